@@ -1,0 +1,149 @@
+import { type Observable, ReplaySubject } from 'rxjs';
+import type { Clock } from '../phases/types.js';
+import type { JobProgress } from './JobProgress.js';
+
+/** Weight of the newest rate sample in the exponentially weighted average. */
+const ALPHA = 0.3;
+
+/**
+ * Keeps a job's progress figures and emits them throttled: at most one report per `intervalMs`, always the
+ * latest values, and the last one on `flush()`. Updates are plain field writes plus at most one timer per
+ * interval, so a phase may report from a hot loop.
+ */
+export class ProgressTracker {
+  readonly progress$: Observable<JobProgress>;
+  phase: string | null = null;
+  phaseIndex = 0;
+  phasePercent = 0;
+  explicitPercent: number | null = null;
+  message: string | null = null;
+  completed = 0;
+  total = 0;
+  bytesCompleted: number | undefined;
+  bytesTotal: number | undefined;
+  errorsCount = 0;
+  status: JobProgress['status'] = 'running';
+  /** Weights of phases that ended (completed, skipped or failed), summed. */
+  doneWeight = 0;
+  private readonly subject = new ReplaySubject<JobProgress>(1);
+  private timer: unknown = null;
+  private rate = 0;
+  private bytesRate: number | undefined;
+  private sampleAt: number;
+  private sampleCompleted = 0;
+  private sampleBytes = 0;
+  private readonly startedAt: number;
+
+  constructor(
+    private readonly jobId: string,
+    private readonly weights: readonly number[],
+    private readonly clock: Clock,
+    private readonly intervalMs: number,
+    private readonly priorElapsedMs: number,
+  ) {
+    this.progress$ = this.subject.asObservable();
+    this.startedAt = clock.now();
+    this.sampleAt = this.startedAt;
+  }
+
+  /** A phase started: its counters start from zero. */
+  enterPhase(name: string, index: number, doneWeight: number): void {
+    this.phase = name;
+    this.phaseIndex = index;
+    this.doneWeight = doneWeight;
+    this.completed = 0;
+    this.total = 0;
+    this.explicitPercent = null;
+    this.bytesCompleted = undefined;
+    this.bytesTotal = undefined;
+    this.message = null;
+    this.rate = 0;
+    this.bytesRate = undefined;
+    this.sampleAt = this.clock.now();
+    this.sampleCompleted = 0;
+    this.sampleBytes = 0;
+    this.flush();
+  }
+
+  /** Something changed: make sure a report goes out within the interval. */
+  touch(): void {
+    if (this.timer === null) this.timer = this.clock.setTimeout(this.onTimer, this.intervalMs);
+  }
+
+  private readonly onTimer = () => {
+    this.timer = null;
+    this.emit();
+  };
+
+  /** Emit the current figures now (cancelling a pending throttled report). */
+  flush(): void {
+    if (this.timer !== null) {
+      this.clock.clearTimeout(this.timer);
+      this.timer = null;
+    }
+    this.emit();
+  }
+
+  /** Elapsed ms over all runs of the job. */
+  elapsedMs(): number {
+    return this.priorElapsedMs + (this.clock.now() - this.startedAt);
+  }
+
+  /** The figures as they are now, without emitting. */
+  current(): JobProgress {
+    const totalWeight = this.weights.reduce((a, b) => a + b, 0) || 1;
+    const phasePercent = this.percent();
+    const done = this.status === 'completed';
+    const weight = this.weights[this.phaseIndex] ?? 0;
+    const overall = done ? 100 : ((this.doneWeight + (weight * phasePercent) / 100) / totalWeight) * 100;
+    const remaining = this.total - this.completed;
+    return {
+      jobId: this.jobId,
+      phase: this.phase,
+      phaseIndex: this.phaseIndex,
+      phaseCount: this.weights.length,
+      phasePercent,
+      overallPercent: Math.min(100, Math.max(0, overall)),
+      message: this.message,
+      completed: this.completed,
+      total: this.total,
+      ...(this.bytesTotal !== undefined || this.bytesCompleted !== undefined
+        ? { bytesCompleted: this.bytesCompleted ?? 0, bytesTotal: this.bytesTotal ?? 0, bytesRate: this.bytesRate ?? 0 }
+        : {}),
+      rate: this.rate,
+      etaMs: this.rate > 0 && remaining >= 0 && this.total > 0 ? (remaining / this.rate) * 1000 : null,
+      errorsCount: this.errorsCount,
+      elapsedMs: this.elapsedMs(),
+      status: this.status,
+    };
+  }
+
+  private percent(): number {
+    if (this.explicitPercent !== null) return Math.min(100, Math.max(0, this.explicitPercent));
+    if (this.total > 0) return Math.min(100, (this.completed / this.total) * 100);
+    return 0;
+  }
+
+  private emit(): void {
+    const now = this.clock.now();
+    const dt = now - this.sampleAt;
+    if (dt > 0) {
+      const instant = ((this.completed - this.sampleCompleted) * 1000) / dt;
+      this.rate = this.rate === 0 ? instant : ALPHA * instant + (1 - ALPHA) * this.rate;
+      if (this.bytesCompleted !== undefined) {
+        const bytesInstant = ((this.bytesCompleted - this.sampleBytes) * 1000) / dt;
+        this.bytesRate = this.bytesRate === undefined ? bytesInstant : ALPHA * bytesInstant + (1 - ALPHA) * this.bytesRate;
+        this.sampleBytes = this.bytesCompleted;
+      }
+      this.sampleAt = now;
+      this.sampleCompleted = this.completed;
+    }
+    this.subject.next(this.current());
+  }
+
+  /** No more reports: emit the last one and complete the stream. */
+  complete(): void {
+    this.flush();
+    this.subject.complete();
+  }
+}

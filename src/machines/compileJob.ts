@@ -1,0 +1,384 @@
+import { assign, fromPromise, setup } from 'xstate';
+import { backoffDelay } from '../phases/backoffDelay.js';
+import type { JobDefinition } from '../phases/defineJob.js';
+import { errorKind, errorRecord } from '../phases/errorRecord.js';
+import { isGroup } from '../phases/group.js';
+import type { ErrorRecord, PhaseNode } from '../phases/types.js';
+import { ended, initialHistory, started, updateHistory } from './historyUpdates.js';
+import { MissingRuntimeError } from './MissingRuntimeError.js';
+import type {
+  FinalizeOutput,
+  JobMachineContext,
+  JobMachineInput,
+  JobMachineOutput,
+  RunHookInput,
+  RunPhaseInput,
+  RunPhaseOutput,
+} from './types.js';
+import { MAX_KEPT_ERRORS } from './types.js';
+
+const cache = new WeakMap<JobDefinition, ReturnType<typeof buildMachine>>();
+
+/**
+ * Compile a job definition into a plain XState v5 machine. The states are the phases (each a compound state
+ * `entering → running | paused | retrying | succeeding | failing`), groups are compound states around their
+ * phases, and the job ends in `completed`, `failed` or `cancelled`. Built once per definition and cached.
+ *
+ * The machine is pure: its actors `runPhase`, `runHook`, `sleepUntil`, `finalize` and its action
+ * `persist`/`abortPhase` are placeholders until a runtime provides them (`runJob` does; to embed the machine
+ * in your own, use `provideRuntime`). Reading the time is the runtime's job too: timestamps arrive on events.
+ */
+export function compileJob(definition: JobDefinition) {
+  let machine = cache.get(definition);
+  if (!machine) {
+    machine = buildMachine(definition);
+    cache.set(definition, machine);
+  }
+  return machine;
+}
+
+/** The compiled machine type of any job. */
+export type JobMachine = ReturnType<typeof compileJob>;
+
+type Ctx = JobMachineContext;
+type AnyEvent = { type: string; output?: any; error?: any; at?: number };
+
+/** Time carried by the event that caused a transition, if any. */
+function eventAt(event: AnyEvent): number | null {
+  const at = event.output?.at ?? event.error?.at ?? event.at;
+  return typeof at === 'number' ? at : null;
+}
+
+function buildMachine(definition: JobDefinition) {
+  const order = definition.phases.map((info) => info.phase.name);
+  const indexOf = (name: string) => definition.byName.get(name)!.index;
+  const between = (from: string, to: string | null) =>
+    order.slice(indexOf(from) + 1, to === null ? order.length : indexOf(to));
+  const phaseOf = (name: string) => definition.byName.get(name)!.phase;
+
+  const machineSetup = setup({
+    types: {} as {
+      context: JobMachineContext;
+      input: JobMachineInput;
+      output: JobMachineOutput;
+      events: any;
+    },
+    actors: {
+      runPhase: fromPromise<RunPhaseOutput, RunPhaseInput>(async ({ input }) => {
+        throw new MissingRuntimeError(definition.name, input.phase);
+      }),
+      runHook: fromPromise<void, RunHookInput>(async ({ input }) => {
+        throw new MissingRuntimeError(definition.name, input.phase);
+      }),
+      sleepUntil: fromPromise<{ at?: number }, { until: number }>(async () => {
+        throw new MissingRuntimeError(definition.name, undefined);
+      }),
+      finalize: fromPromise<FinalizeOutput, { jobId: string }>(async () => {
+        throw new MissingRuntimeError(definition.name, undefined);
+      }),
+    },
+    guards: {
+      phaseDisabled: ({ context }, params: { phase: string }) => {
+        const when = phaseOf(params.phase).when;
+        return when !== undefined && !when(context.input as never);
+      },
+      pauseRequested: ({ context }) => context.interrupt === 'pause',
+      cancelRequested: ({ context }) => context.interrupt === 'cancel',
+      outputIs: ({ event }, params: { kind: string }) => (event as AnyEvent).output?.kind === params.kind,
+      skipDeclared: ({ event }, params: { targets: readonly string[] }) => {
+        const output = (event as AnyEvent).output;
+        return output?.kind === 'skipTo' && params.targets.includes(output.phase);
+      },
+      errorIs: ({ event }, params: { kind: string }) => errorKind((event as AnyEvent).error) === params.kind,
+      canRetry: ({ context }, params: { phase: string; maxAttempts: number }) =>
+        context.history[indexOf(params.phase)].attempts < params.maxAttempts,
+      nextIs: ({ context }, params: { target: string | null }) => context.next === params.target,
+      failureIsCancel: ({ context }) => context.failure?.kind === 'cancelled',
+    },
+    actions: {
+      persist: () => {},
+      abortPhase: () => {},
+      startPhase: assign(({ context, event }, params: { phase: string }) => ({
+        history: updateHistory(context.history, [params.phase], (e) => started(e, eventAt(event))),
+      })),
+      resumePhase: assign(({ context, event }, params: { phase: string }) => ({
+        interrupt: null,
+        reset: null,
+        // A phase paused before it ever ran starts its first attempt now; otherwise resuming is no new attempt.
+        history: updateHistory(context.history, [params.phase], (e) =>
+          e.attempts === 0 ? started(e, eventAt(event)) : { ...e, status: 'running' as const },
+        ),
+      })),
+      markPaused: assign(({ context, event }, params: { phase: string }) => ({
+        interrupt: null,
+        history: updateHistory(context.history, [params.phase], (e) => ended(e, 'paused', eventAt(event))),
+      })),
+      skip: assign(({ context, event }, params: { phases: readonly string[] }) => ({
+        history: updateHistory(context.history, params.phases, (e) => ended(e, 'skipped', eventAt(event), null)),
+      })),
+      complete: assign(({ context, event }, params: { phase: string; skipped: readonly string[] }) => {
+        const at = eventAt(event);
+        let history = updateHistory(context.history, [params.phase], (e) => ended(e, 'completed', at));
+        history = updateHistory(history, params.skipped, (e) => ended(e, 'skipped', at, null));
+        return { history, next: null, reset: null };
+      }),
+      setNext: assign(({ event }, params: { phase: string; next: string | null }) => {
+        const output = (event as AnyEvent).output as RunPhaseOutput | undefined;
+        if (output?.kind === 'skipTo') return { next: output.phase };
+        if (output?.kind === 'complete') return { next: null };
+        return { next: params.next };
+      }),
+      recordPhaseError: assign(({ context, event }, params: { phase: string; status: 'completed' | 'failed' }) => {
+        const at = eventAt(event) ?? 0;
+        const record = errorRecord((event as AnyEvent).error, params.phase, at);
+        return {
+          history: updateHistory(context.history, [params.phase], (e) =>
+            params.status === 'failed' ? ended(e, 'failed', at, record) : { ...e, error: record },
+          ),
+          errors: context.errors.length < MAX_KEPT_ERRORS ? [...context.errors, record] : context.errors,
+          errorCount: context.errorCount + 1,
+        };
+      }),
+      recordNonFatal: assign(({ context, event }) => ({
+        errors:
+          context.errors.length < MAX_KEPT_ERRORS ? [...context.errors, (event as any).error] : context.errors,
+        errorCount: context.errorCount + 1,
+      })),
+      fail: assign(({ context, event }, params: { phase: string | null }) => {
+        const at = eventAt(event) ?? 0;
+        const record = errorRecord((event as AnyEvent).error, params.phase, at);
+        return {
+          failure: record,
+          history:
+            params.phase === null
+              ? context.history
+              : updateHistory(context.history, [params.phase], (e) => ended(e, 'failed', at, record)),
+        };
+      }),
+      failInvalidOutput: assign(({ context, event }, params: { phase: string; targets: readonly string[] }) => {
+        const at = eventAt(event) ?? 0;
+        const output = (event as AnyEvent).output;
+        const message =
+          output?.kind === 'skipTo'
+            ? `Phase "${params.phase}" returned skipTo("${output.phase}"), which it did not declare; declared targets: ${params.targets.length ? params.targets.join(', ') : 'none'}. Add it to the phase's skipsTo.`
+            : `Phase "${params.phase}" returned ${JSON.stringify(output)}; return Continue, Complete or skipTo(name).`;
+        const record: ErrorRecord = { kind: 'fatal', name: 'InvalidPhaseOutputError', message, phase: params.phase, at };
+        return {
+          failure: record,
+          history: updateHistory(context.history, [params.phase], (e) => ended(e, 'failed', at, record)),
+        };
+      }),
+      cancel: assign(({ context, event }, params: { phase: string | null }) => {
+        const at = eventAt(event) ?? 0;
+        const record: ErrorRecord = { kind: 'cancelled', name: 'CancelledError', message: 'The job was cancelled.', phase: params.phase, at };
+        return {
+          interrupt: null,
+          failure: record,
+          history:
+            params.phase === null
+              ? context.history
+              : updateHistory(context.history, [params.phase], (e) => ended(e, 'failed', at, record)),
+        };
+      }),
+      requestPause: assign({ interrupt: ({ context }) => (context.interrupt === 'cancel' ? 'cancel' : 'pause') }),
+      requestCancel: assign({ interrupt: 'cancel' as const }),
+      withdrawPause: assign({ interrupt: ({ context }) => (context.interrupt === 'pause' ? null : context.interrupt) }),
+      scheduleRetry: assign(({ context, event }, params: { phase: string; strategy: string; backoff: any }) => {
+        const at = eventAt(event) ?? 0;
+        const attempts = context.history[indexOf(params.phase)].attempts;
+        return {
+          retryAt: at + backoffDelay(params.backoff, attempts),
+          reset: params.strategy === 'restart-phase' ? ('phase-start' as const) : ('checkpoint' as const),
+        };
+      }),
+      setOutput: assign({ output: ({ event }) => (event as AnyEvent).output?.output }),
+      setStatus: assign((_, params: { status: 'completed' | 'failed' | 'cancelled' }) => ({ status: params.status })),
+    },
+  });
+
+  const phaseState = (name: string): Record<string, unknown> => {
+    const info = definition.byName.get(name)!;
+    const phase = info.phase;
+    const nextName = order[info.index + 1] ?? null;
+    const targetOf = (t: string | null) => (t === null ? '#finishing' : `#${t}`);
+    const targets = phase.skipsTo ?? [];
+    const goNext = (to: string | null) => ({
+      target: targetOf(to),
+      actions: { type: 'complete', params: { phase: name, skipped: between(name, to) } },
+    });
+    const routes = [
+      ...[...new Set([nextName, ...targets])].filter((t) => t !== null).map((t) => ({
+        guard: { type: 'nextIs', params: { target: t } },
+        ...goNext(t),
+      })),
+      { guard: { type: 'nextIs', params: { target: null } }, ...goNext(null) },
+    ];
+    const endRoutes = [
+      { guard: 'failureIsCancel', target: '#cancelled' },
+      { target: '#failed' },
+    ];
+    const recovery = phase.recovery ?? { strategy: 'abort' as const };
+    const onError: unknown[] = [
+      { guard: 'cancelRequested', target: 'failing', actions: { type: 'cancel', params: { phase: name } } },
+      { guard: { type: 'errorIs', params: { kind: 'nonFatal' } }, target: 'succeeding', actions: [
+        { type: 'recordPhaseError', params: { phase: name, status: 'completed' } },
+        { type: 'setNext', params: { phase: name, next: nextName } },
+      ] },
+      { guard: { type: 'errorIs', params: { kind: 'paused' } }, target: 'paused' },
+      { guard: { type: 'errorIs', params: { kind: 'cancelled' } }, target: 'failing', actions: { type: 'cancel', params: { phase: name } } },
+    ];
+    if (recovery.strategy === 'restart-phase' || recovery.strategy === 'retry-from-checkpoint') {
+      onError.push({
+        guard: { type: 'canRetry', params: { phase: name, maxAttempts: recovery.maxAttempts } },
+        target: 'retrying',
+        actions: { type: 'scheduleRetry', params: { phase: name, strategy: recovery.strategy, backoff: recovery.backoff ?? null } },
+      });
+    }
+    if (recovery.strategy === 'skip-phase') {
+      onError.push({
+        target: targetOf(nextName),
+        actions: { type: 'recordPhaseError', params: { phase: name, status: 'failed' } },
+      });
+    } else {
+      onError.push({ target: 'failing', actions: { type: 'fail', params: { phase: name } } });
+    }
+    const onControl = {
+      PAUSE: { actions: 'requestPause' },
+      RESUME: { actions: 'withdrawPause' },
+      CANCEL: { actions: ['requestCancel', 'abortPhase'] },
+    };
+    return {
+      id: name,
+      initial: 'entering',
+      states: {
+        entering: {
+          always: [
+            { guard: { type: 'phaseDisabled', params: { phase: name } }, target: targetOf(nextName), actions: { type: 'skip', params: { phases: [name] } } },
+            { guard: 'cancelRequested', target: '#cancelled', actions: { type: 'cancel', params: { phase: null } } },
+            { guard: 'pauseRequested', target: 'paused' },
+            { target: 'running', actions: { type: 'startPhase', params: { phase: name } } },
+          ],
+        },
+        running: {
+          invoke: {
+            id: `execute-${name}`,
+            src: 'runPhase',
+            input: ({ context }: { context: Ctx }) => ({
+              jobId: context.jobId,
+              phase: name,
+              attempt: context.history[info.index].attempts,
+              reset: context.reset,
+            }),
+            onDone: [
+              { guard: { type: 'outputIs', params: { kind: 'continue' } }, target: 'succeeding', actions: { type: 'setNext', params: { phase: name, next: nextName } } },
+              { guard: { type: 'outputIs', params: { kind: 'complete' } }, target: 'succeeding', actions: { type: 'setNext', params: { phase: name, next: null } } },
+              ...(targets.length ? [{ guard: { type: 'skipDeclared', params: { targets } }, target: 'succeeding', actions: { type: 'setNext', params: { phase: name, next: nextName } } }] : []),
+              { target: 'failing', actions: { type: 'failInvalidOutput', params: { phase: name, targets } } },
+            ],
+            onError,
+          },
+          on: onControl,
+        },
+        paused: {
+          entry: [{ type: 'markPaused', params: { phase: name } }, 'persist'],
+          on: {
+            RESUME: { target: 'running', actions: { type: 'resumePhase', params: { phase: name } } },
+            CANCEL: { target: 'failing', actions: { type: 'cancel', params: { phase: name } } },
+          },
+        },
+        retrying: {
+          invoke: {
+            id: `backoff-${name}`,
+            src: 'sleepUntil',
+            input: ({ context }: { context: Ctx }) => ({ until: context.retryAt ?? 0 }),
+            onDone: { target: 'running', actions: { type: 'startPhase', params: { phase: name } } },
+          },
+          on: {
+            PAUSE: { target: 'paused' },
+            CANCEL: { target: 'failing', actions: { type: 'cancel', params: { phase: name } } },
+          },
+        },
+        succeeding: phase.onSuccess
+          ? {
+              invoke: {
+                id: `onSuccess-${name}`,
+                src: 'runHook',
+                input: ({ context }: { context: Ctx }) => ({ jobId: context.jobId, phase: name, hook: 'onSuccess' }),
+                onDone: routes,
+                onError: { target: 'failing', actions: { type: 'fail', params: { phase: name } } },
+              },
+              on: onControl,
+            }
+          : { always: routes },
+        failing: phase.onFailure
+          ? {
+              invoke: {
+                id: `onFailure-${name}`,
+                src: 'runHook',
+                input: ({ context }: { context: Ctx }) => ({ jobId: context.jobId, phase: name, hook: 'onFailure', error: context.failure }),
+                onDone: endRoutes,
+                onError: endRoutes,
+              },
+            }
+          : { always: endRoutes },
+      },
+    };
+  };
+
+  const nodeStates = (nodes: readonly PhaseNode[]): Record<string, unknown> =>
+    Object.fromEntries(
+      nodes.map((node) =>
+        isGroup(node)
+          ? [node.name, { id: node.name, initial: firstName(node.phases[0]), states: nodeStates(node.phases) }]
+          : [node.name, phaseState(node.name)],
+      ),
+    );
+
+  return machineSetup.createMachine({
+    id: definition.name,
+    initial: firstName(definition.tree[0]),
+    context: ({ input }: { input: JobMachineInput }) => ({
+      jobId: input.jobId,
+      input: input.input,
+      history: initialHistory(order),
+      errors: [],
+      errorCount: 0,
+      interrupt: null,
+      next: null,
+      failure: null,
+      retryAt: null,
+      reset: null,
+      status: 'active',
+      output: undefined,
+    }),
+    on: { NON_FATAL: { actions: 'recordNonFatal' } },
+    states: {
+      ...(nodeStates(definition.tree) as {}),
+      finishing: {
+        id: 'finishing',
+        invoke: {
+          id: 'output',
+          src: 'finalize',
+          input: ({ context }: { context: Ctx }) => ({ jobId: context.jobId }),
+          onDone: { target: 'completed', actions: 'setOutput' },
+          onError: { target: 'failed', actions: { type: 'fail', params: { phase: null } } },
+        },
+      },
+      completed: { id: 'completed', type: 'final', entry: [{ type: 'setStatus', params: { status: 'completed' } }, 'persist'] },
+      failed: { id: 'failed', type: 'final', entry: [{ type: 'setStatus', params: { status: 'failed' } }, 'persist'] },
+      cancelled: { id: 'cancelled', type: 'final', entry: [{ type: 'setStatus', params: { status: 'cancelled' } }, 'persist'] },
+    },
+    output: ({ context }: { context: Ctx }) => ({
+      status: context.status as 'completed' | 'failed' | 'cancelled',
+      output: context.output,
+      history: context.history,
+      errors: context.errors,
+      errorCount: context.errorCount,
+      failure: context.failure,
+    }),
+  } as any);
+}
+
+function firstName(node: PhaseNode): string {
+  return node.name;
+}

@@ -1,0 +1,31 @@
+import { systemClock } from '../adapters/systemClock.js';
+import { MemoryStore } from '../persistence/stores/MemoryStore.js';
+import type { JobDefinition } from '../phases/defineJob.js';
+import { compileJob } from './compileJob.js';
+import { JobRuntime } from './JobRuntime.js';
+import type { RunOptions } from './runJob.js';
+
+/**
+ * The job's machine with phasekit's runtime plugged in, to embed as a child of your own machine. Its input is
+ * `{ jobId, input }`; it reports `{ status, output, history, errors }` as its output, and accepts `PAUSE`,
+ * `RESUME` and `CANCEL` events (forward them with `sendTo`). Use one per job run: the runtime holds the job's
+ * state.
+ *
+ * @example
+ * const app = setup({ actors: { backup: provideRuntime(backupJob, { jobId: 'b1', input, store }).machine } })
+ *   .createMachine({ invoke: { src: 'backup', id: 'backup', input: { jobId: 'b1', input },
+ *     onDone: { actions: ({ event }) => console.log(event.output.status) } } });
+ */
+export function provideRuntime<S, I, D, O>(
+  definition: JobDefinition<S, I, D, O>,
+  options: RunOptions<D> & { readonly jobId: string; readonly input: I },
+) {
+  const clock = options.clock ?? systemClock;
+  const store = options.store ?? new MemoryStore();
+  const runtime = new JobRuntime<S, I, D, O>(definition, { ...options, clock, store }, {
+    jobId: options.jobId,
+    input: options.input,
+    state: definition.initialState(options.input),
+  });
+  return { machine: compileJob(definition).provide(runtime.implementations() as never), runtime };
+}

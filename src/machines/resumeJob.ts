@@ -1,0 +1,55 @@
+import { createActor } from 'xstate';
+import { systemClock } from '../adapters/systemClock.js';
+import { decodeEnvelope } from '../persistence/decodeEnvelope.js';
+import type { JobDefinition } from '../phases/defineJob.js';
+import { compileJob } from './compileJob.js';
+import { JobNotFoundError } from '../persistence/JobNotFoundError.js';
+import { JobRun } from './JobRun.js';
+import { JobRuntime } from './JobRuntime.js';
+import type { RunOptions } from './runJob.js';
+import { snapshotPosition } from './snapshotPosition.js';
+
+/**
+ * Continue a job from its last checkpoint in `options.store`: after a pause, a crash or a kill. A paused job
+ * is resumed; a running one goes on from the checkpoint (the interrupted phase runs again against the
+ * checkpointed state, so it continues from the cursor it saved); a finished one returns its result.
+ *
+ * Throws `JobNotFoundError` when the store has no such job, `SnapshotCorruptError` for unreadable bytes and
+ * `JobVersionError` for a checkpoint of another job version without a migration. The stored checkpoint is
+ * never overwritten by a failed resume.
+ */
+export async function resumeJob<S, I, D, O>(
+  definition: JobDefinition<S, I, D, O>,
+  jobId: string,
+  options: RunOptions<D> & { readonly store: NonNullable<RunOptions<D>['store']> },
+): Promise<JobRun<O>> {
+  const clock = options.clock ?? systemClock;
+  const stored = await options.store.load(jobId);
+  if (!stored) throw new JobNotFoundError(jobId);
+  const envelope = decodeEnvelope(stored.bytes, {
+    name: definition.name,
+    version: definition.version,
+    migrations: definition.migrations,
+    jobId,
+  });
+  const runtime = new JobRuntime<S, I, D, O>(definition, { ...options, clock }, {
+    jobId,
+    input: envelope.input as I,
+    state: envelope.state as S,
+    ...(envelope.phaseStartState !== undefined ? { phaseStartState: envelope.phaseStartState as S } : {}),
+    elapsedMs: envelope.progress.elapsedMs,
+    restored: true,
+  });
+  const machine = compileJob(definition).provide(runtime.implementations() as never);
+  const actor = createActor(machine, {
+    snapshot: envelope.machine as never,
+    input: { jobId, input: envelope.input },
+    id: jobId,
+    ...(options.inspect ? { inspect: options.inspect } : {}),
+  });
+  runtime.bind(actor);
+  const run = new JobRun<O>(actor, runtime);
+  actor.start();
+  if (snapshotPosition(actor.getSnapshot().value).step === 'paused') run.resume();
+  return run;
+}

@@ -1,0 +1,61 @@
+import { createActor, type InspectionEvent, type Observer } from 'xstate';
+import { newJobId } from '../adapters/newJobId.js';
+import { systemClock } from '../adapters/systemClock.js';
+import { MemoryStore } from '../persistence/stores/MemoryStore.js';
+import type { SnapshotStore } from '../persistence/types.js';
+import type { JobDefinition } from '../phases/defineJob.js';
+import type { Clock, Logger } from '../phases/types.js';
+import { compileJob } from './compileJob.js';
+import { JobRun } from './JobRun.js';
+import { JobRuntime } from './JobRuntime.js';
+
+/** Options of `runJob` and `resumeJob`. */
+export interface RunOptions<D = unknown> {
+  /** Where checkpoints go. Default: a new `MemoryStore` (nothing survives the process). */
+  readonly store?: SnapshotStore;
+  /** Handed to every phase as `ctx.deps`. */
+  readonly deps?: D;
+  /** Default: the system clock. Inject a fake one in tests. */
+  readonly clock?: Clock;
+  /** Default: a random UUID. */
+  readonly jobId?: string;
+  readonly logger?: Logger;
+  /** Minimum ms between unforced `ctx.checkpoint()` writes. Default 1000. */
+  readonly minCheckpointIntervalMs?: number;
+  /** Checkpoint at every phase boundary. Default true. */
+  readonly boundaryCheckpoints?: boolean;
+  /** Minimum ms between progress reports. Default 100. */
+  readonly progressIntervalMs?: number;
+  /** XState inspection observer, e.g. `createBrowserInspector().inspect` or the Stately inspector's. */
+  readonly inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
+}
+
+/**
+ * Start a job: compile its machine (cached), create the actor with phasekit's runtime plugged in, and run.
+ *
+ * @example
+ * const run = runJob(backup, { paths: ['/home/me'] }, { store: new SqliteStore('jobs.db') });
+ * run.progress$.subscribe((p) => render(p));
+ * const result = await run.result; // { status: 'completed', output, history, errors }
+ */
+export function runJob<S, I, D, O>(definition: JobDefinition<S, I, D, O>, input: I, options: RunOptions<D> = {}): JobRun<O> {
+  const clock = options.clock ?? systemClock;
+  const jobId = options.jobId ?? newJobId();
+  const store = options.store ?? new MemoryStore();
+  const runtime = new JobRuntime<S, I, D, O>(definition, { ...options, clock, store }, {
+    jobId,
+    input,
+    state: definition.initialState(input),
+  });
+  const machine = compileJob(definition).provide(runtime.implementations() as never);
+  const actor = createActor(machine, {
+    input: { jobId, input, now: clock.now() },
+    id: jobId,
+    ...(options.inspect ? { inspect: options.inspect } : {}),
+  });
+  runtime.bind(actor);
+  const run = new JobRun<O>(actor, runtime);
+  // Start once the caller has had a chance to subscribe to events$ and progress$.
+  queueMicrotask(() => actor.start());
+  return run;
+}

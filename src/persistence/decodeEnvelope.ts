@@ -1,0 +1,108 @@
+import type { ErrorRecord, PhaseExecution, SnapshotMigration } from '../phases/types.js';
+import type { Envelope } from './Envelope.js';
+import { JobMismatchError } from './JobMismatchError.js';
+import { JobVersionError } from './JobVersionError.js';
+import { SnapshotMigrationError } from './SnapshotMigrationError.js';
+import { unpackEnvelope } from './unpackEnvelope.js';
+
+/** What the code resuming a checkpoint expects of it. */
+export interface DecodeExpectation {
+  /** Name of the job definition resuming the checkpoint. */
+  readonly name: string;
+  /** Version of that job definition. */
+  readonly version: number;
+  /** The definition's migrations, keyed by the version each upgrades from (`migrations[v]`: v → v + 1). */
+  readonly migrations?: Readonly<Record<number, SnapshotMigration>>;
+  /** Id the checkpoint was stored under: named in errors, and checked against the envelope's own id. */
+  readonly jobId?: string;
+}
+
+/**
+ * Decode and check checkpoint bytes written by {@link encodeEnvelope}, upgrading an older job version to
+ * `expect.version` one migration step at a time.
+ *
+ * A migration sees `state`, `machine`, `history` and `errors`; `phaseStartState`, when present, is passed
+ * through the same migration as `state` so both keep one shape. The result says `job.version:
+ * expect.version`.
+ *
+ * @throws {SnapshotCorruptError} when the bytes are not an intact phasekit checkpoint (any bytes at all
+ *   yield this or one of the errors below, never another error).
+ * @throws {JobMismatchError} when the checkpoint was written by another job, or holds another job id.
+ * @throws {JobVersionError} when the checkpoint is newer than the code, or a migration step is missing.
+ * @throws {SnapshotMigrationError} when a registered migration throws or returns something malformed.
+ *
+ * @example
+ * ```ts
+ * const envelope = decodeEnvelope(stored.bytes, { name: 'indexer', version: 3, migrations, jobId: id });
+ * ```
+ */
+export function decodeEnvelope<S = unknown>(bytes: Uint8Array, expect: DecodeExpectation): Envelope<S> {
+  const envelope = unpackEnvelope(bytes, expect.jobId);
+  const { name, version } = envelope.job;
+  if (name !== expect.name) throw new JobMismatchError('name', expect.name, name, expect.jobId);
+  if (expect.jobId !== undefined && envelope.jobId !== expect.jobId) {
+    throw new JobMismatchError('jobId', expect.jobId, envelope.jobId, expect.jobId);
+  }
+  if (version === expect.version) return envelope as Envelope<S>;
+
+  const versionError = (missingFrom?: number) =>
+    new JobVersionError({
+      jobName: name,
+      storedVersion: version,
+      codeVersion: expect.version,
+      missingFrom,
+      jobId: envelope.jobId,
+    });
+  if (version > expect.version) throw versionError();
+  const steps: SnapshotMigration[] = [];
+  for (let from = version; from < expect.version; from++) {
+    const step = expect.migrations?.[from];
+    if (typeof step !== 'function') throw versionError(from);
+    steps.push(step);
+  }
+
+  let current: Envelope = envelope;
+  steps.forEach((step, i) => {
+    current = migrateOnce(current, step, version + i);
+  });
+  return current as Envelope<S>;
+}
+
+function migrateOnce(envelope: Envelope, step: SnapshotMigration, from: number): Envelope {
+  const run = (state: unknown) => {
+    let out: ReturnType<SnapshotMigration>;
+    try {
+      out = step({
+        state,
+        machine: envelope.machine,
+        history: [...envelope.history] as PhaseExecution[],
+        errors: [...envelope.errors] as ErrorRecord[],
+      });
+    } catch (cause) {
+      throw new SnapshotMigrationError(envelope.job.name, from, { jobId: envelope.jobId, cause });
+    }
+    if (
+      typeof out !== 'object' ||
+      out === null ||
+      !Array.isArray(out.history) ||
+      !Array.isArray(out.errors)
+    ) {
+      throw new SnapshotMigrationError(envelope.job.name, from, {
+        jobId: envelope.jobId,
+        problem: 'it must return { state, machine, history: [...], errors: [...] }',
+      });
+    }
+    return out;
+  };
+  const main = run(envelope.state);
+  const migrated: Envelope = {
+    ...envelope,
+    job: { ...envelope.job, version: from + 1 },
+    state: main.state,
+    machine: main.machine,
+    history: main.history,
+    errors: main.errors,
+  };
+  if (envelope.phaseStartState === undefined) return migrated;
+  return { ...migrated, phaseStartState: run(envelope.phaseStartState).state };
+}

@@ -1,0 +1,233 @@
+import { decode, encode } from '@msgpack/msgpack';
+import Database from 'better-sqlite3';
+import { JobNotFoundError } from '../JobNotFoundError.js';
+import { SchemaVersionError } from '../SchemaVersionError.js';
+import type {
+  JobMeta,
+  JobRecord,
+  JobStatus,
+  ListFilter,
+  SaveOptions,
+  SnapshotStore,
+  StoredJob,
+} from '../types.js';
+import { SQLITE_MIGRATIONS, SQLITE_SCHEMA_VERSION } from './sqliteMigrations.js';
+
+/** Options of {@link SqliteStore}. */
+export interface SqliteStoreOptions {
+  /**
+   * How long a write waits for another connection's write lock before failing with `SQLITE_BUSY`, in ms.
+   * Applies only to a database the store opens itself. Default 5000.
+   */
+  readonly busyTimeoutMs?: number;
+}
+
+interface JobRow {
+  id: string;
+  name: string;
+  version: number;
+  status: JobStatus;
+  phase: string | null;
+  percent: number;
+  errors_count: number;
+  error: string | null;
+  input: Uint8Array | null;
+  created_at: number;
+  updated_at: number;
+  checkpoint?: Uint8Array;
+}
+
+const RECORD_COLUMNS =
+  'id, name, version, status, phase, percent, errors_count, error, input, created_at, updated_at';
+
+const UPSERT = `INSERT INTO phasekit_jobs (${RECORD_COLUMNS}, checkpoint)
+  VALUES (@id, @name, @version, @status, @phase, @percent, @errors_count, @error, @input, @created_at,
+          @updated_at, @checkpoint)
+  ON CONFLICT (id) DO UPDATE SET name = excluded.name, version = excluded.version, status = excluded.status,
+    phase = excluded.phase, percent = excluded.percent, errors_count = excluded.errors_count,
+    error = excluded.error, input = excluded.input, updated_at = excluded.updated_at,
+    checkpoint = excluded.checkpoint`;
+
+/**
+ * The embedded default store: jobs in a SQLite database (better-sqlite3), one row per job holding its record
+ * and latest checkpoint.
+ *
+ * `atomic` is true: `save(..., { atomicWith })` runs `atomicWith()` and the checkpoint write in one
+ * transaction on {@link SqliteStore.db}, so a job whose results go to the same database never loses or repeats
+ * a batch after a kill. Open the store on the file and hand `store.db` to the library to share one
+ * connection. Fences are not checked (no leases: one process runs a job).
+ *
+ * The schema is versioned in `phasekit_meta`; opening a database whose schema is newer than this code throws
+ * {@link SchemaVersionError}.
+ *
+ * @example
+ * ```ts
+ * const store = new SqliteStore('./phasekit.db');
+ * const insert = store.db.prepare('INSERT INTO photos (path, hash) VALUES (?, ?)');
+ * await store.save(jobId, bytes, meta, { atomicWith: () => batch.forEach((p) => insert.run(p.path, p.hash)) });
+ * ```
+ */
+export class SqliteStore implements SnapshotStore {
+  readonly atomic = true;
+  /** The connection the store writes through: share it to join the store's transactions. */
+  readonly db: Database.Database;
+  readonly #owned: boolean;
+  readonly #statements = new Map<string, Database.Statement>();
+  readonly #saveTransaction: (row: JobRow, atomicWith: (() => void) | undefined) => void;
+
+  /**
+   * @param fileOrDatabase A database file path (`':memory:'` for a private in-memory one), opened and later
+   *   closed by the store, or an open better-sqlite3 connection that stays the caller's to configure and close.
+   */
+  constructor(fileOrDatabase: string | Database.Database, options: SqliteStoreOptions = {}) {
+    this.#owned = typeof fileOrDatabase === 'string';
+    this.db =
+      typeof fileOrDatabase === 'string'
+        ? new Database(fileOrDatabase, { timeout: options.busyTimeoutMs ?? 5000 })
+        : fileOrDatabase;
+    try {
+      if (this.#owned) {
+        // WAL + synchronous=NORMAL: a commit reaches the WAL file (the OS cache) before it returns, so it
+        // survives the process being killed at any instant, which is what resuming a job needs. Only an OS
+        // crash or power loss can drop the last commits (never corrupt the file), and commits cost no fsync,
+        // so frequent checkpoints stay cheap. FULL would fsync every commit for power-loss durability.
+        this.db.pragma('journal_mode = WAL');
+        this.db.pragma('synchronous = NORMAL');
+      }
+      this.#migrate();
+    } catch (error) {
+      if (this.#owned) this.db.close();
+      throw error;
+    }
+    this.#saveTransaction = this.db.transaction((row: JobRow, atomicWith: (() => void) | undefined) => {
+      atomicWith?.();
+      this.#statement(UPSERT).run(row);
+    });
+  }
+
+  /**
+   * Replace the job's checkpoint and record, keeping `createdAt` from the first save. `opts.atomicWith` runs
+   * in the same transaction: if it throws, nothing is written and its error propagates.
+   */
+  async save(jobId: string, bytes: Uint8Array, meta: JobMeta, opts: SaveOptions = {}): Promise<void> {
+    const row: JobRow = {
+      id: jobId,
+      name: meta.name,
+      version: meta.version,
+      status: meta.status,
+      phase: meta.phase ?? null,
+      percent: meta.percent,
+      errors_count: meta.errorsCount,
+      error: meta.error ?? null,
+      input: meta.input === undefined ? null : encode(meta.input, { ignoreUndefined: true }),
+      created_at: meta.updatedAt,
+      updated_at: meta.updatedAt,
+      checkpoint: bytes,
+    };
+    this.#saveTransaction(row, opts.atomicWith);
+  }
+
+  /** The job's checkpoint and record, or `undefined`. */
+  async load(jobId: string): Promise<StoredJob | undefined> {
+    const row = this.#statement(`SELECT ${RECORD_COLUMNS}, checkpoint FROM phasekit_jobs WHERE id = ?`).get(
+      jobId,
+    ) as JobRow | undefined;
+    if (row === undefined) return undefined;
+    const blob = row.checkpoint!;
+    return {
+      id: jobId,
+      bytes: new Uint8Array(blob.buffer, blob.byteOffset, blob.byteLength),
+      record: toRecord(row),
+    };
+  }
+
+  /** Records of stored jobs, newest `updatedAt` first, then by id. */
+  async list(filter: ListFilter = {}): Promise<JobRecord[]> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (filter.status !== undefined) {
+      const statuses = ([] as JobStatus[]).concat(filter.status);
+      where.push(`status IN (${statuses.map(() => '?').join(', ')})`);
+      params.push(...statuses);
+    }
+    if (filter.name !== undefined) {
+      where.push('name = ?');
+      params.push(filter.name);
+    }
+    const sql =
+      `SELECT ${RECORD_COLUMNS} FROM phasekit_jobs` +
+      (where.length === 0 ? '' : ` WHERE ${where.join(' AND ')}`) +
+      ' ORDER BY updated_at DESC, id';
+    return (this.#statement(sql).all(...params) as JobRow[]).map(toRecord);
+  }
+
+  /**
+   * Set the record's status, keeping the checkpoint and `updatedAt` (the time of the last checkpoint).
+   * @throws {JobNotFoundError} when the store holds no such job.
+   */
+  async setStatus(jobId: string, status: JobStatus): Promise<void> {
+    const { changes } = this.#statement('UPDATE phasekit_jobs SET status = ? WHERE id = ?').run(
+      status,
+      jobId,
+    );
+    if (changes === 0) throw new JobNotFoundError(jobId);
+  }
+
+  /** Remove the job; removing an unknown job does nothing. */
+  async delete(jobId: string): Promise<void> {
+    this.#statement('DELETE FROM phasekit_jobs WHERE id = ?').run(jobId);
+  }
+
+  /** Close the connection if the store opened it; a connection passed in stays open. Idempotent. */
+  async close(): Promise<void> {
+    this.#statements.clear();
+    if (this.#owned && this.db.open) this.db.close();
+  }
+
+  #statement(sql: string): Database.Statement {
+    let statement = this.#statements.get(sql);
+    if (statement === undefined) {
+      statement = this.db.prepare(sql);
+      this.#statements.set(sql, statement);
+    }
+    return statement;
+  }
+
+  /** Bring the schema to this code's version, in one IMMEDIATE transaction so two processes never both migrate. */
+  #migrate(): void {
+    this.db
+      .transaction(() => {
+        this.db.exec('CREATE TABLE IF NOT EXISTS phasekit_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)');
+        const row = this.db.prepare("SELECT value FROM phasekit_meta WHERE key = 'schema_version'").get() as
+          | { value: string }
+          | undefined;
+        const found = row === undefined ? 0 : Number(row.value);
+        if (found > SQLITE_SCHEMA_VERSION)
+          throw new SchemaVersionError(found, SQLITE_SCHEMA_VERSION, this.db.name);
+        for (let version = found; version < SQLITE_SCHEMA_VERSION; version++)
+          this.db.exec(SQLITE_MIGRATIONS[version]);
+        if (found !== SQLITE_SCHEMA_VERSION) {
+          this.db
+            .prepare("INSERT OR REPLACE INTO phasekit_meta (key, value) VALUES ('schema_version', ?)")
+            .run(String(SQLITE_SCHEMA_VERSION));
+        }
+      })
+      .immediate();
+  }
+}
+
+function toRecord(row: JobRow): JobRecord {
+  const record: JobRecord = {
+    id: row.id,
+    name: row.name,
+    version: row.version,
+    status: row.status,
+    phase: row.phase,
+    percent: row.percent,
+    errorsCount: row.errors_count,
+    error: row.error,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+  return row.input === null ? record : { ...record, input: decode(row.input) };
+}

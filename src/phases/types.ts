@@ -1,0 +1,179 @@
+/**
+ * The phase contract: what a job author writes, and what the runtime hands a phase while it runs.
+ * Nothing here performs I/O or reads the time; time comes from an injected {@link Clock}.
+ */
+import type { PhaseError } from './PhaseError.js';
+
+/** What a phase tells the job to do next. Build with {@link Continue}, {@link Complete} or `skipTo()`. */
+export type PhaseOutput =
+  | { readonly kind: 'continue' }
+  | { readonly kind: 'skipTo'; readonly phase: string }
+  | { readonly kind: 'complete' };
+
+/** Backoff between retries, as a pure function of the attempt number (1 = the first retry). */
+export interface Backoff {
+  /** Delay before the first retry, in ms. Default 1000. */
+  readonly initialMs?: number;
+  /** Multiplier per attempt. Default 2. */
+  readonly factor?: number;
+  /** Upper bound of one delay, in ms. Default 60 000. */
+  readonly maxMs?: number;
+}
+
+/** What happens when a phase throws a fatal error. Default `{ strategy: 'abort' }`. */
+export type RecoveryPolicy =
+  | { readonly strategy: 'abort' }
+  | {
+      readonly strategy: 'restart-phase' | 'retry-from-checkpoint';
+      /** Total attempts including the first. */
+      readonly maxAttempts: number;
+      readonly backoff?: Backoff;
+    }
+  | { readonly strategy: 'skip-phase' };
+
+/** A source of time. The runtime's only way to read the clock or wait. */
+export interface Clock {
+  /** Epoch milliseconds. */
+  now(): number;
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+/** Where a phase's log lines go. */
+export interface Logger {
+  log(level: 'debug' | 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>): void;
+}
+
+/** A serializable record of one error, as kept in history and checkpoints. */
+export interface ErrorRecord {
+  readonly kind: 'fatal' | 'nonFatal' | 'paused' | 'cancelled';
+  readonly name: string;
+  readonly message: string;
+  readonly phase: string | null;
+  /** Epoch ms from the runtime's clock. */
+  readonly at: number;
+  /** Optional structured details (e.g. `{ path, code }`). Must be MessagePack-able. */
+  readonly details?: Record<string, unknown>;
+}
+
+/** Status of one phase in the job's history. */
+export type PhaseStatus = 'pending' | 'running' | 'completed' | 'skipped' | 'failed' | 'paused';
+
+/** One phase's entry in the job's history. */
+export interface PhaseExecution {
+  readonly phase: string;
+  readonly status: PhaseStatus;
+  readonly startedAt: number | null;
+  readonly completedAt: number | null;
+  readonly attempts: number;
+  readonly error: ErrorRecord | null;
+}
+
+/** A progress report from inside a phase. */
+export interface ProgressUpdate {
+  readonly message?: string;
+  /** Percent of this phase, 0..100. Derived from completed/total when omitted. */
+  readonly percent?: number;
+  readonly completed?: number;
+  readonly total?: number;
+  readonly bytesCompleted?: number;
+  readonly bytesTotal?: number;
+}
+
+/** Options of `ctx.checkpoint()`. */
+export interface CheckpointOptions {
+  /** Write even if the last checkpoint is younger than `minIntervalMs`. */
+  readonly force?: boolean;
+  /**
+   * Writes to commit in the same transaction as the checkpoint (SqliteStore on the same database).
+   * A checkpoint with `atomicWith` is never throttled: the writes always happen.
+   */
+  readonly atomicWith?: () => void;
+}
+
+/** Counts a unit of atomic work inside a phase; drives progress and ETA. */
+export interface AtomicOperation {
+  readonly name: string;
+  readonly total: number;
+  /** Add `n` (default 1) completed units. */
+  increment(n?: number): void;
+  /** Completed units so far. */
+  progress(): number;
+}
+
+/** What a running phase is given. */
+export interface PhaseContext<S, I = unknown, D = unknown> {
+  /** The job's mutable, serializable state, shared by all its phases and saved in every checkpoint. */
+  state: S;
+  readonly input: Readonly<I>;
+  readonly deps: D;
+  readonly jobId: string;
+  readonly phaseName: string;
+  /** Attempt number of this phase, 1 on the first run. */
+  readonly attempt: number;
+  /** Aborted when the job is cancelled. */
+  readonly signal: AbortSignal;
+  readonly clock: Clock;
+  /** Throws `PausedError` or `CancelledError` when a pause or cancel has been asked for. Cheap: call often. */
+  checkInterrupt(): void;
+  /** Save a checkpoint of the machine and `state`. Throttled by `minIntervalMs` unless forced. */
+  checkpoint(opts?: CheckpointOptions): Promise<void>;
+  log(message: string, fields?: Record<string, unknown>): void;
+  logError(message: string, fields?: Record<string, unknown>): void;
+  /** Record an error that does not stop the job (e.g. one unreadable file). */
+  addNonFatalError(error: unknown, details?: Record<string, unknown>): void;
+  /** Non-fatal errors recorded so far in this job. */
+  readonly errors: readonly ErrorRecord[];
+  reportProgress(update: ProgressUpdate): void;
+  /** Report `completed` of `total` atomic units done in this phase. Cheap enough for a hot loop. */
+  atomicOperationComplete(completed: number, total: number): void;
+  /** A counter of atomic units for this phase. */
+  atomic(name: string, total: number): AtomicOperation;
+}
+
+/** One phase of a job. Build with `phase()`. */
+export interface Phase<S = any, I = any, D = any> {
+  /** `/^[a-z][a-zA-Z0-9_-]*$/`, unique in the job: it becomes a state id. */
+  readonly name: string;
+  /** Declared SkipTo targets: each becomes a visible edge. */
+  readonly skipsTo?: readonly string[];
+  /** Conditional phase: when false the phase is recorded `skipped`. Pure function of the job input. */
+  readonly when?: (input: I) => boolean;
+  readonly recovery?: RecoveryPolicy;
+  /** Share of overall job progress. Default 1. */
+  readonly weight?: number;
+  execute(ctx: PhaseContext<S, I, D>): Promise<PhaseOutput>;
+  onSuccess?(ctx: PhaseContext<S, I, D>): Promise<void>;
+  /** Runs on a fatal failure and, as cleanup, on cancel. */
+  onFailure?(ctx: PhaseContext<S, I, D>, error: PhaseError): Promise<void>;
+}
+
+/** A named group of phases: a compound state in the machine. */
+export interface PhaseGroup<S = any, I = any, D = any> {
+  readonly kind: 'group';
+  readonly name: string;
+  readonly phases: readonly PhaseNode<S, I, D>[];
+}
+
+/** A phase or a group of phases. */
+export type PhaseNode<S = any, I = any, D = any> = Phase<S, I, D> | PhaseGroup<S, I, D>;
+
+/** Upgrades a checkpoint written by job version `from` to version `from + 1`. */
+export type SnapshotMigration = (envelope: {
+  state: unknown;
+  machine: unknown;
+  history: PhaseExecution[];
+  errors: ErrorRecord[];
+}) => { state: unknown; machine: unknown; history: PhaseExecution[]; errors: ErrorRecord[] };
+
+/** What `defineJob` takes. */
+export interface JobConfig<S, I, D, O> {
+  readonly name: string;
+  /** Integer version of the job's state shape; bump it and add a migration when `S` changes. */
+  readonly version: number;
+  readonly phases: readonly PhaseNode<S, I, D>[];
+  readonly initialState: (input: I) => S;
+  readonly output?: (state: S, input: I) => O;
+  /** Migrations keyed by the version they upgrade from. */
+  readonly migrations?: Readonly<Record<number, SnapshotMigration>>;
+}

@@ -1,0 +1,73 @@
+import { decode } from '@msgpack/msgpack';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { crc32 } from '../../src/persistence/crc32.js';
+import { decodeEnvelope } from '../../src/persistence/decodeEnvelope.js';
+import { ENVELOPE_FORMAT } from '../../src/persistence/Envelope.js';
+import { encodeEnvelope } from '../../src/persistence/encodeEnvelope.js';
+import { SnapshotEncodeError } from '../../src/persistence/SnapshotEncodeError.js';
+import { makeEnvelope } from './makeEnvelope.js';
+
+const expectIndexer = { name: 'indexer', version: 1 };
+const roundTrip = <S>(state: S) =>
+  decodeEnvelope<S>(encodeEnvelope(makeEnvelope({ state })), expectIndexer).state;
+
+describe('encodeEnvelope', () => {
+  it('writes an outer map of format, crc32 and a body that is the envelope', () => {
+    const envelope = makeEnvelope();
+    const outer = decode(encodeEnvelope(envelope)) as { format: string; crc32: number; body: Uint8Array };
+    expect(Object.keys(outer)).toEqual(['format', 'crc32', 'body']);
+    expect(outer.format).toBe(ENVELOPE_FORMAT);
+    expect(outer.crc32).toBe(crc32(outer.body));
+    expect(decode(outer.body)).toEqual(envelope);
+  });
+
+  it('round-trips a whole envelope', () => {
+    const envelope = makeEnvelope({ phaseStartState: { files: [], done: 0 } });
+    expect(decodeEnvelope(encodeEnvelope(envelope), expectIndexer)).toEqual(envelope);
+  });
+
+  it('round-trips Uint8Array, Date, nested objects and big arrays', () => {
+    const bytes = Uint8Array.from({ length: 300 }, (_, i) => i % 256);
+    expect(roundTrip({ hash: bytes })).toEqual({ hash: bytes });
+    expect(roundTrip({ hash: bytes }).hash).toBeInstanceOf(Uint8Array);
+    expect(roundTrip({ at: new Date(1_700_000_000_123) })).toEqual({ at: new Date(1_700_000_000_123) });
+
+    let nested: Record<string, unknown> = { leaf: [1, 'two', null, true, 2.5, -7] };
+    for (let i = 0; i < 100; i++) nested = { [`level${i}`]: nested, n: i };
+    expect(roundTrip(nested)).toEqual(nested);
+
+    const big = Array.from({ length: 100_000 }, (_, i) => ({ i, path: `/p/${i}.jpg`, ok: i % 3 === 0 }));
+    expect(roundTrip(big)).toEqual(big);
+  });
+
+  it('drops keys whose value is undefined', () => {
+    const state = roundTrip({ kept: 1, dropped: undefined, inner: { gone: undefined, here: null } });
+    expect(state).toStrictEqual({ kept: 1, inner: { here: null } });
+    const decoded = decodeEnvelope(encodeEnvelope(makeEnvelope({ phaseStartState: undefined })), expectIndexer);
+    expect('phaseStartState' in decoded).toBe(false);
+  });
+
+  it('round-trips any JSON value (property)', () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), (value) => {
+        // JSON drops the sign of -0, as MessagePack's integer encoding does.
+        const bytes = encodeEnvelope(makeEnvelope({ state: value }));
+        expect(decodeEnvelope(bytes, expectIndexer).state).toStrictEqual(JSON.parse(JSON.stringify(value)));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it.each([
+    ['a Map', new Map([['a', 1]])],
+    ['a Set', new Set([1])],
+    ['a function', () => 1],
+    ['a bigint', 10n],
+    ['an own __proto__ key', JSON.parse('{"__proto__": {"x": 1}}')],
+  ])('refuses %s with SnapshotEncodeError instead of writing a lossy or unreadable checkpoint', (_, value) => {
+    const attempt = () => encodeEnvelope(makeEnvelope({ state: { deep: [{ value }] } }));
+    expect(attempt).toThrow(SnapshotEncodeError);
+    expect(attempt).toThrow(/job "indexer" \(id job-1\).*plain objects/);
+  });
+});
