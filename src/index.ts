@@ -1,8 +1,87 @@
+/**
+ * phasekit — long-running, resumable, phased jobs on XState v5.
+ *
+ * - Define phases with {@link phase} and a job with {@link defineJob}; a phase returns {@link Continue},
+ *   {@link Complete} or {@link skipTo}, or throws one of the {@link PhaseError} classes.
+ * - {@link compileJob} turns the job into a plain XState machine; {@link runJob} runs it with checkpoints in a
+ *   {@link SnapshotStore} and progress as RxJS observables; {@link resumeJob} continues from the last
+ *   checkpoint after a pause, crash or kill.
+ * - Stores: {@link MemoryStore}, {@link FileStore}, {@link SqliteStore} (the embedded default).
+ * - {@link toMermaid} draws a job's machine; `phasekit/testing` walks its paths in tests.
+ *
+ * @packageDocumentation
+ */
 export { Continue, Complete, skipTo } from './phases/outcomes.js';
 export { phase, chain } from './phases/phase.js';
+export type { ChainablePhase, PhaseChain } from './phases/phase.js';
 export { group } from './phases/group.js';
 export { defineJob } from './phases/defineJob.js';
+export type { JobDefinition, PhaseInfo } from './phases/defineJob.js';
+export { JobDefinitionError } from './phases/JobDefinitionError.js';
 export { PhaseError, FatalError, NonFatalError, PausedError, CancelledError } from './phases/PhaseError.js';
+export type { PhaseErrorKind, PhaseErrorOptions } from './phases/PhaseError.js';
+export { toError } from './phases/toError.js';
+export { backoffDelay } from './phases/backoffDelay.js';
+export type {
+  AtomicOperation,
+  Backoff,
+  CheckpointOptions,
+  Clock,
+  ErrorRecord,
+  JobConfig,
+  Logger,
+  Phase,
+  PhaseContext,
+  PhaseExecution,
+  PhaseGroup,
+  PhaseNode,
+  PhaseOutput,
+  PhaseStatus,
+  ProgressUpdate,
+  RecoveryPolicy,
+  SnapshotMigration,
+} from './phases/types.js';
+
 export { compileJob } from './machines/compileJob.js';
+export type { JobMachine } from './machines/compileJob.js';
 export { runJob } from './machines/runJob.js';
+export type { RunOptions } from './machines/runJob.js';
 export { resumeJob } from './machines/resumeJob.js';
+export { provideRuntime } from './machines/provideRuntime.js';
+export { JobRun } from './machines/JobRun.js';
+export type { JobResult } from './machines/JobRun.js';
+export { JobRuntime } from './machines/JobRuntime.js';
+export type { RuntimeOptions } from './machines/JobRuntime.js';
+export type { JobEvent, JobProgress } from './machines/JobProgress.js';
+export type { JobMachineContext, JobMachineInput, JobMachineOutput, JobControlEvent } from './machines/types.js';
+export { MissingRuntimeError } from './machines/MissingRuntimeError.js';
+export { snapshotPosition } from './machines/snapshotPosition.js';
+export { toMermaid } from './machines/toMermaid.js';
+export type { MermaidOptions } from './machines/toMermaid.js';
+
+export { ENVELOPE_FORMAT } from './persistence/Envelope.js';
+export type { Envelope, EnvelopeProgress } from './persistence/Envelope.js';
+export { encodeEnvelope } from './persistence/encodeEnvelope.js';
+export { decodeEnvelope } from './persistence/decodeEnvelope.js';
+export { peekEnvelope } from './persistence/peekEnvelope.js';
+export { SnapshotCorruptError } from './persistence/SnapshotCorruptError.js';
+export { JobVersionError } from './persistence/JobVersionError.js';
+export { JobMismatchError } from './persistence/JobMismatchError.js';
+export { JobNotFoundError } from './persistence/JobNotFoundError.js';
+export { LeaseLostError } from './persistence/LeaseLostError.js';
+export { SnapshotMigrationError } from './persistence/SnapshotMigrationError.js';
+export { MemoryStore } from './persistence/stores/MemoryStore.js';
+export { FileStore } from './persistence/stores/FileStore.js';
+export { SqliteStore } from './persistence/stores/SqliteStore.js';
+export type {
+  JobMeta,
+  JobRecord,
+  JobStatus,
+  Lease,
+  ListFilter,
+  SaveOptions,
+  SnapshotStore,
+  StoredJob,
+} from './persistence/types.js';
+
+export { systemClock } from './adapters/systemClock.js';

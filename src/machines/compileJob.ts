@@ -92,7 +92,7 @@ function buildMachine(definition: JobDefinition) {
       errorIs: ({ event }, params: { kind: string }) => errorKind((event as AnyEvent).error) === params.kind,
       canRetry: ({ context }, params: { phase: string; maxAttempts: number }) =>
         context.history[indexOf(params.phase)].attempts < params.maxAttempts,
-      nextIs: ({ context }, params: { target: string | null }) => context.next === params.target,
+      nextIs: ({ context }, params: { target: string | null; via: string }) => context.next === params.target,
       failureIsCancel: ({ context }) => context.failure?.kind === 'cancelled',
     },
     actions: {
@@ -208,10 +208,10 @@ function buildMachine(definition: JobDefinition) {
     });
     const routes = [
       ...[...new Set([nextName, ...targets])].filter((t) => t !== null).map((t) => ({
-        guard: { type: 'nextIs', params: { target: t } },
+        guard: { type: 'nextIs', params: { target: t, via: t === nextName ? 'continue' : `skipTo(${t})` } },
         ...goNext(t),
       })),
-      { guard: { type: 'nextIs', params: { target: null } }, ...goNext(null) },
+      { guard: { type: 'nextIs', params: { target: null, via: 'complete' } }, ...goNext(null) },
     ];
     const endRoutes = [
       { guard: 'failureIsCancel', target: '#cancelled' },
@@ -253,7 +253,9 @@ function buildMachine(definition: JobDefinition) {
       states: {
         entering: {
           always: [
-            { guard: { type: 'phaseDisabled', params: { phase: name } }, target: targetOf(nextName), actions: { type: 'skip', params: { phases: [name] } } },
+            ...(phase.when
+              ? [{ guard: { type: 'phaseDisabled', params: { phase: name } }, target: targetOf(nextName), actions: { type: 'skip', params: { phases: [name] } } }]
+              : []),
             { guard: 'cancelRequested', target: '#cancelled', actions: { type: 'cancel', params: { phase: null } } },
             { guard: 'pauseRequested', target: 'paused' },
             { target: 'running', actions: { type: 'startPhase', params: { phase: name } } },

@@ -2,8 +2,8 @@
 export const JOB_ID_PATTERN = /^[A-Za-z0-9._-]+$/;
 
 /**
- * A job id that cannot be used as a file name: empty, longer than 200 characters, containing `..`, a path
- * separator or a character outside `[A-Za-z0-9._-]`.
+ * A job id that cannot be used as a file name: empty, longer than 200 characters, starting with `.` (a
+ * hidden file, or `.` itself), containing `..`, a path separator or a character outside `[A-Za-z0-9._-]`.
  *
  * What to do: use ids such as those `randomUUID()` makes.
  */
@@ -13,8 +13,8 @@ export class InvalidJobIdError extends Error {
 
   constructor(jobId: string) {
     super(
-      `Invalid job id ${JSON.stringify(jobId)}: a job id must be 1–200 characters of [A-Za-z0-9._-] and ` +
-        'must not contain "..". Use an id such as crypto.randomUUID() makes.',
+      `Invalid job id ${JSON.stringify(jobId)}: a job id must be 1–200 characters of [A-Za-z0-9._-], ` +
+        'must not start with "." and must not contain "..". Use an id such as crypto.randomUUID() makes.',
     );
     this.jobId = jobId;
   }
@@ -34,6 +34,7 @@ export function assertValidJobId(jobId: string): void {
     typeof jobId !== 'string' ||
     jobId.length > 200 ||
     !JOB_ID_PATTERN.test(jobId) ||
+    jobId.startsWith('.') ||
     jobId.includes('..')
   ) {
     throw new InvalidJobIdError(jobId);

@@ -27,6 +27,12 @@ strictCodec.register({
 });
 
 /**
+ * How deeply values may nest. MessagePack's default (100) would refuse reasonable state trees once wrapped in
+ * the envelope; the encoder recurses, so the bound stays well inside the default call stack.
+ */
+const MAX_DEPTH = 1000;
+
+/**
  * Encode a checkpoint to bytes.
  *
  * The bytes are a MessagePack map `{ format: 'phasekit/1', crc32, body }`, where `body` is the MessagePack
@@ -34,7 +40,7 @@ strictCodec.register({
  * change to the body is caught by {@link decodeEnvelope}. Keys whose value is `undefined` are dropped.
  *
  * @throws {SnapshotEncodeError} when the envelope holds a value MessagePack cannot keep (a function, a
- *   bigint, a `Map`, a `Set`, an own `__proto__` key). Class instances are written as plain objects of their own fields.
+ *   bigint, a `Map`, a `Set`, an own `__proto__` key) or nests deeper than 1000 levels. Class instances are written as plain objects of their own fields.
  *
  * @example
  * ```ts
@@ -47,7 +53,11 @@ export function encodeEnvelope(envelope: Envelope): Uint8Array {
   try {
     body = encode(
       { ...envelope, format: ENVELOPE_FORMAT },
-      { ignoreUndefined: true, extensionCodec: strictCodec },
+      {
+        ignoreUndefined: true,
+        extensionCodec: strictCodec,
+        maxDepth: MAX_DEPTH,
+      },
     );
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);

@@ -32,6 +32,9 @@ export function unpackEnvelope(bytes: Uint8Array, jobId?: string): Envelope {
       },
     );
   if (!(bytes instanceof Uint8Array)) throw corrupt('expected bytes (a Uint8Array)');
+  // Binary values decode as views of the input: view a Buffer as a plain Uint8Array so they come out as one.
+  if (bytes.constructor !== Uint8Array)
+    bytes = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 
   let outer: unknown;
   try {

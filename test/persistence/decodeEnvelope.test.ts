@@ -2,7 +2,7 @@ import { encode } from '@msgpack/msgpack';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { crc32 } from '../../src/persistence/crc32.js';
-import { decodeEnvelope } from '../../src/persistence/decodeEnvelope.js';
+import { type DecodeExpectation, decodeEnvelope } from '../../src/persistence/decodeEnvelope.js';
 import { encodeEnvelope } from '../../src/persistence/encodeEnvelope.js';
 import { JobMismatchError } from '../../src/persistence/JobMismatchError.js';
 import { SnapshotCorruptError } from '../../src/persistence/SnapshotCorruptError.js';
@@ -12,7 +12,7 @@ const expectIndexer = { name: 'indexer', version: 1 };
 const valid = encodeEnvelope(makeEnvelope());
 
 /** The error `decodeEnvelope` throws for `bytes`, or a failure when it returns. */
-function errorOf(bytes: Uint8Array, expect = expectIndexer): unknown {
+function errorOf(bytes: Uint8Array, expect: DecodeExpectation = expectIndexer): unknown {
   try {
     decodeEnvelope(bytes, expect);
   } catch (error) {
@@ -57,7 +57,9 @@ describe('decodeEnvelope: corrupt bytes', () => {
     const bytes = encode({ format: 'phasekit/1', crc32: (crc32(body) + 1) >>> 0, body });
     const error = errorOf(bytes);
     expect(error).toBeInstanceOf(SnapshotCorruptError);
-    expect((error as Error).message).toMatch(/checksum mismatch \(stored 0x[0-9a-f]{8}, computed 0x[0-9a-f]{8}\)/);
+    expect((error as Error).message).toMatch(
+      /checksum mismatch \(stored 0x[0-9a-f]{8}, computed 0x[0-9a-f]{8}\)/,
+    );
   });
 
   it('rejects a body that does not decode, or decodes to a malformed envelope', () => {
@@ -65,7 +67,10 @@ describe('decodeEnvelope: corrupt bytes', () => {
     const malformed: [string, unknown][] = [
       ['not a map', [1, 2]],
       ['no job', { ...makeEnvelope(), job: undefined }],
-      ['job.version is not an integer', { ...makeEnvelope(), job: { name: 'indexer', version: 1.5, phases: [] } }],
+      [
+        'job.version is not an integer',
+        { ...makeEnvelope(), job: { name: 'indexer', version: 1.5, phases: [] } },
+      ],
       ['job.phases', { ...makeEnvelope(), job: { name: 'indexer', version: 1, phases: [1] } }],
       ['jobId is not a string', { ...makeEnvelope(), jobId: 7 }],
       ['history is not a list', { ...makeEnvelope(), history: {} }],
@@ -79,7 +84,7 @@ describe('decodeEnvelope: corrupt bytes', () => {
   });
 
   it('puts the job id in errors when the caller gives it', () => {
-    const error = errorOf(new Uint8Array([1, 2, 3]), { ...expectIndexer, jobId: 'job-9' } as typeof expectIndexer);
+    const error = errorOf(new Uint8Array([1, 2, 3]), { ...expectIndexer, jobId: 'job-9' });
     expect(error).toMatchObject({ name: 'SnapshotCorruptError', jobId: 'job-9' });
     expect((error as Error).message).toMatch(/^Checkpoint of job job-9:/);
     expect((error as Error).cause).toBeInstanceOf(Error);
@@ -109,11 +114,21 @@ describe('decodeEnvelope: corrupt bytes', () => {
   });
 
   it('throws only SnapshotCorruptError for random damage to a valid checkpoint (property)', () => {
-    const bigger = encodeEnvelope(makeEnvelope({ state: Array.from({ length: 200 }, (_, i) => ({ i, s: `${i}` })) }));
+    const bigger = encodeEnvelope(
+      makeEnvelope({ state: Array.from({ length: 200 }, (_, i) => ({ i, s: `${i}` })) }),
+    );
     const damage = fc.oneof(
       fc.record({ kind: fc.constant('cut' as const), at: fc.nat(bigger.length - 1) }),
-      fc.record({ kind: fc.constant('set' as const), at: fc.nat(bigger.length - 1), byte: fc.integer({ min: 0, max: 255 }) }),
-      fc.record({ kind: fc.constant('splice' as const), at: fc.nat(bigger.length), junk: fc.uint8Array({ minLength: 1, maxLength: 16 }) }),
+      fc.record({
+        kind: fc.constant('set' as const),
+        at: fc.nat(bigger.length - 1),
+        byte: fc.integer({ min: 0, max: 255 }),
+      }),
+      fc.record({
+        kind: fc.constant('splice' as const),
+        at: fc.nat(bigger.length),
+        junk: fc.uint8Array({ minLength: 1, maxLength: 16 }),
+      }),
     );
     fc.assert(
       fc.property(fc.array(damage, { minLength: 1, maxLength: 4 }), (steps) => {
@@ -121,7 +136,8 @@ describe('decodeEnvelope: corrupt bytes', () => {
         for (const step of steps) {
           const at = Math.min(step.at, bytes.length);
           if (step.kind === 'cut') bytes = bytes.slice(0, at);
-          else if (step.kind === 'splice') bytes = Uint8Array.from([...bytes.subarray(0, at), ...step.junk, ...bytes.subarray(at)]);
+          else if (step.kind === 'splice')
+            bytes = Uint8Array.from([...bytes.subarray(0, at), ...step.junk, ...bytes.subarray(at)]);
           else if (at < bytes.length) bytes[at] = step.byte;
         }
         if (bytes.length === bigger.length && bytes.every((b, i) => b === bigger[i])) return; // no damage done
@@ -137,7 +153,9 @@ describe('decodeEnvelope: another job', () => {
     const error = errorOf(valid, { name: 'thumbnailer', version: 1 });
     expect(error).toBeInstanceOf(JobMismatchError);
     expect(error).toMatchObject({ field: 'name', expected: 'thumbnailer', found: 'indexer' });
-    expect((error as Error).message).toMatch(/written by job "indexer", not "thumbnailer": resume it with the "indexer"/);
+    expect((error as Error).message).toMatch(
+      /written by job "indexer", not "thumbnailer": resume it with the "indexer"/,
+    );
   });
 
   it('refuses a checkpoint stored under another job id', () => {

@@ -34,7 +34,7 @@ describe('encodeEnvelope', () => {
     expect(roundTrip({ at: new Date(1_700_000_000_123) })).toEqual({ at: new Date(1_700_000_000_123) });
 
     let nested: Record<string, unknown> = { leaf: [1, 'two', null, true, 2.5, -7] };
-    for (let i = 0; i < 100; i++) nested = { [`level${i}`]: nested, n: i };
+    for (let i = 0; i < 900; i++) nested = { [`level${i}`]: nested, n: i };
     expect(roundTrip(nested)).toEqual(nested);
 
     const big = Array.from({ length: 100_000 }, (_, i) => ({ i, path: `/p/${i}.jpg`, ok: i % 3 === 0 }));
@@ -44,7 +44,10 @@ describe('encodeEnvelope', () => {
   it('drops keys whose value is undefined', () => {
     const state = roundTrip({ kept: 1, dropped: undefined, inner: { gone: undefined, here: null } });
     expect(state).toStrictEqual({ kept: 1, inner: { here: null } });
-    const decoded = decodeEnvelope(encodeEnvelope(makeEnvelope({ phaseStartState: undefined })), expectIndexer);
+    const decoded = decodeEnvelope(
+      encodeEnvelope(makeEnvelope({ phaseStartState: undefined })),
+      expectIndexer,
+    );
     expect('phaseStartState' in decoded).toBe(false);
   });
 
@@ -59,15 +62,24 @@ describe('encodeEnvelope', () => {
     );
   });
 
+  it('refuses state nested deeper than 1000 levels instead of overflowing the stack', () => {
+    let nested: unknown = 1;
+    for (let i = 0; i < 1001; i++) nested = [nested];
+    expect(() => encodeEnvelope(makeEnvelope({ state: nested }))).toThrow(/Too deep/);
+  });
+
   it.each([
     ['a Map', new Map([['a', 1]])],
     ['a Set', new Set([1])],
     ['a function', () => 1],
     ['a bigint', 10n],
     ['an own __proto__ key', JSON.parse('{"__proto__": {"x": 1}}')],
-  ])('refuses %s with SnapshotEncodeError instead of writing a lossy or unreadable checkpoint', (_, value) => {
-    const attempt = () => encodeEnvelope(makeEnvelope({ state: { deep: [{ value }] } }));
-    expect(attempt).toThrow(SnapshotEncodeError);
-    expect(attempt).toThrow(/job "indexer" \(id job-1\).*plain objects/);
-  });
+  ])(
+    'refuses %s with SnapshotEncodeError instead of writing a lossy or unreadable checkpoint',
+    (_, value) => {
+      const attempt = () => encodeEnvelope(makeEnvelope({ state: { deep: [{ value }] } }));
+      expect(attempt).toThrow(SnapshotEncodeError);
+      expect(attempt).toThrow(/job "indexer" \(id job-1\).*plain objects/);
+    },
+  );
 });

@@ -15,6 +15,7 @@ import type {
 } from '../types.js';
 import { filterRecords } from './filterRecords.js';
 import { packJobFile, readJobFileRecord, unpackJobFile } from './jobFile.js';
+import { runAtomicWith } from './runAtomicWith.js';
 import { toJobRecord } from './toJobRecord.js';
 
 const SUFFIX = '.ckpt';
@@ -60,7 +61,7 @@ export class FileStore implements SnapshotStore {
     return this.#serialize(jobId, async () => {
       const previous = await this.#readRecordOrUndefined(jobId);
       const data = packJobFile(toJobRecord(jobId, meta, previous?.createdAt ?? meta.updatedAt), bytes);
-      opts.atomicWith?.();
+      runAtomicWith(opts.atomicWith);
       await this.#writeAtomically(jobId, data);
     });
   }

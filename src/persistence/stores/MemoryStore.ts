@@ -10,6 +10,7 @@ import type {
   StoredJob,
 } from '../types.js';
 import { filterRecords } from './filterRecords.js';
+import { runAtomicWith } from './runAtomicWith.js';
 import { toJobRecord } from './toJobRecord.js';
 
 /**
@@ -36,7 +37,7 @@ export class MemoryStore implements SnapshotStore {
     const record = cloneRecord(
       toJobRecord(jobId, meta, this.#jobs.get(jobId)?.record.createdAt ?? meta.updatedAt),
     );
-    opts.atomicWith?.();
+    runAtomicWith(opts.atomicWith);
     this.#jobs.set(jobId, { bytes: bytes.slice(), record });
   }
 

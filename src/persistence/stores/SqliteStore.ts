@@ -11,6 +11,7 @@ import type {
   SnapshotStore,
   StoredJob,
 } from '../types.js';
+import { runAtomicWith } from './runAtomicWith.js';
 import { SQLITE_MIGRATIONS, SQLITE_SCHEMA_VERSION } from './sqliteMigrations.js';
 
 /** Options of {@link SqliteStore}. */
@@ -100,7 +101,7 @@ export class SqliteStore implements SnapshotStore {
       throw error;
     }
     this.#saveTransaction = this.db.transaction((row: JobRow, atomicWith: (() => void) | undefined) => {
-      atomicWith?.();
+      runAtomicWith(atomicWith);
       this.#statement(UPSERT).run(row);
     });
   }
@@ -229,5 +230,10 @@ function toRecord(row: JobRow): JobRecord {
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
-  return row.input === null ? record : { ...record, input: decode(row.input) };
+  return row.input === null ? record : { ...record, input: decode(asPlainBytes(row.input)) };
+}
+
+/** A plain `Uint8Array` view of a `Buffer` blob, so that binary values decode as `Uint8Array`, not `Buffer`. */
+function asPlainBytes(blob: Uint8Array): Uint8Array {
+  return new Uint8Array(blob.buffer, blob.byteOffset, blob.byteLength);
 }
