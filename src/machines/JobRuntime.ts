@@ -19,6 +19,7 @@ import type {
 } from '../phases/types.js';
 import type { JobEvent } from './JobProgress.js';
 import { ProgressTracker } from './ProgressTracker.js';
+import { initialHistory } from './historyUpdates.js';
 import { snapshotPosition } from './snapshotPosition.js';
 import type {
   FinalizeOutput,
@@ -76,6 +77,7 @@ export class JobRuntime<S = unknown, I = unknown, D = unknown, O = unknown> {
   private saving: Promise<void> = Promise.resolve();
   private saveError: unknown;
   private skipNextBoundary: boolean;
+  private readonly restored: boolean;
   private abort = new AbortController();
   private previous: JobSnapshot | undefined;
   private readonly weights: number[];
@@ -92,6 +94,7 @@ export class JobRuntime<S = unknown, I = unknown, D = unknown, O = unknown> {
     this.state = start.state;
     this.phaseStartState = start.phaseStartState;
     this.skipNextBoundary = start.restored === true;
+    this.restored = start.restored === true;
     this.weights = definition.phases.map((p) => p.phase.weight ?? 1);
     this.minInterval = options.minCheckpointIntervalMs ?? 1000;
     this.boundaries = options.boundaryCheckpoints ?? true;
@@ -132,12 +135,15 @@ export class JobRuntime<S = unknown, I = unknown, D = unknown, O = unknown> {
     };
   }
 
-  /** Attach to the job actor: follow its snapshots for events and progress. */
-  bind(job: AnyActorRef): void {
+  /**
+   * Attach to the job actor: follow its snapshots for events and progress. `runJob` binds before starting
+   * the actor; an embedded machine is bound late, by its first phase actor.
+   */
+  bind(job: AnyActorRef, late = true): void {
     if (this.job === job) return;
     this.job = job;
     job.subscribe({ next: (snapshot: unknown) => this.onSnapshot(snapshot as JobSnapshot), error: () => {} });
-    this.onSnapshot(job.getSnapshot() as JobSnapshot);
+    if (late) this.onSnapshot(job.getSnapshot() as JobSnapshot);
   }
 
   /** Resolves when every checkpoint asked for so far is written; rejects with the first write error. */
@@ -364,25 +370,27 @@ export class JobRuntime<S = unknown, I = unknown, D = unknown, O = unknown> {
     const progress = this.progress;
     const jobId = this.jobId;
     if (!previous) {
-      this.events$.next({ type: 'started', jobId, at, phase: snapshotPosition(next.value).phase });
+      this.events$.next({ type: this.restored ? 'resumed' : 'started', jobId, at, phase: snapshotPosition(next.value).phase });
     }
-    if (previous && previous.context.history !== ctx.history) {
+    // A fresh run is diffed against an all-pending history, so its first phase reports phaseStarted.
+    const before = previous?.context.history ?? (this.restored ? ctx.history : initialHistory(ctx.history.map((h) => h.phase)));
+    if (before !== ctx.history) {
       for (let i = 0; i < ctx.history.length; i++) {
-        const before = previous.context.history[i];
+        const was = before[i];
         const after = ctx.history[i];
-        if (before === after) continue;
+        if (was === after) continue;
         const e = { jobId, at, phase: after.phase, attempt: after.attempts };
-        if (after.status === 'running' && (before.status !== 'running' || before.attempts !== after.attempts)) {
-          if (before.status === 'paused') this.events$.next({ type: 'resumed', jobId, at, phase: after.phase });
+        if (after.status === 'running' && (was.status !== 'running' || was.attempts !== after.attempts)) {
+          if (was.status === 'paused') this.events$.next({ type: 'resumed', jobId, at, phase: after.phase });
           this.events$.next({ type: 'phaseStarted', ...e });
           progress.enterPhase(after.phase, i, this.doneWeight(ctx.history));
-        } else if (after.status === 'completed' && before.status !== 'completed') {
+        } else if (after.status === 'completed' && was.status !== 'completed') {
           this.events$.next({ type: 'phaseCompleted', ...e });
-        } else if (after.status === 'skipped' && before.status !== 'skipped') {
+        } else if (after.status === 'skipped' && was.status !== 'skipped') {
           this.events$.next({ type: 'phaseSkipped', ...e });
-        } else if (after.status === 'failed' && before.status !== 'failed') {
+        } else if (after.status === 'failed' && was.status !== 'failed') {
           this.events$.next({ type: 'phaseFailed', ...e });
-        } else if (after.status === 'paused' && before.status !== 'paused') {
+        } else if (after.status === 'paused' && was.status !== 'paused') {
           progress.status = 'paused';
           this.events$.next({ type: 'paused', jobId, at, phase: after.phase });
           progress.flush();
@@ -390,7 +398,7 @@ export class JobRuntime<S = unknown, I = unknown, D = unknown, O = unknown> {
       }
       if (progress.status === 'paused' && snapshotPosition(next.value).step === 'running') progress.status = 'running';
     }
-    if (!previous && snapshotPosition(next.value).step === 'running') {
+    if (!previous && this.restored && snapshotPosition(next.value).step === 'running') {
       const phase = snapshotPosition(next.value).phase!;
       const index = this.definition.byName.get(phase)!.index;
       progress.enterPhase(phase, index, this.doneWeight(ctx.history));

@@ -47,7 +47,7 @@ export async function resumeJob<S, I, D, O>(
     id: jobId,
     ...(options.inspect ? { inspect: options.inspect } : {}),
   });
-  runtime.bind(actor);
+  runtime.bind(actor, false);
   const run = new JobRun<O>(actor, runtime);
   actor.start();
   if (snapshotPosition(actor.getSnapshot().value).step === 'paused') run.resume();

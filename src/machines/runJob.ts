@@ -53,7 +53,7 @@ export function runJob<S, I, D, O>(definition: JobDefinition<S, I, D, O>, input:
     id: jobId,
     ...(options.inspect ? { inspect: options.inspect } : {}),
   });
-  runtime.bind(actor);
+  runtime.bind(actor, false);
   const run = new JobRun<O>(actor, runtime);
   // Start once the caller has had a chance to subscribe to events$ and progress$.
   queueMicrotask(() => actor.start());

@@ -41,6 +41,13 @@ describe('encodeEnvelope', () => {
     expect(roundTrip(big)).toEqual(big);
   });
 
+  it('decodes binary values as Uint8Array even from a Buffer', () => {
+    const bytes = Buffer.from(encodeEnvelope(makeEnvelope({ state: { hash: Uint8Array.from([1, 2]) } })));
+    const { hash } = decodeEnvelope<{ hash: Uint8Array }>(bytes, expectIndexer).state;
+    expect(hash.constructor).toBe(Uint8Array);
+    expect(Array.from(hash)).toEqual([1, 2]);
+  });
+
   it('drops keys whose value is undefined', () => {
     const state = roundTrip({ kept: 1, dropped: undefined, inner: { gone: undefined, here: null } });
     expect(state).toStrictEqual({ kept: 1, inner: { here: null } });

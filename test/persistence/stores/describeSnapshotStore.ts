@@ -166,6 +166,14 @@ export function describeSnapshotStore(label: string, open: () => Promise<StoreFi
       expect(await store.load('job-2')).toBeUndefined();
     });
 
+    it('refuses an async atomicWith, whose writes would land after the checkpoint', async () => {
+      const attempt = store.save('job-1', bytesOf(1), makeMeta(), {
+        atomicWith: (async () => {}) as () => void,
+      });
+      await expect(attempt).rejects.toThrow(/atomicWith returned a promise: it must be synchronous/);
+      expect(await store.load('job-1')).toBeUndefined();
+    });
+
     it('closes idempotently', async () => {
       await store.close?.();
       await store.close?.();

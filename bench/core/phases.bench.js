@@ -1,0 +1,121 @@
+/**
+ * Phase machinery: a job of 100 no-op phases run with `runJob`, per phase transition, against the same 100
+ * phase functions awaited in a plain loop, and against XState alone (a bare machine of 100 states advanced
+ * by events). With the default MemoryStore (a checkpoint at every phase boundary) and with
+ * `boundaryCheckpoints: false`, so the checkpoint cost shows on its own. Target: ≤ 20 µs per transition.
+ */
+import { createActor, createMachine } from 'xstate';
+import { Continue, defineJob, phase, runJob } from '../../dist/index.js';
+
+const PHASES = 100;
+
+const job = defineJob({
+  name: 'noop',
+  version: 1,
+  initialState: () => ({ n: 0 }),
+  phases: Array.from({ length: PHASES }, (_, i) =>
+    phase({
+      name: `p${i}`,
+      async execute() {
+        return Continue;
+      },
+    }),
+  ),
+  output: (state) => state.n,
+});
+
+/** The same phase functions, awaited in a loop with a context holding what a no-op phase could touch. */
+const plainCtx = { state: { n: 0 }, input: {}, jobId: 'plain', phaseName: '' };
+async function plainLoop() {
+  for (const info of job.phases) {
+    plainCtx.phaseName = info.phase.name;
+    const out = await info.phase.execute(plainCtx);
+    if (out !== Continue) throw new Error('unexpected output');
+  }
+}
+
+let checkpointBytes = 0;
+let checkpoints = 0;
+async function viaRunJob(options) {
+  const run = runJob(job, {}, options);
+  const result = await run.result;
+  if (result.status !== 'completed') throw new Error(`job ended ${result.status}`);
+}
+
+async function viaRunJobCounting() {
+  const run = runJob(job, {}, {});
+  run.events$.subscribe((e) => {
+    if (e.type === 'checkpointed') {
+      checkpoints++;
+      checkpointBytes = Math.max(checkpointBytes, e.bytes);
+    }
+  });
+  await run.result;
+}
+
+/** XState alone: 100 states, NEXT moves to the next one, the last is final. Built once, like compileJob. */
+const states = {};
+for (let i = 0; i < PHASES; i++) states[`s${i}`] = { on: { NEXT: i + 1 < PHASES ? `s${i + 1}` : 'done' } };
+states.done = { type: 'final' };
+const bare = createMachine({ id: 'bare', initial: 's0', states });
+const NEXT = { type: 'NEXT' };
+function xstateAlone() {
+  const actor = createActor(bare).start();
+  for (let i = 0; i < PHASES; i++) actor.send(NEXT);
+  if (actor.getSnapshot().status !== 'done') throw new Error('bare machine did not finish');
+}
+
+export async function run(ctx) {
+  await viaRunJobCounting();
+  const m = await ctx.measure(
+    {
+      plain: { fn: plainLoop, ops: PHASES },
+      xstate: { fn: xstateAlone, ops: PHASES },
+      checkpoints: { fn: () => viaRunJob({}), ops: PHASES },
+      noCheckpoints: { fn: () => viaRunJob({ boundaryCheckpoints: false }), ops: PHASES },
+    },
+    { rounds: 21, warmupRounds: 3, minSampleMs: 40 },
+  );
+  const anchorLabel = 'plain await loop';
+  const xs = m.variants.xstate.nsPerOp.median;
+  ctx.reportVs(m, {
+    name: 'phases: runJob 100 no-op, MemoryStore + boundary ckpt',
+    subject: 'checkpoints',
+    anchor: 'plain',
+    anchorLabel,
+    unit: 'µs/transition',
+    target: { max: 20 },
+    note:
+      `${fmtX(m.ratio('checkpoints', 'xstate').median)}x XState alone; ${checkpoints} checkpoints per run, ` +
+      `up to ${(checkpointBytes / 1024).toFixed(1)} KiB each`,
+  });
+  ctx.reportVs(m, {
+    name: 'phases: runJob 100 no-op, boundaryCheckpoints: false',
+    subject: 'noCheckpoints',
+    anchor: 'plain',
+    anchorLabel,
+    unit: 'µs/transition',
+    target: { max: 20 },
+    note: `${fmtX(m.ratio('noCheckpoints', 'xstate').median)}x XState alone`,
+  });
+  const d = m.diff('checkpoints', 'noCheckpoints');
+  ctx.report({
+    name: 'phases: boundary checkpoint cost (ckpt − no ckpt)',
+    figure: d.median / 1e3,
+    unit: 'µs/transition',
+    spread: { p25: d.p25 / 1e3, p75: d.p75 / 1e3, n: d.n },
+    note: 'paired per round: the MemoryStore run minus the boundaryCheckpoints: false run',
+  });
+  ctx.reportVs(m, {
+    name: 'phases: XState alone, 100 states by events',
+    subject: 'xstate',
+    anchor: 'plain',
+    anchorLabel,
+    unit: 'µs/event',
+    note: `${Math.round(1e9 / xs / 1000)}k events/s incl. createActor+start per 100 events (design: ~430k/s)`,
+  });
+}
+
+function fmtX(x) {
+  return x >= 10 ? x.toFixed(1) : x.toFixed(2);
+}

@@ -1,0 +1,397 @@
+import { getAdjacencyMap, getShortestPaths, serializeSnapshot } from '@xstate/graph';
+import type { AnyMachineSnapshot, StateValue } from 'xstate';
+import { compileJob, type JobMachine } from '../machines/compileJob.js';
+import { snapshotPosition } from '../machines/snapshotPosition.js';
+import type { JobMachineContext } from '../machines/types.js';
+import type { JobDefinition } from '../phases/defineJob.js';
+import type { PhaseErrorKind } from '../phases/PhaseError.js';
+import type { ErrorRecord } from '../phases/types.js';
+
+/**
+ * A scripted phase outcome: how a phase's `execute` ends. `skipTo` stands for every declared target,
+ * `undeclaredSkipTo` for a target the phase did not declare (the job fails).
+ */
+export type PhaseOutcome =
+  | 'continue'
+  | 'complete'
+  | 'skipTo'
+  | 'undeclaredSkipTo'
+  | 'nonFatal'
+  | 'paused'
+  | 'cancelled'
+  | 'fatal';
+
+/** Control events an app sends to a running job. */
+export type ControlEventType = 'PAUSE' | 'RESUME' | 'CANCEL';
+
+/** Every outcome, in the order paths try them. */
+export const ALL_OUTCOMES: readonly PhaseOutcome[] = Object.freeze([
+  'continue',
+  'complete',
+  'skipTo',
+  'undeclaredSkipTo',
+  'nonFatal',
+  'paused',
+  'cancelled',
+  'fatal',
+]);
+
+/**
+ * One event of a path: exactly what the job machine receives. Phase outcomes arrive as
+ * `xstate.done.actor.execute-<phase>` (with `output`) or `xstate.error.actor.execute-<phase>` (with `error`),
+ * hooks as `…onSuccess-<phase>` / `…onFailure-<phase>`, backoffs as `xstate.done.actor.backoff-<phase>`, the
+ * job's output as `xstate.done.actor.output`; plus `PAUSE`, `RESUME`, `CANCEL`, `NON_FATAL`. The first step of
+ * a path is `{ type: 'xstate.init' }`: start the actor. Plain data: a path can be saved as JSON.
+ */
+export interface JobPathEvent {
+  readonly type: string;
+  readonly output?: unknown;
+  readonly error?: ErrorRecord | { readonly kind: PhaseErrorKind; readonly name: string; readonly message: string };
+}
+
+/** One step: the event, and the machine's state value once it is taken. */
+export interface JobPathStep {
+  readonly event: JobPathEvent;
+  readonly state: StateValue;
+}
+
+/** A path through a job's machine, from its start. Serializable: JSON, MessagePack or a test title. */
+export interface JobPath {
+  /** The events, one per arrow, e.g. `plan: continue → copy: fatal → copy: backoff elapsed → … ⇒ completed`. */
+  readonly description: string;
+  /** Job id and job input the machine is started with (`when` guards read the input). */
+  readonly jobId: string;
+  readonly input: unknown;
+  /** Starts with `{ event: { type: 'xstate.init' }, state: <initial value> }`. */
+  readonly steps: readonly JobPathStep[];
+  /** The final state the path ends in, or `null` when it stops in a non-final state (`to: 'any'`). */
+  readonly final: 'completed' | 'failed' | 'cancelled' | null;
+}
+
+/** How to model a job's environment: which events each state may receive. */
+export interface JobEventOptions {
+  /** Outcomes a phase's `execute` may have; a list for every phase, or per phase. Default: all. */
+  readonly outcomes?: readonly PhaseOutcome[] | ((phase: string) => readonly PhaseOutcome[]);
+  /** Control events an app may send while a phase runs, backs off, is paused or runs onSuccess. Default: all. */
+  readonly controls?: readonly ControlEventType[] | ((phase: string) => readonly ControlEventType[]);
+  /** Let `onSuccess`, `onFailure` and the job's `output()` throw too. Default true. */
+  readonly hookErrors?: boolean;
+  /** `NON_FATAL` events (`ctx.addNonFatalError`) a phase may send per run. Default 0. */
+  readonly nonFatalEvents?: number;
+  /**
+   * Retries explored per phase: a fatal error that would start retry number `maxRetries + 1` is not offered.
+   * Retries are bounded by each phase's `maxAttempts` anyway; this keeps big `maxAttempts` cheap. Default 2.
+   */
+  readonly maxRetries?: number;
+}
+
+/** Options of {@link jobPaths}. */
+export interface JobPathsOptions extends JobEventOptions {
+  /** `simple` (default): every path that visits no state twice. `shortest`: one shortest path per end state. */
+  readonly kind?: 'simple' | 'shortest';
+  /** End states: `final` (default) — completed, failed, cancelled; `any` — every reachable state. */
+  readonly to?: 'final' | 'any';
+  /** The job input the machine starts with; `when` guards are evaluated against it. Default `{}`. */
+  readonly input?: unknown;
+  /** Default `'job-under-test'`. */
+  readonly jobId?: string;
+  /** Longest path followed, in events; longer ones are dropped. Default 200. */
+  readonly maxSteps?: number;
+  /** More paths than this throws {@link PathLimitError}. Default 10 000. */
+  readonly maxPaths?: number;
+  /** More distinct states than this throws {@link PathLimitError}. Default 100 000. */
+  readonly maxStates?: number;
+}
+
+/** A job's model has more paths or states than the limits allow: narrow the events or raise the limit. */
+export class PathLimitError extends Error {
+  override readonly name = 'PathLimitError';
+  readonly job: string;
+  readonly limit: 'maxPaths' | 'maxStates';
+
+  constructor(job: string, limit: 'maxPaths' | 'maxStates', value: number) {
+    super(
+      `jobPaths("${job}"): more than ${value} ${limit === 'maxPaths' ? 'paths' : 'states'}. Narrow the model ` +
+        '(outcomes or controls per phase, fewer maxRetries or nonFatalEvents, kind: "shortest") or raise ' +
+        `${limit}.`,
+    );
+    this.job = job;
+    this.limit = limit;
+  }
+}
+
+type Snapshot = AnyMachineSnapshot & { context: JobMachineContext };
+
+const FINAL = new Set(['completed', 'failed', 'cancelled']);
+const NON_FATAL_MESSAGE = 'scripted addNonFatalError';
+
+const errorOf = (kind: PhaseErrorKind, name: string, message: string) => ({ kind, name, message });
+const done = (id: string, output: unknown): JobPathEvent => ({ type: `xstate.done.actor.${id}`, output });
+const fail = (id: string, error: JobPathEvent['error']): JobPathEvent => ({ type: `xstate.error.actor.${id}`, error });
+
+/**
+ * The events the job's machine can take in `snapshot`, under the model `options`: what the running phase,
+ * its hooks, its backoff or the app could do next. Derived from the position (`snapshotPosition`) and the
+ * job definition; empty in a final state. The building block of {@link jobPaths}; use it to drive a machine
+ * with your own generator (e.g. fast-check).
+ *
+ * @example
+ * const actor = createActor(compileJob(job).provide(…), { input: { jobId: 'j', input: {} } }).start();
+ * const [first] = jobEvents(job, actor.getSnapshot(), { controls: [] });
+ * actor.send(first); // { type: 'xstate.done.actor.execute-plan', output: { kind: 'continue' } }
+ */
+export function jobEvents(
+  definition: JobDefinition,
+  snapshot: AnyMachineSnapshot,
+  options: JobEventOptions = {},
+): JobPathEvent[] {
+  if (snapshot.status !== 'active') return [];
+  const { phase, step } = snapshotPosition(snapshot.value);
+  const hookErrors = options.hookErrors ?? true;
+  if (phase === null) {
+    if (step !== 'finishing') return [];
+    return [
+      done('output', { output: null }),
+      ...(hookErrors ? [fail('output', errorOf('fatal', 'Error', 'scripted output() failure'))] : []),
+    ];
+  }
+  const info = definition.byName.get(phase);
+  if (!info) return [];
+  const context = (snapshot as Snapshot).context;
+  const controls = pick(options.controls, phase) ?? ['PAUSE', 'RESUME', 'CANCEL'];
+  const control = (allowed: readonly ControlEventType[]): JobPathEvent[] => {
+    const out: JobPathEvent[] = [];
+    const offer = (type: ControlEventType) => allowed.includes(type) && controls.includes(type);
+    if (offer('PAUSE') && context.interrupt === null) out.push({ type: 'PAUSE' });
+    if (offer('RESUME') && (step === 'paused' || context.interrupt === 'pause')) out.push({ type: 'RESUME' });
+    if (offer('CANCEL') && context.interrupt !== 'cancel') out.push({ type: 'CANCEL' });
+    return out;
+  };
+  const p = info.phase;
+  switch (step) {
+    case 'running':
+      return [...outcomeEvents(definition, phase, context, options), ...control(['PAUSE', 'RESUME', 'CANCEL'])];
+    case 'retrying':
+      return [done(`backoff-${phase}`, {}), ...control(['PAUSE', 'CANCEL'])];
+    case 'paused':
+      return control(['RESUME', 'CANCEL']);
+    case 'succeeding':
+      if (!p.onSuccess) return [];
+      return [
+        done(`onSuccess-${phase}`, undefined),
+        ...(hookErrors ? [fail(`onSuccess-${phase}`, errorOf('fatal', 'Error', 'scripted onSuccess failure'))] : []),
+        ...control(['PAUSE', 'RESUME', 'CANCEL']),
+      ];
+    case 'failing':
+      if (!p.onFailure) return [];
+      return [
+        done(`onFailure-${phase}`, undefined),
+        ...(hookErrors ? [fail(`onFailure-${phase}`, errorOf('fatal', 'Error', 'scripted onFailure failure'))] : []),
+      ];
+    default:
+      return [];
+  }
+}
+
+function pick<T>(option: readonly T[] | ((phase: string) => readonly T[]) | undefined, phase: string) {
+  return typeof option === 'function' ? option(phase) : option;
+}
+
+function outcomeEvents(
+  definition: JobDefinition,
+  phase: string,
+  context: JobMachineContext,
+  options: JobEventOptions,
+): JobPathEvent[] {
+  const info = definition.byName.get(phase)!;
+  const outcomes = pick(options.outcomes, phase) ?? ALL_OUTCOMES;
+  const id = `execute-${phase}`;
+  const targets = info.phase.skipsTo ?? [];
+  const events: JobPathEvent[] = [];
+  for (const outcome of outcomes) {
+    switch (outcome) {
+      case 'continue':
+      case 'complete':
+        events.push(done(id, { kind: outcome }));
+        break;
+      case 'skipTo':
+        for (const target of targets) events.push(done(id, { kind: 'skipTo', phase: target }));
+        break;
+      case 'undeclaredSkipTo':
+        events.push(done(id, { kind: 'skipTo', phase: undeclaredTarget(definition, phase, targets) }));
+        break;
+      case 'nonFatal':
+        events.push(fail(id, errorOf('nonFatal', 'NonFatalError', 'scripted non-fatal error')));
+        break;
+      case 'paused':
+        events.push(fail(id, errorOf('paused', 'PausedError', 'The job was paused.')));
+        break;
+      case 'cancelled':
+        events.push(fail(id, errorOf('cancelled', 'CancelledError', 'The job was cancelled.')));
+        break;
+      case 'fatal':
+        if (fatalExplored(info.phase.recovery, context.history[info.index].attempts, options.maxRetries ?? 2)) {
+          events.push(fail(id, errorOf('fatal', 'FatalError', 'scripted fatal error')));
+        }
+        break;
+    }
+  }
+  const nonFatals = context.errors.filter((e) => e.phase === phase && e.message === NON_FATAL_MESSAGE).length;
+  if (nonFatals < (options.nonFatalEvents ?? 0)) {
+    events.push({
+      type: 'NON_FATAL',
+      error: { kind: 'nonFatal', name: 'NonFatalError', message: NON_FATAL_MESSAGE, phase, at: 0 },
+    });
+  }
+  return events;
+}
+
+/** A fatal error is explored unless it would start a retry beyond `maxRetries`. */
+function fatalExplored(
+  recovery: JobDefinition['phases'][number]['phase']['recovery'],
+  attempts: number,
+  maxRetries: number,
+): boolean {
+  if (recovery?.strategy !== 'restart-phase' && recovery?.strategy !== 'retry-from-checkpoint') return true;
+  const wouldRetry = attempts < recovery.maxAttempts;
+  return !wouldRetry || attempts - 1 < maxRetries;
+}
+
+/** A later phase the phase did not declare (the job's realistic mistake), else a name that is no phase. */
+function undeclaredTarget(definition: JobDefinition, phase: string, targets: readonly string[]): string {
+  const index = definition.byName.get(phase)!.index;
+  const later = definition.phases.find((p) => p.index > index + 1 && !targets.includes(p.phase.name));
+  return later?.phase.name ?? 'undeclared-phase';
+}
+
+/**
+ * Enumerate paths through a job's machine, with `@xstate/graph`: the machine's real transition function,
+ * fed the events {@link jobEvents} offers in each state (phase outcomes as `xstate.done.actor.*` /
+ * `xstate.error.actor.*` events, hook and backoff completions, PAUSE / RESUME / CANCEL). States are told apart
+ * by value and context (so a retry with one more attempt is a new state), and no timestamps are scripted:
+ * history times stay `null`.
+ *
+ * `kind: 'simple'` (default) gives every path that visits no state twice; `kind: 'shortest'` one shortest path
+ * per end state (`getShortestPaths`). Simple paths walk `getAdjacencyMap`'s state graph depth-first — the same
+ * paths as `getSimplePaths(machine, { toState })`, found in one walk instead of one per state, with `maxSteps`
+ * and `maxPaths` checked as they are found. Drive each path through a real actor with `runPath`.
+ *
+ * @throws {PathLimitError} when the model has more than `maxPaths` paths or `maxStates` states.
+ *
+ * @example
+ * const paths = jobPaths(backupJob, { input: { dryRun: false }, controls: ['CANCEL'] });
+ * for (const path of paths) {
+ *   it(path.description, () => {
+ *     const result = runPath(backupJob, path);
+ *     expect(result.context.status).toBe(path.final);
+ *   });
+ * }
+ */
+export function jobPaths(definition: JobDefinition, options: JobPathsOptions = {}): JobPath[] {
+  const machine = compileJob(definition);
+  const jobId = options.jobId ?? 'job-under-test';
+  const input = options.input ?? {};
+  const maxStates = options.maxStates ?? 100_000;
+  const isEnd = (s: AnyMachineSnapshot) => (options.to === 'any' ? true : s.status === 'done');
+  const traversal = {
+    input: { jobId, input },
+    events: (s: AnyMachineSnapshot) => jobEvents(definition, s, options) as never,
+    limit: maxStates,
+  };
+  let raw: { steps: { state: AnyMachineSnapshot; event: JobPathEvent }[]; state: AnyMachineSnapshot }[];
+  try {
+    raw =
+      options.kind === 'shortest'
+        ? getShortestPaths(machine, options.to === 'any' ? traversal : { ...traversal, toState: isEnd }).map((p) => ({
+            // getShortestPaths reports each step as (state reached, event that led there), from `xstate.init`.
+            state: p.state,
+            steps: p.steps.slice(1).map((s, i) => ({ state: p.steps[i].state, event: s.event as JobPathEvent })),
+          }))
+        : simplePaths(machine, traversal, isEnd, options.maxSteps ?? 200, options.maxPaths ?? 10_000, definition);
+  } catch (error) {
+    if (error instanceof Error && error.message === 'Traversal limit exceeded') {
+      throw new PathLimitError(definition.name, 'maxStates', maxStates);
+    }
+    throw error;
+  }
+  if (raw.length > (options.maxPaths ?? 10_000)) {
+    throw new PathLimitError(definition.name, 'maxPaths', options.maxPaths ?? 10_000);
+  }
+  return raw.map((p) => toJobPath(p, jobId, input));
+}
+
+function simplePaths(
+  machine: JobMachine,
+  traversal: { input: unknown; events: (s: AnyMachineSnapshot) => never; limit: number },
+  isEnd: (s: AnyMachineSnapshot) => boolean,
+  maxSteps: number,
+  maxPaths: number,
+  definition: JobDefinition,
+) {
+  const adjacency = getAdjacencyMap(machine, traversal as never) as Record<
+    string,
+    { state: AnyMachineSnapshot; transitions: Record<string, { event: JobPathEvent; state: AnyMachineSnapshot }> }
+  >;
+  const start = Object.keys(adjacency)[0];
+  const paths: { steps: { state: AnyMachineSnapshot; event: JobPathEvent }[]; state: AnyMachineSnapshot }[] = [];
+  const onPath = new Set<string>();
+  const steps: { state: AnyMachineSnapshot; event: JobPathEvent }[] = [];
+  const visit = (key: string) => {
+    const node = adjacency[key];
+    if (isEnd(node.state)) {
+      if (paths.length >= maxPaths) throw new PathLimitError(definition.name, 'maxPaths', maxPaths);
+      paths.push({ steps: [...steps], state: node.state });
+    }
+    if (steps.length >= maxSteps) return;
+    onPath.add(key);
+    for (const { event, state } of Object.values(node.transitions)) {
+      const next = serializeSnapshot(state);
+      if (onPath.has(next)) continue;
+      steps.push({ state: node.state, event });
+      visit(next);
+      steps.pop();
+    }
+    onPath.delete(key);
+  };
+  visit(start);
+  return paths;
+}
+
+function toJobPath(
+  raw: { steps: { state: AnyMachineSnapshot; event: JobPathEvent }[]; state: AnyMachineSnapshot },
+  jobId: string,
+  input: unknown,
+): JobPath {
+  const initial = raw.steps[0]?.state ?? raw.state;
+  const steps: JobPathStep[] = [{ event: { type: 'xstate.init' }, state: initial.value }];
+  const labels: string[] = [];
+  raw.steps.forEach((step, i) => {
+    const after = raw.steps[i + 1]?.state ?? raw.state;
+    steps.push({ event: step.event, state: after.value });
+    labels.push(describeEvent(step.event, snapshotPosition(step.state.value).phase));
+  });
+  const end = snapshotPosition(raw.state.value).step;
+  const final = raw.state.status === 'done' && FINAL.has(end) ? (end as JobPath['final']) : null;
+  const where = final ?? JSON.stringify(raw.state.value);
+  return { description: `${labels.join(' → ') || '(start)'} ⇒ ${where}`, jobId, input, steps, final };
+}
+
+/** A short label for an event, e.g. `copy: fatal`, `copy: backoff elapsed`, `plan: PAUSE`. */
+export function describeEvent(event: JobPathEvent, phase: string | null): string {
+  const match = /^xstate\.(done|error)\.actor\.(execute|backoff|onSuccess|onFailure|output)-?(.*)$/.exec(event.type);
+  const at = phase ?? 'job';
+  if (!match) return event.type === 'NON_FATAL' ? `${at}: addNonFatalError` : `${at}: ${event.type}`;
+  const [, kind, what, name] = match;
+  const output = event.output as { kind?: string; phase?: string } | undefined;
+  switch (what) {
+    case 'execute':
+      if (kind === 'error') return `${name}: ${event.error?.kind}`;
+      return `${name}: ${output?.kind === 'skipTo' ? `skipTo(${output.phase})` : output?.kind}`;
+    case 'backoff':
+      return `${name}: backoff elapsed`;
+    case 'output':
+      return kind === 'done' ? 'output()' : 'output() threw';
+    default:
+      return `${name}: ${what} ${kind === 'done' ? 'done' : 'threw'}`;
+  }
+}

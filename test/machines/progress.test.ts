@@ -1,0 +1,117 @@
+import { describe, expect, it } from 'vitest';
+import { Continue, defineJob, type JobProgress, phase, runJob } from '../../src/index.js';
+import { TestClock } from '../../src/testing/index.js';
+import { deferred, flush } from './helpers.js';
+
+describe('progress$', () => {
+  it('is throttled to one report per interval, always ends with the latest, and replays it to late subscribers', async () => {
+    const clock = new TestClock(0);
+    const step = deferred();
+    const def = defineJob({
+      name: 'prog',
+      version: 1,
+      initialState: () => ({}),
+      phases: [
+        phase({ name: 'first', weight: 1, async execute() { return Continue; } }),
+        phase({
+          name: 'count',
+          weight: 3,
+          async execute(ctx) {
+            for (let i = 1; i <= 1000; i++) ctx.atomicOperationComplete(i, 2000);
+            await step.promise;
+            for (let i = 1001; i <= 2000; i++) ctx.atomicOperationComplete(i, 2000);
+            return Continue;
+          },
+        }),
+      ],
+    });
+    const run = runJob(def, {}, { clock, progressIntervalMs: 100 });
+    const seen: JobProgress[] = [];
+    run.progress$.subscribe((p) => seen.push(p));
+    await flush();
+    const before = seen.length;
+    await clock.advance(100);
+    // 1000 calls became one report.
+    expect(seen.length).toBe(before + 1);
+    const mid = seen.at(-1)!;
+    expect(mid).toMatchObject({ phase: 'count', phaseIndex: 1, phaseCount: 2, completed: 1000, total: 2000, phasePercent: 50 });
+    // first phase done (weight 1) + half of count (weight 3): (1 + 1.5) / 4
+    expect(mid.overallPercent).toBeCloseTo(62.5);
+    expect(mid.rate).toBeCloseTo(10_000); // 1000 units in 100 ms
+    expect(mid.etaMs).toBeCloseTo(100);
+    step.resolve();
+    await clock.advance(100);
+    const result = await run.result;
+    expect(result.status).toBe('completed');
+    expect(seen.at(-1)).toMatchObject({ status: 'completed', overallPercent: 100 });
+    const late: JobProgress[] = [];
+    run.progress$.subscribe((p) => late.push(p));
+    expect(late).toHaveLength(1);
+    expect(late[0].status).toBe('completed');
+  });
+
+  it('smooths the rate exponentially and counts errors', async () => {
+    const clock = new TestClock(0);
+    const gates = [deferred(), deferred()];
+    const def = defineJob({
+      name: 'ewma',
+      version: 1,
+      initialState: () => ({}),
+      phases: [
+        phase({
+          name: 'p',
+          async execute(ctx) {
+            ctx.reportProgress({ completed: 100, total: 1000, bytesCompleted: 1e6, bytesTotal: 1e7, message: 'copying' });
+            await gates[0].promise;
+            ctx.reportProgress({ completed: 400, bytesCompleted: 4e6 });
+            ctx.addNonFatalError(new Error('skipped one'));
+            await gates[1].promise;
+            return Continue;
+          },
+        }),
+      ],
+    });
+    const run = runJob(def, {}, { clock, progressIntervalMs: 100 });
+    const seen: JobProgress[] = [];
+    run.progress$.subscribe((p) => seen.push(p));
+    await flush();
+    await clock.advance(1000);
+    // 100 units in the 100 ms before the first report
+    expect(seen.at(-1)).toMatchObject({ rate: 1000, message: 'copying', bytesCompleted: 1e6, bytesTotal: 1e7, bytesRate: 1e7 });
+    gates[0].resolve();
+    await flush();
+    await clock.advance(1000);
+    const last = seen.at(-1)!;
+    // 300 units in 1 s: 0.3 * 300 + 0.7 * 1000
+    expect(last.rate).toBeCloseTo(790);
+    expect(last.errorsCount).toBe(1);
+    expect(last.etaMs).toBeCloseTo((600 / 790) * 1000);
+    gates[1].resolve();
+    await run.result;
+  });
+
+  it('events$ reports the lifecycle in order', async () => {
+    const def = defineJob({
+      name: 'events',
+      version: 1,
+      initialState: () => ({}),
+      phases: [
+        phase({ name: 'a', async execute() { return Continue; } }),
+        phase({ name: 'b', when: () => false, async execute() { return Continue; } }),
+      ],
+    });
+    const run = runJob(def, {});
+    const types: string[] = [];
+    run.events$.subscribe((e) => types.push(`${e.type}${'phase' in e && e.phase ? `:${e.phase}` : ''}`));
+    await run.result;
+    expect(types).toEqual([
+      'started:a',
+      'phaseStarted:a',
+      'checkpointed:a',
+      'phaseCompleted:a',
+      'phaseSkipped:b',
+      'completed:a',
+      'checkpointed:a',
+    ]);
+  });
+});

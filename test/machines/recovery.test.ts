@@ -1,0 +1,141 @@
+import { describe, expect, it } from 'vitest';
+import { Continue, defineJob, FatalError, MemoryStore, phase, resumeJob, runJob } from '../../src/index.js';
+import { TestClock } from '../../src/testing/index.js';
+import { flush } from './helpers.js';
+
+type S = { log: string[]; value: number };
+const init = (): S => ({ log: [], value: 0 });
+
+describe('recovery policies', () => {
+  it('restart-phase runs the phase again from the state it had when the phase began', async () => {
+    let calls = 0;
+    const def = defineJob<S>({
+      name: 'restart',
+      version: 1,
+      initialState: init,
+      phases: [
+        phase<S>({ name: 'prep', async execute(ctx) { ctx.state.value = 10; return Continue; } }),
+        phase<S>({
+          name: 'flaky',
+          recovery: { strategy: 'restart-phase', maxAttempts: 3, backoff: { initialMs: 0 } },
+          async execute(ctx) {
+            calls++;
+            ctx.state.log.push(`attempt ${ctx.attempt} saw ${ctx.state.value}`);
+            ctx.state.value += 1;
+            await ctx.checkpoint({ force: true });
+            if (calls < 3) throw new Error(`boom ${calls}`);
+            return Continue;
+          },
+        }),
+      ],
+    });
+    const result = await runJob(def, {}).result;
+    expect(result.status).toBe('completed');
+    // Each attempt starts from value 10 and an empty log: the phase's start.
+    expect((result.output as S).log).toEqual(['attempt 3 saw 10']);
+    expect(result.history[1]).toMatchObject({ status: 'completed', attempts: 3 });
+  });
+
+  it('retry-from-checkpoint resets the state to the last checkpoint, keeping checkpointed progress', async () => {
+    let calls = 0;
+    const def = defineJob<S>({
+      name: 'retry',
+      version: 1,
+      initialState: init,
+      phases: [
+        phase<S>({
+          name: 'steps',
+          recovery: { strategy: 'retry-from-checkpoint', maxAttempts: 2, backoff: { initialMs: 0 } },
+          async execute(ctx) {
+            calls++;
+            while (ctx.state.value < 4) {
+              ctx.state.value++;
+              ctx.state.log.push(`step ${ctx.state.value}`);
+              if (ctx.state.value === 2) await ctx.checkpoint({ force: true });
+              if (ctx.state.value === 3 && calls === 1) throw new Error('transient');
+            }
+            return Continue;
+          },
+        }),
+      ],
+    });
+    const result = await runJob(def, {}).result;
+    expect(result.status).toBe('completed');
+    expect((result.output as S).log).toEqual(['step 1', 'step 2', 'step 3', 'step 4']);
+    expect(result.history[0].attempts).toBe(2);
+  });
+
+  it('gives up after maxAttempts and fails with the last error', async () => {
+    const def = defineJob<S>({
+      name: 'giveup',
+      version: 1,
+      initialState: init,
+      phases: [
+        phase<S>({
+          name: 'never',
+          recovery: { strategy: 'restart-phase', maxAttempts: 3, backoff: { initialMs: 0 } },
+          async execute(ctx) {
+            throw new FatalError(`attempt ${ctx.attempt}`);
+          },
+        }),
+      ],
+    });
+    const result = await runJob(def, {}).result;
+    expect(result.status).toBe('failed');
+    expect(result.failure?.message).toBe('attempt 3');
+    expect(result.history[0].attempts).toBe(3);
+  });
+
+  it('skip-phase records the phase failed and goes on', async () => {
+    const def = defineJob<S>({
+      name: 'skipper',
+      version: 1,
+      initialState: init,
+      phases: [
+        phase<S>({ name: 'optional', recovery: { strategy: 'skip-phase' }, async execute() { throw new Error('no thumbnails today'); } }),
+        phase<S>({ name: 'rest', async execute(ctx) { ctx.state.log.push('rest'); return Continue; } }),
+      ],
+    });
+    const result = await runJob(def, {}).result;
+    expect(result.status).toBe('completed');
+    expect(result.history.map((h) => h.status)).toEqual(['failed', 'completed']);
+    expect(result.errors[0]).toMatchObject({ phase: 'optional', message: 'no thumbnails today' });
+  });
+
+  it('backs off with a sleep to an absolute deadline that survives a restart', async () => {
+    const clock = new TestClock(1_000_000);
+    const store = new MemoryStore();
+    let calls = 0;
+    const makeDef = () =>
+      defineJob<S>({
+        name: 'backoff',
+        version: 1,
+        initialState: init,
+        phases: [
+          phase<S>({
+            name: 'net',
+            recovery: { strategy: 'restart-phase', maxAttempts: 2, backoff: { initialMs: 5000 } },
+            async execute() {
+              calls++;
+              if (calls === 1) throw new Error('offline');
+              return Continue;
+            },
+          }),
+        ],
+      });
+    const run = runJob(makeDef(), {}, { store, clock });
+    await flush();
+    expect(run.position).toEqual({ phase: 'net', step: 'retrying' });
+    expect(run.context.retryAt).toBe(1_005_000);
+    await run.checkpoint();
+    run.stop();
+    // The process "restarts" 2 s later: 3 s remain, not 5.
+    await clock.advance(2000);
+    const resumed = await resumeJob(makeDef(), run.id, { store, clock });
+    await clock.advance(2999);
+    expect(calls).toBe(1);
+    await clock.advance(1);
+    expect((await resumed.result).status).toBe('completed');
+    expect(calls).toBe(2);
+  });
+});
