@@ -15,9 +15,8 @@ export class JobMismatchError extends Error {
   constructor(field: 'name' | 'jobId', expected: string, found: string, jobId?: string) {
     super(
       field === 'name'
-        ? `Checkpoint${jobId === undefined ? '' : ` of job id ${jobId}`} was written by job "${found}", ` +
-            `not `+
-            `"${expected}": resume it with the "${found}" job definition.`
+        ? `Checkpoint${jobId === undefined ? '' : ` of job id ${jobId}`} was written by job ` +
+            `"${found}", not "${expected}": resume it with the "${found}" job definition.`
         : `Checkpoint stored as job id ${expected} holds job id ${found}: it was copied or renamed. ` +
             `Resume it under id ${found}, or delete it.`,
     );

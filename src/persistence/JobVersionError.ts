@@ -12,7 +12,8 @@ export interface JobVersionErrorOptions {
 
 /**
  * A checkpoint was written by a different version of the job than the code now running, and it cannot be
- * brought to the code's version: either a migration step is missing, or the checkpoint is newer than the code.
+ * brought to the code's version: either a migration step is missing, or the checkpoint is newer than the
+ * code.
  */
 export class JobVersionError extends Error {
   override readonly name = 'JobVersionError';
@@ -37,14 +38,16 @@ function describe(o: JobVersionErrorOptions): string {
   const subject = `Checkpoint of job "${o.jobName}"${o.jobId === undefined ? '' : ` (id ${o.jobId})`}`;
   if (o.storedVersion > o.codeVersion) {
     return (
-      `${subject} was written by version ${o.storedVersion}, newer than this code's version ${o.codeVersion}. ` +
+      `${subject} was written by version ${o.storedVersion}, ` +
+      `newer than this code's version ${o.codeVersion}. ` +
       `A checkpoint newer than the code cannot be read: upgrade phasekit and the "${o.jobName}" job ` +
       `definition to version ${o.storedVersion} or later before resuming it.`
     );
   }
   const from = o.missingFrom ?? o.storedVersion;
   return (
-    `${subject} was written by version ${o.storedVersion}, but this code is version ${o.codeVersion} and no ` +
+    `${subject} was written by version ${o.storedVersion}, ` +
+    `but this code is version ${o.codeVersion} and no ` +
     `migration upgrades version ${from} to ${from + 1}. Register one in defineJob({ name: "${o.jobName}", ` +
     `migrations: { ${from}: (checkpoint) => ({ ...checkpoint, state: /* version ${from + 1} state */ }) } }).`
   );

@@ -1,6 +1,6 @@
 /**
- * A fenced write was refused: the writer's lease on the job lapsed and another worker claimed it, so the job's
- * fencing token moved past the writer's. Nothing was written.
+ * A fenced write was refused: the writer's lease on the job lapsed and another worker claimed it, so the
+ * job's fencing token moved past the writer's. Nothing was written.
  *
  * What to do: stop working on the job at once (do not retry the write); its new owner resumes it from the
  * last checkpoint.

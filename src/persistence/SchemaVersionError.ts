@@ -13,9 +13,9 @@ export class SchemaVersionError extends Error {
 
   constructor(foundVersion: number, codeVersion: number, where?: string) {
     super(
-      `The phasekit schema${where === undefined ? '' : ` in ${where}`} is version ${foundVersion}, newer than ` +
-        `version ${codeVersion} that this code knows. Upgrade phasekit to open it (older code must not write ` +
-        'to a newer schema).',
+      `The phasekit schema${where === undefined ? '' : ` in ${where}`} is version ${foundVersion}, ` +
+        `newer than version ${codeVersion} that this code knows. ` +
+        'Upgrade phasekit to open it (older code must not write to a newer schema).',
     );
     this.foundVersion = foundVersion;
     this.codeVersion = codeVersion;

@@ -10,8 +10,8 @@ export interface SnapshotCorruptErrorOptions {
  * A checkpoint's bytes cannot be read: truncated, not a phasekit checkpoint, an unknown format, a checksum
  * mismatch or a malformed body. The bytes are not trusted at all, so nothing in them is used.
  *
- * What to do: the job cannot resume from this checkpoint. Restore the file or row from a backup, or delete the
- * job and run it again from the start.
+ * What to do: the job cannot resume from this checkpoint. Restore the file or row from a backup, or delete
+ * the job and run it again from the start.
  */
 export class SnapshotCorruptError extends Error {
   override readonly name = 'SnapshotCorruptError';

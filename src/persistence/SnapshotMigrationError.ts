@@ -1,6 +1,6 @@
 /**
- * A registered snapshot migration threw, or returned something that is not a checkpoint. The stored checkpoint
- * is untouched.
+ * A registered snapshot migration threw, or returned something that is not a checkpoint. The stored
+ * checkpoint is untouched.
  *
  * What to do: fix `migrations[fromVersion]` in the job's `defineJob`; `cause` is what it threw.
  */
@@ -19,7 +19,8 @@ export class SnapshotMigrationError extends Error {
     super(
       `Migration ${fromVersion} → ${fromVersion + 1} of job "${jobName}"${
         options.jobId === undefined ? '' : ` (id ${options.jobId})`
-      } failed: ${options.problem ?? describeCause(options.cause)}. Fix migrations[${fromVersion}] in defineJob.`,
+      } failed: ${options.problem ?? describeCause(options.cause)}. ` +
+        `Fix migrations[${fromVersion}] in defineJob.`,
       options.cause === undefined ? undefined : { cause: options.cause },
     );
     this.jobName = jobName;

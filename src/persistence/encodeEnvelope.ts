@@ -40,7 +40,8 @@ const MAX_DEPTH = 1000;
  * change to the body is caught by {@link decodeEnvelope}. Keys whose value is `undefined` are dropped.
  *
  * @throws {SnapshotEncodeError} when the envelope holds a value MessagePack cannot keep (a function, a
- *   bigint, a `Map`, a `Set`, an own `__proto__` key) or nests deeper than 1000 levels. Class instances are written as plain objects of their own fields.
+ *   bigint, a `Map`, a `Set`, an own `__proto__` key) or nests deeper than 1000 levels. Class instances
+ *   are written as plain objects of their own fields.
  *
  * @example
  * ```ts
@@ -62,8 +63,9 @@ export function encodeEnvelope(envelope: Envelope): Uint8Array {
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     throw new SnapshotEncodeError(
-      `Cannot encode the checkpoint of job "${envelope.job?.name}" (id ${envelope.jobId}): ${reason}. Keep ` +
-        'job state and input to plain objects, arrays, strings, numbers, booleans, null, Uint8Array and Date.',
+      `Cannot encode the checkpoint of job "${envelope.job?.name}" (id ${envelope.jobId}): ${reason}. ` +
+        'Keep job state and input to plain objects, arrays, strings, numbers, booleans, null, Uint8Array ' +
+        'and Date.',
       { jobId: envelope.jobId, cause: error },
     );
   }

@@ -332,28 +332,41 @@ function simplePaths(
     string,
     { state: AnyMachineSnapshot; transitions: Record<string, { event: JobPathEvent; state: AnyMachineSnapshot }> }
   >;
-  const start = Object.keys(adjacency)[0];
+  // Serialize each state once: the walk below revisits states many times.
+  const keys = new Map<AnyMachineSnapshot, string>();
+  for (const [key, node] of Object.entries(adjacency)) keys.set(node.state, key);
+  const graph = new Map(
+    Object.entries(adjacency).map(([key, node]) => [
+      key,
+      {
+        state: node.state,
+        edges: Object.values(node.transitions).map(({ event, state }) => ({
+          event,
+          to: keys.get(state) ?? serializeSnapshot(state),
+        })),
+      },
+    ]),
+  );
   const paths: { steps: { state: AnyMachineSnapshot; event: JobPathEvent }[]; state: AnyMachineSnapshot }[] = [];
   const onPath = new Set<string>();
   const steps: { state: AnyMachineSnapshot; event: JobPathEvent }[] = [];
   const visit = (key: string) => {
-    const node = adjacency[key];
+    const node = graph.get(key)!;
     if (isEnd(node.state)) {
       if (paths.length >= maxPaths) throw new PathLimitError(definition.name, 'maxPaths', maxPaths);
       paths.push({ steps: [...steps], state: node.state });
     }
     if (steps.length >= maxSteps) return;
     onPath.add(key);
-    for (const { event, state } of Object.values(node.transitions)) {
-      const next = serializeSnapshot(state);
-      if (onPath.has(next)) continue;
+    for (const { event, to } of node.edges) {
+      if (onPath.has(to) || !graph.has(to)) continue;
       steps.push({ state: node.state, event });
-      visit(next);
+      visit(to);
       steps.pop();
     }
     onPath.delete(key);
   };
-  visit(start);
+  visit(Object.keys(adjacency)[0]);
   return paths;
 }
 

@@ -140,7 +140,8 @@ describe('decodeEnvelope: corrupt bytes', () => {
             bytes = Uint8Array.from([...bytes.subarray(0, at), ...step.junk, ...bytes.subarray(at)]);
           else if (at < bytes.length) bytes[at] = step.byte;
         }
-        if (bytes.length === bigger.length && bytes.every((b, i) => b === bigger[i])) return; // no damage done
+        const undamaged = bytes.length === bigger.length && bytes.every((b, i) => b === bigger[i]);
+        if (undamaged) return;
         expect(errorOf(bytes)).toBeInstanceOf(SnapshotCorruptError);
       }),
       { numRuns: 1000 },

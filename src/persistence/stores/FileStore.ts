@@ -26,10 +26,10 @@ const LIST_CONCURRENCY = 16;
  * A store of one file per job, `<dir>/<jobId>.ckpt`, holding the job's record and latest checkpoint together.
  *
  * A save writes a temporary file in the same directory, fsyncs it, renames it over the job's file and fsyncs
- * the directory: after a crash at any instant the job's file is the old one or the new one, whole. A temporary
- * file left by a crash (`.<jobId>.*.tmp`) is never read. Job ids must match `/^[A-Za-z0-9._-]+$/` (they become
- * file names). `atomicWith` runs just before the write, without a transaction (`atomic: false`); fences are
- * not checked.
+ * the directory: after a crash at any instant the job's file is the old one or the new one, whole. A
+ * temporary file left by a crash (`.<jobId>.*.tmp`) is never read. Job ids must match `/^[A-Za-z0-9._-]+$/`
+ * and not start with `.` (they become file names). `atomicWith` runs just before the write, without a
+ * transaction (`atomic: false`); fences are not checked.
  *
  * Writes to one job are serialized within this process. Two processes writing the same job (a worker saving
  * while another process calls `setStatus`) can lose one of the writes: share a job between processes through
@@ -79,7 +79,8 @@ export class FileStore implements SnapshotStore {
   }
 
   /**
-   * Records of the jobs in the directory, newest `updatedAt` first, then by id. Reads only each file's header.
+   * Records of the jobs in the directory, newest `updatedAt` first, then by id. Reads only each file's
+   * header.
    * @throws {SnapshotCorruptError} naming the file when a job file is damaged.
    */
   async list(filter?: ListFilter): Promise<JobRecord[]> {
@@ -147,7 +148,7 @@ export class FileStore implements SnapshotStore {
     }
   }
 
-  /** The previous record, for its `createdAt`. A damaged file is about to be replaced, so it counts as none. */
+  /** The previous record, for its `createdAt`. A damaged file is about to be replaced: it counts as none. */
   async #readRecordOrUndefined(jobId: string): Promise<JobRecord | undefined> {
     try {
       return await readJobFileRecord(this.#file(jobId), jobId);

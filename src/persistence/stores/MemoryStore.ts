@@ -32,7 +32,7 @@ export class MemoryStore implements SnapshotStore {
   readonly atomic = false;
   readonly #jobs = new Map<string, { bytes: Uint8Array; record: JobRecord }>();
 
-  /** Save (replace) the job's checkpoint and record; runs `opts.atomicWith` first, and saves nothing if it throws. */
+  /** Replace the job's checkpoint and record; runs `opts.atomicWith` first; nothing saved if it throws. */
   async save(jobId: string, bytes: Uint8Array, meta: JobMeta, opts: SaveOptions = {}): Promise<void> {
     const record = cloneRecord(
       toJobRecord(jobId, meta, this.#jobs.get(jobId)?.record.createdAt ?? meta.updatedAt),

@@ -54,8 +54,8 @@ const UPSERT = `INSERT INTO phasekit_jobs (${RECORD_COLUMNS}, checkpoint)
  * and latest checkpoint.
  *
  * `atomic` is true: `save(..., { atomicWith })` runs `atomicWith()` and the checkpoint write in one
- * transaction on {@link SqliteStore.db}, so a job whose results go to the same database never loses or repeats
- * a batch after a kill. Open the store on the file and hand `store.db` to the library to share one
+ * transaction on {@link SqliteStore.db}, so a job whose results go to the same database never loses or
+ * repeats a batch after a kill. Open the store on the file and hand `store.db` to the library to share one
  * connection. Fences are not checked (no leases: one process runs a job).
  *
  * The schema is versioned in `phasekit_meta`; opening a database whose schema is newer than this code throws
@@ -65,7 +65,9 @@ const UPSERT = `INSERT INTO phasekit_jobs (${RECORD_COLUMNS}, checkpoint)
  * ```ts
  * const store = new SqliteStore('./phasekit.db');
  * const insert = store.db.prepare('INSERT INTO photos (path, hash) VALUES (?, ?)');
- * await store.save(jobId, bytes, meta, { atomicWith: () => batch.forEach((p) => insert.run(p.path, p.hash)) });
+ * await store.save(jobId, bytes, meta, {
+ *   atomicWith: () => batch.forEach((p) => insert.run(p.path, p.hash)),
+ * });
  * ```
  */
 export class SqliteStore implements SnapshotStore {
@@ -78,7 +80,8 @@ export class SqliteStore implements SnapshotStore {
 
   /**
    * @param fileOrDatabase A database file path (`':memory:'` for a private in-memory one), opened and later
-   *   closed by the store, or an open better-sqlite3 connection that stays the caller's to configure and close.
+   *   closed by the store, or an open better-sqlite3 connection that stays the caller's to configure and
+   *   close.
    */
   constructor(fileOrDatabase: string | Database.Database, options: SqliteStoreOptions = {}) {
     this.#owned = typeof fileOrDatabase === 'string';
@@ -194,7 +197,7 @@ export class SqliteStore implements SnapshotStore {
     return statement;
   }
 
-  /** Bring the schema to this code's version, in one IMMEDIATE transaction so two processes never both migrate. */
+  /** Bring the schema to this code's version in one IMMEDIATE transaction: two processes never both migrate. */
   #migrate(): void {
     this.db
       .transaction(() => {
@@ -233,7 +236,7 @@ function toRecord(row: JobRow): JobRecord {
   return row.input === null ? record : { ...record, input: decode(asPlainBytes(row.input)) };
 }
 
-/** A plain `Uint8Array` view of a `Buffer` blob, so that binary values decode as `Uint8Array`, not `Buffer`. */
+/** A plain `Uint8Array` view of a `Buffer` blob: binary values then decode as `Uint8Array`, not `Buffer`. */
 function asPlainBytes(blob: Uint8Array): Uint8Array {
   return new Uint8Array(blob.buffer, blob.byteOffset, blob.byteLength);
 }

@@ -8,7 +8,8 @@ export function runAtomicWith(atomicWith: (() => void) | undefined): void {
   const result: unknown = atomicWith();
   if (typeof (result as PromiseLike<unknown> | undefined)?.then === 'function') {
     throw new TypeError(
-      'atomicWith returned a promise: it must be synchronous, because the checkpoint commits when it returns. ' +
+      'atomicWith returned a promise: it must be synchronous, because the checkpoint commits when it ' +
+        'returns. ' +
         'Do the writes with a synchronous driver (better-sqlite3 on the store’s db) inside atomicWith.',
     );
   }

@@ -18,7 +18,7 @@ import { makeTempDir } from './tempDir.js';
 const SOURCE = path.resolve(import.meta.dirname, '../../../src/persistence');
 const BATCH = 10;
 
-/** Resumes from the store, then saves forever: checkpoint n holds counter n; SQLite batch n adds BATCH rows. */
+/** Resumes from the store, then saves forever: checkpoint n holds counter n; SQLite batch n adds rows. */
 const CHILD = `
 import { FileStore } from './lib/stores/FileStore.js';
 import { SqliteStore } from './lib/stores/SqliteStore.js';
@@ -26,17 +26,24 @@ import { encodeEnvelope } from './lib/encodeEnvelope.js';
 import { decodeEnvelope } from './lib/decodeEnvelope.js';
 const [kind, dataDir] = process.argv.slice(2);
 const store = kind === 'file' ? new FileStore(dataDir) : new SqliteStore(dataDir + '/jobs.db');
-if (kind === 'sqlite') store.db.exec('CREATE TABLE IF NOT EXISTS results (batch INTEGER, item INTEGER, PRIMARY KEY (batch, item))');
-const insert = kind === 'sqlite' ? store.db.prepare('INSERT INTO results (batch, item) VALUES (?, ?)') : undefined;
+let insert;
+if (kind === 'sqlite') {
+  store.db.exec('CREATE TABLE IF NOT EXISTS results (batch, item, PRIMARY KEY (batch, item))');
+  insert = store.db.prepare('INSERT INTO results (batch, item) VALUES (?, ?)');
+}
 const stored = await store.load('job-1');
-let counter = stored ? decodeEnvelope(stored.bytes, { name: 'crash', version: 1, jobId: 'job-1' }).state.counter : 0;
+const expected = { name: 'crash', version: 1, jobId: 'job-1' };
+let counter = stored ? decodeEnvelope(stored.bytes, expected).state.counter : 0;
 const filler = Array.from({ length: 500 }, (_, i) => ({ i, path: '/some/path/' + i }));
 for (;;) {
   counter++;
   const envelope = {
     format: 'phasekit/1', job: { name: 'crash', version: 1, phases: ['p'] }, jobId: 'job-1', input: null,
     machine: null, state: { counter, filler }, history: [], errors: [],
-    progress: { phase: 'p', phasePercent: 0, overallPercent: 0, completed: counter, total: 0, message: null, elapsedMs: 0 },
+    progress: {
+      phase: 'p', phasePercent: 0, overallPercent: 0, completed: counter, total: 0,
+      message: null, elapsedMs: 0,
+    },
     createdAt: 0,
   };
   const n = counter;
@@ -70,7 +77,7 @@ beforeAll(() => {
 });
 afterAll(() => work.cleanup());
 
-/** Run the child until it has acknowledged `saves` more saves, SIGKILL it, and return the last acknowledged. */
+/** Run the child until it has acknowledged `saves` more saves, SIGKILL it, return the last acknowledged. */
 function runAndKill(kind: 'file' | 'sqlite', dataDir: string, saves: number): Promise<number> {
   return new Promise((resolve, reject) => {
     const child: ChildProcess = spawn(process.execPath, ['child.mjs', kind, dataDir], { cwd: work.dir });

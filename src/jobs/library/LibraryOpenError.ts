@@ -1,0 +1,21 @@
+/**
+ * The library file cannot be opened or created: its directory does not exist, or it or its directory is not
+ * readable or writable. Nothing was written.
+ *
+ * What to do: create the directory, fix the permissions, or choose another file with `--library FILE`.
+ */
+export class LibraryOpenError extends Error {
+  override readonly name = 'LibraryOpenError';
+  /** The library file. */
+  readonly file: string;
+
+  constructor(file: string, cause: unknown) {
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    super(
+      `Cannot open the library ${file}: ${reason}. Check that its directory exists and is writable, or choose ` +
+        'another file with --library FILE.',
+      { cause },
+    );
+    this.file = file;
+  }
+}

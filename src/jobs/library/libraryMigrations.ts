@@ -1,0 +1,12 @@
+import { migration001 } from './migrations/001_initial.js';
+import type { LibraryMigration } from './types.js';
+
+/**
+ * The library schema as numbered migrations, in order: entry `i` has version `i + 1`. Append only: a released
+ * migration has run on libraries in the field, so it is never edited or reordered; add a file
+ * `migrations/00N_what.ts` and list it here.
+ */
+export const LIBRARY_MIGRATIONS: readonly LibraryMigration[] = [migration001];
+
+/** The schema version this code writes: the last migration's. */
+export const LIBRARY_SCHEMA_VERSION: number = LIBRARY_MIGRATIONS.length;
