@@ -15,7 +15,7 @@
  */
 import { execFileSync, fork } from 'node:child_process';
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -105,12 +105,13 @@ function targetText(t) {
 }
 
 function printTable(rows) {
-  const head = ['benchmark', 'figure', 'unit', 'spread', 'anchor', 'anchor fig.', 'ratio', 'target', 'result'];
+  const head = ['benchmark', 'figure', 'unit', 'spread', 'cpu', 'anchor', 'anchor fig.', 'ratio', 'target', 'result'];
   const body = rows.map((r) => [
     r.name,
     fmt(r.figure),
     r.unit,
     pm(r.figure, r.spread),
+    fmt(r.cpu),
     r.anchor ?? '-',
     fmt(r.anchorFigure),
     r.ratio === undefined ? '-' : `${fmt(r.ratio)}x ${pm(r.ratio, r.ratioSpread)}`.trim(),
@@ -118,7 +119,7 @@ function printTable(rows) {
     r.pass === undefined ? '-' : r.pass ? 'pass' : 'FAIL',
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((row) => String(row[i]).length)));
-  const left = new Set([0, 2, 4, 7]);
+  const left = new Set([0, 2, 5, 8]);
   const line = (cells) =>
     cells.map((c, i) => (left.has(i) ? String(c).padEnd(widths[i]) : String(c).padStart(widths[i]))).join('  ');
   console.log(line(head));
@@ -149,17 +150,31 @@ console.log(
 const allRows = [];
 const failures = [];
 const timings = {};
+const loads = {};
 for (const m of modules) {
   console.log(`\n# ${m.rel}`);
+  const loadBefore = loadavg()[0];
   const { rows, errors, seconds } = await runModule(m);
   allRows.push(...rows);
   timings[m.rel] = seconds;
+  loads[m.rel] = { before: loadBefore, after: loadavg()[0] };
   for (const e of errors) failures.push({ file: m.rel, error: e });
-  console.log(`  (${seconds.toFixed(1)} s)`);
+  console.log(`  (${seconds.toFixed(1)} s, load average ${loadBefore.toFixed(1)} -> ${loadavg()[0].toFixed(1)})`);
 }
 
 console.log('');
 printTable(allRows);
+console.log(
+  '\nfigure: median wall time per op over interleaved rounds; spread: half the p25..p75 range; cpu: median\n' +
+    'process CPU per op (all threads); ratio: figure / anchor, paired round by round (median, spread).',
+);
+const busiest = Math.max(...Object.values(loads).flatMap((l) => [l.before, l.after]));
+if (busiest > cpus().length) {
+  console.log(
+    `\nWARNING: load average reached ${busiest.toFixed(1)} on ${cpus().length} CPUs: other processes shared the ` +
+      'machine, so wall figures are inflated. Trust the ratios (paired per round) and the cpu column more.',
+  );
+}
 if (failures.length) {
   console.log('\nfailed modules:');
   for (const f of failures) console.log(`  ${f.file}: ${f.error.split('\n')[0]}`);
@@ -181,6 +196,7 @@ writeFileSync(
       machine: { node: process.version, platform: process.platform, cpus: cpus().length, cpuModel: cpus()[0]?.model, totalMemBytes: totalmem() },
       git: gitDescribe(),
       secondsPerModule: timings,
+      loadAverage: loads,
       rows: allRows,
       failures,
     },

@@ -47,6 +47,7 @@ export type { JobMachine } from './machines/compileJob.js';
 export { runJob } from './machines/runJob.js';
 export type { RunOptions } from './machines/runJob.js';
 export { resumeJob } from './machines/resumeJob.js';
+export type { ResumeOptions } from './machines/resumeJob.js';
 export { provideRuntime } from './machines/provideRuntime.js';
 export { JobRun } from './machines/JobRun.js';
 export type { JobResult } from './machines/JobRun.js';

@@ -63,6 +63,7 @@ const ctx = {
   reportVs(result, { name, subject, anchor, anchorLabel, unit, target, note }) {
     const scale = scaleOf(unit);
     const s = result.variants[subject].nsPerOp;
+    const cpu = result.variants[subject].cpuNsPerOp;
     const a = anchor ? result.variants[anchor].nsPerOp : undefined;
     const r = anchor ? result.ratio(subject, anchor) : undefined;
     const row = {
@@ -70,6 +71,7 @@ const ctx = {
       figure: s.median * scale,
       unit,
       spread: { p25: s.p25 * scale, p75: s.p75 * scale, min: s.min * scale, max: s.max * scale, n: s.n },
+      cpu: cpu.median * scale,
       ...(a
         ? {
             anchor: anchorLabel ?? anchor,

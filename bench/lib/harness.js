@@ -25,21 +25,31 @@ export function stats(values) {
   };
 }
 
-/** Collect garbage outside the timed region when node runs with --expose-gc (run.js starts children so). */
+/**
+ * Collect garbage now, when node runs with --expose-gc (run.js starts children so). Not between samples: on
+ * this machine a full GC hands pages back to the host, and the next sample pays for touching them again
+ * (a 1 MB msgpack encode measured 3x slower right after gc()). measure() calls it once, before warm-up.
+ */
 export function collectGarbage() {
   if (typeof globalThis.gc === 'function') globalThis.gc();
 }
 
 const now = () => performance.now();
 
-/** Time one sample: `batch` calls of `fn`, awaiting it only when it returns a promise. Returns ms. */
+/**
+ * Time one sample: `batch` calls of `fn`, awaiting it only when it returns a promise. Returns wall ms and
+ * the process's CPU ms (user + system, all threads: libuv's pool included) over the same interval.
+ */
 async function sample(fn, batch) {
+  const c0 = process.cpuUsage();
   const t0 = now();
   for (let i = 0; i < batch; i++) {
     const r = fn();
     if (r !== undefined && typeof r.then === 'function') await r;
   }
-  return now() - t0;
+  const wall = now() - t0;
+  const c = process.cpuUsage(c0);
+  return { wall, cpu: (c.user + c.system) / 1000 };
 }
 
 /**
@@ -48,10 +58,12 @@ async function sample(fn, batch) {
  * Each variant is `{ fn, ops = 1 }`: `fn()` (sync or async) does `ops` operations; figures are ns per
  * operation. Warm-up rounds run every variant (and calibrate a batch of calls so one timed sample lasts at
  * least `minSampleMs`); then each of `rounds` rounds times one sample of every variant, starting at a
- * different variant each round (rotation) so no variant always runs first or right after another's garbage.
- * Garbage is collected before every sample, outside the timed region.
+ * different variant each round (rotation), so no variant always runs first or always pays the garbage of the
+ * same neighbour. Garbage is not collected between samples (see collectGarbage): a sample long enough to
+ * include its share of minor GCs is the honest figure.
  *
- * @returns {{ variants: Record<string, { nsPerOp: ReturnType<typeof stats>, samplesNs: number[], batch: number, ops: number }>,
+ * @returns {{ variants: Record<string, { nsPerOp: ReturnType<typeof stats>, cpuNsPerOp: ReturnType<typeof stats>,
+ *   samplesNs: number[], batch: number, ops: number }>,
  *   ratio(a: string, b: string): ReturnType<typeof stats>, diff(a: string, b: string): ReturnType<typeof stats> }}
  *   `ratio(a, b)`: a/b per round, summarized; `diff(a, b)`: a−b ns per op per round, summarized.
  */
@@ -62,30 +74,37 @@ export async function measure(variants, { rounds = 15, warmupRounds = 3, minSamp
     warmupRounds = Math.max(1, Math.ceil(warmupRounds / 2));
   }
   const batch = Object.fromEntries(names.map((n) => [n, 1]));
+  collectGarbage();
   // Warm-up: run each variant, growing its batch until one sample reaches minSampleMs.
   for (let w = 0; w < warmupRounds; w++) {
     for (const name of names) {
-      collectGarbage();
-      let ms = await sample(variants[name].fn, batch[name]);
+      let ms = (await sample(variants[name].fn, batch[name])).wall;
       while (ms < minSampleMs && batch[name] < 1e7) {
         batch[name] = Math.ceil(batch[name] * Math.min(10, Math.max(1.5, (minSampleMs * 1.2) / Math.max(ms, 0.01))));
-        collectGarbage();
-        ms = await sample(variants[name].fn, batch[name]);
+        ms = (await sample(variants[name].fn, batch[name])).wall;
       }
     }
   }
   const perRound = Object.fromEntries(names.map((n) => [n, []]));
+  const cpuPerRound = Object.fromEntries(names.map((n) => [n, []]));
   for (let r = 0; r < rounds; r++) {
     for (let k = 0; k < names.length; k++) {
       const name = names[(r + k) % names.length];
-      collectGarbage();
-      const ms = await sample(variants[name].fn, batch[name]);
-      perRound[name].push((ms * 1e6) / (batch[name] * (variants[name].ops ?? 1)));
+      const { wall, cpu } = await sample(variants[name].fn, batch[name]);
+      const ops = batch[name] * (variants[name].ops ?? 1);
+      perRound[name].push((wall * 1e6) / ops);
+      cpuPerRound[name].push((cpu * 1e6) / ops);
     }
   }
   const result = {};
   for (const name of names) {
-    result[name] = { nsPerOp: stats(perRound[name]), samplesNs: perRound[name], batch: batch[name], ops: variants[name].ops ?? 1 };
+    result[name] = {
+      nsPerOp: stats(perRound[name]),
+      cpuNsPerOp: stats(cpuPerRound[name]),
+      samplesNs: perRound[name],
+      batch: batch[name],
+      ops: variants[name].ops ?? 1,
+    };
   }
   return {
     variants: result,

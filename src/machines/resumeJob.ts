@@ -6,7 +6,14 @@ import { compileJob } from './compileJob.js';
 import { JobNotFoundError } from '../persistence/JobNotFoundError.js';
 import { JobRun } from './JobRun.js';
 import { JobRuntime } from './JobRuntime.js';
-import type { RunOptions } from './runJob.js';
+import { type RunOptions, runJob } from './runJob.js';
+
+/** Options of `resumeJob`. */
+export interface ResumeOptions<D = unknown> extends RunOptions<D> {
+  readonly store: NonNullable<RunOptions<D>['store']>;
+  /** Send RESUME to a job restored in a paused state. Default true; false to, say, cancel it instead. */
+  readonly resume?: boolean;
+}
 import { snapshotPosition } from './snapshotPosition.js';
 
 /**
@@ -16,12 +23,13 @@ import { snapshotPosition } from './snapshotPosition.js';
  *
  * Throws `JobNotFoundError` when the store has no such job, `SnapshotCorruptError` for unreadable bytes and
  * `JobVersionError` for a checkpoint of another job version without a migration. The stored checkpoint is
- * never overwritten by a failed resume.
+ * never overwritten by a failed resume. A checkpoint whose `machine` is null is a job saved before it started
+ * (e.g. queued by a job manager): it starts now with its saved input and id.
  */
 export async function resumeJob<S, I, D, O>(
   definition: JobDefinition<S, I, D, O>,
   jobId: string,
-  options: RunOptions<D> & { readonly store: NonNullable<RunOptions<D>['store']> },
+  options: ResumeOptions<D>,
 ): Promise<JobRun<O>> {
   const clock = options.clock ?? systemClock;
   const stored = await options.store.load(jobId);
@@ -32,6 +40,10 @@ export async function resumeJob<S, I, D, O>(
     migrations: definition.migrations,
     jobId,
   });
+  if (envelope.machine === null || envelope.machine === undefined) {
+    // Saved before it ever started (a queued job): start it now, with its input and id.
+    return runJob(definition, envelope.input as I, { ...options, jobId });
+  }
   const runtime = new JobRuntime<S, I, D, O>(definition, { ...options, clock }, {
     jobId,
     input: envelope.input as I,
@@ -50,6 +62,6 @@ export async function resumeJob<S, I, D, O>(
   runtime.bind(actor, false);
   const run = new JobRun<O>(actor, runtime);
   actor.start();
-  if (snapshotPosition(actor.getSnapshot().value).step === 'paused') run.resume();
+  if (options.resume !== false && snapshotPosition(actor.getSnapshot().value).step === 'paused') run.resume();
   return run;
 }

@@ -20,6 +20,17 @@ export class InvalidJobIdError extends Error {
   }
 }
 
+/** True when `jobId` is safe to use as a file name (see {@link InvalidJobIdError} for the rules). */
+export function isValidJobId(jobId: string): boolean {
+  return (
+    typeof jobId === 'string' &&
+    jobId.length <= 200 &&
+    JOB_ID_PATTERN.test(jobId) &&
+    !jobId.startsWith('.') &&
+    !jobId.includes('..')
+  );
+}
+
 /**
  * Throws {@link InvalidJobIdError} unless `jobId` is safe to use as a file name.
  *
@@ -30,13 +41,5 @@ export class InvalidJobIdError extends Error {
  * ```
  */
 export function assertValidJobId(jobId: string): void {
-  if (
-    typeof jobId !== 'string' ||
-    jobId.length > 200 ||
-    !JOB_ID_PATTERN.test(jobId) ||
-    jobId.startsWith('.') ||
-    jobId.includes('..')
-  ) {
-    throw new InvalidJobIdError(jobId);
-  }
+  if (!isValidJobId(jobId)) throw new InvalidJobIdError(jobId);
 }

@@ -74,10 +74,10 @@ export interface JobEventOptions {
   readonly outcomes?: readonly PhaseOutcome[] | ((phase: string) => readonly PhaseOutcome[]);
   /** Control events an app may send while a phase runs, backs off, is paused or runs onSuccess. Default: all. */
   readonly controls?: readonly ControlEventType[] | ((phase: string) => readonly ControlEventType[]);
-  /** Let `onSuccess`, `onFailure` and the job's `output()` throw too. Default true. */
-  readonly hookErrors?: boolean;
-  /** `NON_FATAL` events (`ctx.addNonFatalError`) a phase may send per run. Default 0. */
-  readonly nonFatalEvents?: number;
+  /** Let `onSuccess`, `onFailure` and the job's `output()` throw too; `true`, `false`, or per hook. Default true. */
+  readonly hookErrors?: boolean | ((hook: 'onSuccess' | 'onFailure' | 'output', phase: string | null) => boolean);
+  /** `NON_FATAL` events (`ctx.addNonFatalError`) a phase may send while it runs; a number, or per phase. Default 0. */
+  readonly nonFatalEvents?: number | ((phase: string) => number);
   /**
    * Retries explored per phase: a fatal error that would start retry number `maxRetries + 1` is not offered.
    * Retries are bounded by each phase's `maxAttempts` anyway; this keeps big `maxAttempts` cheap. Default 2.
@@ -147,12 +147,13 @@ export function jobEvents(
 ): JobPathEvent[] {
   if (snapshot.status !== 'active') return [];
   const { phase, step } = snapshotPosition(snapshot.value);
-  const hookErrors = options.hookErrors ?? true;
+  const hookErrors = (hook: 'onSuccess' | 'onFailure' | 'output') =>
+    typeof options.hookErrors === 'function' ? options.hookErrors(hook, phase) : (options.hookErrors ?? true);
   if (phase === null) {
     if (step !== 'finishing') return [];
     return [
       done('output', { output: null }),
-      ...(hookErrors ? [fail('output', errorOf('fatal', 'Error', 'scripted output() failure'))] : []),
+      ...(hookErrors('output') ? [fail('output', errorOf('fatal', 'Error', 'scripted output() failure'))] : []),
     ];
   }
   const info = definition.byName.get(phase);
@@ -179,14 +180,14 @@ export function jobEvents(
       if (!p.onSuccess) return [];
       return [
         done(`onSuccess-${phase}`, undefined),
-        ...(hookErrors ? [fail(`onSuccess-${phase}`, errorOf('fatal', 'Error', 'scripted onSuccess failure'))] : []),
+        ...(hookErrors('onSuccess') ? [fail(`onSuccess-${phase}`, errorOf('fatal', 'Error', 'scripted onSuccess failure'))] : []),
         ...control(['PAUSE', 'RESUME', 'CANCEL']),
       ];
     case 'failing':
       if (!p.onFailure) return [];
       return [
         done(`onFailure-${phase}`, undefined),
-        ...(hookErrors ? [fail(`onFailure-${phase}`, errorOf('fatal', 'Error', 'scripted onFailure failure'))] : []),
+        ...(hookErrors('onFailure') ? [fail(`onFailure-${phase}`, errorOf('fatal', 'Error', 'scripted onFailure failure'))] : []),
       ];
     default:
       return [];
@@ -237,7 +238,8 @@ function outcomeEvents(
     }
   }
   const nonFatals = context.errors.filter((e) => e.phase === phase && e.message === NON_FATAL_MESSAGE).length;
-  if (nonFatals < (options.nonFatalEvents ?? 0)) {
+  const allowed = typeof options.nonFatalEvents === 'function' ? options.nonFatalEvents(phase) : options.nonFatalEvents;
+  if (nonFatals < (allowed ?? 0)) {
     events.push({
       type: 'NON_FATAL',
       error: { kind: 'nonFatal', name: 'NonFatalError', message: NON_FATAL_MESSAGE, phase, at: 0 },

@@ -9,10 +9,12 @@ import { encodeEnvelope } from '../persistence/encodeEnvelope.js';
 import type { JobDefinition } from '../phases/defineJob.js';
 import { describeEvent, type JobPath } from './jobPaths.js';
 
-/** One start of an actor the job machine invokes: which one, and the input it was given. */
+/** One start of an actor the job machine invokes: which one, the input it was given, and when. */
 export interface Invocation {
   readonly actor: 'runPhase' | 'runHook' | 'sleepUntil' | 'finalize';
   readonly input: Readonly<Record<string, unknown>>;
+  /** Index of the path step whose event started it (0 = the start). */
+  readonly step: number;
 }
 
 /** Where {@link runPath} left the actor. */
@@ -68,14 +70,20 @@ function show(value: unknown): string {
   }
 }
 
-/** Where the scripted actors record their starts; `null` while restored copies start theirs. */
-let recording: Invocation[] | null = null;
+/**
+ * Where the scripted actors record their starts, and the step being taken; `null` while restored copies start
+ * theirs. Module state is safe here: an actor starts its children synchronously inside `start()` / `send()`.
+ */
+let recording: { log: Invocation[]; step: number } | null = null;
 
 const never = <T>(actor: Invocation['actor']) =>
   fromPromise<T, Record<string, unknown>>(({ input }) => {
-    recording?.push({ actor, input: { ...input } });
+    recording?.log.push({ actor, input: { ...input }, step: recording.step });
     return new Promise<T>(() => {});
   });
+
+/** Persisted snapshots (as JSON) already restored and found equal, per job: each is checked once. */
+const verified = new WeakMap<JobDefinition, Set<string>>();
 
 const scripted = new WeakMap<JobDefinition, ReturnType<typeof build>>();
 
@@ -137,12 +145,12 @@ export function runPath(definition: JobDefinition, path: JobPath, options: RunPa
   };
 
   try {
-    recording = invocations;
+    recording = { log: invocations, step: 0 };
     actor.start();
     recording = null;
     check(0, first === 1 ? steps[0].state : undefined);
     for (let i = first; i < steps.length; i++) {
-      recording = invocations;
+      recording = { log: invocations, step: i };
       actor.send(steps[i].event as never);
       recording = null;
       check(i, steps[i].state);
@@ -175,6 +183,10 @@ function checkRestore(
   label: string,
 ): void {
   const persisted = actor.getPersistedSnapshot();
+  let seen = verified.get(definition);
+  if (!seen) verified.set(definition, (seen = new Set()));
+  const key = JSON.stringify(persisted);
+  if (seen.has(key)) return;
   const snapshot = actor.getSnapshot() as AnyMachineSnapshot;
   const context = snapshot.context as JobMachineContext;
   const envelope: Envelope = {
@@ -213,6 +225,8 @@ function checkRestore(
   } finally {
     copy.stop();
   }
+  if (seen.size > 100_000) seen.clear();
+  seen.add(key);
 }
 
 /** A deep copy of plain objects and arrays without `undefined` properties, which MessagePack drops. */

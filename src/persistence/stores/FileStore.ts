@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { assertValidJobId } from '../InvalidJobIdError.js';
+import { assertValidJobId, isValidJobId } from '../InvalidJobIdError.js';
 import { JobNotFoundError } from '../JobNotFoundError.js';
 import { SnapshotCorruptError } from '../SnapshotCorruptError.js';
 import type {
@@ -91,12 +91,12 @@ export class FileStore implements SnapshotStore {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
       throw error;
     }
-    const ids = names
-      .filter((n) => n.endsWith(SUFFIX) && !n.startsWith('.'))
-      .map((n) => n.slice(0, -SUFFIX.length));
+    // Temp files (`.<id>.*.tmp`) and files no job id could have made are not jobs.
+    const ids = names.filter((n) => n.endsWith(SUFFIX)).map((n) => n.slice(0, -SUFFIX.length));
+    const jobIds = ids.filter(isValidJobId);
     const records: JobRecord[] = [];
-    for (let i = 0; i < ids.length; i += LIST_CONCURRENCY) {
-      const batch = ids.slice(i, i + LIST_CONCURRENCY);
+    for (let i = 0; i < jobIds.length; i += LIST_CONCURRENCY) {
+      const batch = jobIds.slice(i, i + LIST_CONCURRENCY);
       const read = await Promise.all(batch.map((id) => readJobFileRecord(this.#file(id), id)));
       for (const record of read) if (record !== undefined) records.push(record);
     }

@@ -197,7 +197,7 @@ export class SqliteStore implements SnapshotStore {
     return statement;
   }
 
-  /** Bring the schema to this code's version in one IMMEDIATE transaction: two processes never both migrate. */
+  /** Migrate to this code's schema version in one IMMEDIATE transaction: two processes never both migrate. */
   #migrate(): void {
     this.db
       .transaction(() => {

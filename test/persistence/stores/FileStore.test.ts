@@ -55,6 +55,8 @@ describe('FileStore', () => {
   it('ignores other files in the directory', async () => {
     await store.save('job-1', bytes, makeMeta());
     fs.writeFileSync(path.join(temp.dir, 'README.txt'), 'hello');
+    fs.writeFileSync(path.join(temp.dir, 'not a job.ckpt'), 'hello');
+    fs.writeFileSync(path.join(temp.dir, '.hidden.ckpt'), 'hello');
     fs.mkdirSync(path.join(temp.dir, 'sub'));
     expect((await store.list()).map((r) => r.id)).toEqual(['job-1']);
   });

@@ -1,0 +1,46 @@
+#!/usr/bin/env node
+import fs from 'node:fs';
+import { Command, CommanderError } from 'commander';
+import { CliError } from './CliError.js';
+import { graphCommand } from './commands/graphCommand.js';
+import { indexCommand } from './commands/indexCommand.js';
+import { jobsCommand } from './commands/jobsCommand.js';
+import { resumeCommands } from './commands/resumeJobCommand.js';
+
+const pkg = JSON.parse(fs.readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+
+const program = new Command()
+  .name('phasekit')
+  .description('Resumable, phased file jobs: index, and more. Ctrl-C pauses; `phasekit resume <id>` goes on.')
+  .version(pkg.version)
+  .showHelpAfterError()
+  .exitOverride();
+
+indexCommand(program);
+jobsCommand(program);
+resumeCommands(program);
+graphCommand(program);
+
+program.addHelpText(
+  'after',
+  `
+Examples:
+  phasekit index ~/Photos               index a directory into the library
+  phasekit jobs                         list unfinished jobs
+  phasekit resume <id>                  go on with a paused or interrupted job
+  phasekit graph indexer                print the indexer's state machine (Mermaid)`,
+);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof CommanderError) {
+    process.exitCode = error.exitCode;
+  } else if (error instanceof CliError) {
+    process.stderr.write(`phasekit: ${error.message}\n`);
+    process.exitCode = error.exitCode;
+  } else {
+    process.stderr.write(`phasekit: ${(error as Error)?.stack ?? String(error)}\n`);
+    process.exitCode = 1;
+  }
+}

@@ -1,0 +1,31 @@
+import { indexerJob } from '../jobs/indexer/indexerJob.js';
+import type { JobDefinition } from '../phases/defineJob.js';
+import type { Workspace } from './openWorkspace.js';
+
+/** A job the CLI can run and resume: its definition and how to build its deps from the workspace. */
+export interface CliJob {
+  readonly definition: JobDefinition<any, any, any, any>;
+  readonly deps: (workspace: Workspace) => unknown;
+  /** One line describing a result for humans. */
+  readonly summary: (output: any) => string;
+}
+
+/** Every job the CLI knows, by definition name. */
+export const CLI_JOBS: Record<string, CliJob> = {
+  indexer: {
+    definition: indexerJob,
+    deps: (ws) => ({ library: ws.library }),
+    summary: (o) =>
+      `${o.path}: ${o.files} files, ${o.dirs} dirs, ${o.symlinks} links, ${o.bytes} bytes — ` +
+      `${o.new} new, ${o.modified} modified, ${o.moved} moved, ${o.deleted} deleted, ${o.unchanged} unchanged` +
+      (o.contentIds ? `, ${o.contentIds} content ids` : '') +
+      (o.deep ? `, ${o.deep} sniffed` : ''),
+  },
+};
+
+/** Look up a job by name, or fail with the names known. */
+export function cliJob(name: string): CliJob {
+  const job = CLI_JOBS[name];
+  if (!job) throw new Error(`Unknown job "${name}". Jobs: ${Object.keys(CLI_JOBS).join(', ')}.`);
+  return job;
+}

@@ -1,0 +1,16 @@
+import { Continue, phase } from '../../../index.js';
+import type { IndexerDeps, IndexerInput, IndexerState } from '../types.js';
+
+/** Record when the location was last indexed. */
+export const complete = phase<IndexerState, IndexerInput, IndexerDeps>({
+  name: 'complete',
+  weight: 0.1,
+  async execute(ctx) {
+    if (!ctx.input.ephemeral) {
+      const library = ctx.deps.library!;
+      const at = ctx.clock.now();
+      await ctx.checkpoint({ force: true, atomicWith: () => library.markLocationIndexed(ctx.state.locationId!, at) });
+    }
+    return Continue;
+  },
+});

@@ -1,0 +1,76 @@
+import { Continue, phase } from '../../../index.js';
+import { sniffFile } from '../../content/sniff.js';
+import type { EntryUpdate } from '../../library/types.js';
+import { mapConcurrent } from '../mapConcurrent.js';
+import type { IndexerDeps, IndexerInput, IndexerState } from '../types.js';
+
+/**
+ * What a file is, from its bytes: the MIME type and, for images, width, height and EXIF orientation.
+ * Batches of files in id order, written with the checkpoint of the cursor.
+ */
+export const deep = phase<IndexerState, IndexerInput, IndexerDeps>({
+  name: 'deep',
+  weight: 2,
+  when: (input) => input.mode === 'deep',
+  async execute(ctx) {
+    const { state, input } = ctx;
+    const batchSize = input.batchSize ?? 1000;
+    const concurrency = input.concurrency ?? 8;
+    if (input.ephemeral) {
+      const files = state.entries.filter((e) => e.kind === 'file' && e.mime === undefined);
+      let done = 0;
+      await mapConcurrent(files, concurrency, async (entry) => {
+        try {
+          const info = await sniffFile(entry.path, entry.size);
+          entry.mime = info.mime;
+          entry.width = info.width ?? null;
+          entry.height = info.height ?? null;
+          state.counts.deep++;
+        } catch (error) {
+          entry.mime = null;
+          ctx.addNonFatalError(error, { path: entry.path, op: 'deep' });
+        }
+        ctx.atomicOperationComplete(++done, files.length);
+      });
+      return Continue;
+    }
+    const library = ctx.deps.library!;
+    const locationId = state.locationId!;
+    const page = library.db.prepare(
+      `SELECT id, size FROM entries WHERE location_id = ? AND id > ? AND kind = 'file' AND mime IS NULL ORDER BY id LIMIT ?`,
+    );
+    const remaining = library.db
+      .prepare(`SELECT count(*) FROM entries WHERE location_id = ? AND id > ? AND kind = 'file' AND mime IS NULL`)
+      .pluck()
+      .get(locationId, state.cursor) as number;
+    const total = state.counts.deep + remaining;
+    for (;;) {
+      const rows = page.all(locationId, state.cursor, batchSize) as { id: number; size: number }[];
+      if (rows.length === 0) break;
+      const updates = await mapConcurrent(rows, concurrency, async (row): Promise<EntryUpdate | null> => {
+        const file = library.pathOf(row.id);
+        try {
+          const info = await sniffFile(file, row.size);
+          return {
+            id: row.id,
+            mime: info.mime,
+            width: info.width ?? null,
+            height: info.height ?? null,
+            orientation: info.orientation ?? null,
+          };
+        } catch (error) {
+          ctx.addNonFatalError(error, { path: file.toString(), op: 'deep' });
+          return null;
+        }
+      });
+      const done = updates.filter((u): u is EntryUpdate => u !== null);
+      state.cursor = rows[rows.length - 1].id;
+      state.counts.deep += done.length;
+      await ctx.checkpoint({ force: true, atomicWith: () => void library.updateEntries(done) });
+      ctx.atomicOperationComplete(state.counts.deep, total);
+      ctx.checkInterrupt();
+    }
+    state.cursor = 0;
+    return Continue;
+  },
+});

@@ -1,0 +1,46 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { FatalError } from '../../../phases/PhaseError.js';
+import type { PhaseContext } from '../../../phases/types.js';
+import type { IndexerDeps, IndexerInput, IndexerState } from '../types.js';
+
+type Ctx = PhaseContext<IndexerState, IndexerInput, IndexerDeps>;
+
+/** Start the walk: the location (created in the library if new), its root entry, and the root on the stack. */
+export function openLocation(ctx: Ctx): void {
+  const { state, input } = ctx;
+  const root = path.resolve(input.path);
+  let st: fs.Stats;
+  try {
+    st = fs.statSync(root);
+  } catch (error) {
+    throw new FatalError(`Cannot index ${root}: ${(error as Error).message}. Give an existing directory.`, { cause: error });
+  }
+  if (!st.isDirectory()) {
+    throw new FatalError(`Cannot index ${root}: it is not a directory. Give the directory that contains it.`);
+  }
+  const rootBytes = Buffer.from(root);
+  if (input.ephemeral) {
+    state.rootId = 0;
+    state.entries.push({ id: 0, parentId: null, path: root, name: Buffer.alloc(0), kind: 'dir', size: 0, mtimeMs: st.mtimeMs, inode: st.ino });
+    state.stack.push({ id: 0, path: rootBytes, rel: '', fresh: true });
+    return;
+  }
+  const library = ctx.deps.library!;
+  const location = library.upsertLocation(rootBytes, { rules: input.rules ?? null });
+  state.locationId = location.id;
+  state.rootId = location.rootEntryId;
+  const others = library.db
+    .prepare('SELECT count(*) FROM entries WHERE location_id = ? AND parent_id IS NOT NULL')
+    .pluck()
+    .get(location.id) as number;
+  state.cold = others === 0;
+  state.stack.push({ id: location.rootEntryId, path: location.path, rel: '', fresh: state.cold });
+}
+
+/** Reserve `count` entry ids from the library (committed at once; a crash only leaves a gap). */
+export function reserveIds(ctx: Ctx, count: number): void {
+  const start = ctx.deps.library!.reserveEntryIds(count);
+  ctx.state.nextId = start;
+  ctx.state.endId = start + count;
+}

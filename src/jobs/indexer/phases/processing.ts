@@ -1,0 +1,33 @@
+import { Continue, phase } from '../../../index.js';
+import type { IndexerDeps, IndexerInput, IndexerState } from '../types.js';
+
+/**
+ * Apply what discovery could only decide once the whole tree was seen: entries missing from disk (and not
+ * found moved elsewhere) are deleted with everything under them, a batch per transaction and checkpoint.
+ */
+export const processing = phase<IndexerState, IndexerInput, IndexerDeps>({
+  name: 'processing',
+  when: (input) => !input.ephemeral,
+  async execute(ctx) {
+    const { state, input } = ctx;
+    const library = ctx.deps.library!;
+    const batchSize = input.batchSize ?? 1000;
+    const total = state.missing.length;
+    while (state.missing.length > 0) {
+      const ids = state.missing.slice(-batchSize);
+      state.missing.length -= ids.length;
+      let deleted = 0;
+      await ctx.checkpoint({
+        force: true,
+        atomicWith: () => {
+          deleted = library.deleteEntries(ids);
+        },
+      });
+      state.counts.deleted += deleted;
+      ctx.atomicOperationComplete(total - state.missing.length, total);
+      ctx.checkInterrupt();
+    }
+    state.moved = [];
+    return Continue;
+  },
+});

@@ -1,0 +1,100 @@
+import type { Library } from '../library/Library.js';
+import type { IndexerRules } from './rules.js';
+
+/** What the indexer is asked to do. Kept in every checkpoint: a resumed job does the same. */
+export interface IndexerInput {
+  /** Absolute path of the directory to index. */
+  readonly path: string;
+  /** `shallow`: names and metadata; `content`: plus content ids; `deep`: plus MIME and image dimensions. */
+  readonly mode?: 'shallow' | 'content' | 'deep';
+  /** `recursive` (default) or `current`: the directory's own children only. */
+  readonly scope?: 'current' | 'recursive';
+  /** Keep the index in memory and return it; write nothing to the library. */
+  readonly ephemeral?: boolean;
+  readonly rules?: IndexerRules;
+  /** Entries written per transaction and checkpoint. Default 1000. */
+  readonly batchSize?: number;
+  /** Files hashed at once in content mode. Default 8. */
+  readonly concurrency?: number;
+}
+
+/** What the indexer needs from the app. */
+export interface IndexerDeps {
+  /** The library to record into; not needed for an ephemeral index. */
+  readonly library?: Library;
+}
+
+/** A directory waiting to be read. */
+export interface PendingDir {
+  /** The directory's entry id (for ephemeral runs, its index in `entries`). */
+  readonly id: number;
+  /** Absolute path, as bytes. */
+  readonly path: Uint8Array;
+  /** Path relative to the location root, for rules and display. */
+  readonly rel: string;
+  /** True when the entry was just created: it has no children in the library to compare with. */
+  readonly fresh: boolean;
+}
+
+/** An entry of an ephemeral index. */
+export interface EphemeralEntry {
+  readonly id: number;
+  readonly parentId: number | null;
+  readonly path: string;
+  readonly name: Uint8Array;
+  readonly kind: 'file' | 'dir' | 'symlink';
+  readonly size: number;
+  readonly mtimeMs: number;
+  readonly inode: number;
+  contentId?: string | null;
+  mime?: string | null;
+  width?: number | null;
+  height?: number | null;
+}
+
+/** Counts the job reports. */
+export interface IndexerCounts {
+  files: number;
+  dirs: number;
+  symlinks: number;
+  bytes: number;
+  new: number;
+  modified: number;
+  moved: number;
+  deleted: number;
+  unchanged: number;
+  skipped: number;
+  contentIds: number;
+  deep: number;
+}
+
+/** The indexer's state, saved in every checkpoint. */
+export interface IndexerState {
+  locationId: number | null;
+  rootId: number;
+  /** True when the location had no entries when the job began (nothing to compare with). */
+  cold: boolean;
+  /** Directories still to read: a stack, so it stays as small as the tree is deep. */
+  stack: PendingDir[];
+  /** Entries found missing (or replaced) during discovery: deleted in processing unless found moved. */
+  missing: number[];
+  /** Entries moved during this run (so their old place is not taken for a deletion). */
+  moved: number[];
+  /** The .gitignore patterns of directories on the path, by relative directory path. */
+  gitignores: Record<string, string>;
+  /** Entry ids reserved from the library, `[next, end)`. */
+  nextId: number;
+  endId: number;
+  counts: IndexerCounts;
+  /** Content and deep phases walk entries in id order from this cursor. */
+  cursor: number;
+  entries: EphemeralEntry[];
+}
+
+/** What the indexer returns. */
+export interface IndexerOutput extends IndexerCounts {
+  readonly locationId: number | null;
+  readonly path: string;
+  /** The index itself, for an ephemeral run. */
+  readonly entries?: readonly EphemeralEntry[];
+}

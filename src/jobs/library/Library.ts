@@ -1,0 +1,477 @@
+import * as nodePath from 'node:path';
+import type Database from 'better-sqlite3';
+import type { Clock } from '../../phases/types.js';
+import { EntryExistsError } from './EntryExistsError.js';
+import { EntryNotFoundError } from './EntryNotFoundError.js';
+import { LibraryCorruptError } from './LibraryCorruptError.js';
+import type {
+  ContentIdAssignment,
+  ContentIdentityRow,
+  EntryChanges,
+  EntryRow,
+  EntrySummary,
+  EntryUpdate,
+  LocationRow,
+  NewEntry,
+} from './types.js';
+
+const SEPARATOR = Buffer.from(nodePath.sep);
+/** Deeper than any real tree; stops a corrupt parent cycle from looping forever. */
+const MAX_DEPTH = 10_000;
+
+const LOCATION_COLUMNS = `l.id, l.path, l.path_text AS pathText, l.created_at AS createdAt,
+  l.last_indexed_at AS lastIndexedAt, l.options, r.id AS rootEntryId`;
+const LOCATIONS = 'locations l JOIN entries r ON r.location_id = l.id AND r.parent_id IS NULL';
+
+const SUMMARY_COLUMNS =
+  'id, parent_id AS parentId, name, kind, size, mtime_ms AS mtimeMs, inode, device';
+const ENTRY_COLUMNS = `${SUMMARY_COLUMNS}, location_id AS locationId, name_text AS nameText, extension,
+  aggregate_size AS aggregateSize, child_count AS childCount, file_count AS fileCount, ctime_ms AS ctimeMs,
+  mode, content_id AS contentId, mime, width, height, orientation, symlink_target AS symlinkTarget`;
+
+const INSERT_ENTRY = `INSERT INTO entries (id, location_id, parent_id, name, name_text, extension, kind, size,
+  inode, device, mtime_ms, ctime_ms, mode, symlink_target) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+
+/**
+ * The entry and everything under it, parents first. Each step joins on the unique (location, parent, name)
+ * index, and the content id rides along so no final join (which SQLite would plan as a scan) is needed.
+ */
+const SUBTREE = `WITH RECURSIVE subtree(id, location_id, content_id) AS (
+    SELECT id, location_id, content_id FROM entries WHERE id = ?
+    UNION ALL
+    SELECT e.id, e.location_id, e.content_id FROM subtree s
+    JOIN entries e ON e.location_id = s.location_id AND e.parent_id = s.id
+  )
+  SELECT id, content_id AS contentId FROM subtree`;
+
+const ANCESTRY = `WITH RECURSIVE up(id, parent_id, name, depth) AS (
+    SELECT id, parent_id, name, 0 FROM entries WHERE id = ?
+    UNION ALL
+    SELECT e.id, e.parent_id, e.name, up.depth + 1 FROM up JOIN entries e ON e.id = up.parent_id
+    WHERE up.depth < ${MAX_DEPTH}
+  )
+  SELECT id, parent_id AS parentId, name FROM up ORDER BY depth DESC`;
+
+const CHANGE_COLUMNS: Record<keyof EntryChanges, string> = {
+  parentId: 'parent_id',
+  name: 'name',
+  nameText: 'name_text',
+  extension: 'extension',
+  kind: 'kind',
+  size: 'size',
+  aggregateSize: 'aggregate_size',
+  childCount: 'child_count',
+  fileCount: 'file_count',
+  inode: 'inode',
+  device: 'device',
+  mtimeMs: 'mtime_ms',
+  ctimeMs: 'ctime_ms',
+  mode: 'mode',
+  mime: 'mime',
+  width: 'width',
+  height: 'height',
+  orientation: 'orientation',
+  symlinkTarget: 'symlink_target',
+};
+
+interface StoredLocation extends Omit<LocationRow, 'options'> {
+  readonly options: string | null;
+}
+
+/** What {@link Library}'s constructor needs; {@link openLibrary} provides it. */
+export interface LibraryInit {
+  /** Whether the library opened the connection (and so closes it). */
+  readonly owned: boolean;
+  readonly clock: Pick<Clock, 'now'>;
+  readonly schemaVersion: number;
+}
+
+/**
+ * The library database: locations, their entries (one per path, names as bytes), content identities and
+ * thumbnails, behind the statements the jobs need. Open it with {@link openLibrary}.
+ *
+ * Transactions belong to the caller. Write methods other than `upsertLocation` and `deleteLocation` run
+ * their statements on the connection as they are and open no transaction of their own: call them inside
+ * `db.transaction(...)` or, to commit a batch together with a job's checkpoint, inside
+ * `SqliteStore.save(jobId, bytes, meta, { atomicWith })` on the same connection. Outside a transaction every
+ * statement commits on its own: slow, and a crash can leave a batch half written.
+ *
+ * Every statement is prepared once and cached. No method holds job logic: what is new, moved or deleted is
+ * the indexer's to decide.
+ */
+export class Library {
+  /** The connection, shared with whoever passed it to {@link openLibrary}. */
+  readonly db: Database.Database;
+  /** The schema version of the library, which is this code's {@link LIBRARY_SCHEMA_VERSION}. */
+  readonly schemaVersion: number;
+  readonly #owned: boolean;
+  readonly #clock: Pick<Clock, 'now'>;
+  readonly #statements = new Map<string, Database.Statement>();
+
+  /** @internal Use {@link openLibrary}, which migrates the schema first. */
+  constructor(db: Database.Database, init: LibraryInit) {
+    this.db = db;
+    this.schemaVersion = init.schemaVersion;
+    this.#owned = init.owned;
+    this.#clock = init.clock;
+  }
+
+  /** The database file (`:memory:` for an in-memory one). */
+  get file(): string {
+    return this.db.name;
+  }
+
+  /** Close the connection if {@link openLibrary} opened it; a connection passed in stays open. Idempotent. */
+  close(): void {
+    this.#statements.clear();
+    if (this.#owned && this.db.open) this.db.close();
+  }
+
+  // ---------------------------------------------------------------------------------------------- locations
+
+  /**
+   * The location at `path`, created with its root entry if new. `options` (JSON-able, e.g. indexer rules)
+   * replace the stored ones when given and are kept when omitted. Atomic on its own (a savepoint inside the
+   * caller's transaction).
+   *
+   * @param path The absolute path, as bytes (exact, for non-UTF-8 paths) or a string (encoded as UTF-8);
+   *   normalized (`.`/`..` segments and trailing separators removed).
+   */
+  upsertLocation(path: Uint8Array | string, options?: unknown): LocationRow {
+    const bytes = locationPath(path);
+    return this.db.transaction(() => {
+      const found = this.#location('WHERE l.path = ?', bytes);
+      if (found === undefined) {
+        const text = bytes.toString('utf8');
+        const { lastInsertRowid } = this.#statement(
+          'INSERT INTO locations (path, path_text, created_at, options) VALUES (?, ?, ?, ?)',
+        ).run(bytes, text, this.#clock.now(), options === undefined ? null : JSON.stringify(options));
+        this.#statement(
+          `INSERT INTO entries (location_id, parent_id, name, name_text, kind) VALUES (?, NULL, x'', ?, 'dir')`,
+        ).run(lastInsertRowid, text);
+      } else if (options !== undefined) {
+        this.#statement('UPDATE locations SET options = ? WHERE id = ?').run(JSON.stringify(options), found.id);
+      }
+      return this.#location('WHERE l.path = ?', bytes)!;
+    })();
+  }
+
+  /** The location at exactly this path (normalized like {@link upsertLocation}), or `undefined`. */
+  getLocationByPath(path: Uint8Array | string): LocationRow | undefined {
+    return this.#location('WHERE l.path = ?', locationPath(path));
+  }
+
+  /** The location with this id, or `undefined`. */
+  getLocation(locationId: number): LocationRow | undefined {
+    return this.#location('WHERE l.id = ?', locationId);
+  }
+
+  /** All locations, by id. */
+  listLocations(): LocationRow[] {
+    const rows = this.#statement(`SELECT ${LOCATION_COLUMNS} FROM ${LOCATIONS} ORDER BY l.id`).all();
+    return (rows as StoredLocation[]).map(parseLocation);
+  }
+
+  /** Record that an index of the location finished at `at` (default: now, from the library's clock). */
+  markLocationIndexed(locationId: number, at: number = this.#clock.now()): void {
+    this.#statement('UPDATE locations SET last_indexed_at = ? WHERE id = ?').run(at, locationId);
+  }
+
+  /**
+   * Delete the location, all its entries (keeping content identity counts right) and its row. Atomic on its
+   * own (a savepoint inside the caller's transaction). Returns the number of entries deleted.
+   */
+  deleteLocation(locationId: number): number {
+    return this.db.transaction(() => {
+      const location = this.getLocation(locationId);
+      if (location === undefined) return 0;
+      const deleted = this.#deleteSubtree(location.rootEntryId);
+      this.#statement('DELETE FROM locations WHERE id = ?').run(locationId);
+      return deleted;
+    })();
+  }
+
+  // ------------------------------------------------------------------------------------------------ entries
+
+  /**
+   * Insert a batch of entries and return their ids, in order. Parents must be inserted before (or in an
+   * earlier row than) their children. Runs in the caller's transaction (see the class notes).
+   *
+   * @throws {EntryExistsError} when an entry with the same location, parent and name bytes (or id) exists.
+   */
+  insertEntries(rows: readonly NewEntry[]): number[] {
+    const insert = this.#statement(INSERT_ENTRY);
+    const ids = new Array<number>(rows.length);
+    for (let i = 0; i < rows.length; i++) {
+      const r = rows[i];
+      try {
+        const { lastInsertRowid } = insert.run(
+          r.id ?? null,
+          r.locationId,
+          r.parentId,
+          r.name,
+          r.nameText ?? textOf(r.name),
+          r.extension ?? null,
+          r.kind,
+          r.size ?? 0,
+          r.inode ?? null,
+          r.device ?? null,
+          r.mtimeMs ?? null,
+          r.ctimeMs ?? null,
+          r.mode ?? null,
+          r.symlinkTarget ?? null,
+        );
+        ids[i] = Number(lastInsertRowid);
+      } catch (error) {
+        if (isUniqueViolation(error)) throw new EntryExistsError(r.locationId, r.parentId, r.name, error);
+        throw error;
+      }
+    }
+    return ids;
+  }
+
+  /**
+   * Change columns of existing entries (a move changes `parentId` and `name`; a modification `size`,
+   * `mtimeMs`...; aggregation the counts). Returns how many rows changed. Runs in the caller's transaction.
+   *
+   * @throws {EntryExistsError} when a move would give two entries the same location, parent and name.
+   */
+  updateEntries(rows: readonly EntryUpdate[]): number {
+    let changed = 0;
+    for (const row of rows) {
+      const keys: (keyof EntryChanges)[] = [];
+      for (const key of Object.keys(row)) {
+        if (key === 'id' || row[key as keyof EntryUpdate] === undefined) continue;
+        if (!Object.hasOwn(CHANGE_COLUMNS, key)) {
+          throw new TypeError(
+            `updateEntries cannot change "${key}": the content id changes with setContentIds, the location never.`,
+          );
+        }
+        keys.push(key as keyof EntryChanges);
+      }
+      if (row.name !== undefined && row.nameText === undefined) keys.push('nameText');
+      if (keys.length === 0) continue;
+      const sql = `UPDATE entries SET ${keys.map((k) => `${CHANGE_COLUMNS[k]} = ?`).join(', ')} WHERE id = ?`;
+      const values = keys.map((k) => (k === 'nameText' ? (row.nameText ?? textOf(row.name!)) : row[k]));
+      try {
+        changed += this.#statement(sql).run(...values, row.id).changes;
+      } catch (error) {
+        if (!isUniqueViolation(error)) throw error;
+        const before = this.getEntry(row.id)!;
+        const parentId = row.parentId ?? before.parentId ?? 0;
+        throw new EntryExistsError(before.locationId, parentId, row.name ?? before.name, error);
+      }
+    }
+    return changed;
+  }
+
+  /**
+   * Delete entries together with everything under them (a deleted directory takes its subtree), keeping the
+   * content identities' counts right. Ids already gone are skipped. Returns how many entries were deleted.
+   * Runs in the caller's transaction.
+   *
+   * @throws {TypeError} for a location's root entry: use {@link deleteLocation}.
+   */
+  deleteEntries(ids: readonly number[]): number {
+    const isRoot = this.#statement('SELECT parent_id IS NULL FROM entries WHERE id = ?').pluck();
+    let deleted = 0;
+    for (const id of ids) {
+      if (isRoot.get(id) === 1) {
+        throw new TypeError(`Entry ${id} is the root of its location: delete the location with deleteLocation.`);
+      }
+      deleted += this.#deleteSubtree(id);
+    }
+    return deleted;
+  }
+
+  /**
+   * The entries of a location, with the columns change detection compares, by id.
+   * Lazy: while it is being iterated the connection runs no other statement, so read it to the end (or
+   * collect it) before writing.
+   */
+  entriesOfLocation(locationId: number): IterableIterator<EntrySummary> {
+    // `+location_id` keeps SQLite off the indexes: a scan in rowid order needs no sort and no lookup per row,
+    // and a location is usually most of the table.
+    const query = this.#statement(`SELECT ${SUMMARY_COLUMNS} FROM entries WHERE +location_id = ? ORDER BY id`);
+    return query.iterate(locationId) as IterableIterator<EntrySummary>;
+  }
+
+  /** The entry with this id, or `undefined`. */
+  getEntry(entryId: number): EntryRow | undefined {
+    return this.#statement(`SELECT ${ENTRY_COLUMNS} FROM entries WHERE id = ?`).get(entryId) as EntryRow | undefined;
+  }
+
+  /** The entry named exactly `name` (bytes) under `parentId` in the location, or `undefined`. */
+  findEntry(locationId: number, parentId: number, name: Uint8Array): EntryRow | undefined {
+    const query = this.#statement(
+      `SELECT ${ENTRY_COLUMNS} FROM entries WHERE location_id = ? AND parent_id = ? AND name = ?`,
+    );
+    return query.get(locationId, parentId, name) as EntryRow | undefined;
+  }
+
+  /** The entries of the location with this inode and device (hard links give several), by id. */
+  findByInode(locationId: number, inode: number | bigint, device: number | bigint): EntryRow[] {
+    const query = this.#statement(
+      `SELECT ${ENTRY_COLUMNS} FROM entries WHERE location_id = ? AND inode = ? AND device = ? ORDER BY id`,
+    );
+    return query.all(locationId, inode, device) as EntryRow[];
+  }
+
+  /** The children of a directory entry, by name bytes. */
+  childrenOf(parentId: number): EntryRow[] {
+    const query = this.#statement(
+      `SELECT ${ENTRY_COLUMNS} FROM entries
+       WHERE location_id = (SELECT location_id FROM entries WHERE id = ?) AND parent_id = ? ORDER BY name`,
+    );
+    return query.all(parentId, parentId) as EntryRow[];
+  }
+
+  /**
+   * The absolute path of an entry as bytes: the location's path joined with the names from the root down.
+   *
+   * @throws {EntryNotFoundError} when there is no such entry.
+   * @throws {LibraryCorruptError} when its chain of parents does not reach its location's root.
+   */
+  pathOf(entryId: number): Buffer {
+    const chain = this.#statement(ANCESTRY).all(entryId) as { id: number; parentId: number | null; name: Buffer }[];
+    if (chain.length === 0) throw new EntryNotFoundError(entryId);
+    if (chain[0].parentId !== null) {
+      throw new LibraryCorruptError(this.file, `the parents of entry ${entryId} do not lead to a location root`);
+    }
+    const base = this.#statement('SELECT l.path FROM locations l JOIN entries e ON e.location_id = l.id WHERE e.id = ?')
+      .pluck()
+      .get(chain[0].id) as Buffer | undefined;
+    if (base === undefined) {
+      throw new LibraryCorruptError(this.file, `entry ${entryId} belongs to no location`);
+    }
+    const parts: Buffer[] = [base];
+    const endsWithSeparator = base.subarray(base.length - SEPARATOR.length).equals(SEPARATOR);
+    for (let i = 1; i < chain.length; i++) {
+      if (i > 1 || !endsWithSeparator) parts.push(SEPARATOR);
+      parts.push(chain[i].name);
+    }
+    return Buffer.concat(parts);
+  }
+
+  /**
+   * Files of the location that are not empty and have no content id yet, by id, after `afterId`: the
+   * content phase's work list, read in pages with the last id as its cursor.
+   */
+  filesWithoutContentId(locationId: number, afterId = 0, limit = 1000): { id: number; size: number }[] {
+    const query = this.#statement(
+      // A rowid range scan from the cursor, stopping at the limit (see entriesOfLocation for `+location_id`).
+      `SELECT id, size FROM entries WHERE +location_id = ? AND id > ? AND kind = 'file' AND size > 0
+       AND content_id IS NULL ORDER BY id LIMIT ?`,
+    );
+    return query.all(locationId, afterId, limit) as { id: number; size: number }[];
+  }
+
+  // ------------------------------------------------------------------------------------- content identities
+
+  /**
+   * Link entries to content ids (or unlink them with `null`), creating content identities as needed and
+   * keeping each identity's `entry_count` equal to the number of entries that have its id. Entries that no
+   * longer exist are skipped. Returns how many entries changed. Runs in the caller's transaction.
+   */
+  setContentIds(rows: readonly ContentIdAssignment[]): number {
+    const current = this.#statement('SELECT content_id AS contentId, size FROM entries WHERE id = ?');
+    const link = this.#statement(
+      `INSERT INTO content_identities (content_id, size, kind, mime, entry_count) VALUES (?, ?, ?, ?, 1)
+       ON CONFLICT (content_id) DO UPDATE SET entry_count = entry_count + 1,
+         kind = coalesce(excluded.kind, kind), mime = coalesce(excluded.mime, mime)`,
+    );
+    const describe = this.#statement(
+      'UPDATE content_identities SET kind = coalesce(?, kind), mime = coalesce(?, mime) WHERE content_id = ?',
+    );
+    const set = this.#statement('UPDATE entries SET content_id = ? WHERE id = ?');
+    let changed = 0;
+    for (const row of rows) {
+      const entry = current.get(row.id) as { contentId: string | null; size: number } | undefined;
+      if (entry === undefined) continue;
+      if (entry.contentId === row.contentId) {
+        if (row.contentId !== null) describe.run(row.kind ?? null, row.mime ?? null, row.contentId);
+        continue;
+      }
+      if (entry.contentId !== null) this.#unlink(entry.contentId);
+      if (row.contentId !== null) link.run(row.contentId, entry.size, row.kind ?? null, row.mime ?? null);
+      set.run(row.contentId, row.id);
+      changed++;
+    }
+    return changed;
+  }
+
+  /** The content identity with this id, or `undefined`. */
+  getContentIdentity(contentId: string): ContentIdentityRow | undefined {
+    const query = this.#statement(
+      `SELECT content_id AS contentId, size, kind, mime, entry_count AS entryCount, full_hash AS fullHash,
+         full_hash_at AS fullHashAt FROM content_identities WHERE content_id = ?`,
+    );
+    return query.get(contentId) as ContentIdentityRow | undefined;
+  }
+
+  /** Delete content identities no entry links to any more; returns how many. Their thumbnails stay. */
+  pruneContentIdentities(): number {
+    return this.#statement('DELETE FROM content_identities WHERE entry_count <= 0').run().changes;
+  }
+
+  // ------------------------------------------------------------------------------------------------ private
+
+  #statement(sql: string): Database.Statement {
+    let statement = this.#statements.get(sql);
+    if (statement === undefined) {
+      statement = this.db.prepare(sql);
+      this.#statements.set(sql, statement);
+    }
+    return statement;
+  }
+
+  #location(where: string, value: unknown): LocationRow | undefined {
+    const row = this.#statement(`SELECT ${LOCATION_COLUMNS} FROM ${LOCATIONS} ${where}`).get(value);
+    return row === undefined ? undefined : parseLocation(row as StoredLocation);
+  }
+
+  #unlink(contentId: string): void {
+    this.#statement('UPDATE content_identities SET entry_count = entry_count - 1 WHERE content_id = ?').run(
+      contentId,
+    );
+  }
+
+  #deleteSubtree(entryId: number): number {
+    const rows = this.#statement(SUBTREE).all(entryId) as { id: number; contentId: string | null }[];
+    const remove = this.#statement('DELETE FROM entries WHERE id = ?');
+    for (const row of rows) {
+      if (row.contentId !== null) this.#unlink(row.contentId);
+      remove.run(row.id);
+    }
+    return rows.length;
+  }
+}
+
+function parseLocation(row: StoredLocation): LocationRow {
+  return { ...row, options: row.options === null ? null : JSON.parse(row.options) };
+}
+
+/** Names for display: UTF-8, invalid sequences as U+FFFD. Never used to find anything. */
+function textOf(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+}
+
+/**
+ * The stored form of a location path: absolute, normalized, without a trailing separator. Bytes go through
+ * latin1, which maps each byte to one code unit and back, so a non-UTF-8 path survives normalization.
+ */
+function locationPath(path: Uint8Array | string): Buffer {
+  const [text, encoding] =
+    typeof path === 'string'
+      ? [path, 'utf8' as const]
+      : [Buffer.from(path.buffer, path.byteOffset, path.byteLength).toString('latin1'), 'latin1' as const];
+  if (!nodePath.isAbsolute(text)) {
+    throw new TypeError(`A location path must be absolute, got "${text}": resolve it first (path.resolve).`);
+  }
+  return Buffer.from(nodePath.resolve(text), encoding);
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+}

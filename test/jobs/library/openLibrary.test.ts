@@ -1,0 +1,143 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { LIBRARY_MIGRATIONS, LIBRARY_SCHEMA_VERSION } from '../../../src/jobs/library/libraryMigrations.js';
+import { LibraryCorruptError } from '../../../src/jobs/library/LibraryCorruptError.js';
+import { LibraryOpenError } from '../../../src/jobs/library/LibraryOpenError.js';
+import { LibraryVersionError } from '../../../src/jobs/library/LibraryVersionError.js';
+import { migrateLibrary } from '../../../src/jobs/library/migrateLibrary.js';
+import { openLibrary } from '../../../src/jobs/library/openLibrary.js';
+import { makeTempDir } from './tempDir.js';
+
+const tables = (db: Database.Database) =>
+  db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name").pluck().all();
+const schemaVersion = (db: Database.Database) =>
+  db.prepare("SELECT value FROM library_meta WHERE key = 'schema_version'").pluck().get();
+
+describe('openLibrary', () => {
+  let temp: ReturnType<typeof makeTempDir>;
+  let file: string;
+  beforeEach(() => {
+    temp = makeTempDir();
+    file = path.join(temp.dir, 'library.db');
+  });
+  afterEach(() => temp.cleanup());
+
+  it('creates the schema on a new file, in WAL mode, and records its version', () => {
+    const library = openLibrary(file);
+    expect(library.schemaVersion).toBe(LIBRARY_SCHEMA_VERSION);
+    expect(library.file).toBe(file);
+    expect(library.db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(tables(library.db)).toEqual(
+      expect.arrayContaining(['content_identities', 'entries', 'library_meta', 'locations', 'thumbnails']),
+    );
+    expect(schemaVersion(library.db)).toBe(String(LIBRARY_SCHEMA_VERSION));
+    expect(library.db.pragma('user_version', { simple: true })).toBe(0); // left to others sharing the file
+    library.close();
+    expect(library.db.open).toBe(false);
+    library.close(); // idempotent
+  });
+
+  it('applies migrations once: reopening keeps the data and changes nothing', () => {
+    const first = openLibrary(file);
+    const location = first.upsertLocation('/data');
+    const schema = first.db.prepare('SELECT sql FROM sqlite_schema ORDER BY name').pluck().all();
+    first.close();
+    const second = openLibrary(file);
+    expect(second.schemaVersion).toBe(LIBRARY_SCHEMA_VERSION);
+    expect(second.db.prepare('SELECT sql FROM sqlite_schema ORDER BY name').pluck().all()).toEqual(schema);
+    expect(second.getLocationByPath('/data')).toEqual(location);
+    expect(migrateLibrary(second.db)).toBe(LIBRARY_SCHEMA_VERSION);
+    second.close();
+  });
+
+  it('numbers its migrations 1, 2, 3... and refuses a list with a gap', () => {
+    expect(LIBRARY_MIGRATIONS.map((m) => m.version)).toEqual(LIBRARY_MIGRATIONS.map((_, i) => i + 1));
+    const db = new Database(':memory:');
+    expect(() => migrateLibrary(db, [{ ...LIBRARY_MIGRATIONS[0], version: 2 }])).toThrow(/expected 1/);
+    db.close();
+  });
+
+  it('brings an older library up to date, step by step', () => {
+    const db = new Database(file);
+    const extra = { version: 2, name: 'test-extra', sql: 'CREATE TABLE extra (x)' };
+    expect(migrateLibrary(db, LIBRARY_MIGRATIONS.slice(0, 1))).toBe(1);
+    expect(migrateLibrary(db, [...LIBRARY_MIGRATIONS.slice(0, 1), extra])).toBe(2);
+    expect(tables(db)).toContain('extra');
+    expect(schemaVersion(db)).toBe('2');
+    db.close();
+  });
+
+  it('refuses a library newer than the code, naming both versions, and writes nothing', () => {
+    openLibrary(file).close();
+    const db = new Database(file);
+    db.prepare("UPDATE library_meta SET value = '99' WHERE key = 'schema_version'").run();
+    db.close();
+    const before = fs.readFileSync(file);
+    const error = (() => {
+      try {
+        openLibrary(file);
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(error).toBeInstanceOf(LibraryVersionError);
+    expect(error).toMatchObject({ foundVersion: 99, codeVersion: LIBRARY_SCHEMA_VERSION, file });
+    expect((error as Error).message).toContain('99');
+    expect((error as Error).message).toContain(`version ${LIBRARY_SCHEMA_VERSION}`);
+    expect((error as Error).message).toMatch(/Upgrade phasekit/);
+    expect(fs.readFileSync(file).equals(before)).toBe(true);
+  });
+
+  it('refuses a file that is not a SQLite database with LibraryCorruptError, leaving it as it was', () => {
+    const garbage = Buffer.from('this is not a database, just text\n'.repeat(200));
+    fs.writeFileSync(file, garbage);
+    expect(() => openLibrary(file)).toThrow(LibraryCorruptError);
+    try {
+      openLibrary(file);
+    } catch (error) {
+      expect(error).toMatchObject({ name: 'LibraryCorruptError', file });
+      expect((error as Error).message).toMatch(/not a SQLite database.*move it aside/s);
+      expect((error as Error & { cause: { code: string } }).cause.code).toBe('SQLITE_NOTADB');
+    }
+    expect(fs.readFileSync(file).equals(garbage)).toBe(true);
+  });
+
+  it('refuses another program’s SQLite database that has tables with the library’s names', () => {
+    const db = new Database(file);
+    db.exec('CREATE TABLE entries (whatever TEXT)');
+    db.close();
+    expect(() => openLibrary(file)).toThrow(/tables named entries.*another program/);
+    expect(() => openLibrary(file)).toThrow(LibraryCorruptError);
+  });
+
+  it('says what to do when the directory does not exist or is not writable', () => {
+    const missing = path.join(temp.dir, 'no', 'such', 'dir', 'library.db');
+    expect(() => openLibrary(missing)).toThrow(LibraryOpenError);
+    expect(() => openLibrary(missing)).toThrow(/directory exists and is writable/);
+    if (process.getuid?.() !== 0) {
+      const locked = path.join(temp.dir, 'locked');
+      fs.mkdirSync(locked, { mode: 0o500 });
+      expect(() => openLibrary(path.join(locked, 'library.db'))).toThrow(LibraryOpenError);
+    }
+  });
+
+  it('uses a connection passed in as it is and never closes it', () => {
+    const db = new Database(':memory:');
+    const library = openLibrary(db);
+    expect(library.db).toBe(db);
+    expect(library.file).toBe(':memory:');
+    library.upsertLocation('/x');
+    library.close();
+    expect(db.open).toBe(true);
+    expect(openLibrary(db).getLocationByPath('/x')).toBeDefined();
+    db.close();
+  });
+
+  it('takes the time of new locations from the clock it is given', () => {
+    const library = openLibrary(file, { clock: { now: () => 1234 } });
+    expect(library.upsertLocation('/x').createdAt).toBe(1234);
+    library.close();
+  });
+});
