@@ -67,7 +67,9 @@ function runModule({ full, rel }) {
     child.on('message', (m) => {
       if (m.type === 'row') {
         rows.push({ file: rel, ...m.row });
-        console.log(`  ${m.row.name}: ${fmt(m.row.figure)} ${m.row.unit}${m.row.ratio ? ` (${fmt(m.row.ratio)}x ${m.row.anchor})` : ''}`);
+        console.log(
+          `  ${m.row.name}: ${fmt(m.row.figure)} ${m.row.unit}${m.row.ratio ? ` (${fmt(m.row.ratio)}x ${m.row.anchor})` : ''}`,
+        );
       } else if (m.type === 'error') {
         errors.push(m.message);
       }
@@ -105,7 +107,18 @@ function targetText(t) {
 }
 
 function printTable(rows) {
-  const head = ['benchmark', 'figure', 'unit', 'spread', 'cpu', 'anchor', 'anchor fig.', 'ratio', 'target', 'result'];
+  const head = [
+    'benchmark',
+    'figure',
+    'unit',
+    'spread',
+    'cpu',
+    'anchor',
+    'anchor fig.',
+    'ratio',
+    'target',
+    'result',
+  ];
   const body = rows.map((r) => [
     r.name,
     fmt(r.figure),
@@ -121,7 +134,9 @@ function printTable(rows) {
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((row) => String(row[i]).length)));
   const left = new Set([0, 2, 5, 8]);
   const line = (cells) =>
-    cells.map((c, i) => (left.has(i) ? String(c).padEnd(widths[i]) : String(c).padStart(widths[i]))).join('  ');
+    cells
+      .map((c, i) => (left.has(i) ? String(c).padEnd(widths[i]) : String(c).padStart(widths[i])))
+      .join('  ');
   console.log(line(head));
   console.log(widths.map((w) => '-'.repeat(w)).join('  '));
   for (const row of body) console.log(line(row));
@@ -135,7 +150,11 @@ function printTable(rows) {
 function gitDescribe() {
   try {
     const commit = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: rootDir, encoding: 'utf8' }).trim();
-    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'src'], { cwd: rootDir, encoding: 'utf8' }).trim() !== '';
+    const dirty =
+      execFileSync('git', ['status', '--porcelain', '--', 'src'], {
+        cwd: rootDir,
+        encoding: 'utf8',
+      }).trim() !== '';
     return { commit, srcDirty: dirty };
   } catch {
     return undefined;
@@ -159,7 +178,9 @@ for (const m of modules) {
   timings[m.rel] = seconds;
   loads[m.rel] = { before: loadBefore, after: loadavg()[0] };
   for (const e of errors) failures.push({ file: m.rel, error: e });
-  console.log(`  (${seconds.toFixed(1)} s, load average ${loadBefore.toFixed(1)} -> ${loadavg()[0].toFixed(1)})`);
+  console.log(
+    `  (${seconds.toFixed(1)} s, load average ${loadBefore.toFixed(1)} -> ${loadavg()[0].toFixed(1)})`,
+  );
 }
 
 console.log('');
@@ -193,7 +214,13 @@ writeFileSync(
       command: `node bench/run.js ${args.join(' ')}`.trim(),
       filters,
       quick,
-      machine: { node: process.version, platform: process.platform, cpus: cpus().length, cpuModel: cpus()[0]?.model, totalMemBytes: totalmem() },
+      machine: {
+        node: process.version,
+        platform: process.platform,
+        cpus: cpus().length,
+        cpuModel: cpus()[0]?.model,
+        totalMemBytes: totalmem(),
+      },
       git: gitDescribe(),
       secondsPerModule: timings,
       loadAverage: loads,

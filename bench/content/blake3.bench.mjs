@@ -15,15 +15,12 @@ import { spawnSync } from 'node:child_process';
 import { randomFillSync } from 'node:crypto';
 import * as fs from 'node:fs';
 import { open } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
+import * as napi from '@napi-rs/blake-hash';
 import { blake3 as nobleBlake3 } from '@noble/hashes/blake3.js';
 import { createBLAKE3 } from 'hash-wasm';
-
-const require = createRequire(import.meta.url);
-const napi = require('@napi-rs/blake-hash');
 
 const { values: args } = parseArgs({
   options: {
@@ -189,10 +186,16 @@ async function streamFileAsync(file) {
   }
 }
 
+/** b3sum's digest; its CPU time comes from /usr/bin/time when present (not counted by process.cpuUsage). */
 function b3sum(file) {
-  const r = spawnSync('b3sum', ['--num-threads', '1', file], { encoding: 'utf8' });
+  const timed = fs.existsSync('/usr/bin/time');
+  const [cmd, argv] = timed
+    ? ['/usr/bin/time', ['-f', 'cpu %U %S', 'b3sum', '--num-threads', '1', file]]
+    : ['b3sum', ['--num-threads', '1', file]];
+  const r = spawnSync(cmd, argv, { encoding: 'utf8' });
   if (r.error || r.status !== 0) return undefined;
-  return r.stdout.slice(0, 64);
+  const cpu = /cpu ([\d.]+) ([\d.]+)/.exec(r.stderr);
+  return { digest: r.stdout.slice(0, 64), cpuMs: cpu ? (Number(cpu[1]) + Number(cpu[2])) * 1000 : undefined };
 }
 
 const gbps = (bytes, ms) => bytes / 1e9 / (ms / 1000);
@@ -210,19 +213,42 @@ async function main() {
 
     const anchor = best(() => b3sum(file));
     const anchorGbps = anchor.result ? gbps(fileSize, anchor.wall) : undefined;
-    rows.push({ impl: 'b3sum --num-threads 1', mode: 'file (mmap)', ...anchor, bytes: fileSize });
+    rows.push({
+      impl: 'b3sum --num-threads 1',
+      mode: 'file (mmap)',
+      ...anchor,
+      cpu: anchor.result?.cpuMs ?? Number.NaN,
+      result: anchor.result?.digest,
+      bytes: fileSize,
+    });
 
     const whole = fs.readFileSync(file);
     for (const [name, impl] of Object.entries(impls)) {
       const n = name === 'noble' ? nobleReps : reps;
       if (name === 'napi-rs reused') continue; // same as napi-rs on large inputs
-      rows.push({ impl: name, mode: 'one-shot, in memory', bytes: fileSize, ...best(() => hex(impl.hash(whole)), n) });
-      rows.push({ impl: name, mode: 'incremental, 1 MiB reads', bytes: fileSize, ...best(() => streamFile(file, impl), n) });
+      rows.push({
+        impl: name,
+        mode: 'one-shot, in memory',
+        bytes: fileSize,
+        ...best(() => hex(impl.hash(whole)), n),
+      });
+      rows.push({
+        impl: name,
+        mode: 'incremental, 1 MiB reads',
+        bytes: fileSize,
+        ...best(() => streamFile(file, impl), n),
+      });
     }
-    rows.push({ impl: 'napi-rs', mode: 'incremental, async 2x4 MiB', bytes: fileSize, ...(await bestAsync(() => streamFileAsync(file))) });
+    rows.push({
+      impl: 'napi-rs',
+      mode: 'incremental, async 2x4 MiB',
+      bytes: fileSize,
+      ...(await bestAsync(() => streamFileAsync(file))),
+    });
 
     const digests = new Set(rows.map((r) => r.result).filter(Boolean));
-    if (digests.size !== 1) throw new Error(`implementations disagree on the file: ${[...digests].join(', ')}`);
+    if (digests.size !== 1)
+      throw new Error(`implementations disagree on the file: ${[...digests].join(', ')}`);
 
     // Many small buffers: per-call overhead dominates.
     const small = [];
@@ -238,13 +264,21 @@ async function main() {
           },
           name === 'noble' ? 1 : reps,
         );
-        small.push({ impl: name, workload: `${count} x ${label} one-shot`, ops: count, bytes: count * len, ...r });
+        small.push({
+          impl: name,
+          workload: `${count} x ${label} one-shot`,
+          ops: count,
+          bytes: count * len,
+          ...r,
+        });
       }
     }
     // One sampled content id: size (8 B), header, four samples, footer. Fed as 7 updates, every update after
     // the first starts off a 1 KiB chunk boundary, which keeps BLAKE3 from hashing chunks in parallel (SIMD);
     // fed as one contiguous buffer (read straight into place), the whole 56 KiB hashes at full speed.
-    const parts = [8, 8192, 10240, 10240, 10240, 10240, 8192].map((n) => randomFillSync(Buffer.allocUnsafe(n)));
+    const parts = [8, 8192, 10240, 10240, 10240, 10240, 8192].map((n) =>
+      randomFillSync(Buffer.allocUnsafe(n)),
+    );
     const joined = Buffer.concat(parts);
     const ids = 20_000;
     for (const [name, impl] of Object.entries(impls)) {
@@ -256,18 +290,33 @@ async function main() {
           h.digest();
         }
       }, n);
-      small.push({ impl: name, workload: `${ids} x content id, 7 updates`, ops: ids, bytes: ids * joined.length, ...updates });
+      small.push({
+        impl: name,
+        workload: `${ids} x content id, 7 updates`,
+        ops: ids,
+        bytes: ids * joined.length,
+        ...updates,
+      });
       const contiguous = best(() => {
         for (let i = 0; i < ids; i++) impl.hash(joined);
       }, n);
-      small.push({ impl: name, workload: `${ids} x content id, 1 buffer`, ops: ids, bytes: ids * joined.length, ...contiguous });
+      small.push({
+        impl: name,
+        workload: `${ids} x content id, 1 buffer`,
+        ops: ids,
+        bytes: ids * joined.length,
+        ...contiguous,
+      });
     }
 
     printLarge(rows, anchorGbps, fileSize, file);
     printSmall(small, anchorGbps);
     if (args.json) {
       const strip = ({ result, ...r }) => r;
-      fs.writeFileSync(args.json, JSON.stringify({ fileSize, anchorGbps, large: rows.map(strip), small }, null, 2));
+      fs.writeFileSync(
+        args.json,
+        JSON.stringify({ fileSize, anchorGbps, large: rows.map(strip), small }, null, 2),
+      );
     }
   } finally {
     cleanup();
@@ -276,12 +325,35 @@ async function main() {
 
 function printLarge(rows, anchorGbps, fileSize, file) {
   console.log(`\nlarge file: ${(fileSize / 2 ** 30).toFixed(2)} GiB (${file}), best of ${reps} (noble: 1)`);
-  console.log(`node ${process.version}, ${os.cpus()[0]?.model ?? 'cpu'}, ${os.cpus().length} cpus`);
-  const head = ['implementation', 'mode', 'ms', 'cpu ms', 'GB/s', 'vs b3sum'];
+  const load = os
+    .loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ');
+  console.log(
+    `node ${process.version}, ${os.cpus()[0]?.model ?? 'cpu'}, ${os.cpus().length} cpus, load ${load}`,
+  );
+  console.log(
+    'GB/s = 1e9 bytes per second of wall time; cpu GB/s per second of CPU time (robust when other processes ' +
+      'compete for the CPUs); ratios against b3sum on each basis',
+  );
+  const anchor = rows[0];
+  const anchorCpu = Number.isNaN(anchor.cpu) ? undefined : gbps(anchor.bytes, anchor.cpu);
+  const head = ['implementation', 'mode', 'ms', 'cpu ms', 'GB/s', 'vs b3sum', 'cpu GB/s', 'vs b3sum (cpu)'];
+  const ratio = (value, base) => (base ? `${(value / base).toFixed(2)}x` : '-');
   const table = rows.map((r) => {
     const g = gbps(r.bytes, r.wall);
-    const cpu = r.impl.startsWith('b3sum') ? '-' : r.cpu.toFixed(0);
-    return [r.impl, r.mode, r.wall.toFixed(0), cpu, g.toFixed(2), anchorGbps ? `${(g / anchorGbps).toFixed(2)}x` : '-'];
+    const known = !Number.isNaN(r.cpu);
+    const c = known ? gbps(r.bytes, r.cpu) : undefined;
+    return [
+      r.impl,
+      r.mode,
+      r.wall.toFixed(0),
+      known ? r.cpu.toFixed(0) : '-',
+      g.toFixed(2),
+      ratio(g, anchorGbps),
+      c === undefined ? '-' : c.toFixed(2),
+      c === undefined ? '-' : ratio(c, anchorCpu),
+    ];
   });
   printTable(head, table);
 }
@@ -292,14 +364,22 @@ function printSmall(rows, anchorGbps) {
   const table = rows.map((r) => {
     const g = gbps(r.bytes, r.wall);
     const ops = (r.ops / (r.wall / 1000)).toFixed(0);
-    return [r.impl, r.workload, r.wall.toFixed(0), ops, g.toFixed(3), anchorGbps ? `${(g / anchorGbps).toFixed(2)}x` : '-'];
+    return [
+      r.impl,
+      r.workload,
+      r.wall.toFixed(0),
+      ops,
+      g.toFixed(3),
+      anchorGbps ? `${(g / anchorGbps).toFixed(2)}x` : '-',
+    ];
   });
   printTable(head, table);
 }
 
 function printTable(head, table) {
   const widths = head.map((h, i) => Math.max(h.length, ...table.map((row) => String(row[i]).length)));
-  const line = (cells) => cells.map((c, i) => (i < 2 ? String(c).padEnd(widths[i]) : String(c).padStart(widths[i]))).join('  ');
+  const line = (cells) =>
+    cells.map((c, i) => (i < 2 ? String(c).padEnd(widths[i]) : String(c).padStart(widths[i]))).join('  ');
   console.log(line(head));
   console.log(widths.map((w) => '-'.repeat(w)).join('  '));
   for (const row of table) console.log(line(row));

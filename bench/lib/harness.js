@@ -67,7 +67,10 @@ async function sample(fn, batch) {
  *   ratio(a: string, b: string): ReturnType<typeof stats>, diff(a: string, b: string): ReturnType<typeof stats> }}
  *   `ratio(a, b)`: a/b per round, summarized; `diff(a, b)`: a−b ns per op per round, summarized.
  */
-export async function measure(variants, { rounds = 15, warmupRounds = 3, minSampleMs = 20, quick = false } = {}) {
+export async function measure(
+  variants,
+  { rounds = 15, warmupRounds = 3, minSampleMs = 20, quick = false } = {},
+) {
   const names = Object.keys(variants);
   if (quick) {
     rounds = Math.max(5, Math.ceil(rounds / 3));
@@ -80,7 +83,9 @@ export async function measure(variants, { rounds = 15, warmupRounds = 3, minSamp
     for (const name of names) {
       let ms = (await sample(variants[name].fn, batch[name])).wall;
       while (ms < minSampleMs && batch[name] < 1e7) {
-        batch[name] = Math.ceil(batch[name] * Math.min(10, Math.max(1.5, (minSampleMs * 1.2) / Math.max(ms, 0.01))));
+        batch[name] = Math.ceil(
+          batch[name] * Math.min(10, Math.max(1.5, (minSampleMs * 1.2) / Math.max(ms, 0.01))),
+        );
         ms = (await sample(variants[name].fn, batch[name])).wall;
       }
     }

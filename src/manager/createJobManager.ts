@@ -96,7 +96,7 @@ class LocalJobManager<D> implements JobManager<D> {
   readonly #concurrency: number;
   readonly #clock: Clock;
   readonly #logger: Logger | undefined;
-  readonly #runOptions: RunOptions<D>;
+  readonly #runOptions: RunOptions<D> & { readonly store: SnapshotStore };
   readonly #entries = new Map<string, Entry>();
   readonly #queue: Entry[] = [];
   readonly #waiters = new Map<string, Deferred<JobResult>>();
@@ -151,7 +151,8 @@ class LocalJobManager<D> implements JobManager<D> {
     this.#lastQueuedAt = now;
     const { bytes, meta } = queuedCheckpoint(definition, id, input, now);
     const saving = (async () => {
-      if (options.jobId !== undefined && (await this.#store.load(id)) !== undefined) throw new JobExistsError(id);
+      if (options.jobId !== undefined && (await this.#store.load(id)) !== undefined)
+        throw new JobExistsError(id);
       await this.#store.save(id, bytes, meta);
     })();
     // Joined to the queue now, before any await: the queue order is the order of the calls.
@@ -240,25 +241,25 @@ class LocalJobManager<D> implements JobManager<D> {
   async cancel(id: string): Promise<JobResult> {
     const entry = await this.#settledEntry(id);
     if (entry !== undefined) {
-      const result = this.#waiter(id).promise;
-      if (entry.state === 'waiting') {
-        this.#unqueue(entry);
-        const plan = entry.plan!;
-        entry.plan = null;
-        if (plan.kind === 'continue') {
-          entry.state = 'cancelling';
-          entry.run!.cancel();
-          return result;
-        }
-        this.#forget(entry);
-        this.#pump();
-        if (plan.kind === 'fresh') return this.#cancelUnstarted(entry.definition, id);
-        // A restore plan: cancel from the store, below.
-      } else {
+      if (entry.state !== 'waiting') {
+        const result = this.#waiter(id).promise;
         if (entry.state === 'paused') entry.state = 'cancelling';
         entry.run!.cancel();
         return result;
       }
+      this.#unqueue(entry);
+      const plan = entry.plan!;
+      entry.plan = null;
+      if (plan.kind === 'continue') {
+        const result = this.#waiter(id).promise;
+        entry.state = 'cancelling';
+        entry.run!.cancel();
+        return result;
+      }
+      this.#forget(entry);
+      this.#pump();
+      if (plan.kind === 'fresh') return this.#cancelUnstarted(entry.definition, id);
+      // A restore plan: cancel from the store, below.
     }
     const stored = await this.#load(id);
     if (this.#entries.has(id)) return this.cancel(id);
@@ -313,13 +314,15 @@ class LocalJobManager<D> implements JobManager<D> {
         outcomes.push({ id: record.id, name: record.name, was, error: null });
       } catch (caught) {
         const error = toError(caught);
-        this.#logger?.log('error', `phasekit: job ${record.id} ("${record.name}") was not resumed: ${error.message}`, {
-          jobId: record.id,
-        });
+        const message = `phasekit: job ${record.id} ("${record.name}") was not resumed: ${error.message}`;
+        this.#logger?.log('error', message, { jobId: record.id });
         outcomes.push({ id: record.id, name: record.name, was, error });
       }
     }
-    this.#queue.unshift(...admitted);
+    // Skip any taken out of the queue (paused, cancelled) while the others were being read.
+    this.#queue.unshift(
+      ...admitted.filter((entry) => this.#entries.get(entry.id) === entry && entry.plan !== null),
+    );
     this.#pump();
     return outcomes;
   }
@@ -352,9 +355,8 @@ class LocalJobManager<D> implements JobManager<D> {
         await Promise.all(paused.map((entry) => writeStatus(this.#store, entry.id, 'queued')));
       }
     }
-    // Jobs that run on: all of them without `pause`, and those cancelling either way.
-    const ending = [...this.#entries.values()].filter((e) => e.state === 'running' || e.state === 'cancelling');
-    await Promise.all(ending.map((entry) => entry.run!.result.catch(() => {})));
+    // Until nothing runs: without `pause` the running jobs end (or pause themselves); cancellations finish.
+    await this.drain();
     // What is left is paused, with its checkpoint in the store: release the actors.
     const paused = [...this.#entries.values()].filter((entry) => entry.run !== null);
     for (const entry of paused) entry.run!.stop();
@@ -452,7 +454,12 @@ class LocalJobManager<D> implements JobManager<D> {
     const snapshot = run.actor.getSnapshot() as { status: string };
     if (snapshot.status === 'active' && run.position.step !== 'paused') {
       // resumeJob started the actor before this manager could subscribe: say so for it.
-      this.#events.next({ type: 'resumed', jobId: entry.id, at: this.#clock.now(), phase: run.position.phase });
+      this.#events.next({
+        type: 'resumed',
+        jobId: entry.id,
+        at: this.#clock.now(),
+        phase: run.position.phase,
+      });
     }
     this.#attach(entry, run, 'running');
     if (snapshot.status === 'active' && run.position.step === 'paused') run.resume();
@@ -460,9 +467,13 @@ class LocalJobManager<D> implements JobManager<D> {
 
   #startFailed(entry: Entry, caught: unknown): void {
     const error = toError(caught);
-    this.#logger?.log('error', `phasekit: job ${entry.id} ("${entry.definition.name}") could not start: ${error.message}`, {
-      jobId: entry.id,
-    });
+    this.#logger?.log(
+      'error',
+      `phasekit: job ${entry.id} ("${entry.definition.name}") could not start: ${error.message}`,
+      {
+        jobId: entry.id,
+      },
+    );
     for (const subscription of entry.subscriptions.splice(0)) subscription.unsubscribe();
     this.#forget(entry);
     this.#reject(entry.id, error);
@@ -509,9 +520,13 @@ class LocalJobManager<D> implements JobManager<D> {
   #crashed(entry: Entry, run: JobRun, caught: unknown): void {
     if (entry.run !== run) return;
     const error = toError(caught);
-    this.#logger?.log('error', `phasekit: job ${entry.id} ("${entry.definition.name}") stopped: ${error.message}`, {
-      jobId: entry.id,
-    });
+    this.#logger?.log(
+      'error',
+      `phasekit: job ${entry.id} ("${entry.definition.name}") stopped: ${error.message}`,
+      {
+        jobId: entry.id,
+      },
+    );
     for (const subscription of entry.subscriptions.splice(0)) subscription.unsubscribe();
     this.#forget(entry);
     this.#reject(entry.id, error);
@@ -531,9 +546,14 @@ class LocalJobManager<D> implements JobManager<D> {
   /** The result of a job the store says is finished. */
   async #finalResult(stored: StoredJob): Promise<JobResult> {
     const definition = this.#registry.get(stored.record.name, stored.id);
-    if (planFor(definition, stored).kind === 'fresh') return cancelledBeforeStart(definition, stored.record.updatedAt);
+    if (planFor(definition, stored).kind === 'fresh')
+      return cancelledBeforeStart(definition, stored.record.updatedAt);
     // A finished job restored runs nothing and gives its result back.
-    const run = await resumeJob(definition, stored.id, { ...this.#runOptions, jobId: stored.id, resume: false });
+    const run = await resumeJob(definition, stored.id, {
+      ...this.#runOptions,
+      jobId: stored.id,
+      resume: false,
+    });
     return run.result;
   }
 
@@ -555,7 +575,10 @@ class LocalJobManager<D> implements JobManager<D> {
   /** The entry of `id` once its queued save or its start has settled, if this manager still holds it. */
   async #settledEntry(id: string): Promise<Entry | undefined> {
     let entry = this.#entries.get(id);
-    while (entry !== undefined && (entry.starting !== null || (entry.state === 'waiting' && !entry.readyDone))) {
+    while (
+      entry !== undefined &&
+      (entry.starting !== null || (entry.state === 'waiting' && !entry.readyDone))
+    ) {
       await (entry.starting ?? entry.ready);
       entry = this.#entries.get(id);
     }
@@ -570,14 +593,16 @@ class LocalJobManager<D> implements JobManager<D> {
 
   #busy(): number {
     let busy = 0;
-    for (const entry of this.#entries.values()) if (entry.state === 'starting' || entry.state === 'running') busy++;
+    for (const entry of this.#entries.values())
+      if (entry.state === 'starting' || entry.state === 'running') busy++;
     return busy;
   }
 
   #isIdle(): boolean {
     if (this.#queue.length > 0) return false;
     for (const entry of this.#entries.values()) {
-      if (entry.state === 'starting' || entry.state === 'running' || entry.state === 'cancelling') return false;
+      if (entry.state === 'starting' || entry.state === 'running' || entry.state === 'cancelling')
+        return false;
     }
     return true;
   }
@@ -653,5 +678,7 @@ function deferred<T>(): Deferred<T> {
     resolve = res;
     reject = rej;
   });
+  // Whoever asked holds `promise`; a rejection nobody waits for any more must not crash the process.
+  promise.catch(() => {});
   return { promise, resolve, reject };
 }

@@ -116,7 +116,11 @@ export interface JobManager<D = unknown> {
    * @throws {JobManagerClosedError} after `shutdown`.
    * @throws {SnapshotEncodeError} when the input or initial state cannot be kept in a checkpoint.
    */
-  dispatch<I>(definition: JobDefinition<any, I, D, any>, input: I, options?: DispatchOptions): Promise<string>;
+  dispatch<I>(
+    definition: JobDefinition<any, I, D, any>,
+    input: I,
+    options?: DispatchOptions,
+  ): Promise<string>;
   dispatch(name: string, input: unknown, options?: DispatchOptions): Promise<string>;
 
   /** The store's records, newest first, with the status and progress of jobs live here merged in. */

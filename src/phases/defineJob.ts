@@ -43,7 +43,7 @@ const RESERVED = new Set(['completed', 'failed', 'cancelled', 'finishing']);
  *   output: (state) => ({ copied: state.copied }),
  * });
  */
-export function defineJob<S, I = unknown, D = unknown, O = S>(
+export function defineJob<S, I = unknown, D = unknown, O = unknown>(
   config: JobConfig<S, I, D, O>,
 ): JobDefinition<S, I, D, O> {
   const job = config.name;

@@ -9,7 +9,7 @@ const golden = (name: string) => new Uint8Array(fs.readFileSync(new URL(`../fixt
 
 async function restore(name: string, clock = new TestClock(1_780_000_100_000)) {
   const bytes = golden(name);
-  const envelope = decodeEnvelope(bytes, { name: 'golden', version: 1 });
+  const envelope = decodeEnvelope<import('../fixtures/goldenJob.js').GoldenState>(bytes, { name: 'golden', version: 1 });
   const store = new MemoryStore();
   await store.save(envelope.jobId, bytes, {
     name: 'golden',

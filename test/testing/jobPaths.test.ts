@@ -49,19 +49,19 @@ const sample = defineJob({
 const models: Record<string, JobPathsOptions> = {
   // Every outcome in every phase, one after another: retries, skips, aborts and their mixes.
   everyOutcome: { input: { optional: false }, controls: [], hookErrors: false },
-  // The conditional phase runs; hooks and output() may throw.
+  // The conditional phase runs; every hook and output() may throw too.
   hooksAndWhen: {
     input: { optional: true },
     outcomes: (p) =>
       (({
         plan: ['continue', 'complete', 'skipTo', 'undeclaredSkipTo'],
-        optional: ['continue', 'fatal'],
-        copy: ['continue', 'paused'],
+        optional: ['continue', 'complete', 'nonFatal', 'fatal'],
+        copy: ['continue', 'paused', 'fatal'],
+        verify: ['continue', 'fatal'],
         cleanup: ['continue', 'fatal', 'cancelled'],
-        report: ['continue', 'nonFatal', 'fatal'],
-      }) as Record<string, PhaseOutcome[]>)[p] ?? ['continue'],
+        report: ['continue', 'nonFatal', 'fatal', 'cancelled'],
+      }) as Record<string, PhaseOutcome[]>)[p],
     controls: [],
-    hookErrors: (hook, p) => hook === 'output' || p === 'plan' || p === 'cleanup',
   },
   // PAUSE / RESUME / CANCEL and addNonFatalError around the retrying phase, CANCEL around every other one.
   controls: {

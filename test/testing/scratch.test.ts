@@ -5,6 +5,7 @@ import { group } from '../../src/phases/group.js';
 import { Continue } from '../../src/phases/outcomes.js';
 import { jobPaths } from '../../src/testing/jobPaths.js';
 import { runPath } from '../../src/testing/runPath.js';
+import { historyProblems, observedPath } from './historyInvariants.js';
 const run = async () => Continue;
 const hook = async () => {};
 const sample = defineJob({
@@ -20,11 +21,19 @@ const sample = defineJob({
     phase({ name: 'report', execute: run, onSuccess: hook, onFailure: hook }),
   ],
 });
-it('time', () => {
-  const paths = jobPaths(sample, { input: { optional: false }, controls: [], hookErrors: false });
-  for (const restore of [false, true, false, true]) {
-    const t = performance.now();
-    for (const p of paths) runPath(sample, p, { restore });
-    console.log('restore', restore, (performance.now() - t).toFixed(0));
+it('kinds', () => {
+  const kinds = new Map<string, string>();
+  for (const opts of [
+    { input: { optional: true }, outcomes: (p: string) => ['continue', 'fatal', 'paused', 'cancelled', 'nonFatal'], controls: (p: string) => p === 'verify' || p === 'report' ? ['PAUSE', 'RESUME', 'CANCEL'] : [], hookErrors: true, maxPaths: 100000 },
+    { input: { optional: false }, outcomes: (p: string) => ['continue', 'complete', 'skipTo', 'undeclaredSkipTo', 'fatal'], controls: (p: string) => p === 'plan' || p === 'cleanup' ? ['PAUSE', 'RESUME', 'CANCEL'] : [], hookErrors: true, maxPaths: 100000 },
+  ] as any[]) {
+    const paths = jobPaths(sample, opts);
+    console.log('paths', paths.length);
+    for (const p of paths) {
+      let probs: string[];
+      try { probs = historyProblems(sample, observedPath(p, runPath(sample, p))); } catch (e) { probs = [String(e).slice(0, 300)]; }
+      for (const x of probs) { const k = x.replace(/\d+/g, 'N').replace(/phase \w+/g, 'phase X'); if (!kinds.has(k)) kinds.set(k, p.description + '\n   ' + x); }
+    }
   }
+  console.log([...kinds.values()].join('\n'));
 });

@@ -11,7 +11,7 @@ import { libraryPath } from '../libraryPath.js';
 import { openWorkspace } from '../openWorkspace.js';
 import { CLI_JOBS } from '../registry.js';
 import { runInForeground } from '../runInForeground.js';
-import { attachInspector, type InspectOption } from '../inspect.js';
+import { type AttachedInspector, attachInspector, type InspectOption } from '../inspect.js';
 import { resumeCommandFor } from './resumeCommand.js';
 
 interface IndexOptions extends InspectOption {
@@ -70,20 +70,36 @@ Ctrl-C pauses and prints the command that resumes the job.`,
       const input: IndexerInput = { path: root, mode: options.mode, scope: options.scope, ephemeral: options.ephemeral === true, rules, batchSize };
       const summary = CLI_JOBS.indexer.summary;
       if (input.ephemeral) {
-        const run = runJob(indexerJob, input, { store: new MemoryStore(), ...(await attachInspector(options)) });
-        process.exitCode = await runInForeground(run, { json: options.json === true, resumeCommand: '(an ephemeral index cannot be resumed)', summary });
+        const inspector = await attachInspector(options);
+        try {
+          const run = runJob(indexerJob, input, { store: new MemoryStore(), inspect: inspector.inspect });
+          process.exitCode = await runInForeground(run, {
+            json: options.json === true,
+            resumeCommand: '(an ephemeral index cannot be resumed)',
+            summary,
+          });
+        } finally {
+          await inspector.stop();
+        }
         return;
       }
       const file = libraryPath(options.library);
       const ws = openWorkspace(file);
+      let inspector: AttachedInspector | undefined;
       try {
-        const run = runJob(indexerJob, input, { store: ws.store, deps: { library: ws.library }, ...(await attachInspector(options)) });
+        inspector = await attachInspector(options);
+        const run = runJob(indexerJob, input, {
+          store: ws.store,
+          deps: { library: ws.library },
+          inspect: inspector.inspect,
+        });
         process.exitCode = await runInForeground(run, {
           json: options.json === true,
           resumeCommand: resumeCommandFor(run.id, options.library),
           summary,
         });
       } finally {
+        await inspector?.stop();
         ws.close();
       }
     });

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { resumeJob } from '../../machines/resumeJob.js';
 import { CliError } from '../CliError.js';
-import { attachInspector, type InspectOption } from '../inspect.js';
+import { type AttachedInspector, attachInspector, type InspectOption } from '../inspect.js';
 import { libraryPath } from '../libraryPath.js';
 import { openWorkspace } from '../openWorkspace.js';
 import { CLI_JOBS } from '../registry.js';
@@ -20,14 +20,21 @@ export function resumeCommands(program: Command): void {
     .addHelpText('after', '\nExample:\n  phasekit resume 3f0c9e2a-…')
     .action(async (id: string, options: { library?: string; json?: boolean } & InspectOption) => {
       const ws = openWorkspace(libraryPath(options.library), { create: false });
+      let inspector: AttachedInspector | undefined;
       try {
         const { job, record } = await findJob(ws, id);
         if (record.status === 'completed' || record.status === 'failed' || record.status === 'cancelled') {
           throw new CliError(`Job ${id} already ended (${record.status}); there is nothing to resume.`);
         }
-        const run = await resumeJob(job.definition, id, { store: ws.store, deps: job.deps(ws), ...(await attachInspector(options)) });
+        inspector = await attachInspector(options);
+        const run = await resumeJob(job.definition, id, {
+          store: ws.store,
+          deps: job.deps(ws),
+          inspect: inspector.inspect,
+        });
         process.exitCode = await runInForeground(run, { json: options.json === true, resumeCommand: resumeCommandFor(id, options.library), summary: job.summary });
       } finally {
+        await inspector?.stop();
         ws.close();
       }
     });

@@ -50,30 +50,38 @@ export function sampledRanges(size: number): ByteRange[] {
   return ranges;
 }
 
-/** The hashed input, laid out: the size prefix written, a slot per range, one spare byte to detect growth. */
+/** One positioned read: `length` bytes of the file at `position` into the buffer at `slot`. */
+interface Read {
+  readonly position: number;
+  readonly slot: number;
+  length: number;
+}
+
+/** The hashed input, laid out: the size prefix written, the reads that fill the rest, one spare byte. */
 interface Layout {
   readonly buffer: Buffer;
-  readonly ranges: ByteRange[];
-  /** Where each range goes in `buffer`. */
-  readonly slots: number[];
-  /** Bytes of `buffer` that are hashed (all but the spare byte). */
+  /** The sampled ranges in order, those that touch merged (the header and the first sample always do). */
+  readonly reads: Read[];
+  /** Bytes of `buffer` that are hashed: all but the spare byte, which catches a file that grew. */
   readonly hashed: number;
 }
 
 function layout(size: number): Layout | null {
   const ranges = sampledRanges(size);
   if (ranges.length === 0) return null;
-  const slots: number[] = [];
+  const reads: Read[] = [];
   let at = SIZE_PREFIX;
-  for (const [, length] of ranges) {
-    slots.push(at);
+  for (const [offset, length] of ranges) {
+    const previous = reads[reads.length - 1];
+    if (previous !== undefined && previous.position + previous.length === offset) previous.length += length;
+    else reads.push({ position: offset, slot: at, length });
     at += length;
   }
   const buffer = Buffer.allocUnsafe(at + 1);
   // 64-bit little-endian without BigInt: sizes are safe integers, below 2^53.
   buffer.writeUInt32LE(size % 2 ** 32, 0);
   buffer.writeUInt32LE(Math.floor(size / 2 ** 32), 4);
-  return { buffer, ranges, slots, hashed: at };
+  return { buffer, reads, hashed: at };
 }
 
 function idOf({ buffer, hashed }: Layout): string {
@@ -87,16 +95,20 @@ function idOf({ buffer, hashed }: Layout): string {
 export function contentIdOfBytes(bytes: Uint8Array): string | null {
   const plan = layout(bytes.length);
   if (plan === null) return null;
-  plan.ranges.forEach(([offset, length], i) => {
-    plan.buffer.set(bytes.subarray(offset, offset + length), plan.slots[i]);
-  });
+  for (const { position, slot, length } of plan.reads) {
+    plan.buffer.set(bytes.subarray(position, position + length), slot);
+  }
   return idOf(plan);
 }
 
 /**
- * Check what one read returned. The last range ends at `size` and is read with one byte more, so a file
- * that grew since it was stat-ed shows up there, and one that shrank shows up as a short read anywhere.
+ * How many bytes to ask for: the last read ends at `size` and asks for one byte more, so a file that grew
+ * since it was stat-ed shows up there, and one that shrank shows up as a short read anywhere.
  */
+function requested(plan: Layout, i: number): number {
+  return plan.reads[i].length + (i === plan.reads.length - 1 ? 1 : 0);
+}
+
 function checkRead(file: PathLike | number, size: number, expected: number, got: number): void {
   if (got < expected) throw new ContentChangedError(file, size, 'shorter');
   if (got > expected) throw new ContentChangedError(file, size, 'longer');
@@ -121,14 +133,11 @@ export async function contentIdOfFile(file: PathLike | number, size: number): Pr
   if (plan === null) return null;
   const fd = typeof file === 'number' ? file : await openForReading(file);
   try {
-    const last = plan.ranges.length - 1;
     const counts = await Promise.all(
-      plan.ranges.map(([offset, length], i) =>
-        readFully(fd, plan.buffer, plan.slots[i], i === last ? length + 1 : length, offset),
-      ),
+      plan.reads.map((read, i) => readFully(fd, plan.buffer, read.slot, requested(plan, i), read.position)),
     );
-    plan.ranges.forEach(([, length], i) => {
-      checkRead(file, size, length, counts[i]);
+    plan.reads.forEach((read, i) => {
+      checkRead(file, size, read.length, counts[i]);
     });
   } finally {
     if (typeof file !== 'number') await closeFile(fd);
@@ -145,10 +154,9 @@ export function contentIdOfFileSync(file: PathLike | number, size: number): stri
   if (plan === null) return null;
   const fd = typeof file === 'number' ? file : fs.openSync(file, 'r');
   try {
-    const last = plan.ranges.length - 1;
-    plan.ranges.forEach(([offset, length], i) => {
-      const got = readFullySync(fd, plan.buffer, plan.slots[i], i === last ? length + 1 : length, offset);
-      checkRead(file, size, length, got);
+    plan.reads.forEach((read, i) => {
+      const got = readFullySync(fd, plan.buffer, read.slot, requested(plan, i), read.position);
+      checkRead(file, size, read.length, got);
     });
   } finally {
     if (typeof file !== 'number') fs.closeSync(fd);

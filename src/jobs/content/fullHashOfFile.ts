@@ -28,7 +28,10 @@ export interface FullHashOptions {
  * const hash = await fullHashOfFile('/photos/a.jpg', { onProgress: (n) => bar.update(n) });
  * ```
  */
-export async function fullHashOfFile(file: PathLike | number, options: FullHashOptions = {}): Promise<string> {
+export async function fullHashOfFile(
+  file: PathLike | number,
+  options: FullHashOptions = {},
+): Promise<string> {
   const { signal, onProgress } = options;
   signal?.throwIfAborted();
   const fd = typeof file === 'number' ? file : await openForReading(file);

@@ -4,9 +4,22 @@
  * or a result, never an exception.
  */
 import { hasAt, u8, u16, u24le, u32 } from './byteReads.js';
-import type { ImageInfo } from './ImageInfo.js';
+import { heifInfo } from './heifInfo.js';
 import { readJpegInfo } from './jpegInfo.js';
 import { exifOrientation, readIfdTags, readTiffHeader } from './tiffIfd.js';
+
+/** An image's stored size and Exif orientation, read from its headers without decoding pixels. */
+export interface ImageInfo {
+  /** Width in pixels as stored, before any rotation the orientation asks for. */
+  readonly width: number;
+  /** Height in pixels as stored, before any rotation the orientation asks for. */
+  readonly height: number;
+  /**
+   * The Exif orientation, 1 to 8 (1 upright; 5 to 8 turn the image a quarter, so it shows `height` pixels
+   * wide), or `null` when the file has none.
+   */
+  readonly orientation: number | null;
+}
 
 /** Largest width or height any of these formats can state that is still a sane image (2^31 − 1). */
 const MAX_SIDE = 0x7fffffff;
@@ -41,10 +54,14 @@ function gifInfo(bytes: Uint8Array): ImageInfo | null {
 /** The DIB header sizes of the BMP variants (OS/2 1 and 2, Windows 3 to 5); anything else is not a BMP. */
 const BMP_HEADERS = new Set([12, 16, 40, 52, 56, 64, 108, 124]);
 
+/** Whether `bytes` start like a BMP: `BM` and a known DIB header size. */
+export function isBmp(bytes: Uint8Array): boolean {
+  return hasAt(bytes, 0, 'BM') && BMP_HEADERS.has(u32(bytes, 14, true));
+}
+
 function bmpInfo(bytes: Uint8Array): ImageInfo | null {
-  const header = u32(bytes, 14, true);
-  if (!BMP_HEADERS.has(header)) return null;
-  if (header === 12) return sized(u16(bytes, 18, true), u16(bytes, 20, true));
+  if (!isBmp(bytes)) return null;
+  if (u32(bytes, 14, true) === 12) return sized(u16(bytes, 18, true), u16(bytes, 20, true));
   const width = int32(u32(bytes, 18, true));
   // A negative height is a top-down bitmap of that many rows.
   const height = int32(u32(bytes, 22, true));
@@ -104,10 +121,29 @@ function tiffInfo(bytes: Uint8Array): ImageInfo | null {
   const header = readTiffHeader(bytes);
   if (header === null) return null;
   const tags = readIfdTags(bytes, header.ifd0, header.le);
-  return tags.width === null || tags.height === null ? null : sized(tags.width, tags.height, tags.orientation);
+  return tags.width === null || tags.height === null
+    ? null
+    : sized(tags.width, tags.height, tags.orientation);
+}
+
+/**
+ * Whether `bytes` start like an icon or cursor: a 6-byte header (type 1 or 2, at least one image) and a
+ * first directory entry with its reserved byte zero and its image after the directory. Four bytes of
+ * magic with three zeros are too weak on their own.
+ */
+export function isIco(bytes: Uint8Array): boolean {
+  const count = u16(bytes, 4, true);
+  return (
+    (hasAt(bytes, 0, [0, 0, 1, 0]) || hasAt(bytes, 0, [0, 0, 2, 0])) &&
+    count >= 1 &&
+    u8(bytes, 9) === 0 &&
+    u32(bytes, 14, true) > 0 &&
+    u32(bytes, 18, true) >= 6 + 16 * count
+  );
 }
 
 function icoInfo(bytes: Uint8Array): ImageInfo | null {
+  if (!isIco(bytes)) return null;
   // Sixteen-byte entries after a 6-byte header; the size of the largest image, a width or height byte of 0
   // meaning 256.
   let best: ImageInfo | null = null;
@@ -117,7 +153,8 @@ function icoInfo(bytes: Uint8Array): ImageInfo | null {
     if (entry + 16 > bytes.length) break;
     const width = bytes[entry] || 256;
     const height = bytes[entry + 1] || 256;
-    if (best === null || width * height > best.width * best.height) best = { width, height, orientation: null };
+    if (best === null || width * height > best.width * best.height)
+      best = { width, height, orientation: null };
   }
   return best;
 }
@@ -125,7 +162,8 @@ function icoInfo(bytes: Uint8Array): ImageInfo | null {
 /**
  * The size and Exif orientation of the image at the start of `head`, read from its headers without
  * decoding pixels: PNG (IHDR, eXIf), GIF (logical screen), BMP (all DIB headers, top-down included), WebP
- * (VP8, VP8L, VP8X with EXIF), JPEG (SOFn and the first Exif APP1), TIFF (IFD0) and ICO (largest entry).
+ * (VP8, VP8L, VP8X with EXIF), JPEG (SOFn and the first Exif APP1), TIFF (IFD0), ICO (largest entry) and
+ * HEIF/AVIF (the primary item's `ispe`, with `irot`/`imir` given as the equivalent orientation).
  *
  * Returns `null` for other formats and when the headers are missing, truncated or broken; never throws.
  * `head` need not be the whole file: the first 64 KiB are enough for most images; `sniffFile` reads further
@@ -148,5 +186,6 @@ export function imageInfo(head: Uint8Array): ImageInfo | null {
   }
   if (hasAt(head, 0, 'II*\0') || hasAt(head, 0, 'MM\0*')) return tiffInfo(head);
   if (hasAt(head, 0, [0, 0, 1, 0]) || hasAt(head, 0, [0, 0, 2, 0])) return icoInfo(head);
+  if (hasAt(head, 4, 'ftyp')) return heifInfo(head);
   return null;
 }

@@ -23,8 +23,7 @@ const LOCATION_COLUMNS = `l.id, l.path, l.path_text AS pathText, l.created_at AS
   l.last_indexed_at AS lastIndexedAt, l.options, r.id AS rootEntryId`;
 const LOCATIONS = 'locations l JOIN entries r ON r.location_id = l.id AND r.parent_id IS NULL';
 
-const SUMMARY_COLUMNS =
-  'id, parent_id AS parentId, name, kind, size, mtime_ms AS mtimeMs, inode, device';
+const SUMMARY_COLUMNS = 'id, parent_id AS parentId, name, kind, size, mtime_ms AS mtimeMs, inode, device';
 const ENTRY_COLUMNS = `${SUMMARY_COLUMNS}, location_id AS locationId, name_text AS nameText, extension,
   aggregate_size AS aggregateSize, child_count AS childCount, file_count AS fileCount, ctime_ms AS ctimeMs,
   mode, content_id AS contentId, mime, width, height, orientation, symlink_target AS symlinkTarget`;
@@ -90,8 +89,9 @@ export interface LibraryInit {
  * The library database: locations, their entries (one per path, names as bytes), content identities and
  * thumbnails, behind the statements the jobs need. Open it with {@link openLibrary}.
  *
- * Transactions belong to the caller. Write methods other than `upsertLocation` and `deleteLocation` run
- * their statements on the connection as they are and open no transaction of their own: call them inside
+ * Transactions belong to the caller. Write methods other than `upsertLocation`, `deleteLocation` and
+ * `reserveEntryIds` (which are atomic on their own, as savepoints inside a caller's transaction) run their
+ * statements on the connection as they are and open no transaction of their own: call them inside
  * `db.transaction(...)` or, to commit a batch together with a job's checkpoint, inside
  * `SqliteStore.save(jobId, bytes, meta, { atomicWith })` on the same connection. Outside a transaction every
  * statement commits on its own: slow, and a crash can leave a batch half written.
@@ -139,21 +139,26 @@ export class Library {
    */
   upsertLocation(path: Uint8Array | string, options?: unknown): LocationRow {
     const bytes = locationPath(path);
-    return this.db.transaction(() => {
-      const found = this.#location('WHERE l.path = ?', bytes);
-      if (found === undefined) {
-        const text = bytes.toString('utf8');
-        const { lastInsertRowid } = this.#statement(
-          'INSERT INTO locations (path, path_text, created_at, options) VALUES (?, ?, ?, ?)',
-        ).run(bytes, text, this.#clock.now(), options === undefined ? null : JSON.stringify(options));
-        this.#statement(
-          `INSERT INTO entries (location_id, parent_id, name, name_text, kind) VALUES (?, NULL, x'', ?, 'dir')`,
-        ).run(lastInsertRowid, text);
-      } else if (options !== undefined) {
-        this.#statement('UPDATE locations SET options = ? WHERE id = ?').run(JSON.stringify(options), found.id);
-      }
-      return this.#location('WHERE l.path = ?', bytes)!;
-    })();
+    return this.db
+      .transaction(() => {
+        const found = this.#location('WHERE l.path = ?', bytes);
+        if (found === undefined) {
+          const text = bytes.toString('utf8');
+          const { lastInsertRowid } = this.#statement(
+            'INSERT INTO locations (path, path_text, created_at, options) VALUES (?, ?, ?, ?)',
+          ).run(bytes, text, this.#clock.now(), options === undefined ? null : JSON.stringify(options));
+          this.#statement(
+            `INSERT INTO entries (id, location_id, parent_id, name, name_text, kind) VALUES (?, ?, NULL, x'', ?, 'dir')`,
+          ).run(this.#allocate(1), lastInsertRowid, text);
+        } else if (options !== undefined) {
+          this.#statement('UPDATE locations SET options = ? WHERE id = ?').run(
+            JSON.stringify(options),
+            found.id,
+          );
+        }
+        return this.#location('WHERE l.path = ?', bytes)!;
+      })
+      .immediate();
   }
 
   /** The location at exactly this path (normalized like {@link upsertLocation}), or `undefined`. */
@@ -182,31 +187,38 @@ export class Library {
    * own (a savepoint inside the caller's transaction). Returns the number of entries deleted.
    */
   deleteLocation(locationId: number): number {
-    return this.db.transaction(() => {
-      const location = this.getLocation(locationId);
-      if (location === undefined) return 0;
-      const deleted = this.#deleteSubtree(location.rootEntryId);
-      this.#statement('DELETE FROM locations WHERE id = ?').run(locationId);
-      return deleted;
-    })();
+    return this.db
+      .transaction(() => {
+        const location = this.getLocation(locationId);
+        if (location === undefined) return 0;
+        const deleted = this.#deleteSubtree(location.rootEntryId);
+        this.#statement('DELETE FROM locations WHERE id = ?').run(locationId);
+        return deleted;
+      })
+      .immediate();
   }
 
   // ------------------------------------------------------------------------------------------------ entries
 
   /**
-   * Insert a batch of entries and return their ids, in order. Parents must be inserted before (or in an
-   * earlier row than) their children. Runs in the caller's transaction (see the class notes).
+   * Insert a batch of entries and return their ids, in order. A row without an `id` gets one from the same
+   * counter as {@link reserveEntryIds}, so it never takes an id reserved by a job. Parents must be inserted
+   * before (or in an earlier row than) their children. Runs in the caller's transaction (see the class notes).
    *
    * @throws {EntryExistsError} when an entry with the same location, parent and name bytes (or id) exists.
    */
   insertEntries(rows: readonly NewEntry[]): number[] {
     const insert = this.#statement(INSERT_ENTRY);
+    let missing = 0;
+    for (const r of rows) if (r.id === undefined) missing++;
+    let next = missing === 0 ? 0 : this.#allocate(missing);
     const ids = new Array<number>(rows.length);
     for (let i = 0; i < rows.length; i++) {
       const r = rows[i];
+      const id = r.id ?? next++;
       try {
-        const { lastInsertRowid } = insert.run(
-          r.id ?? null,
+        insert.run(
+          id,
           r.locationId,
           r.parentId,
           r.name,
@@ -221,13 +233,31 @@ export class Library {
           r.mode ?? null,
           r.symlinkTarget ?? null,
         );
-        ids[i] = Number(lastInsertRowid);
+        ids[i] = id;
       } catch (error) {
         if (isUniqueViolation(error)) throw new EntryExistsError(r.locationId, r.parentId, r.name, error);
         throw error;
       }
     }
     return ids;
+  }
+
+  /**
+   * Reserve `count` consecutive entry ids and return the first: ids a job hands out itself (and keeps in its
+   * checkpoint), so that a resumed job inserts the same entries under the same ids. No other reservation and
+   * no insert without an id ever gets them. Outside a transaction the reservation commits at once; a crash
+   * before the ids are used only leaves a gap.
+   *
+   * @example
+   * ```ts
+   * const first = library.reserveEntryIds(1000); // ids first .. first + 999 are the caller's
+   * ```
+   */
+  reserveEntryIds(count: number): number {
+    if (!Number.isSafeInteger(count) || count < 1) {
+      throw new RangeError(`Reserve a positive whole number of entry ids, got ${count}.`);
+    }
+    return this.db.transaction(() => this.#allocate(count)).immediate();
   }
 
   /**
@@ -277,7 +307,9 @@ export class Library {
     let deleted = 0;
     for (const id of ids) {
       if (isRoot.get(id) === 1) {
-        throw new TypeError(`Entry ${id} is the root of its location: delete the location with deleteLocation.`);
+        throw new TypeError(
+          `Entry ${id} is the root of its location: delete the location with deleteLocation.`,
+        );
       }
       deleted += this.#deleteSubtree(id);
     }
@@ -292,13 +324,17 @@ export class Library {
   entriesOfLocation(locationId: number): IterableIterator<EntrySummary> {
     // `+location_id` keeps SQLite off the indexes: a scan in rowid order needs no sort and no lookup per row,
     // and a location is usually most of the table.
-    const query = this.#statement(`SELECT ${SUMMARY_COLUMNS} FROM entries WHERE +location_id = ? ORDER BY id`);
+    const query = this.#statement(
+      `SELECT ${SUMMARY_COLUMNS} FROM entries WHERE +location_id = ? ORDER BY id`,
+    );
     return query.iterate(locationId) as IterableIterator<EntrySummary>;
   }
 
   /** The entry with this id, or `undefined`. */
   getEntry(entryId: number): EntryRow | undefined {
-    return this.#statement(`SELECT ${ENTRY_COLUMNS} FROM entries WHERE id = ?`).get(entryId) as EntryRow | undefined;
+    return this.#statement(`SELECT ${ENTRY_COLUMNS} FROM entries WHERE id = ?`).get(entryId) as
+      | EntryRow
+      | undefined;
   }
 
   /** The entry named exactly `name` (bytes) under `parentId` in the location, or `undefined`. */
@@ -333,12 +369,21 @@ export class Library {
    * @throws {LibraryCorruptError} when its chain of parents does not reach its location's root.
    */
   pathOf(entryId: number): Buffer {
-    const chain = this.#statement(ANCESTRY).all(entryId) as { id: number; parentId: number | null; name: Buffer }[];
+    const chain = this.#statement(ANCESTRY).all(entryId) as {
+      id: number;
+      parentId: number | null;
+      name: Buffer;
+    }[];
     if (chain.length === 0) throw new EntryNotFoundError(entryId);
     if (chain[0].parentId !== null) {
-      throw new LibraryCorruptError(this.file, `the parents of entry ${entryId} do not lead to a location root`);
+      throw new LibraryCorruptError(
+        this.file,
+        `the parents of entry ${entryId} do not lead to a location root`,
+      );
     }
-    const base = this.#statement('SELECT l.path FROM locations l JOIN entries e ON e.location_id = l.id WHERE e.id = ?')
+    const base = this.#statement(
+      'SELECT l.path FROM locations l JOIN entries e ON e.location_id = l.id WHERE e.id = ?',
+    )
       .pluck()
       .get(chain[0].id) as Buffer | undefined;
     if (base === undefined) {
@@ -428,6 +473,22 @@ export class Library {
   #location(where: string, value: unknown): LocationRow | undefined {
     const row = this.#statement(`SELECT ${LOCATION_COLUMNS} FROM ${LOCATIONS} ${where}`).get(value);
     return row === undefined ? undefined : parseLocation(row as StoredLocation);
+  }
+
+  /**
+   * Take `count` ids from the counter in `library_meta`, in the current transaction. The counter never goes
+   * below `max(id) + 1`, so ids written with explicit values (or by hand) are never handed out again.
+   */
+  #allocate(count: number): number {
+    const stored = this.#statement("SELECT value FROM library_meta WHERE key = 'next_entry_id'")
+      .pluck()
+      .get() as string | undefined;
+    const afterMax = this.#statement('SELECT coalesce(max(id), 0) + 1 FROM entries').pluck().get() as number;
+    const first = Math.max(stored === undefined ? 1 : Number(stored), afterMax);
+    this.#statement("INSERT OR REPLACE INTO library_meta (key, value) VALUES ('next_entry_id', ?)").run(
+      String(first + count),
+    );
+    return first;
   }
 
   #unlink(contentId: string): void {

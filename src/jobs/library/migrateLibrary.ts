@@ -23,7 +23,9 @@ export function migrateLibrary(
 ): number {
   migrations.forEach((migration, i) => {
     if (migration.version !== i + 1) {
-      throw new Error(`Library migration "${migration.name}" has version ${migration.version}, expected ${i + 1}.`);
+      throw new Error(
+        `Library migration "${migration.name}" has version ${migration.version}, expected ${i + 1}.`,
+      );
     }
   });
   const codeVersion = migrations.length;
@@ -53,7 +55,9 @@ export function migrateLibrary(
 function refuseForeignTables(db: Database.Database): void {
   const placeholders = LIBRARY_TABLES.map(() => '?').join(', ');
   const clash = db
-    .prepare(`SELECT name FROM sqlite_schema WHERE type = 'table' AND name IN (${placeholders}) ORDER BY name`)
+    .prepare(
+      `SELECT name FROM sqlite_schema WHERE type = 'table' AND name IN (${placeholders}) ORDER BY name`,
+    )
     .pluck()
     .all(...LIBRARY_TABLES) as string[];
   if (clash.length > 0) {

@@ -67,7 +67,8 @@ function translate(file: string, error: unknown): unknown {
   const code = (error as { code?: unknown } | null)?.code;
   if (typeof code !== 'string') return error;
   if (code === 'SQLITE_NOTADB') return new LibraryCorruptError(file, 'it is not a SQLite database', error);
-  if (code.startsWith('SQLITE_CORRUPT')) return new LibraryCorruptError(file, 'its database is damaged', error);
+  if (code.startsWith('SQLITE_CORRUPT'))
+    return new LibraryCorruptError(file, 'its database is damaged', error);
   if (/^SQLITE_(CANTOPEN|READONLY|PERM|AUTH|IOERR)/.test(code)) return new LibraryOpenError(file, error);
   return error;
 }

@@ -47,7 +47,19 @@ describe('contentIdOfBytes', () => {
   });
 
   it('matches the independent reference around every boundary', () => {
-    for (const size of [3, 8192, 10_240, 16_383, 16_384, 16_385, 65_536, 102_400, 102_401, 204_800, 3 * MIB + 1]) {
+    for (const size of [
+      3,
+      8192,
+      10_240,
+      16_383,
+      16_384,
+      16_385,
+      65_536,
+      102_400,
+      102_401,
+      204_800,
+      3 * MIB + 1,
+    ]) {
       const bytes = pseudoRandomBytes(size, size);
       expect(contentIdOfBytes(bytes), `size ${size}`).toBe(spacedriveReference(bytes).id);
     }

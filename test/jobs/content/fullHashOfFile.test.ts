@@ -63,7 +63,10 @@ describe('fullHashOfFile', () => {
     const before = fs.readdirSync('/proc/self/fd').length;
     const controller = new AbortController();
     const reason = new Error('stop');
-    const hashing = fullHashOfFile(file, { signal: controller.signal, onProgress: () => controller.abort(reason) });
+    const hashing = fullHashOfFile(file, {
+      signal: controller.signal,
+      onProgress: () => controller.abort(reason),
+    });
     await expect(hashing).rejects.toBe(reason);
     await expect(fullHashOfFile(file, { signal: AbortSignal.abort(reason) })).rejects.toBe(reason);
     expect(fs.readdirSync('/proc/self/fd').length).toBe(before);

@@ -21,13 +21,18 @@ describe('Library content identities', () => {
     );
   const counts = () =>
     Object.fromEntries(
-      db.prepare('SELECT content_id, entry_count FROM content_identities ORDER BY content_id').raw().all() as [string, number][],
+      db
+        .prepare('SELECT content_id, entry_count FROM content_identities ORDER BY content_id')
+        .raw()
+        .all() as [string, number][],
     );
   /** What the counts must be: the entries that have each content id. */
   const truth = () =>
     Object.fromEntries(
       db
-        .prepare('SELECT content_id, count(*) FROM entries WHERE content_id IS NOT NULL GROUP BY content_id ORDER BY content_id')
+        .prepare(
+          'SELECT content_id, count(*) FROM entries WHERE content_id IS NOT NULL GROUP BY content_id ORDER BY content_id',
+        )
         .raw()
         .all() as [string, number][],
     );
@@ -41,7 +46,12 @@ describe('Library content identities', () => {
 
   it('creates an identity on first use and counts its entries', () => {
     const [a, b, c] = files(3, 1234);
-    expect(library.setContentIds([{ id: a, contentId: 'aaaa', kind: 'image', mime: 'image/png' }, { id: b, contentId: 'aaaa' }])).toBe(2);
+    expect(
+      library.setContentIds([
+        { id: a, contentId: 'aaaa', kind: 'image', mime: 'image/png' },
+        { id: b, contentId: 'aaaa' },
+      ]),
+    ).toBe(2);
     expect(library.getContentIdentity('aaaa')).toEqual({
       contentId: 'aaaa',
       size: 1234,
@@ -58,7 +68,10 @@ describe('Library content identities', () => {
 
   it('moves the count when an entry’s content changes, and unlinks with null', () => {
     const [a, b] = files(2);
-    library.setContentIds([{ id: a, contentId: 'x' }, { id: b, contentId: 'x' }]);
+    library.setContentIds([
+      { id: a, contentId: 'x' },
+      { id: b, contentId: 'x' },
+    ]);
     expect(library.setContentIds([{ id: a, contentId: 'y' }])).toBe(1);
     expect(counts()).toEqual({ x: 1, y: 1 });
     expect(library.setContentIds([{ id: b, contentId: null }])).toBe(1);
@@ -82,14 +95,21 @@ describe('Library content identities', () => {
 
   it('decrements when linked entries are deleted', () => {
     const [a, b] = files(2);
-    library.setContentIds([{ id: a, contentId: 'x' }, { id: b, contentId: 'x' }]);
+    library.setContentIds([
+      { id: a, contentId: 'x' },
+      { id: b, contentId: 'x' },
+    ]);
     library.deleteEntries([a]);
     expect(counts()).toEqual({ x: 1 });
   });
 
   it('keeps every count equal to its number of entries, over any sequence of operations', () => {
     const op = fc.oneof(
-      fc.record({ t: fc.constant('set' as const), entry: fc.nat(9), id: fc.constantFrom('p', 'q', 'r', null) }),
+      fc.record({
+        t: fc.constant('set' as const),
+        entry: fc.nat(9),
+        id: fc.constantFrom('p', 'q', 'r', null),
+      }),
       fc.record({ t: fc.constant('delete' as const), entry: fc.nat(9) }),
       fc.record({ t: fc.constant('prune' as const) }),
     );

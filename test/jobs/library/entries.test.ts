@@ -37,7 +37,15 @@ describe('Library entries', () => {
     const [dir] = insert([{ locationId: loc.id, parentId: loc.rootEntryId, name: b('docs'), kind: 'dir' }]);
     const mtimeMs = 1712345678901.1235; // sub-millisecond, as fs.Stats gives it
     const ids = insert([
-      file(dir, 'a.txt', { extension: 'txt', size: 10, inode: 42, device: 2049, mtimeMs, ctimeMs: mtimeMs + 1, mode: 0o100644 }),
+      file(dir, 'a.txt', {
+        extension: 'txt',
+        size: 10,
+        inode: 42,
+        device: 2049,
+        mtimeMs,
+        ctimeMs: mtimeMs + 1,
+        mode: 0o100644,
+      }),
       file(dir, 'b.txt', { nameText: 'B for display', size: 20 }),
     ]);
     expect(ids).toHaveLength(2);
@@ -70,9 +78,46 @@ describe('Library entries', () => {
     expect(library.getEntry(12345)).toBeUndefined();
   });
 
-  it('takes ids chosen by the caller', () => {
-    expect(insert([file(loc.rootEntryId, 'x', { id: 1000 }), file(loc.rootEntryId, 'y')])).toEqual([1000, 1001]);
+  it('takes ids chosen by the caller, and never hands them out again', () => {
+    const [x, y] = insert([file(loc.rootEntryId, 'x', { id: 1000 }), file(loc.rootEntryId, 'y')]);
+    expect(x).toBe(1000);
+    expect(library.getEntry(y)?.name).toEqual(b('y'));
     expect(() => insert([file(loc.rootEntryId, 'z', { id: 1000 })])).toThrow(EntryExistsError);
+    expect(library.reserveEntryIds(1)).toBeGreaterThan(1000);
+  });
+
+  it('reserves id ranges that no other reservation or insert takes', () => {
+    const first = library.reserveEntryIds(100);
+    const second = library.reserveEntryIds(5);
+    expect(second).toBeGreaterThanOrEqual(first + 100);
+    // Ids of the first range, used later and out of order, never collide with inserts made meanwhile.
+    const [auto] = insert([file(loc.rootEntryId, 'auto')]);
+    expect(auto).toBeGreaterThanOrEqual(second + 5);
+    const other = library.upsertLocation('/other');
+    expect(other.rootEntryId).toBeGreaterThan(auto);
+    expect(
+      insert([
+        file(loc.rootEntryId, 'late', { id: first + 50 }),
+        file(loc.rootEntryId, 'early', { id: first }),
+      ]),
+    ).toEqual([first + 50, first]);
+    expect(() => library.reserveEntryIds(0)).toThrow(RangeError);
+    expect(() => library.reserveEntryIds(1.5)).toThrow(RangeError);
+  });
+
+  it('keeps reservations across a reopen, and rolls one back with the caller’s transaction', () => {
+    const first = library.reserveEntryIds(10);
+    library.close();
+    library = openLibrary(path.join(temp.dir, 'library.db'));
+    const after = library.reserveEntryIds(1);
+    expect(after).toBe(first + 10);
+    try {
+      library.db.transaction(() => {
+        library.reserveEntryIds(1000);
+        throw new Error('rollback');
+      })();
+    } catch {}
+    expect(library.reserveEntryIds(1)).toBe(after + 1);
   });
 
   it('refuses a second entry with the same location, parent and name bytes, and the transaction rolls back', () => {
@@ -95,7 +140,11 @@ describe('Library entries', () => {
 
   it('refuses a second root for a location', () => {
     expect(() =>
-      library.db.prepare("INSERT INTO entries (location_id, parent_id, name, name_text, kind) VALUES (?, NULL, x'', '', 'dir')").run(loc.id),
+      library.db
+        .prepare(
+          "INSERT INTO entries (location_id, parent_id, name, name_text, kind) VALUES (?, NULL, x'', '', 'dir')",
+        )
+        .run(loc.id),
     ).toThrow(/UNIQUE/);
   });
 
@@ -118,13 +167,33 @@ describe('Library entries', () => {
 
   it('iterates the entries of one location with the columns change detection needs', () => {
     const other = library.upsertLocation('/other');
-    const [dir] = insert([{ locationId: loc.id, parentId: loc.rootEntryId, name: b('d'), kind: 'dir', mtimeMs: 5 }]);
+    const [dir] = insert([
+      { locationId: loc.id, parentId: loc.rootEntryId, name: b('d'), kind: 'dir', mtimeMs: 5 },
+    ]);
     const [f] = insert([file(dir, 'f', { size: 3, mtimeMs: 6.5, inode: 9, device: 1 })]);
     insert([{ ...file(other.rootEntryId, 'elsewhere'), locationId: other.id }]);
     const seen = [...library.entriesOfLocation(loc.id)];
     expect(seen).toEqual([
-      { id: loc.rootEntryId, parentId: null, name: b(''), kind: 'dir', size: 0, mtimeMs: null, inode: null, device: null },
-      { id: dir, parentId: loc.rootEntryId, name: b('d'), kind: 'dir', size: 0, mtimeMs: 5, inode: null, device: null },
+      {
+        id: loc.rootEntryId,
+        parentId: null,
+        name: b(''),
+        kind: 'dir',
+        size: 0,
+        mtimeMs: null,
+        inode: null,
+        device: null,
+      },
+      {
+        id: dir,
+        parentId: loc.rootEntryId,
+        name: b('d'),
+        kind: 'dir',
+        size: 0,
+        mtimeMs: 5,
+        inode: null,
+        device: null,
+      },
       { id: f, parentId: dir, name: b('f'), kind: 'file', size: 3, mtimeMs: 6.5, inode: 9, device: 1 },
     ]);
   });
@@ -143,7 +212,14 @@ describe('Library entries', () => {
       ]),
     )();
     expect(changed).toBe(2);
-    expect(library.getEntry(f)).toMatchObject({ size: 2, mtimeMs: 2.5, inode: 5, extension: 'jpg', width: 640, orientation: 6 });
+    expect(library.getEntry(f)).toMatchObject({
+      size: 2,
+      mtimeMs: 2.5,
+      inode: 5,
+      extension: 'jpg',
+      width: 640,
+      orientation: 6,
+    });
     expect(library.getEntry(d1)).toMatchObject({ aggregateSize: 2, childCount: 1, fileCount: 1 });
 
     library.updateEntries([{ id: f, parentId: d2, name: b('g.jpg') }]);
@@ -208,7 +284,9 @@ describe('Library entries', () => {
   it('inserts 100,000 entries in one transaction quickly', () => {
     const rows: NewEntry[] = [];
     for (let i = 0; i < 100_000; i++) {
-      rows.push(file(loc.rootEntryId, `file-${i}.bin`, { size: i, inode: i + 1, device: 1, mtimeMs: 1.5e12 + i }));
+      rows.push(
+        file(loc.rootEntryId, `file-${i}.bin`, { size: i, inode: i + 1, device: 1, mtimeMs: 1.5e12 + i }),
+      );
     }
     const started = performance.now();
     const ids = insert(rows);

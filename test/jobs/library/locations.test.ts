@@ -24,7 +24,12 @@ describe('Library locations', () => {
       options: { mode: 'content' },
     });
     const root = library.getEntry(location.rootEntryId)!;
-    expect(root).toMatchObject({ locationId: location.id, parentId: null, kind: 'dir', name: Buffer.alloc(0) });
+    expect(root).toMatchObject({
+      locationId: location.id,
+      parentId: null,
+      kind: 'dir',
+      name: Buffer.alloc(0),
+    });
     now = 2000;
     expect(library.upsertLocation('/home/me/Photos')).toEqual(location); // options kept, nothing new
     expect(library.getLocationByPath('/home/me/Photos')).toEqual(location);
@@ -79,7 +84,9 @@ describe('Library locations', () => {
     const [dir] = library.insertEntries([
       { locationId: gone.id, parentId: gone.rootEntryId, name: Buffer.from('d'), kind: 'dir' },
     ]);
-    const [gf] = library.insertEntries([{ locationId: gone.id, parentId: dir, name: Buffer.from('g'), kind: 'file', size: 3 }]);
+    const [gf] = library.insertEntries([
+      { locationId: gone.id, parentId: dir, name: Buffer.from('g'), kind: 'file', size: 3 },
+    ]);
     library.setContentIds([
       { id: kf, contentId: 'c1' },
       { id: gf, contentId: 'c1' },

@@ -67,7 +67,13 @@ describe('Library names are bytes', () => {
     const location = library.upsertLocation(temp.dir);
     const target = Buffer.from([0x2e, 0x2e, 0x2f, 0xc3, 0x28]); // "../" + an invalid UTF-8 pair
     const [id] = library.insertEntries([
-      { locationId: location.id, parentId: location.rootEntryId, name: Buffer.from('l'), kind: 'symlink', symlinkTarget: target },
+      {
+        locationId: location.id,
+        parentId: location.rootEntryId,
+        name: Buffer.from('l'),
+        kind: 'symlink',
+        symlinkTarget: target,
+      },
     ]);
     expect(library.getEntry(id)?.symlinkTarget?.equals(target)).toBe(true);
   });
