@@ -1,6 +1,4 @@
-import { randomUUID } from 'node:crypto';
-
-/** A fresh job id: a random UUID. */
+/** A fresh job id: a random UUID (Web Crypto, so it works in Node 20+ and in browsers alike). */
 export function newJobId(): string {
-  return randomUUID();
+  return globalThis.crypto.randomUUID();
 }

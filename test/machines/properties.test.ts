@@ -9,7 +9,7 @@ import { defineJob } from '../../src/phases/defineJob.js';
 import { group } from '../../src/phases/group.js';
 import { Continue } from '../../src/phases/outcomes.js';
 import { phase } from '../../src/phases/phase.js';
-import { type JobPathEvent, jobEvents } from '../../src/testing/jobPaths.js';
+import { type JobPathEvent, jobEvents, type PhaseOutcome } from '../../src/testing/jobPaths.js';
 import type { Invocation } from '../../src/testing/runPath.js';
 import { historyProblems, type ObservedRun } from '../testing/historyInvariants.js';
 
@@ -21,7 +21,13 @@ const job = defineJob({
   version: 1,
   initialState: () => ({}),
   phases: [
-    phase({ name: 'plan', skipsTo: ['report'], execute: run, onSuccess: hook }),
+    phase({
+      name: 'plan',
+      skipsTo: ['report'],
+      recovery: { strategy: 'restart-phase', maxAttempts: 3 },
+      execute: run,
+      onSuccess: hook,
+    }),
     phase({ name: 'optional', when: (input: { optional: boolean }) => input.optional, execute: run }),
     group('transfer', [
       phase({ name: 'copy', recovery: { strategy: 'retry-from-checkpoint', maxAttempts: 2 }, execute: run }),
@@ -49,22 +55,50 @@ const machine = compileJob(job).provide({
   } as never,
 });
 
-/** A move: some outcome of whatever runs now (picked among those possible), or an app's control event. */
-type Move = { readonly pick: number } | { readonly control: 'PAUSE' | 'RESUME' | 'CANCEL' };
+/**
+ * A move: what happens next to whatever runs now (a phase outcome, a hook or output() throwing, a NON_FATAL),
+ * or an app's control event. A move the current state cannot take becomes the success of whatever runs (a
+ * phase's `continue`, a hook's or backoff's end); in `paused` it is nothing.
+ */
+type Kind = PhaseOutcome | 'hookError' | 'addNonFatal';
+type Move = { readonly kind: Kind } | { readonly control: 'PAUSE' | 'RESUME' | 'CANCEL' };
+const kind = (k: Kind, weight: number) => ({ weight, arbitrary: fc.constant<Move>({ kind: k }) });
+const control = (c: 'PAUSE' | 'RESUME' | 'CANCEL', weight: number) => ({ weight, arbitrary: fc.constant<Move>({ control: c }) });
 const moveArb: fc.Arbitrary<Move> = fc.oneof(
-  { weight: 4, arbitrary: fc.nat(31).map((pick) => ({ pick })) },
-  { weight: 1, arbitrary: fc.constantFrom('PAUSE' as const, 'RESUME' as const, 'CANCEL' as const).map((control) => ({ control })) },
+  kind('continue', 10),
+  kind('fatal', 4),
+  ...(['complete', 'skipTo', 'undeclaredSkipTo', 'nonFatal', 'paused', 'cancelled', 'hookError', 'addNonFatal'] as const).map((k) => kind(k, 1)),
+  // Controls often, so they land in every state: running, retrying, paused, succeeding, failing, finishing, done.
+  control('PAUSE', 5),
+  control('RESUME', 5),
+  control('CANCEL', 1),
 );
 const scenarioArb = fc.record({
   optional: fc.boolean(),
-  moves: fc.array(moveArb, { maxLength: 40 }),
+  moves: fc.array(moveArb, { maxLength: 40, size: 'max' }),
 });
 
-/** Any outcome, hook result, backoff end or NON_FATAL the state can take; PAUSE/RESUME/CANCEL at any time. */
 function eventFor(snapshot: AnyMachineSnapshot, move: Move): JobPathEvent | undefined {
   if ('control' in move) return { type: move.control };
-  const events = jobEvents(job, snapshot, { controls: [], nonFatalEvents: 1, maxRetries: 3 });
-  return events.length ? events[move.pick % events.length] : undefined;
+  const events = jobEvents(job, snapshot, { controls: [], nonFatalEvents: 3, maxRetries: 5 });
+  const matching = events.find((event) => {
+    const output = event.output as { kind?: string; phase?: string } | undefined;
+    switch (move.kind) {
+      case 'hookError':
+        return /^xstate\.error\.actor\.(onSuccess|onFailure|output)/.test(event.type);
+      case 'addNonFatal':
+        return event.type === 'NON_FATAL';
+      case 'skipTo':
+      case 'undeclaredSkipTo': {
+        if (output?.kind !== 'skipTo') return false;
+        const declared = job.byName.get(snapshotPosition(snapshot.value).phase ?? '')?.phase.skipsTo ?? [];
+        return declared.includes(output.phase!) === (move.kind === 'skipTo');
+      }
+      default:
+        return output?.kind === move.kind || event.error?.kind === move.kind;
+    }
+  });
+  return matching ?? events[0];
 }
 
 /** What the phase, hooks and backoff do when nothing goes wrong, to bring any state to an end. */

@@ -3,6 +3,7 @@
  * only where the bytes leave a choice (see {@link sniffBytes}). Pure and synchronous; `sniff.ts` reads the
  * bytes.
  */
+import { audioStreamType } from './audioStreamType.js';
 import { hasAt, indexOf, latin1, u8, u16, u32 } from './byteReads.js';
 import type { ContentKind } from './ContentKind.js';
 import { isBmp, isIco } from './imageInfo.js';
@@ -29,7 +30,7 @@ const SIGNATURES: readonly (readonly [at: number, signature: string | readonly n
   [0, 'GIF87a', type('image/gif', 'image')],
   [0, 'GIF89a', type('image/gif', 'image')],
   [0, [0xff, 0xd8, 0xff], type('image/jpeg', 'image')],
-  [0, '8BPS', type('image/vnd.adobe.photoshop', 'image')],
+  [0, '8BPS\0\x01', type('image/vnd.adobe.photoshop', 'image')],
   [0, [0xff, 0x0a], type('image/jxl', 'image')],
   [0, '\0\0\0\x0cJXL \r\n\x87\n', type('image/jxl', 'image')],
   [0, '\0\0\0\x0cjP  \r\n\x87\n', type('image/jp2', 'image')],
@@ -71,7 +72,7 @@ const SIGNATURES: readonly (readonly [at: number, signature: string | readonly n
   [4, 'Standard ACE DB\0', type('application/x-msaccess', 'database')],
   [0, 'wOFF', type('font/woff', 'unknown')],
   [0, 'wOF2', type('font/woff2', 'unknown')],
-  [0, 'OTTO', type('font/otf', 'unknown')],
+  [0, 'OTTO\0', type('font/otf', 'unknown')],
 ];
 
 function sniffRiff(head: Uint8Array): Sniffed | null {
@@ -103,11 +104,18 @@ const IMAGE_BRANDS: Readonly<Record<string, string>> = {
 /** Top-level QuickTime atoms that can open a `.mov` written before `ftyp` existed. */
 const QUICKTIME_ATOMS = new Set(['moov', 'mdat', 'wide', 'pnot', 'free', 'skip']);
 
+/**
+ * QuickTime files from before `ftyp`, which open with another top-level atom. Four letters at offset 4 are
+ * common in text ("I'm free"), so this is tried after text.
+ */
+function sniffQuickTime(head: Uint8Array): Sniffed | null {
+  return QUICKTIME_ATOMS.has(latin1(head, 4, 4)) && u32(head, 0) >= 8
+    ? type('video/quicktime', 'video')
+    : null;
+}
+
 function sniffIsoBmff(head: Uint8Array): Sniffed | null {
-  const box = latin1(head, 4, 4);
-  if (box !== 'ftyp') {
-    return QUICKTIME_ATOMS.has(box) && u32(head, 0) >= 8 ? type('video/quicktime', 'video') : null;
-  }
+  if (!hasAt(head, 4, 'ftyp')) return null;
   const major = latin1(head, 8, 4);
   const brands = [major];
   const end = Math.min(u32(head, 0), head.length, 16 + 4 * 64);
@@ -188,76 +196,9 @@ function sniffZip(head: Uint8Array): Sniffed | null {
   return type('application/zip', 'archive', 'zip');
 }
 
-/** MPEG audio bit rates in kbit/s by index: MPEG-1 layer III, MPEG-1 layer II, MPEG-2 and 2.5 layers II/III. */
-const BIT_RATES = [
-  [0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320],
-  [0, 32, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320, 384],
-  [0, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160],
-];
-
-/**
- * The length of the MPEG audio layer II or III frame whose header is at `at`, or -1 when there is no valid
- * header there (free-format and layer I frames included: too rare to be worth the false positives).
- */
-function mpegFrameLength(bytes: Uint8Array, at: number): number {
-  const [b0, b1, b2] = [u8(bytes, at), u8(bytes, at + 1), u8(bytes, at + 2)];
-  if (b0 !== 0xff || b2 < 0 || (b1 & 0xe0) !== 0xe0) return -1;
-  const version = (b1 >> 3) & 3; // 3: MPEG-1, 2: MPEG-2, 0: MPEG-2.5, 1: reserved
-  const layer = (b1 >> 1) & 3; // 1: III, 2: II, 3: I, 0: reserved
-  const rateIndex = b2 >> 4;
-  const sampleIndex = (b2 >> 2) & 3;
-  if (
-    version === 1 ||
-    layer === 0 ||
-    layer === 3 ||
-    rateIndex === 0 ||
-    rateIndex === 15 ||
-    sampleIndex === 3
-  ) {
-    return -1;
-  }
-  const table = version === 3 ? (layer === 1 ? 0 : 1) : 2;
-  const bitRate = BIT_RATES[table][rateIndex] * 1000;
-  const sampleRate = [44100, 48000, 32000][sampleIndex] / (version === 3 ? 1 : version === 2 ? 2 : 4);
-  const perSample = layer === 1 && version !== 3 ? 72 : 144;
-  return Math.floor((perSample * bitRate) / sampleRate) + ((b2 >> 1) & 1);
-}
-
-/** The length of the ADTS (AAC) frame at `at`, or -1. */
-function adtsFrameLength(bytes: Uint8Array, at: number): number {
-  if (u8(bytes, at) !== 0xff || (u8(bytes, at + 1) & 0xf6) !== 0xf0) return -1;
-  const [b2, b3, b4, b5] = [u8(bytes, at + 2), u8(bytes, at + 3), u8(bytes, at + 4), u8(bytes, at + 5)];
-  if (b5 < 0 || ((b2 >> 2) & 0xf) > 12) return -1;
-  const length = ((b3 & 3) << 11) | (b4 << 3) | (b5 >> 5);
-  return length >= 7 ? length : -1;
-}
-
-/** A frame at `at` whose successor, when the head reaches it, is a frame too. */
-function framesAt(
-  head: Uint8Array,
-  at: number,
-  frameLength: (bytes: Uint8Array, at: number) => number,
-): boolean {
-  const length = frameLength(head, at);
-  if (length < 0) return false;
-  return at + length + 3 > head.length || frameLength(head, at + length) >= 0;
-}
-
 function sniffAudioStream(head: Uint8Array): Sniffed | null {
-  let at = 0;
-  if (hasAt(head, 0, 'ID3') && u8(head, 3) >= 2 && u8(head, 3) <= 4) {
-    // An ID3v2 tag: 10-byte header, syncsafe size (7 bits a byte), 10 more bytes when it has a footer.
-    let size = 0;
-    for (let i = 6; i < 10; i++) size = (size << 7) | (u8(head, i) & 0x7f);
-    at = 10 + size + (u8(head, 5) & 0x10 ? 10 : 0);
-    if (at >= head.length) return type('audio/mpeg', 'audio');
-    if (hasAt(head, at, 'fLaC')) return type('audio/flac', 'audio');
-    if (framesAt(head, at, adtsFrameLength)) return type('audio/aac', 'audio');
-    return type('audio/mpeg', 'audio');
-  }
-  if (framesAt(head, 0, adtsFrameLength)) return type('audio/aac', 'audio');
-  if (framesAt(head, 0, mpegFrameLength)) return type('audio/mpeg', 'audio');
-  return null;
+  const mime = audioStreamType(head);
+  return mime === null ? null : type(mime, 'audio');
 }
 
 /** MPEG transport streams: a 0x47 sync byte every 188 bytes (192 in Blu-ray's M2TS, after a 4-byte stamp). */
@@ -311,8 +252,9 @@ function sniffImage(head: Uint8Array): Sniffed | null {
   if (hasAt(head, 0, 'FORM') && (hasAt(head, 8, 'AIFF') || hasAt(head, 8, 'AIFC'))) {
     return type('audio/aiff', 'audio');
   }
-  if (hasAt(head, 0, 'BZh') && u8(head, 3) >= 0x31 && u8(head, 3) <= 0x39) {
-    return type('application/x-bzip2', 'archive');
+  // bzip2: `BZh`, the block size digit, then the magic of a first block (π) or of the end of the stream (√π).
+  if (hasAt(head, 0, 'BZh') && (hasAt(head, 4, '1AY&SY') || hasAt(head, 4, '\x17\x72\x45\x38\x50\x90'))) {
+    return u8(head, 3) >= 0x31 && u8(head, 3) <= 0x39 ? type('application/x-bzip2', 'archive') : null;
   }
   return null;
 }
@@ -341,7 +283,11 @@ export function sniffBytes(head: Uint8Array, extension?: string | null): Sniffed
   if (head.length === 0) return { mime: 'application/x-empty', kind: 'unknown' };
   // Text before the weakest signatures: UTF-16's byte order marks would pass for MPEG audio frame headers.
   const sniffed =
-    sniffBinary(head) ?? sniffTextType(head) ?? sniffAudioStream(head) ?? sniffTransportStream(head);
+    sniffBinary(head) ??
+    sniffTextType(head) ??
+    sniffQuickTime(head) ??
+    sniffAudioStream(head) ??
+    sniffTransportStream(head);
   if (sniffed === null) return { mime: 'application/octet-stream', kind: 'unknown' };
   const byName = sniffed.container === undefined ? undefined : typeOfExtension(extension);
   if (byName !== undefined && byName.container === sniffed.container) {

@@ -4,6 +4,17 @@ import type { Clock } from '../../phases/types.js';
 import { EntryExistsError } from './EntryExistsError.js';
 import { EntryNotFoundError } from './EntryNotFoundError.js';
 import { LibraryCorruptError } from './LibraryCorruptError.js';
+import {
+  ANCESTRY,
+  CHANGE_COLUMNS,
+  ENTRY_COLUMNS,
+  INSERT_ENTRY,
+  LOCATION_COLUMNS,
+  LOCATIONS,
+  SUBTREE,
+  SUMMARY_COLUMNS,
+} from './librarySql.js';
+import { locationPath } from './locationPath.js';
 import type {
   ContentIdAssignment,
   ContentIdentityRow,
@@ -16,62 +27,6 @@ import type {
 } from './types.js';
 
 const SEPARATOR = Buffer.from(nodePath.sep);
-/** Deeper than any real tree; stops a corrupt parent cycle from looping forever. */
-const MAX_DEPTH = 10_000;
-
-const LOCATION_COLUMNS = `l.id, l.path, l.path_text AS pathText, l.created_at AS createdAt,
-  l.last_indexed_at AS lastIndexedAt, l.options, r.id AS rootEntryId`;
-const LOCATIONS = 'locations l JOIN entries r ON r.location_id = l.id AND r.parent_id IS NULL';
-
-const SUMMARY_COLUMNS = 'id, parent_id AS parentId, name, kind, size, mtime_ms AS mtimeMs, inode, device';
-const ENTRY_COLUMNS = `${SUMMARY_COLUMNS}, location_id AS locationId, name_text AS nameText, extension,
-  aggregate_size AS aggregateSize, child_count AS childCount, file_count AS fileCount, ctime_ms AS ctimeMs,
-  mode, content_id AS contentId, mime, width, height, orientation, symlink_target AS symlinkTarget`;
-
-const INSERT_ENTRY = `INSERT INTO entries (id, location_id, parent_id, name, name_text, extension, kind, size,
-  inode, device, mtime_ms, ctime_ms, mode, symlink_target) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
-
-/**
- * The entry and everything under it, parents first. Each step joins on the unique (location, parent, name)
- * index, and the content id rides along so no final join (which SQLite would plan as a scan) is needed.
- */
-const SUBTREE = `WITH RECURSIVE subtree(id, location_id, content_id) AS (
-    SELECT id, location_id, content_id FROM entries WHERE id = ?
-    UNION ALL
-    SELECT e.id, e.location_id, e.content_id FROM subtree s
-    JOIN entries e ON e.location_id = s.location_id AND e.parent_id = s.id
-  )
-  SELECT id, content_id AS contentId FROM subtree`;
-
-const ANCESTRY = `WITH RECURSIVE up(id, parent_id, name, depth) AS (
-    SELECT id, parent_id, name, 0 FROM entries WHERE id = ?
-    UNION ALL
-    SELECT e.id, e.parent_id, e.name, up.depth + 1 FROM up JOIN entries e ON e.id = up.parent_id
-    WHERE up.depth < ${MAX_DEPTH}
-  )
-  SELECT id, parent_id AS parentId, name FROM up ORDER BY depth DESC`;
-
-const CHANGE_COLUMNS: Record<keyof EntryChanges, string> = {
-  parentId: 'parent_id',
-  name: 'name',
-  nameText: 'name_text',
-  extension: 'extension',
-  kind: 'kind',
-  size: 'size',
-  aggregateSize: 'aggregate_size',
-  childCount: 'child_count',
-  fileCount: 'file_count',
-  inode: 'inode',
-  device: 'device',
-  mtimeMs: 'mtime_ms',
-  ctimeMs: 'ctime_ms',
-  mode: 'mode',
-  mime: 'mime',
-  width: 'width',
-  height: 'height',
-  orientation: 'orientation',
-  symlinkTarget: 'symlink_target',
-};
 
 interface StoredLocation extends Omit<LocationRow, 'options'> {
   readonly options: string | null;
@@ -515,21 +470,6 @@ function parseLocation(row: StoredLocation): LocationRow {
 /** Names for display: UTF-8, invalid sequences as U+FFFD. Never used to find anything. */
 function textOf(bytes: Uint8Array): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
-}
-
-/**
- * The stored form of a location path: absolute, normalized, without a trailing separator. Bytes go through
- * latin1, which maps each byte to one code unit and back, so a non-UTF-8 path survives normalization.
- */
-function locationPath(path: Uint8Array | string): Buffer {
-  const [text, encoding] =
-    typeof path === 'string'
-      ? [path, 'utf8' as const]
-      : [Buffer.from(path.buffer, path.byteOffset, path.byteLength).toString('latin1'), 'latin1' as const];
-  if (!nodePath.isAbsolute(text)) {
-    throw new TypeError(`A location path must be absolute, got "${text}": resolve it first (path.resolve).`);
-  }
-  return Buffer.from(nodePath.resolve(text), encoding);
 }
 
 function isUniqueViolation(error: unknown): boolean {

@@ -290,6 +290,9 @@ describe('sniffBytes: text', () => {
     ['unknown interpreter', '#!/opt/bin/frob\n', null, 'text/plain', 'code'],
     ['extension over shebang', '#!/usr/bin/env node\n', 'ts', 'text/x-typescript', 'code'],
     ['text named .jpg', 'not a picture\n', 'jpg', 'text/plain', 'text'],
+    ['text with a QuickTime atom name at offset 4', "I'm free\n", null, 'text/plain', 'text'],
+    ['text that starts like bzip2', 'BZh9 is not compressed\n', null, 'text/plain', 'text'],
+    ['text that starts like a font', 'OTTO was here\n', null, 'text/plain', 'text'],
   ] as const)('%s', (_, content, ext, mime, kind) => {
     expect(sniffBytes(text(content), ext)).toEqual({ mime, kind });
   });
