@@ -86,3 +86,26 @@ export type {
 } from './persistence/types.js';
 
 export { systemClock } from './adapters/systemClock.js';
+
+export { createJobManager } from './manager/createJobManager.js';
+export type {
+  DispatchOptions,
+  InterruptedJob,
+  JobManager,
+  JobManagerOptions,
+  ManagedJob,
+  ManagedJobRecord,
+  ManagedListFilter,
+  ShutdownOptions,
+} from './manager/types.js';
+export { UnknownJobError } from './manager/UnknownJobError.js';
+export { DuplicateJobNameError } from './manager/DuplicateJobNameError.js';
+export { JobExistsError } from './manager/JobExistsError.js';
+export { JobManagerClosedError } from './manager/JobManagerClosedError.js';
+export { JobEndedError } from './machines/JobEndedError.js';
+export { SnapshotEncodeError } from './persistence/SnapshotEncodeError.js';
+export { SchemaVersionError } from './persistence/SchemaVersionError.js';
+export { InvalidJobIdError } from './persistence/InvalidJobIdError.js';
+export type { DecodeExpectation } from './persistence/decodeEnvelope.js';
+export type { EnvelopeIdentity } from './persistence/peekEnvelope.js';
+export type { SqliteStoreOptions } from './persistence/stores/SqliteStore.js';

@@ -1,4 +1,4 @@
-import type { Observable } from 'rxjs';
+import { Observable } from 'rxjs';
 import type { Actor, AnyActorRef } from 'xstate';
 import type { JobEvent, JobProgress } from './JobProgress.js';
 import type { JobRuntime } from './JobRuntime.js';
@@ -33,7 +33,18 @@ export class JobRun<O = unknown> {
   ) {
     this.id = runtime.jobId;
     this.progress$ = runtime.progress.progress$;
-    this.events$ = runtime.events$.asObservable();
+    // Events emitted before anyone subscribed (a run starts at once) go to the first subscriber.
+    const early: JobEvent[] = [];
+    const buffering = runtime.events$.subscribe((e) => early.push(e));
+    let first = true;
+    this.events$ = new Observable<JobEvent>((subscriber) => {
+      if (first) {
+        first = false;
+        buffering.unsubscribe();
+        for (const e of early.splice(0)) subscriber.next(e);
+      }
+      return runtime.events$.subscribe(subscriber);
+    });
     this.result = new Promise<JobResult<O>>((resolve, reject) => {
       actor.subscribe({
         complete: () => {

@@ -52,8 +52,10 @@ export interface RuntimeStart<S, I> {
   readonly state: S;
   readonly phaseStartState?: S;
   readonly elapsedMs?: number;
-  /** True when starting from a checkpoint just loaded: the first phase boundary need not be saved again. */
+  /** True when starting from a checkpoint just loaded. */
   readonly restored?: boolean;
+  /** Skip the checkpoint at the first phase start: the checkpoint just loaded is that very state. */
+  readonly skipFirstBoundary?: boolean;
 }
 
 type JobSnapshot = { value: unknown; status: string; context: JobMachineContext };
@@ -93,7 +95,7 @@ export class JobRuntime<S = unknown, I = unknown, D = unknown, O = unknown> {
     this.input = start.input;
     this.state = start.state;
     this.phaseStartState = start.phaseStartState;
-    this.skipNextBoundary = start.restored === true;
+    this.skipNextBoundary = start.skipFirstBoundary ?? start.restored === true;
     this.restored = start.restored === true;
     this.weights = definition.phases.map((p) => p.phase.weight ?? 1);
     this.minInterval = options.minCheckpointIntervalMs ?? 1000;
@@ -107,32 +109,32 @@ export class JobRuntime<S = unknown, I = unknown, D = unknown, O = unknown> {
     );
   }
 
-  /** The actors and actions to `machine.provide()`. */
+  /**
+   * The actors and actions to `machine.provide()`, bound to this runtime. For embedding, where someone else
+   * creates the job actor; `runJob` and `resumeJob` use `runnableMachine`, provided once per definition.
+   */
   implementations() {
-    const rt = this;
-    return {
-      actors: {
-        runPhase: fromPromise<RunPhaseOutput, RunPhaseInput>(async ({ input, self }) => rt.runPhase(input, self)),
-        runHook: fromPromise<void, RunHookInput>(async ({ input, self }) => rt.runHook(input, self)),
-        sleepUntil: fromPromise<{ at: number }, { until: number }>(({ input, signal }) => rt.sleepUntil(input.until, signal)),
-        finalize: fromPromise<FinalizeOutput, { jobId: string }>(async ({ self }) => {
-          rt.bind(parentOf(self));
-          return { output: rt.definition.output(rt.state, rt.input), at: rt.options.clock.now() };
-        }),
-      },
-      actions: {
-        persist: ({ self }: { self: AnyActorRef }) => {
-          rt.bind(self);
-          // Inside an action the actor's snapshot is not yet the new one: write once the step is done.
-          queueMicrotask(() => {
-            rt.checkpoint({ force: true }).catch((error) => {
-              rt.saveError ??= error;
-            });
-          });
-        },
-        abortPhase: () => rt.abort.abort(new CancelledError(undefined, { jobId: rt.jobId })),
-      },
-    };
+    return implementationsFor(() => this);
+  }
+
+  /** Called by the `persist` action: write a checkpoint once the machine's step is done. @internal */
+  persistSoon(): void {
+    // Inside an action the actor's snapshot is not yet the new one: write once the step is done.
+    queueMicrotask(() => {
+      this.checkpoint({ force: true }).catch((error) => {
+        this.saveError ??= error;
+      });
+    });
+  }
+
+  /** Called by the `abortPhase` action. @internal */
+  abortPhase(): void {
+    this.abort.abort(new CancelledError(undefined, { jobId: this.jobId }));
+  }
+
+  /** Called by the `finalize` actor. @internal */
+  finalize(): FinalizeOutput {
+    return { output: this.definition.output(this.state, this.input), at: this.options.clock.now() };
   }
 
   /**
@@ -159,7 +161,8 @@ export class JobRuntime<S = unknown, I = unknown, D = unknown, O = unknown> {
     return this.job!.getSnapshot() as JobSnapshot;
   }
 
-  private async runPhase(input: RunPhaseInput, self: AnyActorRef): Promise<RunPhaseOutput> {
+  /** Called by the `runPhase` actor. @internal */
+  async runPhase(input: RunPhaseInput, self: AnyActorRef): Promise<RunPhaseOutput> {
     this.bind(parentOf(self));
     // Let the job's own step finish so its snapshot shows this phase running.
     await Promise.resolve();
@@ -182,7 +185,8 @@ export class JobRuntime<S = unknown, I = unknown, D = unknown, O = unknown> {
     }
   }
 
-  private async runHook(input: RunHookInput, self: AnyActorRef): Promise<void> {
+  /** Called by the `runHook` actor. @internal */
+  async runHook(input: RunHookInput, self: AnyActorRef): Promise<void> {
     this.bind(parentOf(self));
     const phase = this.definition.byName.get(input.phase)!.phase;
     const ctx = this.context(input.phase, 0);
@@ -194,7 +198,8 @@ export class JobRuntime<S = unknown, I = unknown, D = unknown, O = unknown> {
     }
   }
 
-  private sleepUntil(until: number, signal: AbortSignal): Promise<{ at: number }> {
+  /** Called by the `sleepUntil` actor. @internal */
+  sleepUntil(until: number, signal: AbortSignal): Promise<{ at: number }> {
     const clock = this.options.clock;
     return new Promise((resolve) => {
       const wait = Math.max(0, until - clock.now());
@@ -426,6 +431,38 @@ export class JobRuntime<S = unknown, I = unknown, D = unknown, O = unknown> {
     }
     return sum;
   }
+}
+
+/**
+ * The actors and actions of the job machine, finding their runtime with `find(jobActor)`.
+ */
+export function implementationsFor(find: (job: AnyActorRef) => JobRuntime<any, any, any, any>) {
+  return {
+    actors: {
+      runPhase: fromPromise<RunPhaseOutput, RunPhaseInput>(async ({ input, self }) => {
+        const job = parentOf(self);
+        return find(job).runPhase(input, self);
+      }),
+      runHook: fromPromise<void, RunHookInput>(async ({ input, self }) => find(parentOf(self)).runHook(input, self)),
+      sleepUntil: fromPromise<{ at: number }, { until: number }>(({ input, signal, self }) =>
+        find(parentOf(self)).sleepUntil(input.until, signal),
+      ),
+      finalize: fromPromise<FinalizeOutput, { jobId: string }>(async ({ self }) => {
+        const job = parentOf(self);
+        const rt = find(job);
+        rt.bind(job);
+        return rt.finalize();
+      }),
+    },
+    actions: {
+      persist: ({ self }: { self: AnyActorRef }) => {
+        const rt = find(self);
+        rt.bind(self);
+        rt.persistSoon();
+      },
+      abortPhase: ({ self }: { self: AnyActorRef }) => find(self).abortPhase(),
+    },
+  };
 }
 
 /** The job actor that invoked a phase actor. */

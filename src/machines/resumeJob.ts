@@ -2,10 +2,11 @@ import { createActor } from 'xstate';
 import { systemClock } from '../adapters/systemClock.js';
 import { decodeEnvelope } from '../persistence/decodeEnvelope.js';
 import type { JobDefinition } from '../phases/defineJob.js';
-import { compileJob } from './compileJob.js';
 import { JobNotFoundError } from '../persistence/JobNotFoundError.js';
+import { JobEndedError } from './JobEndedError.js';
 import { JobRun } from './JobRun.js';
 import { JobRuntime } from './JobRuntime.js';
+import { registerRuntime, runnableMachine } from './runnableMachine.js';
 import { type RunOptions, runJob } from './runJob.js';
 
 /** Options of `resumeJob`. */
@@ -41,9 +42,14 @@ export async function resumeJob<S, I, D, O>(
     jobId,
   });
   if (envelope.machine === null || envelope.machine === undefined) {
+    const status = stored.record.status;
+    if (status === 'cancelled' || status === 'failed' || status === 'completed') {
+      throw new JobEndedError(jobId, status);
+    }
     // Saved before it ever started (a queued job): start it now, with its input and id.
     return runJob(definition, envelope.input as I, { ...options, jobId });
   }
+  const paused = snapshotPosition((envelope.machine as { value?: unknown }).value).step === 'paused';
   const runtime = new JobRuntime<S, I, D, O>(definition, { ...options, clock }, {
     jobId,
     input: envelope.input as I,
@@ -51,17 +57,21 @@ export async function resumeJob<S, I, D, O>(
     ...(envelope.phaseStartState !== undefined ? { phaseStartState: envelope.phaseStartState as S } : {}),
     elapsedMs: envelope.progress.elapsedMs,
     restored: true,
+    // A job restored mid-phase goes on from the checkpoint just loaded; a paused one writes a fresh checkpoint
+    // when it resumes, so the store stops saying `paused` at once.
+    skipFirstBoundary: !paused,
   });
-  const machine = compileJob(definition).provide(runtime.implementations() as never);
+  const machine = runnableMachine(definition);
   const actor = createActor(machine, {
     snapshot: envelope.machine as never,
     input: { jobId, input: envelope.input },
     id: jobId,
     ...(options.inspect ? { inspect: options.inspect } : {}),
   });
+  registerRuntime(actor, runtime);
   runtime.bind(actor, false);
   const run = new JobRun<O>(actor, runtime);
+  if (options.resume !== false && paused) run.resume();
   actor.start();
-  if (options.resume !== false && snapshotPosition(actor.getSnapshot().value).step === 'paused') run.resume();
   return run;
 }

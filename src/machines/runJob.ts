@@ -5,9 +5,9 @@ import { MemoryStore } from '../persistence/stores/MemoryStore.js';
 import type { SnapshotStore } from '../persistence/types.js';
 import type { JobDefinition } from '../phases/defineJob.js';
 import type { Clock, Logger } from '../phases/types.js';
-import { compileJob } from './compileJob.js';
 import { JobRun } from './JobRun.js';
 import { JobRuntime } from './JobRuntime.js';
+import { registerRuntime, runnableMachine } from './runnableMachine.js';
 
 /** Options of `runJob` and `resumeJob`. */
 export interface RunOptions<D = unknown> {
@@ -47,12 +47,13 @@ export function runJob<S, I, D, O>(definition: JobDefinition<S, I, D, O>, input:
     input,
     state: definition.initialState(input),
   });
-  const machine = compileJob(definition).provide(runtime.implementations() as never);
+  const machine = runnableMachine(definition);
   const actor = createActor(machine, {
     input: { jobId, input, now: clock.now() },
     id: jobId,
     ...(options.inspect ? { inspect: options.inspect } : {}),
   });
+  registerRuntime(actor, runtime);
   runtime.bind(actor, false);
   const run = new JobRun<O>(actor, runtime);
   // Start once the caller has had a chance to subscribe to events$ and progress$.

@@ -451,16 +451,8 @@ class LocalJobManager<D> implements JobManager<D> {
     if (current.kind === 'fresh') return this.#open(entry, current);
     // Restored without RESUME, so the resume's own events are seen here.
     const run = await resumeJob(entry.definition, entry.id, { ...options, resume: false });
+    // events$ hands the events of the restore (resumed, ...) to its first subscriber: #attach.
     const snapshot = run.actor.getSnapshot() as { status: string };
-    if (snapshot.status === 'active' && run.position.step !== 'paused') {
-      // resumeJob started the actor before this manager could subscribe: say so for it.
-      this.#events.next({
-        type: 'resumed',
-        jobId: entry.id,
-        at: this.#clock.now(),
-        phase: run.position.phase,
-      });
-    }
     this.#attach(entry, run, 'running');
     if (snapshot.status === 'active' && run.position.step === 'paused') run.resume();
   }

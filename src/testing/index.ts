@@ -1,5 +1,45 @@
 /**
- * phasekit/testing: helpers for testing your jobs. `TestClock` for deterministic time; `jobPaths` and
- * `runPath` to walk every path of a job's machine with `xstate/graph` and drive a real actor along it.
+ * phasekit/testing: helpers for testing your jobs.
+ *
+ * - {@link TestClock}: time that moves only when told, for progress, ETA and backoff tests.
+ * - {@link jobPaths}: every path through a job's machine (with `@xstate/graph`), its phase outcomes, hooks,
+ *   backoffs and PAUSE / RESUME / CANCEL modelled as the events the machine receives.
+ * - {@link runPath}: drive a real actor of the job's machine along one path, checking its state and a
+ *   MessagePack checkpoint round trip at every step.
+ * - {@link jobEvents}: the events one state can take, to build your own generators (e.g. with fast-check).
+ * - {@link pathFromEvents}: the path of a hand-written event sequence, to replay a scenario with `runPath`.
+ *
+ * @example
+ * import { jobPaths, runPath } from 'phasekit/testing';
+ *
+ * describe('backup job', () => {
+ *   for (const path of jobPaths(backupJob, { input: { paths: ['/data'] } })) {
+ *     it(path.description, () => {
+ *       const { context } = runPath(backupJob, path);
+ *       expect(context.status).toBe(path.final);
+ *     });
+ *   }
+ * });
+ *
+ * @packageDocumentation
  */
 export { TestClock } from './TestClock.js';
+export {
+  ALL_OUTCOMES,
+  describeEvent,
+  jobEvents,
+  jobPaths,
+  PathLimitError,
+  pathFromEvents,
+} from './jobPaths.js';
+export type {
+  ControlEventType,
+  JobEventOptions,
+  JobPath,
+  JobPathEvent,
+  JobPathStep,
+  JobPathsOptions,
+  PhaseOutcome,
+} from './jobPaths.js';
+export { PathMismatchError, runPath } from './runPath.js';
+export type { Invocation, RunPathOptions, RunPathResult } from './runPath.js';

@@ -1,11 +1,10 @@
 import { getAdjacencyMap, getShortestPaths, serializeSnapshot } from '@xstate/graph';
-import type { AnyMachineSnapshot, StateValue } from 'xstate';
+import { type AnyMachineSnapshot, initialTransition, type StateValue, transition } from 'xstate';
 import { compileJob, type JobMachine } from '../machines/compileJob.js';
 import { snapshotPosition } from '../machines/snapshotPosition.js';
 import type { JobMachineContext } from '../machines/types.js';
 import type { JobDefinition } from '../phases/defineJob.js';
 import type { PhaseErrorKind } from '../phases/PhaseError.js';
-import type { ErrorRecord } from '../phases/types.js';
 
 /**
  * A scripted phase outcome: how a phase's `execute` ends. `skipTo` stands for every declared target,
@@ -24,7 +23,12 @@ export type PhaseOutcome =
 /** Control events an app sends to a running job. */
 export type ControlEventType = 'PAUSE' | 'RESUME' | 'CANCEL';
 
-/** Every outcome, in the order paths try them. */
+/**
+ * Every outcome, in the order paths try them (the default of `outcomes`).
+ *
+ * @example
+ * jobPaths(job, { outcomes: ALL_OUTCOMES.filter((o) => o !== 'cancelled') });
+ */
 export const ALL_OUTCOMES: readonly PhaseOutcome[] = Object.freeze([
   'continue',
   'complete',
@@ -46,7 +50,14 @@ export const ALL_OUTCOMES: readonly PhaseOutcome[] = Object.freeze([
 export interface JobPathEvent {
   readonly type: string;
   readonly output?: unknown;
-  readonly error?: ErrorRecord | { readonly kind: PhaseErrorKind; readonly name: string; readonly message: string };
+  /** An error record, as a phase's thrown error arrives at the machine (`NON_FATAL` adds `phase` and `at`). */
+  readonly error?: {
+    readonly kind: PhaseErrorKind;
+    readonly name: string;
+    readonly message: string;
+    readonly phase?: string | null;
+    readonly at?: number;
+  };
 }
 
 /** One step: the event, and the machine's state value once it is taken. */
@@ -75,7 +86,9 @@ export interface JobEventOptions {
   /** Control events an app may send while a phase runs, backs off, is paused or runs onSuccess. Default: all. */
   readonly controls?: readonly ControlEventType[] | ((phase: string) => readonly ControlEventType[]);
   /** Let `onSuccess`, `onFailure` and the job's `output()` throw too; `true`, `false`, or per hook. Default true. */
-  readonly hookErrors?: boolean | ((hook: 'onSuccess' | 'onFailure' | 'output', phase: string | null) => boolean);
+  readonly hookErrors?:
+    | boolean
+    | ((hook: 'onSuccess' | 'onFailure' | 'output', phase: string | null) => boolean);
   /** `NON_FATAL` events (`ctx.addNonFatalError`) a phase may send while it runs; a number, or per phase. Default 0. */
   readonly nonFatalEvents?: number | ((phase: string) => number);
   /**
@@ -99,19 +112,27 @@ export interface JobPathsOptions extends JobEventOptions {
   readonly maxSteps?: number;
   /** More paths than this throws {@link PathLimitError}. Default 10 000. */
   readonly maxPaths?: number;
-  /** More distinct states than this throws {@link PathLimitError}. Default 100 000. */
-  readonly maxStates?: number;
+  /**
+   * Bound on the walk of the state graph: examining more transitions (states × events offered) than this
+   * throws {@link PathLimitError}. Default 200 000.
+   */
+  readonly maxTransitions?: number;
 }
 
-/** A job's model has more paths or states than the limits allow: narrow the events or raise the limit. */
+/**
+ * A job's model has more paths or transitions than the limits allow: narrow the events or raise the limit.
+ *
+ * @example
+ * expect(() => jobPaths(bigJob, { maxPaths: 5000 })).toThrow(PathLimitError);
+ */
 export class PathLimitError extends Error {
   override readonly name = 'PathLimitError';
   readonly job: string;
-  readonly limit: 'maxPaths' | 'maxStates';
+  readonly limit: 'maxPaths' | 'maxTransitions';
 
-  constructor(job: string, limit: 'maxPaths' | 'maxStates', value: number) {
+  constructor(job: string, limit: 'maxPaths' | 'maxTransitions', value: number) {
     super(
-      `jobPaths("${job}"): more than ${value} ${limit === 'maxPaths' ? 'paths' : 'states'}. Narrow the model ` +
+      `jobPaths("${job}"): more than ${value} ${limit === 'maxPaths' ? 'paths' : 'transitions'}. Narrow the model ` +
         '(outcomes or controls per phase, fewer maxRetries or nonFatalEvents, kind: "shortest") or raise ' +
         `${limit}.`,
     );
@@ -121,13 +142,18 @@ export class PathLimitError extends Error {
 }
 
 type Snapshot = AnyMachineSnapshot & { context: JobMachineContext };
+/** A path as found: the state before each event, and the end state. */
+type RawPath = { steps: { state: AnyMachineSnapshot; event: JobPathEvent }[]; state: AnyMachineSnapshot };
 
 const FINAL = new Set(['completed', 'failed', 'cancelled']);
 const NON_FATAL_MESSAGE = 'scripted addNonFatalError';
 
 const errorOf = (kind: PhaseErrorKind, name: string, message: string) => ({ kind, name, message });
 const done = (id: string, output: unknown): JobPathEvent => ({ type: `xstate.done.actor.${id}`, output });
-const fail = (id: string, error: JobPathEvent['error']): JobPathEvent => ({ type: `xstate.error.actor.${id}`, error });
+const fail = (id: string, error: JobPathEvent['error']): JobPathEvent => ({
+  type: `xstate.error.actor.${id}`,
+  error,
+});
 
 /**
  * The events the job's machine can take in `snapshot`, under the model `options`: what the running phase,
@@ -153,7 +179,9 @@ export function jobEvents(
     if (step !== 'finishing') return [];
     return [
       done('output', { output: null }),
-      ...(hookErrors('output') ? [fail('output', errorOf('fatal', 'Error', 'scripted output() failure'))] : []),
+      ...(hookErrors('output')
+        ? [fail('output', errorOf('fatal', 'Error', 'scripted output() failure'))]
+        : []),
     ];
   }
   const info = definition.byName.get(phase);
@@ -171,7 +199,10 @@ export function jobEvents(
   const p = info.phase;
   switch (step) {
     case 'running':
-      return [...outcomeEvents(definition, phase, context, options), ...control(['PAUSE', 'RESUME', 'CANCEL'])];
+      return [
+        ...outcomeEvents(definition, phase, context, options),
+        ...control(['PAUSE', 'RESUME', 'CANCEL']),
+      ];
     case 'retrying':
       return [done(`backoff-${phase}`, {}), ...control(['PAUSE', 'CANCEL'])];
     case 'paused':
@@ -180,14 +211,18 @@ export function jobEvents(
       if (!p.onSuccess) return [];
       return [
         done(`onSuccess-${phase}`, undefined),
-        ...(hookErrors('onSuccess') ? [fail(`onSuccess-${phase}`, errorOf('fatal', 'Error', 'scripted onSuccess failure'))] : []),
+        ...(hookErrors('onSuccess')
+          ? [fail(`onSuccess-${phase}`, errorOf('fatal', 'Error', 'scripted onSuccess failure'))]
+          : []),
         ...control(['PAUSE', 'RESUME', 'CANCEL']),
       ];
     case 'failing':
       if (!p.onFailure) return [];
       return [
         done(`onFailure-${phase}`, undefined),
-        ...(hookErrors('onFailure') ? [fail(`onFailure-${phase}`, errorOf('fatal', 'Error', 'scripted onFailure failure'))] : []),
+        ...(hookErrors('onFailure')
+          ? [fail(`onFailure-${phase}`, errorOf('fatal', 'Error', 'scripted onFailure failure'))]
+          : []),
       ];
     default:
       return [];
@@ -231,14 +266,17 @@ function outcomeEvents(
         events.push(fail(id, errorOf('cancelled', 'CancelledError', 'The job was cancelled.')));
         break;
       case 'fatal':
-        if (fatalExplored(info.phase.recovery, context.history[info.index].attempts, options.maxRetries ?? 2)) {
+        if (
+          fatalExplored(info.phase.recovery, context.history[info.index].attempts, options.maxRetries ?? 2)
+        ) {
           events.push(fail(id, errorOf('fatal', 'FatalError', 'scripted fatal error')));
         }
         break;
     }
   }
   const nonFatals = context.errors.filter((e) => e.phase === phase && e.message === NON_FATAL_MESSAGE).length;
-  const allowed = typeof options.nonFatalEvents === 'function' ? options.nonFatalEvents(phase) : options.nonFatalEvents;
+  const allowed =
+    typeof options.nonFatalEvents === 'function' ? options.nonFatalEvents(phase) : options.nonFatalEvents;
   if (nonFatals < (allowed ?? 0)) {
     events.push({
       type: 'NON_FATAL',
@@ -278,7 +316,7 @@ function undeclaredTarget(definition: JobDefinition, phase: string, targets: rea
  * paths as `getSimplePaths(machine, { toState })`, found in one walk instead of one per state, with `maxSteps`
  * and `maxPaths` checked as they are found. Drive each path through a real actor with `runPath`.
  *
- * @throws {PathLimitError} when the model has more than `maxPaths` paths or `maxStates` states.
+ * @throws {PathLimitError} when the model has more than `maxPaths` paths or `maxTransitions` transitions.
  *
  * @example
  * const paths = jobPaths(backupJob, { input: { dryRun: false }, controls: ['CANCEL'] });
@@ -293,46 +331,82 @@ export function jobPaths(definition: JobDefinition, options: JobPathsOptions = {
   const machine = compileJob(definition);
   const jobId = options.jobId ?? 'job-under-test';
   const input = options.input ?? {};
-  const maxStates = options.maxStates ?? 100_000;
-  const isEnd = (s: AnyMachineSnapshot) => (options.to === 'any' ? true : s.status === 'done');
+  const maxTransitions = options.maxTransitions ?? 200_000;
+  const maxPaths = options.maxPaths ?? 10_000;
+  const maxSteps = options.maxSteps ?? 200;
   const traversal = {
     input: { jobId, input },
     events: (s: AnyMachineSnapshot) => jobEvents(definition, s, options) as never,
-    limit: maxStates,
+    limit: maxTransitions,
   };
-  let raw: { steps: { state: AnyMachineSnapshot; event: JobPathEvent }[]; state: AnyMachineSnapshot }[];
+  const isEnd = (s: AnyMachineSnapshot) => options.to === 'any' || s.status === 'done';
+  let raw: RawPath[];
   try {
     raw =
       options.kind === 'shortest'
-        ? getShortestPaths(machine, options.to === 'any' ? traversal : { ...traversal, toState: isEnd }).map((p) => ({
-            // getShortestPaths reports each step as (state reached, event that led there), from `xstate.init`.
-            state: p.state,
-            steps: p.steps.slice(1).map((s, i) => ({ state: p.steps[i].state, event: s.event as JobPathEvent })),
-          }))
-        : simplePaths(machine, traversal, isEnd, options.maxSteps ?? 200, options.maxPaths ?? 10_000, definition);
+        ? shortestPaths(machine, options.to === 'any' ? traversal : { ...traversal, toState: isEnd })
+        : simplePaths(machine, traversal, { isEnd, maxSteps, maxPaths, job: definition.name });
   } catch (error) {
     if (error instanceof Error && error.message === 'Traversal limit exceeded') {
-      throw new PathLimitError(definition.name, 'maxStates', maxStates);
+      throw new PathLimitError(definition.name, 'maxTransitions', maxTransitions);
     }
     throw error;
   }
-  if (raw.length > (options.maxPaths ?? 10_000)) {
-    throw new PathLimitError(definition.name, 'maxPaths', options.maxPaths ?? 10_000);
-  }
+  raw = raw.filter((p) => p.steps.length <= maxSteps);
+  if (raw.length > maxPaths) throw new PathLimitError(definition.name, 'maxPaths', maxPaths);
   return raw.map((p) => toJobPath(p, jobId, input));
 }
 
+function shortestPaths(machine: JobMachine, traversal: object): RawPath[] {
+  // getShortestPaths reports each step as (state reached, event that led there), from `xstate.init`.
+  return getShortestPaths(machine, traversal).map((p) => ({
+    state: p.state,
+    steps: p.steps.slice(1).map((s, i) => ({ state: p.steps[i].state, event: s.event as JobPathEvent })),
+  }));
+}
+
+/**
+ * The path a given sequence of events takes through a job's machine (computed with XState's pure
+ * `transition`), to replay with `runPath`: a regression scenario, or a counterexample a property test found.
+ * An event the state does not take leaves it where it is.
+ *
+ * @example
+ * const path = pathFromEvents(backupJob, [
+ *   { type: 'xstate.error.actor.execute-copy', error: { kind: 'fatal', name: 'FatalError', message: 'disk' } },
+ *   { type: 'PAUSE' },
+ *   { type: 'RESUME' },
+ * ]);
+ * runPath(backupJob, path);
+ */
+export function pathFromEvents(
+  definition: JobDefinition,
+  events: readonly JobPathEvent[],
+  options: { readonly input?: unknown; readonly jobId?: string } = {},
+): JobPath {
+  const machine = compileJob(definition);
+  const jobId = options.jobId ?? 'job-under-test';
+  const input = options.input ?? {};
+  let [snapshot] = initialTransition(machine, { jobId, input });
+  const steps: RawPath['steps'] = [];
+  for (const event of events) {
+    steps.push({ state: snapshot, event });
+    [snapshot] = transition(machine, snapshot, event as never);
+  }
+  return toJobPath({ steps, state: snapshot }, jobId, input);
+}
+
+/** Depth-first over the state graph: each path to an end state that repeats no state. */
 function simplePaths(
   machine: JobMachine,
-  traversal: { input: unknown; events: (s: AnyMachineSnapshot) => never; limit: number },
-  isEnd: (s: AnyMachineSnapshot) => boolean,
-  maxSteps: number,
-  maxPaths: number,
-  definition: JobDefinition,
-) {
-  const adjacency = getAdjacencyMap(machine, traversal as never) as Record<
+  traversal: object,
+  limits: { isEnd: (s: AnyMachineSnapshot) => boolean; maxSteps: number; maxPaths: number; job: string },
+): RawPath[] {
+  const adjacency = getAdjacencyMap(machine, traversal) as Record<
     string,
-    { state: AnyMachineSnapshot; transitions: Record<string, { event: JobPathEvent; state: AnyMachineSnapshot }> }
+    {
+      state: AnyMachineSnapshot;
+      transitions: Record<string, { event: JobPathEvent; state: AnyMachineSnapshot }>;
+    }
   >;
   // Serialize each state once: the walk below revisits states many times.
   const keys = new Map<AnyMachineSnapshot, string>();
@@ -349,16 +423,16 @@ function simplePaths(
       },
     ]),
   );
-  const paths: { steps: { state: AnyMachineSnapshot; event: JobPathEvent }[]; state: AnyMachineSnapshot }[] = [];
+  const paths: RawPath[] = [];
   const onPath = new Set<string>();
-  const steps: { state: AnyMachineSnapshot; event: JobPathEvent }[] = [];
+  const steps: RawPath['steps'] = [];
   const visit = (key: string) => {
     const node = graph.get(key)!;
-    if (isEnd(node.state)) {
-      if (paths.length >= maxPaths) throw new PathLimitError(definition.name, 'maxPaths', maxPaths);
+    if (limits.isEnd(node.state)) {
+      if (paths.length >= limits.maxPaths) throw new PathLimitError(limits.job, 'maxPaths', limits.maxPaths);
       paths.push({ steps: [...steps], state: node.state });
     }
-    if (steps.length >= maxSteps) return;
+    if (steps.length >= limits.maxSteps) return;
     onPath.add(key);
     for (const { event, to } of node.edges) {
       if (onPath.has(to) || !graph.has(to)) continue;
@@ -372,11 +446,7 @@ function simplePaths(
   return paths;
 }
 
-function toJobPath(
-  raw: { steps: { state: AnyMachineSnapshot; event: JobPathEvent }[]; state: AnyMachineSnapshot },
-  jobId: string,
-  input: unknown,
-): JobPath {
+function toJobPath(raw: RawPath, jobId: string, input: unknown): JobPath {
   const initial = raw.steps[0]?.state ?? raw.state;
   const steps: JobPathStep[] = [{ event: { type: 'xstate.init' }, state: initial.value }];
   const labels: string[] = [];
@@ -391,9 +461,17 @@ function toJobPath(
   return { description: `${labels.join(' → ') || '(start)'} ⇒ ${where}`, jobId, input, steps, final };
 }
 
-/** A short label for an event, e.g. `copy: fatal`, `copy: backoff elapsed`, `plan: PAUSE`. */
+/**
+ * A short label for an event, given the phase the job was in: what path descriptions are made of.
+ *
+ * @example
+ * describeEvent({ type: 'xstate.error.actor.execute-copy', error }, 'copy'); // 'copy: fatal'
+ * describeEvent({ type: 'PAUSE' }, 'copy'); // 'copy: PAUSE'
+ */
 export function describeEvent(event: JobPathEvent, phase: string | null): string {
-  const match = /^xstate\.(done|error)\.actor\.(execute|backoff|onSuccess|onFailure|output)-?(.*)$/.exec(event.type);
+  const match = /^xstate\.(done|error)\.actor\.(execute|backoff|onSuccess|onFailure|output)-?(.*)$/.exec(
+    event.type,
+  );
   const at = phase ?? 'job';
   if (!match) return event.type === 'NON_FATAL' ? `${at}: addNonFatalError` : `${at}: ${event.type}`;
   const [, kind, what, name] = match;

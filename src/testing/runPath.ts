@@ -39,6 +39,14 @@ export interface RunPathOptions {
 /**
  * The actor did not follow the path: another state, an actor error, another final status, or a snapshot that
  * does not restore to itself. `expected` and `actual` hold the two sides (test runners show their diff).
+ *
+ * @example
+ * try {
+ *   runPath(job, path);
+ * } catch (error) {
+ *   if (error instanceof PathMismatchError) console.log(error.step, error.what, error.expected, error.actual);
+ *   throw error;
+ * }
  */
 export class PathMismatchError extends Error {
   override readonly name = 'PathMismatchError';
@@ -116,7 +124,11 @@ function build(definition: JobDefinition) {
  *   });
  * }
  */
-export function runPath(definition: JobDefinition, path: JobPath, options: RunPathOptions = {}): RunPathResult {
+export function runPath(
+  definition: JobDefinition,
+  path: JobPath,
+  options: RunPathOptions = {},
+): RunPathResult {
   let machine = scripted.get(definition);
   if (!machine) {
     machine = build(definition);
@@ -130,16 +142,32 @@ export function runPath(definition: JobDefinition, path: JobPath, options: RunPa
   const steps = path.steps;
   const first = steps[0]?.event.type === 'xstate.init' ? 1 : 0;
   const label = (i: number) =>
-    i < first ? 'start' : describeEvent(steps[i].event, i > 0 ? snapshotPosition(steps[i - 1].state).phase : null);
+    i < first
+      ? 'start'
+      : describeEvent(steps[i].event, i > 0 ? snapshotPosition(steps[i - 1].state).phase : null);
 
   const check = (i: number, expected: StateValue | undefined) => {
     const snapshot = actor.getSnapshot() as AnyMachineSnapshot;
     if (actorError !== undefined || snapshot.status === 'error') {
       const error = actorError ?? snapshot.error;
-      throw new PathMismatchError(path.description, i, 'error', expected, String(error), `after ${label(i)} the actor failed: ${String(error)}`);
+      throw new PathMismatchError(
+        path.description,
+        i,
+        'error',
+        expected,
+        String(error),
+        `after ${label(i)} the actor failed: ${String(error)}`,
+      );
     }
     if (expected !== undefined && !isDeepStrictEqual(snapshot.value, expected)) {
-      throw new PathMismatchError(path.description, i, 'state', expected, snapshot.value, `after ${label(i)} the actor is in another state`);
+      throw new PathMismatchError(
+        path.description,
+        i,
+        'state',
+        expected,
+        snapshot.value,
+        `after ${label(i)} the actor is in another state`,
+      );
     }
     if (options.restore !== false) checkRestore(definition, machine, actor, path, i, label(i));
   };
@@ -158,7 +186,14 @@ export function runPath(definition: JobDefinition, path: JobPath, options: RunPa
     const snapshot = actor.getSnapshot() as AnyMachineSnapshot;
     const context = snapshot.context as JobMachineContext;
     if (path.final !== null && (snapshot.status !== 'done' || context.status !== path.final)) {
-      throw new PathMismatchError(path.description, steps.length - 1, 'final', path.final, `${snapshot.status}/${context.status}`, 'the job did not end as the path says');
+      throw new PathMismatchError(
+        path.description,
+        steps.length - 1,
+        'final',
+        path.final,
+        `${snapshot.status}/${context.status}`,
+        'the job did not end as the path says',
+      );
     }
     return {
       status: snapshot.status === 'done' ? 'done' : 'active',
@@ -183,22 +218,34 @@ function checkRestore(
   label: string,
 ): void {
   const persisted = actor.getPersistedSnapshot();
-  let seen = verified.get(definition);
-  if (!seen) verified.set(definition, (seen = new Set()));
+  const seen = verified.get(definition) ?? new Set<string>();
+  verified.set(definition, seen);
   const key = JSON.stringify(persisted);
   if (seen.has(key)) return;
   const snapshot = actor.getSnapshot() as AnyMachineSnapshot;
   const context = snapshot.context as JobMachineContext;
   const envelope: Envelope = {
     format: ENVELOPE_FORMAT,
-    job: { name: definition.name, version: definition.version, phases: definition.phases.map((p) => p.phase.name) },
+    job: {
+      name: definition.name,
+      version: definition.version,
+      phases: definition.phases.map((p) => p.phase.name),
+    },
     jobId: path.jobId,
     input: path.input,
     machine: persisted,
     state: null,
     history: context.history,
     errors: context.errors,
-    progress: { phase: null, phasePercent: 0, overallPercent: 0, completed: 0, total: 0, message: null, elapsedMs: 0 },
+    progress: {
+      phase: null,
+      phasePercent: 0,
+      overallPercent: 0,
+      completed: 0,
+      total: 0,
+      message: null,
+      elapsedMs: 0,
+    },
     createdAt: 0,
   };
   const decoded = decodeEnvelope(encodeEnvelope(envelope), {
@@ -206,22 +253,35 @@ function checkRestore(
     version: definition.version,
     jobId: path.jobId,
   });
-  const copy = createActor(machine, { snapshot: decoded.machine as never, input: { jobId: path.jobId, input: path.input } });
+  const copy = createActor(machine, {
+    snapshot: decoded.machine as never,
+    input: { jobId: path.jobId, input: path.input },
+  });
   let copyError: unknown;
   copy.subscribe({ error: (error) => (copyError = error) });
   try {
     copy.start();
     const restored = copy.getSnapshot() as AnyMachineSnapshot;
     const fail = (what: string, expected: unknown, actual: unknown) =>
-      new PathMismatchError(path.description, step, 'restore', expected, actual, `the checkpoint taken after ${label} restores with another ${what}`);
-    if (copyError !== undefined) throw fail('outcome: the restored actor failed', snapshot.status, String(copyError));
-    if (!isDeepStrictEqual(restored.value, snapshot.value)) throw fail('state value', snapshot.value, restored.value);
+      new PathMismatchError(
+        path.description,
+        step,
+        'restore',
+        expected,
+        actual,
+        `the checkpoint taken after ${label} restores with another ${what}`,
+      );
+    if (copyError !== undefined)
+      throw fail('outcome: the restored actor failed', snapshot.status, String(copyError));
+    if (!isDeepStrictEqual(restored.value, snapshot.value))
+      throw fail('state value', snapshot.value, restored.value);
     if (restored.status !== snapshot.status) throw fail('status', snapshot.status, restored.status);
     const before = withoutUndefined(context);
     const after = withoutUndefined(restored.context);
     if (!isDeepStrictEqual(after, before)) throw fail('context', before, after);
     const again = withoutUndefined(copy.getPersistedSnapshot());
-    if (!isDeepStrictEqual(again, withoutUndefined(persisted))) throw fail('persisted snapshot', withoutUndefined(persisted), again);
+    if (!isDeepStrictEqual(again, withoutUndefined(persisted)))
+      throw fail('persisted snapshot', withoutUndefined(persisted), again);
   } finally {
     copy.stop();
   }

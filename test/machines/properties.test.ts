@@ -63,11 +63,25 @@ const machine = compileJob(job).provide({
 type Kind = PhaseOutcome | 'hookError' | 'addNonFatal';
 type Move = { readonly kind: Kind } | { readonly control: 'PAUSE' | 'RESUME' | 'CANCEL' };
 const kind = (k: Kind, weight: number) => ({ weight, arbitrary: fc.constant<Move>({ kind: k }) });
-const control = (c: 'PAUSE' | 'RESUME' | 'CANCEL', weight: number) => ({ weight, arbitrary: fc.constant<Move>({ control: c }) });
+const control = (c: 'PAUSE' | 'RESUME' | 'CANCEL', weight: number) => ({
+  weight,
+  arbitrary: fc.constant<Move>({ control: c }),
+});
 const moveArb: fc.Arbitrary<Move> = fc.oneof(
   kind('continue', 10),
   kind('fatal', 4),
-  ...(['complete', 'skipTo', 'undeclaredSkipTo', 'nonFatal', 'paused', 'cancelled', 'hookError', 'addNonFatal'] as const).map((k) => kind(k, 1)),
+  ...(
+    [
+      'complete',
+      'skipTo',
+      'undeclaredSkipTo',
+      'nonFatal',
+      'paused',
+      'cancelled',
+      'hookError',
+      'addNonFatal',
+    ] as const
+  ).map((k) => kind(k, 1)),
   // Controls often, so they land in every state: running, retrying, paused, succeeding, failing, finishing, done.
   control('PAUSE', 5),
   control('RESUME', 5),
@@ -135,7 +149,11 @@ interface Drive {
  * Drive a real actor with `moves` then, if `finish`, with happy events until the job ends. From move `fork`
  * on, the actor is replaced by one restored from a MessagePack round trip of its persisted snapshot.
  */
-function drive(optional: boolean, moves: readonly Move[], options: { finish?: boolean; fork?: number } = {}): Drive {
+function drive(
+  optional: boolean,
+  moves: readonly Move[],
+  options: { finish?: boolean; fork?: number } = {},
+): Drive {
   const input = { jobId: 'property', input: { optional } };
   const log: Invocation[] = [];
   const events: { event: JobPathEvent; phase: string | null }[] = [];
@@ -235,7 +253,7 @@ describe('job machine properties over random outcomes and PAUSE / RESUME / CANCE
         expect(finals).toBe(1);
         expect(afterDone).toBeGreaterThanOrEqual(3);
       }),
-      { numRuns: 300 },
+      { numRuns: 200 },
     );
   });
 
@@ -264,7 +282,7 @@ describe('job machine properties over random outcomes and PAUSE / RESUME / CANCE
         expect(restored.getSnapshot().value).toEqual((persisted as { value: unknown }).value);
         restored.stop();
       }),
-      { numRuns: 300 },
+      { numRuns: 200 },
     );
   });
 
@@ -277,7 +295,7 @@ describe('job machine properties over random outcomes and PAUSE / RESUME / CANCE
         expect(plain(forked.persisted)).toEqual(plain(straight.persisted));
         expect(forked.finals).toBe(1);
       }),
-      { numRuns: 200 },
+      { numRuns: 100 },
     );
   });
 });

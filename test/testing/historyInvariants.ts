@@ -18,8 +18,16 @@ const FINAL = ['completed', 'failed', 'cancelled'];
 
 /** The run of `runPath` along `path`, as an {@link ObservedRun}. */
 export function observedPath(path: JobPath, result: RunPathResult): ObservedRun {
-  const events = path.steps.slice(1).map((step, i) => ({ event: step.event, phase: phaseOf(path.steps[i].state) }));
-  return { events, status: result.status, value: result.value, context: result.context, invocations: result.invocations };
+  const events = path.steps
+    .slice(1)
+    .map((step, i) => ({ event: step.event, phase: phaseOf(path.steps[i].state) }));
+  return {
+    events,
+    status: result.status,
+    value: result.value,
+    context: result.context,
+    invocations: result.invocations,
+  };
 }
 
 function phaseOf(value: StateValue): string | null {
@@ -70,8 +78,10 @@ export function historyProblems(definition: JobDefinition, run: ObservedRun): st
     const where = `phase ${name} (${h.status}, attempts ${h.attempts})`;
 
     if (h.attempts > maxAttempts) problems.push(`${where}: more attempts than maxAttempts ${maxAttempts}`);
-    if (fatals > maxAttempts) problems.push(`${where}: failed ${fatals} times, but maxAttempts is ${maxAttempts}`);
-    if (fatals > h.attempts) problems.push(`${where}: failed ${fatals} times in ${h.attempts} counted attempts`);
+    if (fatals > maxAttempts)
+      problems.push(`${where}: failed ${fatals} times, but maxAttempts is ${maxAttempts}`);
+    if (fatals > h.attempts)
+      problems.push(`${where}: failed ${fatals} times in ${h.attempts} counted attempts`);
 
     if (h.status === 'pending' || h.status === 'skipped') {
       if (mine.length > 0) problems.push(`${where}: has events ${mine.map((e) => e.event.type).join(', ')}`);
@@ -84,14 +94,22 @@ export function historyProblems(definition: JobDefinition, run: ObservedRun): st
         end !== undefined &&
         (end.kind === 'done' ? end.event.output !== undefined : end.event.error?.kind === 'nonFatal');
       if (!succeeded) problems.push(`${where}: completed without a successful run`);
-      if (info.phase.onSuccess && !mine.some((e) => e.actor === 'onSuccess' && e.kind === 'done' && e.index > (end?.index ?? 0))) {
+      if (
+        info.phase.onSuccess &&
+        !mine.some((e) => e.actor === 'onSuccess' && e.kind === 'done' && e.index > (end?.index ?? 0))
+      ) {
         problems.push(`${where}: completed, but its onSuccess never finished`);
       }
-      if (h.error !== null && h.error.kind !== 'nonFatal') problems.push(`${where}: completed with a ${h.error.kind} error`);
+      if (h.error !== null && h.error.kind !== 'nonFatal')
+        problems.push(`${where}: completed with a ${h.error.kind} error`);
     }
     if (h.status === 'failed') {
       if (h.error === null) problems.push(`${where}: failed without an error`);
-      else if (h.error.kind === 'cancelled' && cancels === 0 && !executes.some((e) => e.event.error?.kind === 'cancelled')) {
+      else if (
+        h.error.kind === 'cancelled' &&
+        cancels === 0 &&
+        !executes.some((e) => e.event.error?.kind === 'cancelled')
+      ) {
         problems.push(`${where}: cancelled, but nothing cancelled it`);
       }
     }
@@ -113,7 +131,9 @@ export function historyProblems(definition: JobDefinition, run: ObservedRun): st
   for (const e of context.errors) {
     const recovery = e.phase ? definition.byName.get(e.phase)?.phase.recovery : undefined;
     if (e.kind !== 'nonFatal' && !(e.kind === 'fatal' && recovery?.strategy === 'skip-phase')) {
-      problems.push(`errors holds a ${e.kind} error of ${e.phase}: only non-fatal and skipped-phase errors belong there`);
+      problems.push(
+        `errors holds a ${e.kind} error of ${e.phase}: only non-fatal and skipped-phase errors belong there`,
+      );
     }
   }
   if (context.errorCount !== context.errors.length) problems.push('errorCount differs from errors.length');
@@ -123,20 +143,25 @@ export function historyProblems(definition: JobDefinition, run: ObservedRun): st
     if (!FINAL.includes(end)) problems.push(`done in a non-final state ${end}`);
     if (context.status !== end) problems.push(`final state ${end} but context.status ${context.status}`);
     const open = history.filter((h) => h.status === 'running' || h.status === 'paused');
-    if (open.length) problems.push(`ended with phases still ${open.map((h) => `${h.phase}:${h.status}`).join(', ')}`);
+    if (open.length)
+      problems.push(`ended with phases still ${open.map((h) => `${h.phase}:${h.status}`).join(', ')}`);
     const firstPending = history.findIndex((h) => h.status === 'pending');
     if (firstPending >= 0 && history.slice(firstPending).some((h) => h.status !== 'pending')) {
-      problems.push(`a phase after pending ${history[firstPending].phase} has run: ${history.map((h) => h.status).join(',')}`);
+      problems.push(
+        `a phase after pending ${history[firstPending].phase} has run: ${history.map((h) => h.status).join(',')}`,
+      );
     }
     if (end === 'completed') {
       if (context.failure !== null) problems.push(`completed with failure ${context.failure.message}`);
-      if (events.at(-1)?.event.type !== 'xstate.done.actor.output') problems.push('completed without output()');
+      if (events.at(-1)?.event.type !== 'xstate.done.actor.output')
+        problems.push('completed without output()');
     }
     if (end === 'failed' && (context.failure === null || context.failure.kind === 'cancelled')) {
       problems.push(`failed with failure ${JSON.stringify(context.failure)}`);
     }
     if (end === 'cancelled') {
-      if (context.failure?.kind !== 'cancelled') problems.push(`cancelled with failure ${JSON.stringify(context.failure)}`);
+      if (context.failure?.kind !== 'cancelled')
+        problems.push(`cancelled with failure ${JSON.stringify(context.failure)}`);
       if (cancels === 0 && !events.some((e) => e.event.error?.kind === 'cancelled')) {
         problems.push('cancelled, but no CANCEL was sent and no phase threw CancelledError');
       }
@@ -147,7 +172,11 @@ export function historyProblems(definition: JobDefinition, run: ObservedRun): st
   return problems;
 }
 
-function parse(event: JobPathEvent): { actor: string | null; phase: string | null; kind: 'done' | 'error' | null } {
+function parse(event: JobPathEvent): {
+  actor: string | null;
+  phase: string | null;
+  kind: 'done' | 'error' | null;
+} {
   const match = /^xstate\.(done|error)\.actor\.(execute|backoff|onSuccess|onFailure)-(.+)$/.exec(event.type);
   if (!match) return { actor: null, phase: null, kind: null };
   return { actor: match[2], phase: match[3], kind: match[1] as 'done' | 'error' };

@@ -65,12 +65,11 @@ function framesAt(
  * next one, if the head reaches it, is a frame too.
  */
 export function audioStreamType(head: Uint8Array): 'audio/mpeg' | 'audio/aac' | 'audio/flac' | null {
-  let at = 0;
   if (hasAt(head, 0, 'ID3') && u8(head, 3) >= 2 && u8(head, 3) <= 4) {
     // An ID3v2 tag: 10-byte header, syncsafe size (7 bits a byte), 10 more bytes when it has a footer.
     let size = 0;
     for (let i = 6; i < 10; i++) size = (size << 7) | (u8(head, i) & 0x7f);
-    at = 10 + size + (u8(head, 5) & 0x10 ? 10 : 0);
+    const at = 10 + size + (u8(head, 5) & 0x10 ? 10 : 0);
     if (at >= head.length) return 'audio/mpeg';
     if (hasAt(head, at, 'fLaC')) return 'audio/flac';
     if (framesAt(head, at, adtsFrameLength)) return 'audio/aac';

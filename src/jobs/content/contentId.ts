@@ -133,11 +133,14 @@ export async function contentIdOfFile(file: PathLike | number, size: number): Pr
   if (plan === null) return null;
   const fd = typeof file === 'number' ? file : await openForReading(file);
   try {
-    const counts = await Promise.all(
+    // allSettled, not all: the descriptor must not be closed under a read still in flight.
+    const results = await Promise.allSettled(
       plan.reads.map((read, i) => readFully(fd, plan.buffer, read.slot, requested(plan, i), read.position)),
     );
     plan.reads.forEach((read, i) => {
-      checkRead(file, size, read.length, counts[i]);
+      const result = results[i];
+      if (result.status === 'rejected') throw result.reason;
+      checkRead(file, size, read.length, result.value);
     });
   } finally {
     if (typeof file !== 'number') await closeFile(fd);

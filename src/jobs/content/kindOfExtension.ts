@@ -68,8 +68,9 @@ const EXTENSIONS: Readonly<Record<string, Row>> = {
   qt: ['video/quicktime', 'video', 'isobmff'],
   '3gp': ['video/3gpp', 'video', 'isobmff'],
   '3g2': ['video/3gpp2', 'video', 'isobmff'],
-  mkv: ['video/x-matroska', 'video', 'ebml'],
-  webm: ['video/webm', 'video', 'ebml'],
+  // No container for these two: the EBML DocType already tells them apart, and only audio needs the name.
+  mkv: ['video/x-matroska', 'video'],
+  webm: ['video/webm', 'video'],
   avi: ['video/x-msvideo', 'video'],
   wmv: ['video/x-ms-wmv', 'video', 'asf'],
   asf: ['video/x-ms-asf', 'video', 'asf'],

