@@ -1,7 +1,10 @@
+import zlib from 'node:zlib';
+
 /**
- * CRC-32 (IEEE 802.3, the zlib/PNG/gzip polynomial), table-driven. Node 20 has no `zlib.crc32`, and a
- * checkpoint checksum must not depend on the runtime version, so phasekit carries its own.
+ * CRC-32 (IEEE 802.3, the zlib/PNG/gzip polynomial). Node's `zlib.crc32` (Node 20.15+, about 10x faster)
+ * when there is one, else a table-driven one that gives the same value.
  */
+const native = (zlib as { crc32?: (data: Uint8Array) => number }).crc32;
 
 const TABLE: Uint32Array = (() => {
   const table = new Uint32Array(256);
@@ -22,6 +25,11 @@ const TABLE: Uint32Array = (() => {
  * ```
  */
 export function crc32(bytes: Uint8Array): number {
+  return native ? native(bytes) >>> 0 : crc32Table(bytes);
+}
+
+/** The table-driven CRC-32, for runtimes without `zlib.crc32`. */
+export function crc32Table(bytes: Uint8Array): number {
   let crc = 0xffffffff;
   for (let i = 0; i < bytes.length; i++) crc = TABLE[(crc ^ bytes[i]) & 0xff] ^ (crc >>> 8);
   return (crc ^ 0xffffffff) >>> 0;

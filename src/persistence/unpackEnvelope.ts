@@ -69,9 +69,21 @@ export function unpackEnvelope(bytes: Uint8Array, jobId?: string): Envelope {
   } catch (error) {
     throw corrupt('the checksum matches but the body does not decode.', error);
   }
+  restoreSharedLists(envelope);
   const problem = shapeProblem(envelope);
   if (problem !== undefined) throw corrupt(`malformed body: ${problem}.`);
   return envelope as Envelope;
+}
+
+/**
+ * `encodeEnvelope` leaves out `history` and `errors` when they are the machine context's own (they are
+ * stored once, inside `machine`); put them back.
+ */
+function restoreSharedLists(e: unknown): void {
+  if (!isRecord(e)) return;
+  const context = isRecord(e.machine) && isRecord(e.machine.context) ? e.machine.context : undefined;
+  if (e.history === undefined) e.history = Array.isArray(context?.history) ? context.history : [];
+  if (e.errors === undefined) e.errors = Array.isArray(context?.errors) ? context.errors : [];
 }
 
 function shapeProblem(e: unknown): string | undefined {

@@ -8,6 +8,7 @@
  *   MessagePack checkpoint round trip at every step.
  * - {@link jobEvents}: the events one state can take, to build your own generators (e.g. with fast-check).
  * - {@link pathFromEvents}: the path of a hand-written event sequence, to replay a scenario with `runPath`.
+ * - {@link scriptedMachine}: the job's machine with actors that never settle, for your own drivers.
  *
  * @example
  * import { jobPaths, runPath } from 'phasekit/testing';
@@ -41,5 +42,5 @@ export type {
   JobPathsOptions,
   PhaseOutcome,
 } from './jobPaths.js';
-export { PathMismatchError, runPath } from './runPath.js';
+export { PathMismatchError, runPath, scriptedMachine } from './runPath.js';
 export type { Invocation, RunPathOptions, RunPathResult } from './runPath.js';

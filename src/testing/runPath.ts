@@ -96,7 +96,6 @@ const verified = new WeakMap<JobDefinition, Set<string>>();
 const scripted = new WeakMap<JobDefinition, ReturnType<typeof build>>();
 
 function build(definition: JobDefinition) {
-  // Actors that never settle: only the path's events move the machine.
   return compileJob(definition).provide({
     actors: {
       runPhase: never('runPhase'),
@@ -105,6 +104,24 @@ function build(definition: JobDefinition) {
       finalize: never('finalize'),
     } as never,
   });
+}
+
+/**
+ * The job's real machine, with `runPhase`, `runHook`, `sleepUntil` and `finalize` actors that never settle:
+ * nothing moves it but the events you send (see `jobEvents`). What `runPath` drives; use it for your own
+ * drivers, e.g. fast-check properties. Built once per definition.
+ *
+ * @example
+ * const actor = createActor(scriptedMachine(job), { input: { jobId: 'p', input: {} } }).start();
+ * actor.send(jobEvents(job, actor.getSnapshot())[0]);
+ */
+export function scriptedMachine(definition: JobDefinition) {
+  let machine = scripted.get(definition);
+  if (!machine) {
+    machine = build(definition);
+    scripted.set(definition, machine);
+  }
+  return machine;
 }
 
 /**
@@ -129,11 +146,7 @@ export function runPath(
   path: JobPath,
   options: RunPathOptions = {},
 ): RunPathResult {
-  let machine = scripted.get(definition);
-  if (!machine) {
-    machine = build(definition);
-    scripted.set(definition, machine);
-  }
+  const machine = scriptedMachine(definition);
   const input = { jobId: path.jobId, input: path.input };
   const invocations: Invocation[] = [];
   let actorError: unknown;
