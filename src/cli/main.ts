@@ -28,7 +28,8 @@ Examples:
   phasekit index ~/Photos               index a directory into the library
   phasekit jobs                         list unfinished jobs
   phasekit resume <id>                  go on with a paused or interrupted job
-  phasekit graph indexer                print the indexer's state machine (Mermaid)`,
+  phasekit graph indexer                print the indexer's state machine (Mermaid)
+`,
 );
 
 try {

@@ -45,7 +45,7 @@ type AnyEvent = { type: string; output?: any; error?: any; at?: number };
 
 /** Time carried by the event that caused a transition, if any. */
 function eventAt(event: AnyEvent): number | null {
-  const at = event.output?.at ?? event.error?.at ?? event.at;
+  const at = event.output?.at ?? event.error?.at ?? event.at ?? (event as { input?: { now?: number } }).input?.now;
   return typeof at === 'number' ? at : null;
 }
 

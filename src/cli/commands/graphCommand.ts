@@ -12,7 +12,7 @@ export function graphCommand(program: Command): void {
     .argument('<job>', `job name: ${Object.keys(CLI_JOBS).join(', ')}`)
     .option('--format <format>', 'mermaid | json', 'mermaid')
     .option('--detail <detail>', 'phases | states (mermaid only)', 'phases')
-    .addHelpText('after', '\nExamples:\n  phasekit graph indexer\n  phasekit graph indexer --detail states > indexer.mmd')
+    .addHelpText('after', '\nExamples:\n  phasekit graph indexer\n  phasekit graph indexer --detail states > indexer.mmd\n')
     .action((name: string, options: { format: string; detail: string }) => {
       const job = CLI_JOBS[name];
       if (!job) throw new CliError(`Unknown job "${name}". Jobs: ${Object.keys(CLI_JOBS).join(', ')}.`);

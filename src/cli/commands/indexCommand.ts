@@ -46,7 +46,8 @@ Examples:
   phasekit index ~/code --mode content --rules gitignore,devDirs
   phasekit index /mnt/disk --scope current --ephemeral --json
 
-Ctrl-C pauses and prints the command that resumes the job.`,
+Ctrl-C pauses and prints the command that resumes the job.
+`,
     )
     .action(async (target: string, options: IndexOptions) => {
       const root = path.resolve(target);

@@ -17,7 +17,7 @@ export function resumeCommands(program: Command): void {
     .option('--library <file>', 'library file')
     .option('--json', 'JSON lines: progress, then the result')
     .option('--inspect', 'stream the job to the Stately inspector (prints the URL)')
-    .addHelpText('after', '\nExample:\n  phasekit resume 3f0c9e2a-…')
+    .addHelpText('after', '\nExample:\n  phasekit resume 3f0c9e2a-…\n')
     .action(async (id: string, options: { library?: string; json?: boolean } & InspectOption) => {
       const ws = openWorkspace(libraryPath(options.library), { create: false });
       let inspector: AttachedInspector | undefined;
