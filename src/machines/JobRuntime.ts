@@ -211,9 +211,14 @@ export class JobRuntime<S = unknown, I = unknown, D = unknown, O = unknown> {
   /** Put `state` back where a retry must start from. */
   private restoreFor(input: RunPhaseInput): void {
     if (input.attempt <= 1 || input.reset === null) return;
-    if (input.reset === 'phase-start' && this.phaseStartState !== undefined) {
+    this.resetState(input.reset);
+  }
+
+  /** Called by the `prepareRetry` action and before a retry runs: state back to the phase start or checkpoint. @internal */
+  resetState(reset: 'phase-start' | 'checkpoint'): void {
+    if (reset === 'phase-start' && this.phaseStartState !== undefined) {
       this.state = structuredClone(this.phaseStartState);
-    } else if (input.reset === 'checkpoint' && this.lastCheckpointBytes) {
+    } else if (reset === 'checkpoint' && this.lastCheckpointBytes) {
       this.state = this.decode(this.lastCheckpointBytes).state;
     }
   }
@@ -461,6 +466,8 @@ export function implementationsFor(find: (job: AnyActorRef) => JobRuntime<any, a
         rt.persistSoon();
       },
       abortPhase: ({ self }: { self: AnyActorRef }) => find(self).abortPhase(),
+      prepareRetry: ({ self }: { self: AnyActorRef }, params: { reset: 'phase-start' | 'checkpoint' }) =>
+        find(self).resetState(params.reset),
     },
   };
 }

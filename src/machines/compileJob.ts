@@ -94,11 +94,18 @@ function buildMachine(definition: JobDefinition) {
         context.history[indexOf(params.phase)].attempts < params.maxAttempts,
       nextIs: ({ context }, params: { target: string | null; via: string }) => context.next === params.target,
       failureIsCancel: ({ context }) => context.failure?.kind === 'cancelled',
+      retryDue: ({ context }) => context.retryAt !== null,
     },
     actions: {
       persist: () => {},
       abortPhase: () => {},
+      prepareRetry: (_: unknown, _params: { reset: 'phase-start' | 'checkpoint' }) => {},
+      markRetrying: assign(({ context }, params: { phase: string }) => ({
+        interrupt: null,
+        history: updateHistory(context.history, [params.phase], (e) => ({ ...e, status: 'running' as const })),
+      })),
       startPhase: assign(({ context, event }, params: { phase: string }) => ({
+        retryAt: null,
         history: updateHistory(context.history, [params.phase], (e) => started(e, eventAt(event))),
       })),
       resumePhase: assign(({ context, event }, params: { phase: string }) => ({
@@ -231,7 +238,11 @@ function buildMachine(definition: JobDefinition) {
       onError.push({
         guard: { type: 'canRetry', params: { phase: name, maxAttempts: recovery.maxAttempts } },
         target: 'retrying',
-        actions: { type: 'scheduleRetry', params: { phase: name, strategy: recovery.strategy, backoff: recovery.backoff ?? null } },
+        actions: [
+          { type: 'scheduleRetry', params: { phase: name, strategy: recovery.strategy, backoff: recovery.backoff ?? null } },
+          // The state goes back now, so a checkpoint taken while waiting (a pause) holds what the retry starts from.
+          { type: 'prepareRetry', params: { reset: recovery.strategy === 'restart-phase' ? 'phase-start' : 'checkpoint' } },
+        ],
       });
     }
     if (recovery.strategy === 'skip-phase') {
@@ -284,7 +295,11 @@ function buildMachine(definition: JobDefinition) {
         paused: {
           entry: [{ type: 'markPaused', params: { phase: name } }, 'persist'],
           on: {
-            RESUME: { target: 'running', actions: { type: 'resumePhase', params: { phase: name } } },
+            RESUME: [
+              // Paused while waiting for a retry: wait out what is left of the backoff (the deadline is absolute).
+              { guard: 'retryDue', target: 'retrying', actions: { type: 'markRetrying', params: { phase: name } } },
+              { target: 'running', actions: { type: 'resumePhase', params: { phase: name } } },
+            ],
             CANCEL: { target: 'failing', actions: { type: 'cancel', params: { phase: name } } },
           },
         },
@@ -293,7 +308,10 @@ function buildMachine(definition: JobDefinition) {
             id: `backoff-${name}`,
             src: 'sleepUntil',
             input: ({ context }: { context: Ctx }) => ({ until: context.retryAt ?? 0 }),
-            onDone: { target: 'running', actions: { type: 'startPhase', params: { phase: name } } },
+            onDone: [
+              { guard: 'pauseRequested', target: 'paused' },
+              { target: 'running', actions: { type: 'startPhase', params: { phase: name } } },
+            ],
           },
           on: {
             PAUSE: { target: 'paused' },
@@ -307,7 +325,10 @@ function buildMachine(definition: JobDefinition) {
                 src: 'runHook',
                 input: ({ context }: { context: Ctx }) => ({ jobId: context.jobId, phase: name, hook: 'onSuccess' }),
                 onDone: routes,
-                onError: { target: 'failing', actions: { type: 'fail', params: { phase: name } } },
+                onError: [
+                  { guard: 'cancelRequested', target: 'failing', actions: { type: 'cancel', params: { phase: name } } },
+                  { target: 'failing', actions: { type: 'fail', params: { phase: name } } },
+                ],
               },
               on: onControl,
             }
