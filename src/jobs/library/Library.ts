@@ -461,6 +461,324 @@ export class Library {
     }
     return rows.length;
   }
+
+  // --------------------------------------------------------------------------------------------- thumbnails
+
+  /**
+   * A page of image contents (identities of kind `image` that some entry still has), largest first, then by
+   * content id, after the keyset cursor `after` (`null`: from the largest): the thumbnail job's work list.
+   */
+  imageContentsBySize(
+    after: { size: number; contentId: string } | null,
+    limit = 100,
+  ): { contentId: string; size: number }[] {
+    // A range scan of the partial index content_identities_images_by_size (migration 002), never a sort.
+    const columns = 'SELECT content_id AS contentId, size FROM content_identities';
+    const order = 'ORDER BY size DESC, content_id LIMIT ?';
+    if (after === null) {
+      return this.#statement(`${columns} WHERE kind = 'image' AND entry_count > 0 ${order}`).all(limit) as {
+        contentId: string;
+        size: number;
+      }[];
+    }
+    const query = this.#statement(
+      `${columns} WHERE kind = 'image' AND entry_count > 0 AND (size < ? OR (size = ? AND content_id > ?)) ${order}`,
+    );
+    return query.all(after.size, after.size, after.contentId, limit) as { contentId: string; size: number }[];
+  }
+
+  /** The file entries with this content id, by id: the places one content is found. */
+  filesWithContentId(
+    contentId: string,
+  ): { id: number; locationId: number; extension: string | null; mime: string | null }[] {
+    const query = this.#statement(
+      `SELECT id, location_id AS locationId, extension, mime FROM entries
+       WHERE content_id = ? AND kind = 'file' ORDER BY id`,
+    );
+    return query.all(contentId) as { id: number; locationId: number; extension: string | null; mime: string | null }[];
+  }
+
+  /** The thumbnails recorded for a content id, by variant; `bytes` is the size of the thumbnail's file. */
+  thumbnailsOf(
+    contentId: string,
+  ): { contentId: string; variant: string; width: number; height: number; bytes: number }[] {
+    const query = this.#statement(
+      'SELECT content_id AS contentId, variant, width, height, bytes FROM thumbnails WHERE content_id = ? ORDER BY variant',
+    );
+    return query.all(contentId) as { contentId: string; variant: string; width: number; height: number; bytes: number }[];
+  }
+
+  /** Record thumbnails, replacing those of the same content id and variant. Runs in the caller's transaction. */
+  putThumbnails(
+    rows: readonly { contentId: string; variant: string; width: number; height: number; bytes: number }[],
+  ): void {
+    const put = this.#statement(
+      'INSERT OR REPLACE INTO thumbnails (content_id, variant, width, height, bytes) VALUES (?, ?, ?, ?, ?)',
+    );
+    for (const r of rows) put.run(r.contentId, r.variant, r.width, r.height, r.bytes);
+  }
+
+  /** Up to `limit` content ids that have thumbnails but no entry any more (orphans), in content id order. */
+  orphanThumbnailContentIds(limit = 1000): string[] {
+    const query = this.#statement(
+      `SELECT DISTINCT t.content_id FROM thumbnails t
+       WHERE NOT EXISTS (SELECT 1 FROM entries e WHERE e.content_id = t.content_id) ORDER BY t.content_id LIMIT ?`,
+    );
+    return query.pluck().all(limit) as string[];
+  }
+
+  /** Delete the thumbnail records of these content ids; returns how many rows. Runs in the caller's transaction. */
+  deleteThumbnails(contentIds: readonly string[]): number {
+    const remove = this.#statement('DELETE FROM thumbnails WHERE content_id = ?');
+    let deleted = 0;
+    for (const id of contentIds) deleted += remove.run(id).changes;
+    return deleted;
+  }
+
+  // ------------------------------------------------------- full hashes and validation (duplicates, validation)
+
+  /**
+   * Files of a location whose size (within `[minSize, maxSize]`) is shared with at least one other such file:
+   * duplicate detection's candidates. Each row carries the entry's recorded size, mtime, inode, content id
+   * and, when one was stored for exactly that size and mtime, its full hash.
+   */
+  sameSizeFilesOfLocation(
+    locationId: number,
+    minSize: number,
+    maxSize: number,
+  ): {
+    id: number;
+    parentId: number;
+    name: Buffer;
+    size: number;
+    mtimeMs: number | null;
+    inode: number | null;
+    device: number | null;
+    contentId: string | null;
+    fullHash: string | null;
+  }[] {
+    const query = this.#statement(
+      `SELECT e.id, e.parent_id AS parentId, e.name, e.size, e.mtime_ms AS mtimeMs, e.inode, e.device,
+         e.content_id AS contentId,
+         CASE WHEN h.size = e.size AND h.mtime_ms = e.mtime_ms THEN h.full_hash END AS fullHash
+       FROM entries e LEFT JOIN file_hashes h ON h.entry_id = e.id
+       WHERE +e.location_id = ? AND e.kind = 'file' AND e.size BETWEEN ? AND ? AND e.size IN (
+         SELECT size FROM entries WHERE +location_id = ? AND kind = 'file' AND size BETWEEN ? AND ?
+         GROUP BY size HAVING count(*) > 1)`,
+    );
+    return query.all(locationId, minSize, maxSize, locationId, minSize, maxSize) as ReturnType<
+      Library['sameSizeFilesOfLocation']
+    >;
+  }
+
+  /** The directories of a location (id, parent, name bytes), to rebuild paths without a query per entry. */
+  dirsOfLocation(locationId: number): { id: number; parentId: number | null; name: Buffer }[] {
+    const query = this.#statement(
+      `SELECT id, parent_id AS parentId, name FROM entries WHERE +location_id = ? AND kind = 'dir' ORDER BY id`,
+    );
+    return query.all(locationId) as { id: number; parentId: number | null; name: Buffer }[];
+  }
+
+  /**
+   * Entries of a location after `afterId`, by id, with what validation compares (kind, size, mtime, mode) and
+   * the stored full hash with the size and mtime it was computed at: validation's work list, in pages.
+   */
+  entriesToValidate(
+    locationId: number,
+    afterId: number,
+    limit: number,
+  ): {
+    id: number;
+    parentId: number | null;
+    name: Buffer;
+    kind: 'file' | 'dir' | 'symlink';
+    size: number;
+    mtimeMs: number | null;
+    mode: number | null;
+    extension: string | null;
+    hashSize: number | null;
+    hashMtimeMs: number | null;
+    fullHash: string | null;
+    hashedAt: number | null;
+  }[] {
+    const query = this.#statement(
+      `SELECT e.id, e.parent_id AS parentId, e.name, e.kind, e.size, e.mtime_ms AS mtimeMs, e.mode, e.extension,
+         h.size AS hashSize, h.mtime_ms AS hashMtimeMs, h.full_hash AS fullHash, h.hashed_at AS hashedAt
+       FROM entries e LEFT JOIN file_hashes h ON h.entry_id = e.id
+       WHERE +e.location_id = ? AND e.id > ? ORDER BY e.id LIMIT ?`,
+    );
+    return query.all(locationId, afterId, limit) as ReturnType<Library['entriesToValidate']>;
+  }
+
+  /** How many entries of a location come after `afterId` (validation's total). */
+  countEntriesAfter(locationId: number, afterId = 0): number {
+    return this.#statement('SELECT count(*) FROM entries WHERE +location_id = ? AND id > ?')
+      .pluck()
+      .get(locationId, afterId) as number;
+  }
+
+  /**
+   * Record full hashes of entries, with the size and mtime each file had when hashed (replacing older ones);
+   * a content identity without a full hash takes the entry's. Runs in the caller's transaction.
+   */
+  setFileHashes(
+    rows: readonly { entryId: number; size: number; mtimeMs: number; fullHash: string }[],
+    at: number = this.#clock.now(),
+  ): void {
+    const upsert = this.#statement(
+      'INSERT OR REPLACE INTO file_hashes (entry_id, size, mtime_ms, full_hash, hashed_at) VALUES (?, ?, ?, ?, ?)',
+    );
+    const identity = this.#statement(
+      `UPDATE content_identities SET full_hash = ?, full_hash_at = ?
+       WHERE full_hash IS NULL AND content_id = (SELECT content_id FROM entries WHERE id = ? AND size = ?)`,
+    );
+    for (const r of rows) {
+      upsert.run(r.entryId, r.size, r.mtimeMs, r.fullHash, at);
+      identity.run(r.fullHash, at, r.entryId, r.size);
+    }
+  }
+
+  /**
+   * The validation run of a job, created (started at `at`) if it has none: one row per job, so a resumed job
+   * keeps adding to its run. Returns the run's id. Runs in the caller's transaction.
+   */
+  openValidationRun(locationId: number, jobId: string, mode: string, at: number = this.#clock.now()): number {
+    this.#statement(
+      'INSERT OR IGNORE INTO validation_runs (location_id, job_id, mode, started_at) VALUES (?, ?, ?, ?)',
+    ).run(locationId, jobId, mode, at);
+    return this.#statement('SELECT id FROM validation_runs WHERE job_id = ?').pluck().get(jobId) as number;
+  }
+
+  /** Add issues to a validation run, counting them and `checked` entries on it. Runs in the caller's transaction. */
+  addValidationIssues(
+    runId: number,
+    issues: readonly {
+      entryId: number | null;
+      kind: string;
+      severity: 'info' | 'warning' | 'error' | 'critical';
+      path: string;
+      message: string;
+    }[],
+    checked = 0,
+  ): void {
+    const insert = this.#statement(
+      'INSERT INTO validation_issues (run_id, entry_id, kind, severity, path, message) VALUES (?, ?, ?, ?, ?, ?)',
+    );
+    for (const i of issues) insert.run(runId, i.entryId, i.kind, i.severity, i.path, i.message);
+    this.#statement(
+      'UPDATE validation_runs SET issue_count = issue_count + ?, checked = checked + ? WHERE id = ?',
+    ).run(issues.length, checked, runId);
+  }
+
+  /** Mark a validation run finished at `at` (default now). */
+  finishValidationRun(runId: number, at: number = this.#clock.now()): void {
+    this.#statement('UPDATE validation_runs SET finished_at = ? WHERE id = ?').run(at, runId);
+  }
+
+  /** A validation run with its issues (in the order found), or `undefined`. */
+  getValidationRun(runId: number):
+    | {
+        id: number;
+        locationId: number;
+        jobId: string;
+        mode: string;
+        startedAt: number;
+        finishedAt: number | null;
+        checked: number;
+        issueCount: number;
+        issues: { entryId: number | null; kind: string; severity: string; path: string; message: string }[];
+      }
+    | undefined {
+    const run = this.#statement(
+      `SELECT id, location_id AS locationId, job_id AS jobId, mode, started_at AS startedAt,
+         finished_at AS finishedAt, checked, issue_count AS issueCount FROM validation_runs WHERE id = ?`,
+    ).get(runId) as Record<string, unknown> | undefined;
+    if (run === undefined) return undefined;
+    const issues = this.#statement(
+      `SELECT entry_id AS entryId, kind, severity, path, message FROM validation_issues WHERE run_id = ?
+       ORDER BY rowid`,
+    ).all(runId);
+    return { ...run, issues } as NonNullable<ReturnType<Library['getValidationRun']>>;
+  }
+
+  // ------------------------------------------------------------------------------------------------ job plans
+
+  /**
+   * Store items of a job's plan (migration 004): work a job decided on once and walks with a cursor, so its
+   * checkpoint holds the cursor and not the list. An item with the same job and `seq` is replaced. Runs in
+   * the caller's transaction (commit it with the checkpoint that records the plan as made).
+   */
+  insertPlanItems(
+    jobId: string,
+    items: readonly {
+      seq: number;
+      kind: string;
+      action: string;
+      src: Uint8Array;
+      dst: Uint8Array;
+      size: number;
+      mode: number;
+      atimeMs: number;
+      mtimeMs: number;
+    }[],
+  ): void {
+    const insert = this.#statement(
+      `INSERT OR REPLACE INTO job_plans (job_id, seq, kind, action, src, dst, size, mode, atime_ms, mtime_ms)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    for (const i of items) {
+      insert.run(jobId, i.seq, i.kind, i.action, i.src, i.dst, i.size, i.mode, i.atimeMs, i.mtimeMs);
+    }
+  }
+
+  /**
+   * A page of a job's plan items with `seq > afterSeq`, in `seq` order (or, with `descending`, the items
+   * with `seq < afterSeq` from the last one down), optionally of one kind.
+   */
+  planItems(
+    jobId: string,
+    afterSeq: number,
+    limit = 1000,
+    options: { kind?: string; descending?: boolean } = {},
+  ): {
+    seq: number;
+    kind: string;
+    action: string;
+    src: Buffer;
+    dst: Buffer;
+    size: number;
+    mode: number;
+    atimeMs: number;
+    mtimeMs: number;
+  }[] {
+    const order = options.descending ? 'seq < ? ORDER BY seq DESC' : 'seq > ? ORDER BY seq';
+    const kind = options.kind === undefined ? '' : 'AND kind = ?';
+    const query = this.#statement(
+      `SELECT seq, kind, action, src, dst, size, mode, atime_ms AS atimeMs, mtime_ms AS mtimeMs FROM job_plans
+       WHERE job_id = ? ${kind} AND ${order} LIMIT ?`,
+    );
+    const args = options.kind === undefined ? [jobId, afterSeq, limit] : [jobId, options.kind, afterSeq, limit];
+    return query.all(...args) as ReturnType<Library['planItems']>;
+  }
+
+  /** Delete a job's plan; returns how many items it had. Runs in the caller's transaction. */
+  deletePlan(jobId: string): number {
+    return this.#statement('DELETE FROM job_plans WHERE job_id = ?').run(jobId).changes;
+  }
+
+  /**
+   * Add `sizeDelta` to the aggregate size and `fileDelta` to the file count of a directory entry and of every
+   * directory above it: what a copy into, or a delete from, an indexed tree changes without a re-index.
+   * Runs in the caller's transaction.
+   */
+  adjustTotalsUpward(entryId: number, sizeDelta: number, fileDelta: number): void {
+    const ids = (this.#statement(ANCESTRY).all(entryId) as { id: number }[]).map((r) => r.id);
+    const update = this.#statement(
+      `UPDATE entries SET aggregate_size = max(0, aggregate_size + ?), file_count = max(0, file_count + ?)
+       WHERE id = ? AND kind = 'dir'`,
+    );
+    for (const id of ids) update.run(sizeDelta, fileDelta, id);
+  }
 }
 
 function parseLocation(row: StoredLocation): LocationRow {

@@ -1,0 +1,17 @@
+/**
+ * The copy job will not start: a source is missing, the destination lies inside a source, there is not room
+ * enough, or a destination exists under `onConflict: 'abort'`. Thrown before anything is written; the message
+ * says what to change.
+ */
+export class CopyRefusedError extends Error {
+  override readonly name = 'CopyRefusedError';
+  constructor(
+    message: string,
+    /** Why: `missing-source`, `into-itself`, `no-room`, `conflict` or `not-a-directory`. */
+    readonly reason: 'missing-source' | 'into-itself' | 'no-room' | 'conflict' | 'not-a-directory',
+    /** The path the refusal is about. */
+    readonly path: string,
+  ) {
+    super(message);
+  }
+}

@@ -1,0 +1,87 @@
+import fs from 'node:fs';
+import { Continue, phase } from '../../../index.js';
+import { displayPath, joinBytes } from '../../indexer/paths.js';
+import { dirnameBytes } from '../bytePaths.js';
+import { CopyRefusedError } from '../CopyRefusedError.js';
+import { entryAtPath } from '../entryAtPath.js';
+import type { CopyDeps, CopyInput, CopyState } from '../types.js';
+import { existingAncestor } from './init.js';
+
+/**
+ * How much the sources hold: from the library when a source directory is indexed and unchanged since (its
+ * recorded mtime and the directory's agree, and the location was indexed), else by walking it. Then the room
+ * check: the destination's filesystem must have the bytes free (`statfs`), or the job stops here, before
+ * anything is written. A move within one device needs no room.
+ */
+export const estimate = phase<CopyState, CopyInput, CopyDeps>({
+  name: 'estimate',
+  async execute(ctx) {
+    const { state, input } = ctx;
+    const library = ctx.deps.library;
+    let files = 0;
+    let bytes = 0;
+    let fromLibrary = true;
+    let needed = 0;
+    for (const root of state.roots) {
+      const st = fs.lstatSync(root.src);
+      let rootBytes = 0;
+      if (root.kind !== 'dir') {
+        files += root.kind === 'file' ? 1 : 0;
+        rootBytes = root.kind === 'file' ? st.size : 0;
+      } else {
+        const place = entryAtPath(library, root.src);
+        const known = place?.entry;
+        const location = place ? library.getLocation(place.locationId) : undefined;
+        if (known && known.kind === 'dir' && known.mtimeMs === st.mtimeMs && location?.lastIndexedAt) {
+          files += known.fileCount;
+          rootBytes = known.aggregateSize;
+        } else {
+          fromLibrary = false;
+          const walked = walkSizes(root.src);
+          files += walked.files;
+          rootBytes = walked.bytes;
+        }
+      }
+      bytes += rootBytes;
+      if (!(input.move && root.sameDevice)) needed += rootBytes;
+    }
+    state.estimate = { files, bytes, fromLibrary };
+    const where = existingAncestor(dirnameBytes(state.roots[0].dst));
+    const fsStat = fs.statfsSync(where);
+    const free = Number(fsStat.bavail) * Number(fsStat.bsize);
+    if (needed > free) {
+      throw new CopyRefusedError(
+        `Not enough room: the copy needs ${needed} bytes and ${displayPath(where)} has ${free} free. Free some space or choose another destination.`,
+        'no-room',
+        displayPath(where),
+      );
+    }
+    ctx.reportProgress({ message: `${files} files, ${bytes} bytes`, completed: 1, total: 1 });
+    return Continue;
+  },
+});
+
+/** Files and bytes below a directory, symlinks not followed. */
+function walkSizes(dir: Uint8Array): { files: number; bytes: number } {
+  let files = 0;
+  let bytes = 0;
+  const stack: Buffer[] = [Buffer.from(dir)];
+  while (stack.length > 0) {
+    const d = stack.pop()!;
+    let dirents: fs.Dirent<Buffer>[];
+    try {
+      dirents = fs.readdirSync(d, { withFileTypes: true, encoding: 'buffer' });
+    } catch {
+      continue; // prepare reports it
+    }
+    for (const e of dirents) {
+      const full = joinBytes(d, e.name);
+      if (e.isDirectory()) stack.push(full);
+      else if (e.isFile()) {
+        files++;
+        bytes += fs.lstatSync(full, { throwIfNoEntry: false })?.size ?? 0;
+      }
+    }
+  }
+  return { files, bytes };
+}

@@ -1,0 +1,76 @@
+import fs from 'node:fs';
+import { Continue, phase } from '../../../index.js';
+import { displayPath } from '../../indexer/paths.js';
+import { basenameBytes, dirnameBytes, isInside, resolveBytes } from '../bytePaths.js';
+import { CopyRefusedError } from '../CopyRefusedError.js';
+import type { CopyDeps, CopyInput, CopyRoot, CopyState } from '../types.js';
+
+/**
+ * Validate the request and resolve where each source goes: every source exists; the destination is not a
+ * source nor inside one (a copy or move into itself is refused); several sources need a directory. Writes
+ * nothing. (The room check needs the estimate: it ends the next phase, still before anything is written.)
+ */
+export const init = phase<CopyState, CopyInput, CopyDeps>({
+  name: 'init',
+  async execute(ctx) {
+    const { input, state } = ctx;
+    if (input.sources.length === 0) throw new CopyRefusedError('Give at least one source to copy.', 'missing-source', '');
+    const destination = resolveBytes(input.destination);
+    const destStat = fs.statSync(destination, { throwIfNoEntry: false });
+    const intoDirectory = destStat?.isDirectory() === true || input.sources.length > 1;
+    if (input.sources.length > 1 && destStat && !destStat.isDirectory()) {
+      throw new CopyRefusedError(
+        `Cannot copy ${input.sources.length} sources to ${displayPath(destination)}: it is not a directory. Give a directory.`,
+        'not-a-directory',
+        displayPath(destination),
+      );
+    }
+    // The device of the deepest existing directory on the destination's path.
+    const destDir = intoDirectory ? destination : dirnameBytes(destination);
+    const existing = existingAncestor(destDir);
+    const destDevice = fs.statSync(existing).dev;
+    const realExisting = fs.realpathSync(existing, { encoding: 'buffer' });
+    const roots: CopyRoot[] = [];
+    for (const source of input.sources) {
+      const src = resolveBytes(source);
+      const st = fs.lstatSync(src, { throwIfNoEntry: false });
+      if (!st) {
+        throw new CopyRefusedError(`No such file or directory: ${displayPath(src)}. Check the source path.`, 'missing-source', displayPath(src));
+      }
+      const kind = st.isDirectory() ? 'dir' : st.isSymbolicLink() ? 'symlink' : st.isFile() ? 'file' : null;
+      if (kind === null) {
+        throw new CopyRefusedError(`${displayPath(src)} is not a file, directory or symlink (a socket, FIFO or device): leave it out.`, 'missing-source', displayPath(src));
+      }
+      const dst = intoDirectory ? Buffer.concat([destination, Buffer.from('/'), basenameBytes(src)]) : destination;
+      if (kind === 'dir') {
+        const realSrc = fs.realpathSync(src, { encoding: 'buffer' });
+        // Compare real paths too: a symlinked destination can lead into the source.
+        const realDst = Buffer.concat([realExisting, destDir.subarray(existing.length), Buffer.from('/x')]);
+        if (isInside(dst, src) || isInside(realDst, realSrc)) {
+          throw new CopyRefusedError(
+            `Cannot ${input.move ? 'move' : 'copy'} ${displayPath(src)} into itself (${displayPath(dst)}). Choose a destination outside it.`,
+            'into-itself',
+            displayPath(src),
+          );
+        }
+      }
+      if (Buffer.from(dst).equals(src)) {
+        throw new CopyRefusedError(`${displayPath(src)} and its destination are the same path. Choose another destination.`, 'into-itself', displayPath(src));
+      }
+      roots.push({ src, dst, kind, sameDevice: st.dev === destDevice });
+    }
+    state.roots = roots;
+    return Continue;
+  },
+});
+
+/** The path itself if it exists, else its nearest existing ancestor. */
+export function existingAncestor(path: Buffer): Buffer {
+  let p = path;
+  while (!fs.existsSync(p)) {
+    const up = dirnameBytes(p);
+    if (up.equals(p)) break;
+    p = up;
+  }
+  return p;
+}

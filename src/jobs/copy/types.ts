@@ -1,0 +1,114 @@
+import type { Library } from '../library/Library.js';
+
+/** What to do when a destination path already exists. */
+export type ConflictPolicy = 'overwrite' | 'rename' | 'skip' | 'abort';
+
+/** What the copy job is asked to do. Kept in every checkpoint: a resumed job does the same. */
+export interface CopyInput {
+  /** Files and directories to copy (absolute, or relative to the working directory when the job starts). */
+  readonly sources: readonly string[];
+  /**
+   * Where to: an existing directory receives each source under its own name; a path that does not exist is
+   * the copy itself (one source) or a directory created for them (several sources).
+   */
+  readonly destination: string;
+  /** Move instead of copy: a rename on the same device, else copy, verify, then remove the source. */
+  readonly move?: boolean;
+  /** Default `abort`: refuse before writing anything when a destination path exists. */
+  readonly onConflict?: ConflictPolicy;
+  /** Compare BLAKE3 of source and destination of every file (a mismatch is copied again once). */
+  readonly verify?: boolean;
+  /** Give copies the modification and access times of their sources. Default true. */
+  readonly preserveTimestamps?: boolean;
+  /**
+   * Bytes per chunk of a large file, and the most bytes of small files written between two checkpoints:
+   * the most a kill can make the job write twice. Default 64 MiB.
+   */
+  readonly chunkSize?: number;
+  /** Most files between two checkpoints. Default 1000. */
+  readonly batchSize?: number;
+  /** Small files copied at once. Default 8. */
+  readonly concurrency?: number;
+}
+
+/** What the copy job needs from the app. */
+export interface CopyDeps {
+  /**
+   * The library: the job's plan lives there (so checkpoints stay small), and indexed locations under the
+   * source or destination are kept up to date.
+   */
+  readonly library: Library;
+}
+
+/** A source as init resolved it. */
+export interface CopyRoot {
+  /** Absolute source path, bytes. */
+  readonly src: Uint8Array;
+  /** Absolute destination path of this source, bytes. */
+  readonly dst: Uint8Array;
+  readonly kind: 'file' | 'dir' | 'symlink';
+  /** True when the source and the destination's directory are on one device (a move is a rename). */
+  readonly sameDevice: boolean;
+}
+
+/** One unit of the plan, stored in the library's `job_plans` table. */
+export interface PlanItem {
+  readonly seq: number;
+  /** `rename`: a whole source moved with one rename (a move on one device). */
+  readonly kind: 'file' | 'dir' | 'symlink' | 'rename';
+  /** `copy` into a free path, or `overwrite` what is there. */
+  readonly action: 'copy' | 'overwrite';
+  readonly src: Uint8Array;
+  readonly dst: Uint8Array;
+  readonly size: number;
+  readonly mode: number;
+  readonly atimeMs: number;
+  readonly mtimeMs: number;
+}
+
+/** Counts the job reports. */
+export interface CopyCounts {
+  files: number;
+  dirs: number;
+  symlinks: number;
+  /** Bytes of the planned files copied so far (each file counted once). */
+  bytes: number;
+  /** Sources moved with a single rename. */
+  renamed: number;
+  /** Paths left alone under `--on-conflict skip`. */
+  skipped: number;
+  /** Paths given a new name under `--on-conflict rename`. */
+  conflictsRenamed: number;
+  overwritten: number;
+  verified: number;
+  /** Bytes a resumed job wrote again because a kill came after they were written and before the checkpoint. */
+  rewritten: number;
+  /** Source files removed after their copy was in place (a move across devices). */
+  sourcesRemoved: number;
+}
+
+/** The copy job's state, saved in every checkpoint: a cursor into the plan, never the plan itself. */
+export interface CopyState {
+  roots: CopyRoot[];
+  /** From estimate: what the sources hold, and whether the library said so. */
+  estimate: { files: number; bytes: number; fromLibrary: boolean };
+  /** Totals of the plan. */
+  totals: { items: number; files: number; bytes: number };
+  planned: boolean;
+  /** Seq of the last plan item done; the next one is the first with a greater seq. */
+  cursor: number;
+  /** Bytes of the item after the cursor already in its temporary file, committed (a large file). */
+  offset: number;
+  counts: CopyCounts;
+  /** Seq of the last directory whose mode and times were set (complete walks them deepest first). */
+  dirCursor: number;
+}
+
+/** What the copy job returns. */
+export interface CopyOutput extends CopyCounts {
+  readonly sources: readonly string[];
+  readonly destination: string;
+  readonly move: boolean;
+  readonly totalFiles: number;
+  readonly totalBytes: number;
+}

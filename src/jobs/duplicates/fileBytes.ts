@@ -1,0 +1,115 @@
+/**
+ * The reads duplicate detection makes, synchronous on purpose: on files in the page cache a synchronous
+ * `pread` costs a few microseconds, less than the round trip to libuv's thread pool, and the job is one
+ * sequential pass like `jdupes`. Buffers are reused across calls (hashing is synchronous, calls never
+ * interleave), and every read checks the size the file was stat-ed with.
+ */
+import fs from 'node:fs';
+import { blake3Hex, createHasher } from '../content/blake3.js';
+import { ContentChangedError } from '../content/ContentChangedError.js';
+import { readFullySync } from '../content/readFully.js';
+
+/** Bytes hashed at each end of a file for the partial hash. */
+export const EDGE_BYTES = 4096;
+/** Files up to this size are read whole on the first pass: their partial hash is their full hash. */
+export const WHOLE_FILE_BYTES = 16 * 1024;
+
+const CHUNK = 1024 * 1024;
+const chunkA = Buffer.allocUnsafe(CHUNK);
+const chunkB = Buffer.allocUnsafe(CHUNK);
+const edges = Buffer.allocUnsafe(2 * EDGE_BYTES);
+
+/** What the first read of a file gives. */
+export interface FirstPass {
+  /** BLAKE3 of the first and last 4 KiB (of the whole file, for small files). */
+  readonly partial: string;
+  /** The full BLAKE3, when the file was small enough to read whole. */
+  readonly full: string | null;
+  readonly bytesRead: number;
+}
+
+/**
+ * The partial hash of a file of `size` bytes: BLAKE3 of its first and last {@link EDGE_BYTES}; a file up to
+ * {@link WHOLE_FILE_BYTES} is read whole and its full hash comes with it.
+ *
+ * @throws the `fs` error when it cannot be read; {@link ContentChangedError} when its length is not `size`.
+ */
+export function firstPass(path: Uint8Array, size: number): FirstPass {
+  const fd = fs.openSync(path, 'r');
+  try {
+    if (size <= WHOLE_FILE_BYTES) {
+      const n = readFullySync(fd, chunkA, 0, size + 1, 0);
+      if (n !== size) throw new ContentChangedError(display(path), size, n < size ? 'shorter' : 'longer');
+      const hash = blake3Hex(chunkA.subarray(0, size));
+      return { partial: hash, full: hash, bytesRead: n };
+    }
+    const head = readFullySync(fd, edges, 0, EDGE_BYTES, 0);
+    const tail = readFullySync(fd, edges, EDGE_BYTES, EDGE_BYTES, size - EDGE_BYTES);
+    if (head !== EDGE_BYTES || tail !== EDGE_BYTES) throw new ContentChangedError(display(path), size, 'shorter');
+    return { partial: blake3Hex(edges), full: null, bytesRead: 2 * EDGE_BYTES };
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/**
+ * The full BLAKE3 of a file of `size` bytes, as 64 hex characters (the same digest as `fullHashOfFile`).
+ *
+ * @throws the `fs` error when it cannot be read; {@link ContentChangedError} when its length is not `size`.
+ */
+export function fullHashSync(path: Uint8Array, size: number): string {
+  const fd = fs.openSync(path, 'r');
+  try {
+    const hasher = createHasher();
+    let position = 0;
+    for (;;) {
+      const n = readFullySync(fd, chunkA, 0, CHUNK, position);
+      if (n === 0) break;
+      position += n;
+      if (position > size) throw new ContentChangedError(display(path), size, 'longer');
+      hasher.update(n === CHUNK ? chunkA : chunkA.subarray(0, n));
+      if (n < CHUNK) break;
+    }
+    if (position < size) throw new ContentChangedError(display(path), size, 'shorter');
+    return Buffer.from(hasher.digest()).toString('hex');
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/**
+ * Whether two files of `size` bytes have the same bytes, compared chunk by chunk (stops at the first
+ * difference).
+ *
+ * @throws the `fs` error when one cannot be read; {@link ContentChangedError} when one's length is not `size`.
+ */
+export function sameBytes(a: Uint8Array, b: Uint8Array, size: number): boolean {
+  const fa = fs.openSync(a, 'r');
+  try {
+    const fb = fs.openSync(b, 'r');
+    try {
+      for (let position = 0; position <= size; position += CHUNK) {
+        const na = readFullySync(fa, chunkA, 0, CHUNK, position);
+        const nb = readFullySync(fb, chunkB, 0, CHUNK, position);
+        if (position + na > size) throw new ContentChangedError(display(a), size, 'longer');
+        if (position + nb > size) throw new ContentChangedError(display(b), size, 'longer');
+        if (na !== nb) throw new ContentChangedError(display(na < nb ? a : b), size, 'shorter');
+        if (chunkA.compare(chunkB, 0, nb, 0, na) !== 0) return false;
+        if (na < CHUNK) {
+          if (position + na < size) throw new ContentChangedError(display(a), size, 'shorter');
+          break;
+        }
+      }
+      return true;
+    } finally {
+      fs.closeSync(fb);
+    }
+  } finally {
+    fs.closeSync(fa);
+  }
+}
+
+/** A path for messages (UTF-8, invalid bytes replaced). */
+export function display(path: Uint8Array): string {
+  return Buffer.from(path.buffer, path.byteOffset, path.byteLength).toString('utf8');
+}

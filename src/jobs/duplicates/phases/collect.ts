@@ -1,0 +1,185 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { Continue, phase } from '../../../index.js';
+import { FatalError } from '../../../phases/PhaseError.js';
+import type { PhaseContext } from '../../../phases/types.js';
+import { extensionOf, joinBytes } from '../../indexer/paths.js';
+import type { Library } from '../../library/Library.js';
+import { display } from '../fileBytes.js';
+import type { CandidateFile, DuplicatesDeps, DuplicatesInput, DuplicatesState } from '../types.js';
+
+type Ctx = PhaseContext<DuplicatesState, DuplicatesInput, DuplicatesDeps>;
+
+/** The size filters of an input, with their defaults. */
+export function sizeRange(input: DuplicatesInput): { min: number; max: number } {
+  const min = input.minSize ?? (input.includeEmpty ? 0 : 1);
+  return { min: input.includeEmpty ? min : Math.max(min, 1), max: input.maxSize ?? Number.MAX_SAFE_INTEGER };
+}
+
+/**
+ * Find the files to compare: walk the paths (not following symlinks), or read an indexed location's entries
+ * from the library and stat only those whose size another file shares. Files within the size and extension
+ * filters whose size no other file has are dropped at once: they cannot have a duplicate.
+ *
+ * Not resumable inside: a walk killed half way walks again (it reads no file contents). Its result, only the
+ * files that share a size, is checkpointed at the phase boundary.
+ */
+export const collect = phase<DuplicatesState, DuplicatesInput, DuplicatesDeps>({
+  name: 'collect',
+  weight: 2,
+  async execute(ctx) {
+    const { input, state } = ctx;
+    if ((input.paths === undefined || input.paths.length === 0) === (input.location === undefined)) {
+      throw new FatalError('Give duplicate detection either paths to walk or an indexed location, not both or neither.');
+    }
+    state.files = [];
+    state.counts.files = 0;
+    state.counts.bytes = 0;
+    state.counts.symlinks = 0;
+    state.counts.vanished = 0;
+    const found = input.location !== undefined ? fromLibrary(ctx) : walk(ctx);
+    const perSize = new Map<number, number>();
+    for (const f of found) perSize.set(f.size, (perSize.get(f.size) ?? 0) + 1);
+    for (const f of found) if (perSize.get(f.size)! > 1) state.files.push(f);
+    state.counts.uniqueSize = state.counts.files - state.files.length;
+    ctx.reportProgress({ message: `${state.counts.files} files, ${state.files.length} share a size` });
+    return Continue;
+  },
+});
+
+function filters(input: DuplicatesInput) {
+  const { min, max } = sizeRange(input);
+  const extensions = input.extensions?.length ? new Set(input.extensions.map((e) => e.replace(/^\./, '').toLowerCase())) : null;
+  return {
+    min,
+    max,
+    nameOk: (name: Buffer) => extensions === null || extensions.has(extensionOf(name.toString('utf8')) ?? ''),
+  };
+}
+
+function walk(ctx: Ctx): CandidateFile[] {
+  const { input, state } = ctx;
+  const { min, max, nameOk } = filters(input);
+  const out: CandidateFile[] = [];
+  const seen = new Set<string>();
+  const consider = (full: Buffer, st: fs.Stats) => {
+    state.counts.files++;
+    state.counts.bytes += st.size;
+    if (st.size < min || st.size > max) return;
+    const key = full.toString('latin1');
+    if (seen.has(key)) return; // the same path reached from two of the given paths
+    seen.add(key);
+    out.push({ path: full, size: st.size, mtimeMs: st.mtimeMs, ino: st.ino, dev: st.dev });
+  };
+  const stack: Buffer[] = [];
+  for (const given of input.paths ?? []) {
+    const root = Buffer.from(path.resolve(given));
+    let st: fs.Stats;
+    try {
+      st = fs.lstatSync(root);
+    } catch (error) {
+      throw new FatalError(`Cannot look for duplicates in ${root}: ${(error as Error).message}. Give existing paths.`, { cause: error });
+    }
+    if (st.isDirectory()) stack.push(root);
+    else if (st.isFile() && nameOk(Buffer.from(path.basename(given)))) consider(root, st);
+    else if (st.isSymbolicLink()) state.counts.symlinks++;
+  }
+  let sinceReport = 0;
+  while (stack.length > 0) {
+    const dir = stack.pop()!;
+    let names: fs.Dirent<Buffer>[];
+    try {
+      names = fs.readdirSync(dir, { withFileTypes: true, encoding: 'buffer' });
+    } catch (error) {
+      ctx.addNonFatalError(error, { path: display(dir), op: 'readdir' });
+      continue;
+    }
+    for (const d of names) {
+      const full = joinBytes(dir, d.name);
+      if (d.isDirectory()) {
+        stack.push(full);
+        continue;
+      }
+      if (d.isSymbolicLink()) {
+        state.counts.symlinks++;
+        continue;
+      }
+      if (!d.isFile() && !isUnknown(d)) continue; // sockets, fifos, devices
+      if (!nameOk(d.name)) continue;
+      let st: fs.Stats | undefined;
+      try {
+        st = fs.lstatSync(full, { throwIfNoEntry: false });
+      } catch (error) {
+        ctx.addNonFatalError(error, { path: display(full), op: 'stat' });
+        continue;
+      }
+      if (st === undefined) continue; // deleted since readdir
+      if (st.isDirectory()) stack.push(full);
+      else if (st.isFile()) consider(full, st);
+    }
+    if (++sinceReport >= 256) {
+      sinceReport = 0;
+      ctx.reportProgress({ message: `${state.counts.files} files`, completed: state.counts.files });
+    }
+  }
+  return out;
+}
+
+/** A dirent of a file system that does not report types (some network file systems). */
+function isUnknown(d: fs.Dirent<Buffer>): boolean {
+  return !d.isFile() && !d.isDirectory() && !d.isSymbolicLink() && !d.isFIFO() && !d.isSocket() && !d.isBlockDevice() && !d.isCharacterDevice();
+}
+
+function fromLibrary(ctx: Ctx): CandidateFile[] {
+  const { input, state } = ctx;
+  const library = ctx.deps.library;
+  if (!library) throw new TypeError('Duplicate detection over a location needs deps.library.');
+  const location = resolveLocation(library, input.location!);
+  state.locationId = location.id;
+  const { min, max, nameOk } = filters(input);
+  const dirs = new Map<number, Buffer>();
+  for (const d of library.dirsOfLocation(location.id)) {
+    dirs.set(d.id, d.parentId === null ? location.path : joinBytes(dirs.get(d.parentId) ?? Buffer.alloc(0), d.name));
+  }
+  const out: CandidateFile[] = [];
+  for (const row of library.sameSizeFilesOfLocation(location.id, min, max)) {
+    if (!nameOk(row.name)) continue;
+    const dir = dirs.get(row.parentId);
+    if (dir === undefined) continue;
+    const full = joinBytes(dir, row.name);
+    let st: fs.Stats | undefined;
+    try {
+      st = fs.lstatSync(full, { throwIfNoEntry: false });
+    } catch (error) {
+      ctx.addNonFatalError(error, { path: display(full), op: 'stat' });
+      continue;
+    }
+    if (st === undefined || !st.isFile()) {
+      state.counts.vanished++;
+      continue;
+    }
+    state.counts.files++;
+    state.counts.bytes += st.size;
+    if (st.size < min || st.size > max) continue;
+    const unchanged = st.size === row.size && st.mtimeMs === row.mtimeMs;
+    out.push({
+      path: full,
+      size: st.size,
+      mtimeMs: st.mtimeMs,
+      ino: st.ino,
+      dev: st.dev,
+      entryId: row.id,
+      contentId: unchanged ? row.contentId : null,
+      fullHash: unchanged ? row.fullHash : null,
+    });
+  }
+  return out;
+}
+
+function resolveLocation(library: Library, location: number | string) {
+  const found = typeof location === 'number' ? library.getLocation(location) : library.getLocationByPath(path.resolve(location));
+  if (!found) {
+    throw new FatalError(`No indexed location ${JSON.stringify(location)} in the library. Index it first (phasekit index DIR), or give paths to walk.`);
+  }
+  return found;
+}

@@ -1,0 +1,137 @@
+import type { Library } from '../library/Library.js';
+
+/** How two files are judged the same. */
+export type DuplicateMode = 'size' | 'name-and-size' | 'content' | 'deep';
+
+/** What duplicate detection is asked to do. Kept in every checkpoint: a resumed job does the same. */
+export interface DuplicatesInput {
+  /** Directories (or files) to walk. Symlinks are never followed. Give this or `location`. */
+  readonly paths?: readonly string[];
+  /**
+   * An indexed location of the library (its id, or its exact path): the library's entries are the tree, and
+   * the content ids and full hashes it holds are reused for files whose size and mtime are unchanged.
+   */
+  readonly location?: number | string;
+  /** `content` (default): same size, then a partial hash (first and last 4 KiB), then a full BLAKE3. */
+  readonly mode?: DuplicateMode;
+  /** Smallest file considered, in bytes. Default 1 (0 with `includeEmpty`). */
+  readonly minSize?: number;
+  /** Largest file considered, in bytes. Default: no limit. */
+  readonly maxSize?: number;
+  /** Only files with these extensions (lowercase, no dot). Default: all. */
+  readonly extensions?: readonly string[];
+  /** Count empty files as duplicates of each other. Default false. */
+  readonly includeEmpty?: boolean;
+  /** Files hashed between two checkpoints (whole size groups are never split). Default 2000. */
+  readonly batchFiles?: number;
+}
+
+/** What duplicate detection needs from the app. */
+export interface DuplicatesDeps {
+  /** Needed for `location`, and to store the full hashes computed on a location for the next run. */
+  readonly library?: Library;
+}
+
+/** A file still being compared. Paths are bytes: Linux names need not be UTF-8. */
+export interface CandidateFile {
+  readonly path: Uint8Array;
+  size: number;
+  mtimeMs: number;
+  readonly ino: number;
+  readonly dev: number;
+  /** The library entry, when the tree is a location. */
+  readonly entryId?: number;
+  /** The library's content id, while the file is unchanged since it was indexed. */
+  contentId?: string | null;
+  /** The file's full BLAKE3, computed or reused from the library. */
+  fullHash?: string | null;
+  /** Other paths of the same inode (hard links): one file, listed apart. */
+  links?: Uint8Array[];
+}
+
+/** Files with the same size (and name, in `name-and-size` mode), at least two inodes, not yet compared. */
+export interface CandidateGroup {
+  readonly size: number;
+  readonly files: CandidateFile[];
+}
+
+/** Paths that are hard links to one inode: one file, not duplicates of each other. */
+export interface HardLinkSet {
+  readonly size: number;
+  readonly paths: Uint8Array[];
+}
+
+/** Counts the job reports. */
+export interface DuplicatesCounts {
+  /** Regular files seen within the filters. */
+  files: number;
+  bytes: number;
+  /** Symlinks seen and not followed. */
+  symlinks: number;
+  /** Files whose size no other file has (never read). */
+  uniqueSize: number;
+  /** Files read for a partial hash, for a full hash, and byte-compared. */
+  partialHashed: number;
+  fullHashed: number;
+  compared: number;
+  bytesRead: number;
+  /** Full hashes and content ids taken from the library instead of reading the file. */
+  reused: number;
+  /** Files listed in the library but gone or no longer regular files. */
+  vanished: number;
+}
+
+/** The job's state, saved in every checkpoint. */
+export interface DuplicatesState {
+  locationId: number | null;
+  /** After collect: files whose size is shared. Emptied by group-by-size. */
+  files: CandidateFile[];
+  /** Groups still to compare, front first; a batch is removed when its checkpoint commits. */
+  groups: CandidateGroup[];
+  /** Files in `groups` when analysis began, for progress. */
+  groupFiles: number;
+  /** Finished duplicate sets (inodes with the same content). */
+  done: CandidateGroup[];
+  hardLinks: HardLinkSet[];
+  counts: DuplicatesCounts;
+}
+
+/** One file of a duplicate group. */
+export interface DuplicateFile {
+  /** The path, for display (UTF-8, invalid bytes replaced). */
+  readonly path: string;
+  readonly size: number;
+  readonly mtimeMs: number;
+  /** Other paths of the same inode (hard links), not counted as duplicates. */
+  readonly links?: readonly string[];
+}
+
+/** Files with the same content (or size, or name and size, by mode). */
+export interface DuplicateGroup {
+  readonly size: number;
+  /** The full BLAKE3 of the content (content and deep modes). */
+  readonly hash?: string;
+  readonly files: readonly DuplicateFile[];
+  /** size × files. */
+  readonly totalBytes: number;
+  /** size × (files − 1): what keeping one copy would free. */
+  readonly wastedBytes: number;
+}
+
+/** What duplicate detection returns. */
+export interface DuplicatesOutput {
+  readonly mode: DuplicateMode;
+  /** Groups, most wasted bytes first. */
+  readonly groups: readonly DuplicateGroup[];
+  /** Hard-linked paths, listed apart. */
+  readonly hardLinks: readonly { readonly size: number; readonly paths: readonly string[] }[];
+  readonly summary: {
+    readonly groups: number;
+    /** Files in groups. */
+    readonly files: number;
+    /** Files that could be removed (all but one per group). */
+    readonly duplicateFiles: number;
+    /** Bytes that could be reclaimed. */
+    readonly wastedBytes: number;
+  } & DuplicatesCounts;
+}

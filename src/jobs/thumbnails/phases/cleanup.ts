@@ -1,0 +1,38 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { Continue, phase } from '../../../index.js';
+import { removeStaleTemporaryFiles } from '../temporaryFiles.js';
+import { thumbnailDirectoryOf } from '../thumbnailPath.js';
+import type { ThumbnailsDeps, ThumbnailsInput, ThumbnailsState } from '../types.js';
+
+/**
+ * Remove the thumbnails of contents no entry of the library has any more — files first, then their records
+ * with the checkpoint, a batch at a time (a kill between the two leaves records whose files are gone, which
+ * the resumed job finds again and removes) — and the temporary files of killed runs.
+ */
+export const cleanup = phase<ThumbnailsState, ThumbnailsInput, ThumbnailsDeps>({
+  name: 'cleanup',
+  weight: 1,
+  async execute(ctx) {
+    const { state, input } = ctx;
+    const library = ctx.deps.library;
+    const batchSize = Math.max(input.batchSize ?? 32, 256);
+    for (;;) {
+      const orphans = library.orphanThumbnailContentIds(batchSize);
+      if (orphans.length === 0) break;
+      for (const contentId of orphans) {
+        const dir = thumbnailDirectoryOf(state.directory, contentId);
+        fs.rmSync(dir, { recursive: true, force: true });
+        try {
+          fs.rmdirSync(path.dirname(dir)); // the two-hex directory, when this was its last content
+        } catch {}
+      }
+      state.counts.removed += orphans.length;
+      await ctx.checkpoint({ force: true, atomicWith: () => void library.deleteThumbnails(orphans) });
+      ctx.reportProgress({ message: `${state.counts.removed} orphaned thumbnail sets removed` });
+      ctx.checkInterrupt();
+    }
+    state.counts.temporaryRemoved += removeStaleTemporaryFiles(state.directory);
+    return Continue;
+  },
+});
