@@ -54,7 +54,12 @@ export type { JobResult } from './machines/JobRun.js';
 export { JobRuntime } from './machines/JobRuntime.js';
 export type { RuntimeOptions } from './machines/JobRuntime.js';
 export type { JobEvent, JobProgress } from './machines/JobProgress.js';
-export type { JobMachineContext, JobMachineInput, JobMachineOutput, JobControlEvent } from './machines/types.js';
+export type {
+  JobMachineContext,
+  JobMachineInput,
+  JobMachineOutput,
+  JobControlEvent,
+} from './machines/types.js';
 export { MissingRuntimeError } from './machines/MissingRuntimeError.js';
 export { snapshotPosition } from './machines/snapshotPosition.js';
 export { toMermaid } from './machines/toMermaid.js';

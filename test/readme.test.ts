@@ -11,13 +11,17 @@ it("the README's example runs as written and completes", () => {
   const code = /```js\n([\s\S]*?)```/.exec(readme)![1];
   const dir = tempDir();
   // The example writes to /tmp; run it against a temp dir instead, otherwise unchanged.
-  const script = code.replaceAll("'/tmp'", JSON.stringify(dir)).replaceAll("'/tmp/jobs.db'", JSON.stringify(path.join(dir, 'jobs.db')));
+  const script = code
+    .replaceAll("'/tmp'", JSON.stringify(dir))
+    .replaceAll("'/tmp/jobs.db'", JSON.stringify(path.join(dir, 'jobs.db')));
   const file = path.join(root, '.tmp-readme-example.mjs');
   fs.writeFileSync(file, script);
   try {
     const out = execFileSync(process.execPath, [file], { cwd: root, encoding: 'utf8' });
     expect(out).toContain("status: 'completed'");
-    expect(fs.readFileSync(path.join(dir, '0.bak'), 'utf8')).toBe(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
+    expect(fs.readFileSync(path.join(dir, '0.bak'), 'utf8')).toBe(
+      fs.readFileSync(path.join(root, 'package.json'), 'utf8'),
+    );
     expect(fs.existsSync(path.join(dir, '1.bak'))).toBe(true);
   } finally {
     fs.rmSync(file, { force: true });

@@ -7,7 +7,9 @@ import { indexCommand } from './commands/indexCommand.js';
 import { jobsCommand } from './commands/jobsCommand.js';
 import { resumeCommands } from './commands/resumeJobCommand.js';
 
-const pkg = JSON.parse(fs.readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+const pkg = JSON.parse(fs.readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+  version: string;
+};
 
 const program = new Command()
   .name('phasekit')

@@ -17,15 +17,22 @@ export interface Workspace {
 export function openWorkspace(file: string, { create = true } = {}): Workspace {
   const dir = path.dirname(file);
   if (!fs.existsSync(file)) {
-    if (!create) throw new CliError(`No library at ${file}. Index a directory first (phasekit index DIR), or pass --library FILE.`);
+    if (!create)
+      throw new CliError(
+        `No library at ${file}. Index a directory first (phasekit index DIR), or pass --library FILE.`,
+      );
     try {
       fs.mkdirSync(dir, { recursive: true });
       fs.accessSync(dir, fs.constants.W_OK);
     } catch (error) {
-      throw new CliError(`Cannot create the library at ${file}: ${(error as Error).message}. Pass --library with a writable path.`);
+      throw new CliError(
+        `Cannot create the library at ${file}: ${(error as Error).message}. Pass --library with a writable path.`,
+      );
     }
   } else if (fs.statSync(file).isDirectory()) {
-    throw new CliError(`The library path ${file} is a directory. Pass --library with a file path, e.g. ${path.join(file, 'library.db')}.`);
+    throw new CliError(
+      `The library path ${file} is a directory. Pass --library with a file path, e.g. ${path.join(file, 'library.db')}.`,
+    );
   }
   let library: Library;
   try {

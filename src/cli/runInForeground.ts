@@ -57,7 +57,10 @@ export async function runInForeground(run: JobRun, options: ForegroundOptions): 
       }),
     ]);
     if (outcome.kind === 'paused') {
-      if (json) out.write(`${JSON.stringify({ type: 'result', jobId: run.id, status: 'paused', resume: options.resumeCommand })}\n`);
+      if (json)
+        out.write(
+          `${JSON.stringify({ type: 'result', jobId: run.id, status: 'paused', resume: options.resumeCommand })}\n`,
+        );
       else {
         sink.line(`Paused job ${run.id}. Resume with:`);
         sink.line(`  ${options.resumeCommand}`);
@@ -75,7 +78,8 @@ export async function runInForeground(run: JobRun, options: ForegroundOptions): 
       if (result.errorCount) {
         sink.line(`${result.errorCount} error(s):`);
         for (const e of result.errors.slice(0, 20)) sink.line(`  ${e.message}`);
-        if (result.errorCount > 20) sink.line(`  … and ${result.errorCount - 20} more (phasekit jobs --json shows them).`);
+        if (result.errorCount > 20)
+          sink.line(`  … and ${result.errorCount - 20} more (phasekit jobs --json shows them).`);
       }
     }
     return result.status === 'completed' ? EXIT.completed : EXIT.failed;
@@ -90,7 +94,12 @@ export async function runInForeground(run: JobRun, options: ForegroundOptions): 
 /** JSON for results: bytes as UTF-8 text where they are names. */
 export function jsonReplacer(_key: string, value: unknown): unknown {
   if (value instanceof Uint8Array) return Buffer.from(value).toString('utf8');
-  if (value && typeof value === 'object' && (value as { type?: string }).type === 'Buffer' && Array.isArray((value as { data?: unknown }).data)) {
+  if (
+    value &&
+    typeof value === 'object' &&
+    (value as { type?: string }).type === 'Buffer' &&
+    Array.isArray((value as { data?: unknown }).data)
+  ) {
     return Buffer.from((value as { data: number[] }).data).toString('utf8');
   }
   return value;

@@ -29,8 +29,37 @@ export interface JobProgress {
 
 /** A lifecycle event of a job, as `run.events$` emits it. */
 export type JobEvent =
-  | { readonly type: 'started' | 'resumed' | 'paused'; readonly jobId: string; readonly at: number; readonly phase: string | null }
-  | { readonly type: 'phaseStarted' | 'phaseCompleted' | 'phaseSkipped' | 'phaseFailed'; readonly jobId: string; readonly at: number; readonly phase: string; readonly attempt: number }
-  | { readonly type: 'checkpointed'; readonly jobId: string; readonly at: number; readonly phase: string | null; readonly bytes: number }
-  | { readonly type: 'nonFatalError'; readonly jobId: string; readonly at: number; readonly phase: string | null; readonly message: string }
-  | { readonly type: 'completed' | 'failed' | 'cancelled'; readonly jobId: string; readonly at: number; readonly phase: string | null; readonly error?: string };
+  | {
+      readonly type: 'started' | 'resumed' | 'paused';
+      readonly jobId: string;
+      readonly at: number;
+      readonly phase: string | null;
+    }
+  | {
+      readonly type: 'phaseStarted' | 'phaseCompleted' | 'phaseSkipped' | 'phaseFailed';
+      readonly jobId: string;
+      readonly at: number;
+      readonly phase: string;
+      readonly attempt: number;
+    }
+  | {
+      readonly type: 'checkpointed';
+      readonly jobId: string;
+      readonly at: number;
+      readonly phase: string | null;
+      readonly bytes: number;
+    }
+  | {
+      readonly type: 'nonFatalError';
+      readonly jobId: string;
+      readonly at: number;
+      readonly phase: string | null;
+      readonly message: string;
+    }
+  | {
+      readonly type: 'completed' | 'failed' | 'cancelled';
+      readonly jobId: string;
+      readonly at: number;
+      readonly phase: string | null;
+      readonly error?: string;
+    };

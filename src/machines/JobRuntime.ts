@@ -6,7 +6,13 @@ import { ENVELOPE_FORMAT, type Envelope } from '../persistence/Envelope.js';
 import type { JobMeta, JobStatus, SnapshotStore } from '../persistence/types.js';
 import type { JobDefinition } from '../phases/defineJob.js';
 import { errorRecord } from '../phases/errorRecord.js';
-import { CancelledError, FatalError, NonFatalError, PausedError, type PhaseError } from '../phases/PhaseError.js';
+import {
+  CancelledError,
+  FatalError,
+  NonFatalError,
+  PausedError,
+  type PhaseError,
+} from '../phases/PhaseError.js';
 import type {
   AtomicOperation,
   CheckpointOptions,
@@ -178,7 +184,8 @@ export class JobRuntime<S = unknown, I = unknown, D = unknown, O = unknown> {
     const ctx = this.context(input.phase, input.attempt);
     try {
       const output = await info.phase.execute(ctx);
-      if (!output || typeof output !== 'object') return { kind: String(output) as 'continue', at: clock.now() };
+      if (!output || typeof output !== 'object')
+        return { kind: String(output) as 'continue', at: clock.now() };
       return { ...output, at: clock.now() };
     } catch (error) {
       throw this.stamp(error, input.phase);
@@ -225,7 +232,12 @@ export class JobRuntime<S = unknown, I = unknown, D = unknown, O = unknown> {
 
   private decode(bytes: Uint8Array): Envelope<S> {
     const d = this.definition;
-    return decodeEnvelope(bytes, { name: d.name, version: d.version, migrations: d.migrations, jobId: this.jobId }) as Envelope<S>;
+    return decodeEnvelope(bytes, {
+      name: d.name,
+      version: d.version,
+      migrations: d.migrations,
+      jobId: this.jobId,
+    }) as Envelope<S>;
   }
 
   /** Attach the time and the phase to a thrown value, keeping its kind. */
@@ -259,7 +271,11 @@ export class JobRuntime<S = unknown, I = unknown, D = unknown, O = unknown> {
     const p = this.progress.current();
     const envelope: Envelope<S> = {
       format: ENVELOPE_FORMAT,
-      job: { name: this.definition.name, version: this.definition.version, phases: this.definition.phases.map((x) => x.phase.name) },
+      job: {
+        name: this.definition.name,
+        version: this.definition.version,
+        phases: this.definition.phases.map((x) => x.phase.name),
+      },
       jobId: this.jobId,
       input: this.input,
       machine: this.job.getPersistedSnapshot(),
@@ -275,7 +291,9 @@ export class JobRuntime<S = unknown, I = unknown, D = unknown, O = unknown> {
         overallPercent: p.overallPercent,
         completed: p.completed,
         total: p.total,
-        ...(p.bytesCompleted !== undefined ? { bytesCompleted: p.bytesCompleted, bytesTotal: p.bytesTotal } : {}),
+        ...(p.bytesCompleted !== undefined
+          ? { bytesCompleted: p.bytesCompleted, bytesTotal: p.bytesTotal }
+          : {}),
         message: p.message,
         elapsedMs: p.elapsedMs,
       },
@@ -294,12 +312,23 @@ export class JobRuntime<S = unknown, I = unknown, D = unknown, O = unknown> {
       updatedAt: now,
     };
     const write = this.saving.then(() =>
-      this.options.store.save(this.jobId, bytes, meta, opts.atomicWith ? { atomicWith: opts.atomicWith } : undefined),
+      this.options.store.save(
+        this.jobId,
+        bytes,
+        meta,
+        opts.atomicWith ? { atomicWith: opts.atomicWith } : undefined,
+      ),
     );
     this.saving = write.catch(() => {});
     await write;
     this.lastCheckpointBytes = bytes;
-    this.events$.next({ type: 'checkpointed', jobId: this.jobId, at: now, phase: meta.phase, bytes: bytes.byteLength });
+    this.events$.next({
+      type: 'checkpointed',
+      jobId: this.jobId,
+      at: now,
+      phase: meta.phase,
+      bytes: bytes.byteLength,
+    });
   }
 
   /** The `ctx` handed to a phase. */
@@ -334,7 +363,11 @@ export class JobRuntime<S = unknown, I = unknown, D = unknown, O = unknown> {
       logError: (message, fields) => log('error', message, fields),
       addNonFatalError: (error: unknown, details?: Record<string, unknown>) => {
         const record = errorRecord(error, phaseName, rt.options.clock.now());
-        const withDetails: ErrorRecord = { ...record, kind: 'nonFatal', ...(details ? { details: { ...record.details, ...details } } : {}) };
+        const withDetails: ErrorRecord = {
+          ...record,
+          kind: 'nonFatal',
+          ...(details ? { details: { ...record.details, ...details } } : {}),
+        };
         rt.job?.send({ type: 'NON_FATAL', error: withDetails });
       },
       get errors() {
@@ -380,10 +413,17 @@ export class JobRuntime<S = unknown, I = unknown, D = unknown, O = unknown> {
     const progress = this.progress;
     const jobId = this.jobId;
     if (!previous) {
-      this.events$.next({ type: this.restored ? 'resumed' : 'started', jobId, at, phase: snapshotPosition(next.value).phase });
+      this.events$.next({
+        type: this.restored ? 'resumed' : 'started',
+        jobId,
+        at,
+        phase: snapshotPosition(next.value).phase,
+      });
     }
     // A fresh run is diffed against an all-pending history, so its first phase reports phaseStarted.
-    const before = previous?.context.history ?? (this.restored ? ctx.history : initialHistory(ctx.history.map((h) => h.phase)));
+    const before =
+      previous?.context.history ??
+      (this.restored ? ctx.history : initialHistory(ctx.history.map((h) => h.phase)));
     if (before !== ctx.history) {
       for (let i = 0; i < ctx.history.length; i++) {
         const was = before[i];
@@ -406,7 +446,8 @@ export class JobRuntime<S = unknown, I = unknown, D = unknown, O = unknown> {
           progress.flush();
         }
       }
-      if (progress.status === 'paused' && snapshotPosition(next.value).step === 'running') progress.status = 'running';
+      if (progress.status === 'paused' && snapshotPosition(next.value).step === 'running')
+        progress.status = 'running';
     }
     if (!previous && this.restored && snapshotPosition(next.value).step === 'running') {
       const phase = snapshotPosition(next.value).phase!;
@@ -424,7 +465,13 @@ export class JobRuntime<S = unknown, I = unknown, D = unknown, O = unknown> {
       const status = ctx.status as 'completed' | 'failed' | 'cancelled';
       progress.status = status;
       progress.doneWeight = this.doneWeight(ctx.history);
-      this.events$.next({ type: status, jobId, at, phase: lastPhase(ctx.history), ...(ctx.failure ? { error: ctx.failure.message } : {}) });
+      this.events$.next({
+        type: status,
+        jobId,
+        at,
+        phase: lastPhase(ctx.history),
+        ...(ctx.failure ? { error: ctx.failure.message } : {}),
+      });
     }
   }
 
@@ -448,7 +495,9 @@ export function implementationsFor(find: (job: AnyActorRef) => JobRuntime<any, a
         const job = parentOf(self);
         return find(job).runPhase(input, self);
       }),
-      runHook: fromPromise<void, RunHookInput>(async ({ input, self }) => find(parentOf(self)).runHook(input, self)),
+      runHook: fromPromise<void, RunHookInput>(async ({ input, self }) =>
+        find(parentOf(self)).runHook(input, self),
+      ),
       sleepUntil: fromPromise<{ at: number }, { until: number }>(({ input, signal, self }) =>
         find(parentOf(self)).sleepUntil(input.until, signal),
       ),
@@ -486,7 +535,8 @@ function statusOf(snapshot: JobSnapshot): JobStatus {
 
 function lastPhase(history: readonly PhaseExecution[]): string | null {
   let last: string | null = null;
-  for (const entry of history) if (entry.status !== 'pending' && entry.status !== 'skipped') last = entry.phase;
+  for (const entry of history)
+    if (entry.status !== 'pending' && entry.status !== 'skipped') last = entry.phase;
   return last;
 }
 

@@ -108,7 +108,11 @@ export class ProgressTracker {
       completed: this.completed,
       total: this.total,
       ...(this.bytesTotal !== undefined || this.bytesCompleted !== undefined
-        ? { bytesCompleted: this.bytesCompleted ?? 0, bytesTotal: this.bytesTotal ?? 0, bytesRate: this.bytesRate ?? 0 }
+        ? {
+            bytesCompleted: this.bytesCompleted ?? 0,
+            bytesTotal: this.bytesTotal ?? 0,
+            bytesRate: this.bytesRate ?? 0,
+          }
         : {}),
       rate: this.rate,
       etaMs: this.rate > 0 && remaining >= 0 && this.total > 0 ? (remaining / this.rate) * 1000 : null,
@@ -132,7 +136,8 @@ export class ProgressTracker {
       this.rate = this.rate === 0 ? instant : ALPHA * instant + (1 - ALPHA) * this.rate;
       if (this.bytesCompleted !== undefined) {
         const bytesInstant = ((this.bytesCompleted - this.sampleBytes) * 1000) / dt;
-        this.bytesRate = this.bytesRate === undefined ? bytesInstant : ALPHA * bytesInstant + (1 - ALPHA) * this.bytesRate;
+        this.bytesRate =
+          this.bytesRate === undefined ? bytesInstant : ALPHA * bytesInstant + (1 - ALPHA) * this.bytesRate;
         this.sampleBytes = this.bytesCompleted;
       }
       this.sampleAt = now;

@@ -45,7 +45,8 @@ type AnyEvent = { type: string; output?: any; error?: any; at?: number };
 
 /** Time carried by the event that caused a transition, if any. */
 function eventAt(event: AnyEvent): number | null {
-  const at = event.output?.at ?? event.error?.at ?? event.at ?? (event as { input?: { now?: number } }).input?.now;
+  const at =
+    event.output?.at ?? event.error?.at ?? event.at ?? (event as { input?: { now?: number } }).input?.now;
   return typeof at === 'number' ? at : null;
 }
 
@@ -102,7 +103,10 @@ function buildMachine(definition: JobDefinition) {
       prepareRetry: (_: unknown, _params: { reset: 'phase-start' | 'checkpoint' }) => {},
       markRetrying: assign(({ context }, params: { phase: string }) => ({
         interrupt: null,
-        history: updateHistory(context.history, [params.phase], (e) => ({ ...e, status: 'running' as const })),
+        history: updateHistory(context.history, [params.phase], (e) => ({
+          ...e,
+          status: 'running' as const,
+        })),
       })),
       startPhase: assign(({ context, event }, params: { phase: string }) => ({
         retryAt: null,
@@ -121,7 +125,9 @@ function buildMachine(definition: JobDefinition) {
         history: updateHistory(context.history, [params.phase], (e) => ended(e, 'paused', eventAt(event))),
       })),
       skip: assign(({ context, event }, params: { phases: readonly string[] }) => ({
-        history: updateHistory(context.history, params.phases, (e) => ended(e, 'skipped', eventAt(event), null)),
+        history: updateHistory(context.history, params.phases, (e) =>
+          ended(e, 'skipped', eventAt(event), null),
+        ),
       })),
       complete: assign(({ context, event }, params: { phase: string; skipped: readonly string[] }) => {
         const at = eventAt(event);
@@ -135,20 +141,24 @@ function buildMachine(definition: JobDefinition) {
         if (output?.kind === 'complete') return { next: null };
         return { next: params.next };
       }),
-      recordPhaseError: assign(({ context, event }, params: { phase: string; status: 'completed' | 'failed' }) => {
-        const at = eventAt(event) ?? 0;
-        const record = errorRecord((event as AnyEvent).error, params.phase, at);
-        return {
-          history: updateHistory(context.history, [params.phase], (e) =>
-            params.status === 'failed' ? ended(e, 'failed', at, record) : { ...e, error: record },
-          ),
-          errors: context.errors.length < MAX_KEPT_ERRORS ? [...context.errors, record] : context.errors,
-          errorCount: context.errorCount + 1,
-        };
-      }),
+      recordPhaseError: assign(
+        ({ context, event }, params: { phase: string; status: 'completed' | 'failed' }) => {
+          const at = eventAt(event) ?? 0;
+          const record = errorRecord((event as AnyEvent).error, params.phase, at);
+          return {
+            history: updateHistory(context.history, [params.phase], (e) =>
+              params.status === 'failed' ? ended(e, 'failed', at, record) : { ...e, error: record },
+            ),
+            errors: context.errors.length < MAX_KEPT_ERRORS ? [...context.errors, record] : context.errors,
+            errorCount: context.errorCount + 1,
+          };
+        },
+      ),
       recordNonFatal: assign(({ context, event }) => ({
         errors:
-          context.errors.length < MAX_KEPT_ERRORS ? [...context.errors, (event as any).error] : context.errors,
+          context.errors.length < MAX_KEPT_ERRORS
+            ? [...context.errors, (event as any).error]
+            : context.errors,
         errorCount: context.errorCount + 1,
       })),
       fail: assign(({ context, event }, params: { phase: string | null }) => {
@@ -162,22 +172,36 @@ function buildMachine(definition: JobDefinition) {
               : updateHistory(context.history, [params.phase], (e) => ended(e, 'failed', at, record)),
         };
       }),
-      failInvalidOutput: assign(({ context, event }, params: { phase: string; targets: readonly string[] }) => {
-        const at = eventAt(event) ?? 0;
-        const output = (event as AnyEvent).output;
-        const message =
-          output?.kind === 'skipTo'
-            ? `Phase "${params.phase}" returned skipTo("${output.phase}"), which it did not declare; declared targets: ${params.targets.length ? params.targets.join(', ') : 'none'}. Add it to the phase's skipsTo.`
-            : `Phase "${params.phase}" returned ${JSON.stringify(output)}; return Continue, Complete or skipTo(name).`;
-        const record: ErrorRecord = { kind: 'fatal', name: 'InvalidPhaseOutputError', message, phase: params.phase, at };
-        return {
-          failure: record,
-          history: updateHistory(context.history, [params.phase], (e) => ended(e, 'failed', at, record)),
-        };
-      }),
+      failInvalidOutput: assign(
+        ({ context, event }, params: { phase: string; targets: readonly string[] }) => {
+          const at = eventAt(event) ?? 0;
+          const output = (event as AnyEvent).output;
+          const message =
+            output?.kind === 'skipTo'
+              ? `Phase "${params.phase}" returned skipTo("${output.phase}"), which it did not declare; declared targets: ${params.targets.length ? params.targets.join(', ') : 'none'}. Add it to the phase's skipsTo.`
+              : `Phase "${params.phase}" returned ${JSON.stringify(output)}; return Continue, Complete or skipTo(name).`;
+          const record: ErrorRecord = {
+            kind: 'fatal',
+            name: 'InvalidPhaseOutputError',
+            message,
+            phase: params.phase,
+            at,
+          };
+          return {
+            failure: record,
+            history: updateHistory(context.history, [params.phase], (e) => ended(e, 'failed', at, record)),
+          };
+        },
+      ),
       cancel: assign(({ context, event }, params: { phase: string | null }) => {
         const at = eventAt(event) ?? 0;
-        const record: ErrorRecord = { kind: 'cancelled', name: 'CancelledError', message: 'The job was cancelled.', phase: params.phase, at };
+        const record: ErrorRecord = {
+          kind: 'cancelled',
+          name: 'CancelledError',
+          message: 'The job was cancelled.',
+          phase: params.phase,
+          at,
+        };
         return {
           interrupt: null,
           failure: record,
@@ -187,19 +211,27 @@ function buildMachine(definition: JobDefinition) {
               : updateHistory(context.history, [params.phase], (e) => ended(e, 'failed', at, record)),
         };
       }),
-      requestPause: assign({ interrupt: ({ context }) => (context.interrupt === 'cancel' ? 'cancel' : 'pause') }),
-      requestCancel: assign({ interrupt: 'cancel' as const }),
-      withdrawPause: assign({ interrupt: ({ context }) => (context.interrupt === 'pause' ? null : context.interrupt) }),
-      scheduleRetry: assign(({ context, event }, params: { phase: string; strategy: string; backoff: any }) => {
-        const at = eventAt(event) ?? 0;
-        const attempts = context.history[indexOf(params.phase)].attempts;
-        return {
-          retryAt: at + backoffDelay(params.backoff, attempts),
-          reset: params.strategy === 'restart-phase' ? ('phase-start' as const) : ('checkpoint' as const),
-        };
+      requestPause: assign({
+        interrupt: ({ context }) => (context.interrupt === 'cancel' ? 'cancel' : 'pause'),
       }),
+      requestCancel: assign({ interrupt: 'cancel' as const }),
+      withdrawPause: assign({
+        interrupt: ({ context }) => (context.interrupt === 'pause' ? null : context.interrupt),
+      }),
+      scheduleRetry: assign(
+        ({ context, event }, params: { phase: string; strategy: string; backoff: any }) => {
+          const at = eventAt(event) ?? 0;
+          const attempts = context.history[indexOf(params.phase)].attempts;
+          return {
+            retryAt: at + backoffDelay(params.backoff, attempts),
+            reset: params.strategy === 'restart-phase' ? ('phase-start' as const) : ('checkpoint' as const),
+          };
+        },
+      ),
       setOutput: assign({ output: ({ event }) => (event as AnyEvent).output?.output }),
-      setStatus: assign((_, params: { status: 'completed' | 'failed' | 'cancelled' }) => ({ status: params.status })),
+      setStatus: assign((_, params: { status: 'completed' | 'failed' | 'cancelled' }) => ({
+        status: params.status,
+      })),
     },
   });
 
@@ -214,34 +246,47 @@ function buildMachine(definition: JobDefinition) {
       actions: { type: 'complete', params: { phase: name, skipped: between(name, to) } },
     });
     const routes = [
-      ...[...new Set([nextName, ...targets])].filter((t) => t !== null).map((t) => ({
-        guard: { type: 'nextIs', params: { target: t, via: t === nextName ? 'continue' : `skipTo(${t})` } },
-        ...goNext(t),
-      })),
+      ...[...new Set([nextName, ...targets])]
+        .filter((t) => t !== null)
+        .map((t) => ({
+          guard: { type: 'nextIs', params: { target: t, via: t === nextName ? 'continue' : `skipTo(${t})` } },
+          ...goNext(t),
+        })),
       { guard: { type: 'nextIs', params: { target: null, via: 'complete' } }, ...goNext(null) },
     ];
-    const endRoutes = [
-      { guard: 'failureIsCancel', target: '#cancelled' },
-      { target: '#failed' },
-    ];
+    const endRoutes = [{ guard: 'failureIsCancel', target: '#cancelled' }, { target: '#failed' }];
     const recovery = phase.recovery ?? { strategy: 'abort' as const };
     const onError: unknown[] = [
       { guard: 'cancelRequested', target: 'failing', actions: { type: 'cancel', params: { phase: name } } },
-      { guard: { type: 'errorIs', params: { kind: 'nonFatal' } }, target: 'succeeding', actions: [
-        { type: 'recordPhaseError', params: { phase: name, status: 'completed' } },
-        { type: 'setNext', params: { phase: name, next: nextName } },
-      ] },
+      {
+        guard: { type: 'errorIs', params: { kind: 'nonFatal' } },
+        target: 'succeeding',
+        actions: [
+          { type: 'recordPhaseError', params: { phase: name, status: 'completed' } },
+          { type: 'setNext', params: { phase: name, next: nextName } },
+        ],
+      },
       { guard: { type: 'errorIs', params: { kind: 'paused' } }, target: 'paused' },
-      { guard: { type: 'errorIs', params: { kind: 'cancelled' } }, target: 'failing', actions: { type: 'cancel', params: { phase: name } } },
+      {
+        guard: { type: 'errorIs', params: { kind: 'cancelled' } },
+        target: 'failing',
+        actions: { type: 'cancel', params: { phase: name } },
+      },
     ];
     if (recovery.strategy === 'restart-phase' || recovery.strategy === 'retry-from-checkpoint') {
       onError.push({
         guard: { type: 'canRetry', params: { phase: name, maxAttempts: recovery.maxAttempts } },
         target: 'retrying',
         actions: [
-          { type: 'scheduleRetry', params: { phase: name, strategy: recovery.strategy, backoff: recovery.backoff ?? null } },
+          {
+            type: 'scheduleRetry',
+            params: { phase: name, strategy: recovery.strategy, backoff: recovery.backoff ?? null },
+          },
           // The state goes back now, so a checkpoint taken while waiting (a pause) holds what the retry starts from.
-          { type: 'prepareRetry', params: { reset: recovery.strategy === 'restart-phase' ? 'phase-start' : 'checkpoint' } },
+          {
+            type: 'prepareRetry',
+            params: { reset: recovery.strategy === 'restart-phase' ? 'phase-start' : 'checkpoint' },
+          },
         ],
       });
     }
@@ -265,9 +310,19 @@ function buildMachine(definition: JobDefinition) {
         entering: {
           always: [
             ...(phase.when
-              ? [{ guard: { type: 'phaseDisabled', params: { phase: name } }, target: targetOf(nextName), actions: { type: 'skip', params: { phases: [name] } } }]
+              ? [
+                  {
+                    guard: { type: 'phaseDisabled', params: { phase: name } },
+                    target: targetOf(nextName),
+                    actions: { type: 'skip', params: { phases: [name] } },
+                  },
+                ]
               : []),
-            { guard: 'cancelRequested', target: '#cancelled', actions: { type: 'cancel', params: { phase: null } } },
+            {
+              guard: 'cancelRequested',
+              target: '#cancelled',
+              actions: { type: 'cancel', params: { phase: null } },
+            },
             { guard: 'pauseRequested', target: 'paused' },
             { target: 'running', actions: { type: 'startPhase', params: { phase: name } } },
           ],
@@ -283,9 +338,25 @@ function buildMachine(definition: JobDefinition) {
               reset: context.reset,
             }),
             onDone: [
-              { guard: { type: 'outputIs', params: { kind: 'continue' } }, target: 'succeeding', actions: { type: 'setNext', params: { phase: name, next: nextName } } },
-              { guard: { type: 'outputIs', params: { kind: 'complete' } }, target: 'succeeding', actions: { type: 'setNext', params: { phase: name, next: null } } },
-              ...(targets.length ? [{ guard: { type: 'skipDeclared', params: { targets } }, target: 'succeeding', actions: { type: 'setNext', params: { phase: name, next: nextName } } }] : []),
+              {
+                guard: { type: 'outputIs', params: { kind: 'continue' } },
+                target: 'succeeding',
+                actions: { type: 'setNext', params: { phase: name, next: nextName } },
+              },
+              {
+                guard: { type: 'outputIs', params: { kind: 'complete' } },
+                target: 'succeeding',
+                actions: { type: 'setNext', params: { phase: name, next: null } },
+              },
+              ...(targets.length
+                ? [
+                    {
+                      guard: { type: 'skipDeclared', params: { targets } },
+                      target: 'succeeding',
+                      actions: { type: 'setNext', params: { phase: name, next: nextName } },
+                    },
+                  ]
+                : []),
               { target: 'failing', actions: { type: 'failInvalidOutput', params: { phase: name, targets } } },
             ],
             onError,
@@ -297,7 +368,11 @@ function buildMachine(definition: JobDefinition) {
           on: {
             RESUME: [
               // Paused while waiting for a retry: wait out what is left of the backoff (the deadline is absolute).
-              { guard: 'retryDue', target: 'retrying', actions: { type: 'markRetrying', params: { phase: name } } },
+              {
+                guard: 'retryDue',
+                target: 'retrying',
+                actions: { type: 'markRetrying', params: { phase: name } },
+              },
               { target: 'running', actions: { type: 'resumePhase', params: { phase: name } } },
             ],
             CANCEL: { target: 'failing', actions: { type: 'cancel', params: { phase: name } } },
@@ -323,10 +398,18 @@ function buildMachine(definition: JobDefinition) {
               invoke: {
                 id: `onSuccess-${name}`,
                 src: 'runHook',
-                input: ({ context }: { context: Ctx }) => ({ jobId: context.jobId, phase: name, hook: 'onSuccess' }),
+                input: ({ context }: { context: Ctx }) => ({
+                  jobId: context.jobId,
+                  phase: name,
+                  hook: 'onSuccess',
+                }),
                 onDone: routes,
                 onError: [
-                  { guard: 'cancelRequested', target: 'failing', actions: { type: 'cancel', params: { phase: name } } },
+                  {
+                    guard: 'cancelRequested',
+                    target: 'failing',
+                    actions: { type: 'cancel', params: { phase: name } },
+                  },
                   { target: 'failing', actions: { type: 'fail', params: { phase: name } } },
                 ],
               },
@@ -338,7 +421,12 @@ function buildMachine(definition: JobDefinition) {
               invoke: {
                 id: `onFailure-${name}`,
                 src: 'runHook',
-                input: ({ context }: { context: Ctx }) => ({ jobId: context.jobId, phase: name, hook: 'onFailure', error: context.failure }),
+                input: ({ context }: { context: Ctx }) => ({
+                  jobId: context.jobId,
+                  phase: name,
+                  hook: 'onFailure',
+                  error: context.failure,
+                }),
                 onDone: endRoutes,
                 onError: endRoutes,
               },
@@ -352,7 +440,10 @@ function buildMachine(definition: JobDefinition) {
     Object.fromEntries(
       nodes.map((node) =>
         isGroup(node)
-          ? [node.name, { id: node.name, initial: firstName(node.phases[0]), states: nodeStates(node.phases) }]
+          ? [
+              node.name,
+              { id: node.name, initial: firstName(node.phases[0]), states: nodeStates(node.phases) },
+            ]
           : [node.name, phaseState(node.name)],
       ),
     );
@@ -387,9 +478,21 @@ function buildMachine(definition: JobDefinition) {
           onError: { target: 'failed', actions: { type: 'fail', params: { phase: null } } },
         },
       },
-      completed: { id: 'completed', type: 'final', entry: [{ type: 'setStatus', params: { status: 'completed' } }, 'persist'] },
-      failed: { id: 'failed', type: 'final', entry: [{ type: 'setStatus', params: { status: 'failed' } }, 'persist'] },
-      cancelled: { id: 'cancelled', type: 'final', entry: [{ type: 'setStatus', params: { status: 'cancelled' } }, 'persist'] },
+      completed: {
+        id: 'completed',
+        type: 'final',
+        entry: [{ type: 'setStatus', params: { status: 'completed' } }, 'persist'],
+      },
+      failed: {
+        id: 'failed',
+        type: 'final',
+        entry: [{ type: 'setStatus', params: { status: 'failed' } }, 'persist'],
+      },
+      cancelled: {
+        id: 'cancelled',
+        type: 'final',
+        entry: [{ type: 'setStatus', params: { status: 'cancelled' } }, 'persist'],
+      },
     },
     output: ({ context }: { context: Ctx }) => ({
       status: context.status as 'completed' | 'failed' | 'cancelled',

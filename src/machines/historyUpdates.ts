@@ -25,7 +25,13 @@ export function updateHistory(
 
 /** Mark a phase running and count the attempt. */
 export function started(entry: PhaseExecution, at: number | null): PhaseExecution {
-  return { ...entry, status: 'running', attempts: entry.attempts + 1, startedAt: at ?? entry.startedAt, error: null };
+  return {
+    ...entry,
+    status: 'running',
+    attempts: entry.attempts + 1,
+    startedAt: at ?? entry.startedAt,
+    error: null,
+  };
 }
 
 /** Mark a phase ended with `status`. */

@@ -22,10 +22,14 @@ export function provideRuntime<S, I, D, O>(
 ) {
   const clock = options.clock ?? systemClock;
   const store = options.store ?? new MemoryStore();
-  const runtime = new JobRuntime<S, I, D, O>(definition, { ...options, clock, store }, {
-    jobId: options.jobId,
-    input: options.input,
-    state: definition.initialState(options.input),
-  });
+  const runtime = new JobRuntime<S, I, D, O>(
+    definition,
+    { ...options, clock, store },
+    {
+      jobId: options.jobId,
+      input: options.input,
+      state: definition.initialState(options.input),
+    },
+  );
   return { machine: compileJob(definition).provide(runtime.implementations() as never), runtime };
 }

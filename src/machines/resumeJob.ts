@@ -50,17 +50,21 @@ export async function resumeJob<S, I, D, O>(
     return runJob(definition, envelope.input as I, { ...options, jobId });
   }
   const paused = snapshotPosition((envelope.machine as { value?: unknown }).value).step === 'paused';
-  const runtime = new JobRuntime<S, I, D, O>(definition, { ...options, clock }, {
-    jobId,
-    input: envelope.input as I,
-    state: envelope.state as S,
-    ...(envelope.phaseStartState !== undefined ? { phaseStartState: envelope.phaseStartState as S } : {}),
-    elapsedMs: envelope.progress.elapsedMs,
-    restored: true,
-    // A job restored mid-phase goes on from the checkpoint just loaded; a paused one writes a fresh checkpoint
-    // when it resumes, so the store stops saying `paused` at once.
-    skipFirstBoundary: !paused,
-  });
+  const runtime = new JobRuntime<S, I, D, O>(
+    definition,
+    { ...options, clock },
+    {
+      jobId,
+      input: envelope.input as I,
+      state: envelope.state as S,
+      ...(envelope.phaseStartState !== undefined ? { phaseStartState: envelope.phaseStartState as S } : {}),
+      elapsedMs: envelope.progress.elapsedMs,
+      restored: true,
+      // A job restored mid-phase goes on from the checkpoint just loaded; a paused one writes a fresh checkpoint
+      // when it resumes, so the store stops saying `paused` at once.
+      skipFirstBoundary: !paused,
+    },
+  );
   const machine = runnableMachine(definition);
   const actor = createActor(machine, {
     snapshot: envelope.machine as never,

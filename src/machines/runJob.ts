@@ -38,15 +38,23 @@ export interface RunOptions<D = unknown> {
  * run.progress$.subscribe((p) => render(p));
  * const result = await run.result; // { status: 'completed', output, history, errors }
  */
-export function runJob<S, I, D, O>(definition: JobDefinition<S, I, D, O>, input: I, options: RunOptions<D> = {}): JobRun<O> {
+export function runJob<S, I, D, O>(
+  definition: JobDefinition<S, I, D, O>,
+  input: I,
+  options: RunOptions<D> = {},
+): JobRun<O> {
   const clock = options.clock ?? systemClock;
   const jobId = options.jobId ?? newJobId();
   const store = options.store ?? new MemoryStore();
-  const runtime = new JobRuntime<S, I, D, O>(definition, { ...options, clock, store }, {
-    jobId,
-    input,
-    state: definition.initialState(input),
-  });
+  const runtime = new JobRuntime<S, I, D, O>(
+    definition,
+    { ...options, clock, store },
+    {
+      jobId,
+      input,
+      state: definition.initialState(input),
+    },
+  );
   const machine = runnableMachine(definition);
   const actor = createActor(machine, {
     input: { jobId, input, now: clock.now() },

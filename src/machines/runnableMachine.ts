@@ -10,7 +10,10 @@ function build(definition: JobDefinition) {
   return compileJob(definition).provide(
     implementationsFor((job) => {
       const runtime = runtimes.get(job);
-      if (!runtime) throw new Error(`phasekit: no runtime registered for job actor ${job.id}; start jobs with runJob or resumeJob.`);
+      if (!runtime)
+        throw new Error(
+          `phasekit: no runtime registered for job actor ${job.id}; start jobs with runJob or resumeJob.`,
+        );
       return runtime;
     }) as never,
   );

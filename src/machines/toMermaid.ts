@@ -117,7 +117,8 @@ function statesDiagram(root: Node): string {
     for (const { edge, label } of edgesOf(node)) {
       for (const target of edge.target ?? []) {
         const from = Object.keys(node.states).length ? leavesOf(node) : [node];
-        for (const f of from) lines.push(`  ${safe(f.id)} --> ${safe(entry(target).id)}${label ? ` : ${label}` : ''}`);
+        for (const f of from)
+          lines.push(`  ${safe(f.id)} --> ${safe(entry(target).id)}${label ? ` : ${label}` : ''}`);
       }
     }
     if (node.type === 'final') lines.push(`  ${safe(node.id)} --> [*]`);

@@ -50,7 +50,10 @@ export class NonFatalError extends PhaseError {
 /** The job was paused; it resumes from its last checkpoint with `run.resume()` or `resumeJob()`. */
 export class PausedError extends PhaseError {
   override readonly name = 'PausedError';
-  constructor(message = 'The job was paused; resume it to go on from its last checkpoint.', options?: PhaseErrorOptions) {
+  constructor(
+    message = 'The job was paused; resume it to go on from its last checkpoint.',
+    options?: PhaseErrorOptions,
+  ) {
     super('paused', message, options);
   }
 }

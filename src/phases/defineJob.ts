@@ -48,10 +48,18 @@ export function defineJob<S, I = unknown, D = unknown, O = unknown>(
 ): JobDefinition<S, I, D, O> {
   const job = config.name;
   if (typeof job !== 'string' || !NAME.test(job)) {
-    throw new JobDefinitionError(String(job), undefined, `the job name must match ${NAME} (it becomes the machine id).`);
+    throw new JobDefinitionError(
+      String(job),
+      undefined,
+      `the job name must match ${NAME} (it becomes the machine id).`,
+    );
   }
   if (!Number.isInteger(config.version) || config.version < 1) {
-    throw new JobDefinitionError(job, undefined, `version must be a positive integer, got ${String(config.version)}.`);
+    throw new JobDefinitionError(
+      job,
+      undefined,
+      `version must be a positive integer, got ${String(config.version)}.`,
+    );
   }
   if (typeof config.initialState !== 'function') {
     throw new JobDefinitionError(job, undefined, 'initialState(input) is required.');
@@ -60,13 +68,27 @@ export function defineJob<S, I = unknown, D = unknown, O = unknown>(
   const names = new Set<string>([job]);
   const checkName = (name: unknown, what: string) => {
     if (typeof name !== 'string' || !NAME.test(name)) {
-      throw new JobDefinitionError(job, String(name), `${what} names must match ${NAME}: a lowercase letter, then letters, digits, "_" or "-" (they become state ids, so no dots).`);
+      throw new JobDefinitionError(
+        job,
+        String(name),
+        `${what} names must match ${NAME}: a lowercase letter, then letters, digits, "_" or "-" (they become state ids, so no dots).`,
+      );
     }
     if (RESERVED.has(name)) {
-      throw new JobDefinitionError(job, name, `"${name}" is reserved for the job's own states; pick another name.`);
+      throw new JobDefinitionError(
+        job,
+        name,
+        `"${name}" is reserved for the job's own states; pick another name.`,
+      );
     }
     if (names.has(name)) {
-      throw new JobDefinitionError(job, name, name === job ? 'a phase or group cannot share the job\'s name.' : `the name is used twice; phase and group names must be unique in a job.`);
+      throw new JobDefinitionError(
+        job,
+        name,
+        name === job
+          ? "a phase or group cannot share the job's name."
+          : `the name is used twice; phase and group names must be unique in a job.`,
+      );
     }
     names.add(name);
   };
@@ -74,7 +96,8 @@ export function defineJob<S, I = unknown, D = unknown, O = unknown>(
     for (const node of nodes) {
       if (isGroup(node)) {
         checkName(node.name, 'group');
-        if (node.phases.length === 0) throw new JobDefinitionError(job, node.name, 'the group has no phases.');
+        if (node.phases.length === 0)
+          throw new JobDefinitionError(job, node.name, 'the group has no phases.');
         walk(node.phases, [...groups, node.name]);
       } else {
         checkName(node.name, 'phase');
@@ -95,10 +118,18 @@ export function defineJob<S, I = unknown, D = unknown, O = unknown>(
     for (const target of info.phase.skipsTo ?? []) {
       const found = byName.get(target);
       if (!found) {
-        throw new JobDefinitionError(job, info.phase.name, `skipsTo names "${target}", which is not a phase of this job (phases: ${phases.map((p) => p.phase.name).join(', ')}).`);
+        throw new JobDefinitionError(
+          job,
+          info.phase.name,
+          `skipsTo names "${target}", which is not a phase of this job (phases: ${phases.map((p) => p.phase.name).join(', ')}).`,
+        );
       }
       if (found.index <= info.index) {
-        throw new JobDefinitionError(job, info.phase.name, `skipsTo "${target}" points backwards; SkipTo only jumps forward.`);
+        throw new JobDefinitionError(
+          job,
+          info.phase.name,
+          `skipsTo "${target}" points backwards; SkipTo only jumps forward.`,
+        );
       }
     }
   }
@@ -116,15 +147,27 @@ export function defineJob<S, I = unknown, D = unknown, O = unknown>(
 
 function checkPhase(job: string, phase: Phase): void {
   if (phase.weight !== undefined && !(phase.weight >= 0 && Number.isFinite(phase.weight))) {
-    throw new JobDefinitionError(job, phase.name, `weight must be a finite number >= 0, got ${String(phase.weight)}.`);
+    throw new JobDefinitionError(
+      job,
+      phase.name,
+      `weight must be a finite number >= 0, got ${String(phase.weight)}.`,
+    );
   }
   const recovery = phase.recovery;
   if (!recovery) return;
   if (recovery.strategy === 'restart-phase' || recovery.strategy === 'retry-from-checkpoint') {
     if (!Number.isInteger(recovery.maxAttempts) || recovery.maxAttempts < 1) {
-      throw new JobDefinitionError(job, phase.name, `recovery.maxAttempts must be an integer >= 1, got ${String(recovery.maxAttempts)}.`);
+      throw new JobDefinitionError(
+        job,
+        phase.name,
+        `recovery.maxAttempts must be an integer >= 1, got ${String(recovery.maxAttempts)}.`,
+      );
     }
   } else if (recovery.strategy !== 'abort' && recovery.strategy !== 'skip-phase') {
-    throw new JobDefinitionError(job, phase.name, `unknown recovery strategy "${String((recovery as { strategy: unknown }).strategy)}"; use abort, restart-phase, retry-from-checkpoint or skip-phase.`);
+    throw new JobDefinitionError(
+      job,
+      phase.name,
+      `unknown recovery strategy "${String((recovery as { strategy: unknown }).strategy)}"; use abort, restart-phase, retry-from-checkpoint or skip-phase.`,
+    );
   }
 }

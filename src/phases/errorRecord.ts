@@ -5,12 +5,20 @@ import type { ErrorRecord } from './types.js';
 /** The kind of any thrown value: a `PhaseError`'s own kind (also on plain objects), else `fatal`. */
 export function errorKind(value: unknown): PhaseErrorKind {
   const kind = value && typeof value === 'object' ? (value as { kind?: unknown }).kind : undefined;
-  return kind === 'nonFatal' || kind === 'paused' || kind === 'cancelled' || kind === 'fatal' ? kind : 'fatal';
+  return kind === 'nonFatal' || kind === 'paused' || kind === 'cancelled' || kind === 'fatal'
+    ? kind
+    : 'fatal';
 }
 
 /** A serializable record of any thrown value, for history and checkpoints. */
 export function errorRecord(value: unknown, phase: string | null, at: number): ErrorRecord {
-  if (value && typeof value === 'object' && !(value instanceof Error) && 'message' in value && 'kind' in value) {
+  if (
+    value &&
+    typeof value === 'object' &&
+    !(value instanceof Error) &&
+    'message' in value &&
+    'kind' in value
+  ) {
     // Already a record (e.g. restored from a checkpoint, or a scripted test outcome).
     const v = value as Partial<ErrorRecord>;
     return {

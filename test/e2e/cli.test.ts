@@ -10,7 +10,8 @@ const root = path.resolve(import.meta.dirname, '../..');
 const cli = path.join(root, 'dist/cli/main.js');
 
 beforeAll(() => {
-  if (!fs.existsSync(cli)) throw new Error('dist/ is missing: run `npm run build` (npm test does) before this test.');
+  if (!fs.existsSync(cli))
+    throw new Error('dist/ is missing: run `npm run build` (npm test does) before this test.');
 });
 
 function phasekit(args: string[], options: { uid?: number; env?: NodeJS.ProcessEnv } = {}) {
@@ -77,7 +78,9 @@ describe('phasekit CLI', () => {
     let kills = 0;
     let id: string | undefined;
     for (const ms of moments) {
-      const args = id ? ['resume', id, '--library', library, '--json'] : ['index', tree, '--mode', 'content', '--library', library, '--json'];
+      const args = id
+        ? ['resume', id, '--library', library, '--json']
+        : ['index', tree, '--mode', 'content', '--library', library, '--json'];
       const { signal, code, out } = await killAfter(args, ms);
       if (signal === 'SIGKILL') kills++;
       else {
@@ -85,7 +88,9 @@ describe('phasekit CLI', () => {
         break;
       }
       if (!id) {
-        const jobs = JSON.parse(phasekit(['jobs', '--library', library, '--json']).stdout) as { id: string }[];
+        const jobs = JSON.parse(phasekit(['jobs', '--library', library, '--json']).stdout) as {
+          id: string;
+        }[];
         id = jobs[0]?.id;
       }
       if (kills >= 12) break;
@@ -103,7 +108,11 @@ describe('phasekit CLI', () => {
     const tree = path.join(tempDir(), 'tree');
     makeFlatTree(tree, 6000, 100);
     const library = path.join(tempDir(), 'lib.db');
-    const child = spawn(process.execPath, [cli, 'index', tree, '--mode', 'content', '--batch-size', '100', '--library', library, '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(
+      process.execPath,
+      [cli, 'index', tree, '--mode', 'content', '--batch-size', '100', '--library', library, '--json'],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let out = '';
     await new Promise<void>((resolve) => {
       child.stdout.on('data', (d) => {
@@ -118,7 +127,10 @@ describe('phasekit CLI', () => {
     const result = JSON.parse(out.trim().split('\n').at(-1)!) as { status: string; resume: string };
     expect(result.status).toBe('paused');
     expect(result.resume).toMatch(/^phasekit resume [0-9a-f-]{36} --library /);
-    const args = result.resume.replace(/^phasekit /, '').split(' ').map((a) => a.replace(/^"|"$/g, ''));
+    const args = result.resume
+      .replace(/^phasekit /, '')
+      .split(' ')
+      .map((a) => a.replace(/^"|"$/g, ''));
     const resumed = phasekit([...args, '--json']);
     expect(resumed.code, resumed.stderr).toBe(0);
     expect(JSON.parse(resumed.stdout.trim().split('\n').at(-1)!).output).toMatchObject({ files: 6000 });
@@ -150,8 +162,12 @@ describe('phasekit CLI', () => {
     expect(fs.readFileSync(corrupt).equals(before)).toBe(true);
 
     expect(phasekit(['index', dir, '--mode', 'fast']).stderr).toMatch(/Unknown --mode "fast"/);
-    expect(phasekit(['index', dir, '--rules', 'everything']).stderr).toMatch(/Unknown indexer rule "everything"/);
-    expect(phasekit(['resume', 'no-such-job', '--library', library]).stderr).toMatch(/No library at|No job no-such-job/);
+    expect(phasekit(['index', dir, '--rules', 'everything']).stderr).toMatch(
+      /Unknown indexer rule "everything"/,
+    );
+    expect(phasekit(['resume', 'no-such-job', '--library', library]).stderr).toMatch(
+      /No library at|No job no-such-job/,
+    );
   });
 
   it('records an unreadable directory as a non-fatal error and indexes the rest (run as an unprivileged user)', () => {
@@ -166,12 +182,18 @@ describe('phasekit CLI', () => {
     fs.chmodSync(path.join(tree, 'locked'), 0o000);
     for (const d of [tree, path.join(tree, 'open')]) fs.chmodSync(d, 0o777);
     const library = path.join(dir, 'lib.db');
-    const result = phasekit(['index', tree, '--library', library, '--json'], { uid: 65534, env: { HOME: dir } });
+    const result = phasekit(['index', tree, '--library', library, '--json'], {
+      uid: 65534,
+      env: { HOME: dir },
+    });
     expect(result.code, result.stderr).toBe(0);
     const final = JSON.parse(result.stdout.trim().split('\n').at(-1)!);
     expect(final.status).toBe('completed');
     expect(final.errorCount).toBe(1);
-    expect(final.errors[0]).toMatchObject({ kind: 'nonFatal', details: { path: path.join(tree, 'locked'), op: 'readdir' } });
+    expect(final.errors[0]).toMatchObject({
+      kind: 'nonFatal',
+      details: { path: path.join(tree, 'locked'), op: 'readdir' },
+    });
     expect(final.errors[0].message).toMatch(/EACCES/);
     expect(final.output).toMatchObject({ files: 1, dirs: 2 });
   });

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { CancelledError, Continue, defineJob, MemoryStore, phase, runJob, resumeJob } from '../../src/index.js';
+import {
+  CancelledError,
+  Continue,
+  defineJob,
+  MemoryStore,
+  phase,
+  runJob,
+  resumeJob,
+} from '../../src/index.js';
 import { deferred, flush } from './helpers.js';
 
 describe('cancel', () => {
@@ -23,7 +31,12 @@ describe('cancel', () => {
             cleanup.push(`${error.name}:${error.kind}`);
           },
         }),
-        phase({ name: 'b', async execute() { return Continue; } }),
+        phase({
+          name: 'b',
+          async execute() {
+            return Continue;
+          },
+        }),
       ],
     });
     const store = new MemoryStore();
@@ -49,8 +62,21 @@ describe('cancel', () => {
       version: 1,
       initialState: () => ({}),
       phases: [
-        phase({ name: 'a', async execute() { ran.push('a'); await gate.promise; return Continue; } }),
-        phase({ name: 'b', async execute() { ran.push('b'); return Continue; } }),
+        phase({
+          name: 'a',
+          async execute() {
+            ran.push('a');
+            await gate.promise;
+            return Continue;
+          },
+        }),
+        phase({
+          name: 'b',
+          async execute() {
+            ran.push('b');
+            return Continue;
+          },
+        }),
       ],
     });
     const run = runJob(def, {});
@@ -67,7 +93,14 @@ describe('cancel', () => {
       name: 'selfcancel',
       version: 1,
       initialState: () => ({}),
-      phases: [phase({ name: 'a', async execute() { throw new CancelledError(); } })],
+      phases: [
+        phase({
+          name: 'a',
+          async execute() {
+            throw new CancelledError();
+          },
+        }),
+      ],
     });
     expect((await runJob(def, {}).result).status).toBe('cancelled');
 
@@ -76,7 +109,16 @@ describe('cancel', () => {
       name: 'pausedcancel',
       version: 1,
       initialState: () => ({}),
-      phases: [phase({ name: 'a', async execute(ctx) { await gate.promise; ctx.checkInterrupt(); return Continue; } })],
+      phases: [
+        phase({
+          name: 'a',
+          async execute(ctx) {
+            await gate.promise;
+            ctx.checkInterrupt();
+            return Continue;
+          },
+        }),
+      ],
     });
     const run = runJob(def2, {});
     await flush();

@@ -51,7 +51,9 @@ describe('crash and resume, for real', () => {
     expect(JSON.parse(last.out.trim().split('\n').at(-1)!)).toMatchObject({ status: 'completed' });
     const check = new Database(db, { readonly: true });
     const { rows, distinct, min, max } = check
-      .prepare('SELECT count(*) AS rows, count(DISTINCT id) AS "distinct", min(id) AS min, max(id) AS max FROM items')
+      .prepare(
+        'SELECT count(*) AS rows, count(DISTINCT id) AS "distinct", min(id) AS min, max(id) AS max FROM items',
+      )
       .get() as { rows: number; distinct: number; min: number; max: number };
     const runs = (check.prepare('SELECT count(DISTINCT run) AS n FROM items').get() as { n: number }).n;
     check.close();

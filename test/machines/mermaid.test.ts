@@ -26,7 +26,9 @@ it('draws phases, groups and the outcome edges read from the compiled machine', 
 it('draws every step at --detail states, and accepts a machine as well as a definition', () => {
   const text = toMermaid(compileJob(conceptsJob), { detail: 'states' });
   expect(text).toContain('photos_scan_running --> photos_scan_succeeding : done(execute-scan) [continue]');
-  expect(text).toContain('photos_process_hash_running --> photos_process_hash_retrying : error(execute-hash) [attempts < 3]');
+  expect(text).toContain(
+    'photos_process_hash_running --> photos_process_hash_retrying : error(execute-hash) [attempts < 3]',
+  );
   expect(text).toContain('photos_process_hash_paused --> photos_process_hash_running : RESUME');
   expect(text).toContain('completed --> [*]');
 });

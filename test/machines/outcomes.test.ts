@@ -41,7 +41,12 @@ describe('phase outcomes follow the transition table', () => {
   });
 
   it('a declared skipTo jumps forward and records the phases between as skipped', async () => {
-    const def = job([recorder('a', () => skipTo('d'), { skipsTo: ['d'] }), recorder('b'), recorder('c'), recorder('d')]);
+    const def = job([
+      recorder('a', () => skipTo('d'), { skipsTo: ['d'] }),
+      recorder('b'),
+      recorder('c'),
+      recorder('d'),
+    ]);
     const result = await runJob(def, {}).result;
     expect((result.output as S).ran).toEqual(['a', 'd']);
     expect(statuses(result.history)).toEqual({ a: 'completed', b: 'skipped', c: 'skipped', d: 'completed' });
@@ -80,7 +85,12 @@ describe('phase outcomes follow the transition table', () => {
     expect(result.status).toBe('completed');
     expect((result.output as S).ran).toEqual(['a', 'b']);
     expect(result.errors).toHaveLength(1);
-    expect(result.errors[0]).toMatchObject({ kind: 'nonFatal', phase: 'a', message: 'one file was unreadable', details: { path: '/x' } });
+    expect(result.errors[0]).toMatchObject({
+      kind: 'nonFatal',
+      phase: 'a',
+      message: 'one file was unreadable',
+      details: { path: '/x' },
+    });
     expect(result.history[0]).toMatchObject({ status: 'completed', error: { kind: 'nonFatal' } });
   });
 
@@ -101,7 +111,11 @@ describe('phase outcomes follow the transition table', () => {
   });
 
   it('a `when` guard false records the phase skipped; true runs it', async () => {
-    const def = job([recorder('a'), recorder('b', undefined, { when: (i: { flag?: boolean }) => i.flag === true }), recorder('c')]);
+    const def = job([
+      recorder('a'),
+      recorder('b', undefined, { when: (i: { flag?: boolean }) => i.flag === true }),
+      recorder('c'),
+    ]);
     const skipped = await runJob(def, { flag: false }).result;
     expect(statuses(skipped.history)).toEqual({ a: 'completed', b: 'skipped', c: 'completed' });
     const ran = await runJob(def, { flag: true }).result;
@@ -112,22 +126,33 @@ describe('phase outcomes follow the transition table', () => {
     const calls: string[] = [];
     const def = job([
       recorder('a'),
-      recorder('b', () => {
-        throw new FatalError('disk full');
-      }, { onFailure: async (_ctx: unknown, error: Error) => void calls.push(`onFailure:${error.message}`) }),
+      recorder(
+        'b',
+        () => {
+          throw new FatalError('disk full');
+        },
+        { onFailure: async (_ctx: unknown, error: Error) => void calls.push(`onFailure:${error.message}`) },
+      ),
       recorder('c'),
     ]);
     const result = await runJob(def, {}).result;
     expect(result.status).toBe('failed');
-    expect(result.failure).toMatchObject({ kind: 'fatal', phase: 'b', message: 'disk full', name: 'FatalError' });
+    expect(result.failure).toMatchObject({
+      kind: 'fatal',
+      phase: 'b',
+      message: 'disk full',
+      name: 'FatalError',
+    });
     expect(calls).toEqual(['onFailure:disk full']);
     expect(statuses(result.history)).toEqual({ a: 'completed', b: 'failed', c: 'pending' });
   });
 
   it('a plain thrown Error is fatal', async () => {
-    const def = job([recorder('a', () => {
-      throw new TypeError('oops');
-    })]);
+    const def = job([
+      recorder('a', () => {
+        throw new TypeError('oops');
+      }),
+    ]);
     const result = await runJob(def, {}).result;
     expect(result.failure).toMatchObject({ kind: 'fatal', name: 'TypeError', message: 'oops' });
   });
@@ -135,22 +160,55 @@ describe('phase outcomes follow the transition table', () => {
   it('onSuccess runs after a successful phase, before the next one', async () => {
     const order: string[] = [];
     const def = job([
-      phase<S>({ name: 'a', async execute() { order.push('a'); return Continue; }, async onSuccess() { order.push('a.onSuccess'); } }),
-      phase<S>({ name: 'b', async execute() { order.push('b'); return Continue; } }),
+      phase<S>({
+        name: 'a',
+        async execute() {
+          order.push('a');
+          return Continue;
+        },
+        async onSuccess() {
+          order.push('a.onSuccess');
+        },
+      }),
+      phase<S>({
+        name: 'b',
+        async execute() {
+          order.push('b');
+          return Continue;
+        },
+      }),
     ]);
     await runJob(def, {}).result;
     expect(order).toEqual(['a', 'a.onSuccess', 'b']);
   });
 
   it('an onSuccess that throws fails the job', async () => {
-    const def = job([phase<S>({ name: 'a', async execute() { return Continue; }, async onSuccess() { throw new Error('hook broke'); } })]);
+    const def = job([
+      phase<S>({
+        name: 'a',
+        async execute() {
+          return Continue;
+        },
+        async onSuccess() {
+          throw new Error('hook broke');
+        },
+      }),
+    ]);
     const result = await runJob(def, {}).result;
     expect(result.status).toBe('failed');
     expect(result.failure?.message).toBe('hook broke');
   });
 
   it('the output function failing fails the job', async () => {
-    const def = defineJob({ name: 'o', version: 1, initialState: () => ({ ran: [] as string[] }), phases: [recorder('a')], output: () => { throw new Error('no output'); } });
+    const def = defineJob({
+      name: 'o',
+      version: 1,
+      initialState: () => ({ ran: [] as string[] }),
+      phases: [recorder('a')],
+      output: () => {
+        throw new Error('no output');
+      },
+    });
     const result = await runJob(def, {}).result;
     expect(result.status).toBe('failed');
     expect(result.failure?.message).toBe('no output');

@@ -1,12 +1,21 @@
 import { describe, expect, it } from 'vitest';
-import { Continue, defineJob, MemoryStore, PausedError, phase, resumeJob, runJob, SqliteStore } from '../../src/index.js';
+import {
+  Continue,
+  defineJob,
+  MemoryStore,
+  PausedError,
+  phase,
+  resumeJob,
+  runJob,
+  SqliteStore,
+} from '../../src/index.js';
 import { deferred, flush, tempDir } from './helpers.js';
 import path from 'node:path';
 
 type S = { cursor: number; done: number[] };
 
 /** A phase that processes items 0..n-1, checking for interrupts and checkpointing each step. */
-const loopJob = (n: number, gate?: (i: number) => Promise<void>) =>
+const loopJob = (_n: number, gate?: (i: number) => Promise<void>) =>
   defineJob<S, { n: number }>({
     name: 'loop',
     version: 1,
@@ -25,7 +34,12 @@ const loopJob = (n: number, gate?: (i: number) => Promise<void>) =>
           return Continue;
         },
       }),
-      phase<S>({ name: 'after', async execute() { return Continue; } }),
+      phase<S>({
+        name: 'after',
+        async execute() {
+          return Continue;
+        },
+      }),
     ],
   });
 
@@ -56,7 +70,11 @@ describe('pause', () => {
     const dir = tempDir();
     const store = new SqliteStore(path.join(dir, 'jobs.db'));
     const gates = Array.from({ length: 6 }, () => deferred());
-    const first = runJob(loopJob(6, (i) => gates[i].promise), { n: 6 }, { store });
+    const first = runJob(
+      loopJob(6, (i) => gates[i].promise),
+      { n: 6 },
+      { store },
+    );
     gates[0].resolve();
     gates[1].resolve();
     await flush();
@@ -65,7 +83,11 @@ describe('pause', () => {
     await paused;
     first.stop();
     const seen: number[] = [];
-    const second = await resumeJob(loopJob(6, async (i) => void seen.push(i)), first.id, { store });
+    const second = await resumeJob(
+      loopJob(6, async (i) => void seen.push(i)),
+      first.id,
+      { store },
+    );
     const result = await second.result;
     expect(result.status).toBe('completed');
     expect(seen).toEqual([3, 4, 5]);
@@ -82,8 +104,21 @@ describe('pause', () => {
       version: 1,
       initialState: () => ({}),
       phases: [
-        phase({ name: 'a', async execute() { ran.push('a'); await gate.promise; return Continue; } }),
-        phase({ name: 'b', async execute() { ran.push('b'); return Continue; } }),
+        phase({
+          name: 'a',
+          async execute() {
+            ran.push('a');
+            await gate.promise;
+            return Continue;
+          },
+        }),
+        phase({
+          name: 'b',
+          async execute() {
+            ran.push('b');
+            return Continue;
+          },
+        }),
       ],
     });
     const store = new MemoryStore();

@@ -12,7 +12,13 @@ describe('progress$', () => {
       version: 1,
       initialState: () => ({}),
       phases: [
-        phase({ name: 'first', weight: 1, async execute() { return Continue; } }),
+        phase({
+          name: 'first',
+          weight: 1,
+          async execute() {
+            return Continue;
+          },
+        }),
         phase({
           name: 'count',
           weight: 3,
@@ -34,7 +40,14 @@ describe('progress$', () => {
     // 1000 calls became one report.
     expect(seen.length).toBe(before + 1);
     const mid = seen.at(-1)!;
-    expect(mid).toMatchObject({ phase: 'count', phaseIndex: 1, phaseCount: 2, completed: 1000, total: 2000, phasePercent: 50 });
+    expect(mid).toMatchObject({
+      phase: 'count',
+      phaseIndex: 1,
+      phaseCount: 2,
+      completed: 1000,
+      total: 2000,
+      phasePercent: 50,
+    });
     // first phase done (weight 1) + half of count (weight 3): (1 + 1.5) / 4
     expect(mid.overallPercent).toBeCloseTo(62.5);
     expect(mid.rate).toBeCloseTo(10_000); // 1000 units in 100 ms
@@ -61,7 +74,13 @@ describe('progress$', () => {
         phase({
           name: 'p',
           async execute(ctx) {
-            ctx.reportProgress({ completed: 100, total: 1000, bytesCompleted: 1e6, bytesTotal: 1e7, message: 'copying' });
+            ctx.reportProgress({
+              completed: 100,
+              total: 1000,
+              bytesCompleted: 1e6,
+              bytesTotal: 1e7,
+              message: 'copying',
+            });
             await gates[0].promise;
             ctx.reportProgress({ completed: 400, bytesCompleted: 4e6 });
             ctx.addNonFatalError(new Error('skipped one'));
@@ -77,7 +96,13 @@ describe('progress$', () => {
     await flush();
     await clock.advance(1000);
     // 100 units in the 100 ms before the first report
-    expect(seen.at(-1)).toMatchObject({ rate: 1000, message: 'copying', bytesCompleted: 1e6, bytesTotal: 1e7, bytesRate: 1e7 });
+    expect(seen.at(-1)).toMatchObject({
+      rate: 1000,
+      message: 'copying',
+      bytesCompleted: 1e6,
+      bytesTotal: 1e7,
+      bytesRate: 1e7,
+    });
     gates[0].resolve();
     await flush();
     await clock.advance(1000);
@@ -96,8 +121,19 @@ describe('progress$', () => {
       version: 1,
       initialState: () => ({}),
       phases: [
-        phase({ name: 'a', async execute() { return Continue; } }),
-        phase({ name: 'b', when: () => false, async execute() { return Continue; } }),
+        phase({
+          name: 'a',
+          async execute() {
+            return Continue;
+          },
+        }),
+        phase({
+          name: 'b',
+          when: () => false,
+          async execute() {
+            return Continue;
+          },
+        }),
       ],
     });
     const run = runJob(def, {});

@@ -14,7 +14,13 @@ describe('recovery policies', () => {
       version: 1,
       initialState: init,
       phases: [
-        phase<S>({ name: 'prep', async execute(ctx) { ctx.state.value = 10; return Continue; } }),
+        phase<S>({
+          name: 'prep',
+          async execute(ctx) {
+            ctx.state.value = 10;
+            return Continue;
+          },
+        }),
         phase<S>({
           name: 'flaky',
           recovery: { strategy: 'restart-phase', maxAttempts: 3, backoff: { initialMs: 0 } },
@@ -92,8 +98,20 @@ describe('recovery policies', () => {
       version: 1,
       initialState: init,
       phases: [
-        phase<S>({ name: 'optional', recovery: { strategy: 'skip-phase' }, async execute() { throw new Error('no thumbnails today'); } }),
-        phase<S>({ name: 'rest', async execute(ctx) { ctx.state.log.push('rest'); return Continue; } }),
+        phase<S>({
+          name: 'optional',
+          recovery: { strategy: 'skip-phase' },
+          async execute() {
+            throw new Error('no thumbnails today');
+          },
+        }),
+        phase<S>({
+          name: 'rest',
+          async execute(ctx) {
+            ctx.state.log.push('rest');
+            return Continue;
+          },
+        }),
       ],
     });
     const result = await runJob(def, {}).result;

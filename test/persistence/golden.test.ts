@@ -5,11 +5,15 @@ import { TestClock } from '../../src/testing/index.js';
 import { goldenJob, hooks } from '../fixtures/goldenJob.js';
 
 /** Golden phasekit/1 checkpoints: a format change that cannot read them breaks stored jobs. */
-const golden = (name: string) => new Uint8Array(fs.readFileSync(new URL(`../fixtures/golden/${name}.ckpt`, import.meta.url)));
+const golden = (name: string) =>
+  new Uint8Array(fs.readFileSync(new URL(`../fixtures/golden/${name}.ckpt`, import.meta.url)));
 
 async function restore(name: string, clock = new TestClock(1_780_000_100_000)) {
   const bytes = golden(name);
-  const envelope = decodeEnvelope<import('../fixtures/goldenJob.js').GoldenState>(bytes, { name: 'golden', version: 1 });
+  const envelope = decodeEnvelope<import('../fixtures/goldenJob.js').GoldenState>(bytes, {
+    name: 'golden',
+    version: 1,
+  });
   const store = new MemoryStore();
   await store.save(envelope.jobId, bytes, {
     name: 'golden',

@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { chain, Continue, defineJob, group, JobDefinitionError, phase } from '../../src/index.js';
 
-const p = (name: string, extra: object = {}) => phase({ name, async execute() { return Continue; }, ...extra });
+const p = (name: string, extra: object = {}) =>
+  phase({
+    name,
+    async execute() {
+      return Continue;
+    },
+    ...extra,
+  });
 const job = (phases: unknown[], name = 'demo') =>
   defineJob({ name, version: 1, initialState: () => ({}), phases: phases as never });
 
@@ -19,10 +26,18 @@ describe('defineJob checks definitions when they are defined', () => {
     ['a name with a dot', [p('a.b')], /phase "a\.b": phase names must match/],
     ['a name with a capital first letter', [p('Scan')], /phase "Scan"/],
     ['a reserved name', [p('completed')], /phase "completed": "completed" is reserved/],
-    ['a SkipTo to an unknown phase', [p('a', { skipsTo: ['zzz'] }), p('b')], /phase "a": skipsTo names "zzz", which is not a phase of this job \(phases: a, b\)/],
+    [
+      'a SkipTo to an unknown phase',
+      [p('a', { skipsTo: ['zzz'] }), p('b')],
+      /phase "a": skipsTo names "zzz", which is not a phase of this job \(phases: a, b\)/,
+    ],
     ['a SkipTo backwards', [p('a'), p('b', { skipsTo: ['a'] })], /phase "b": skipsTo "a" points backwards/],
     ['an empty group', [p('a'), group('g', [])], /phase "g": the group has no phases/],
-    ['a bad maxAttempts', [p('a', { recovery: { strategy: 'restart-phase', maxAttempts: 0 } })], /maxAttempts must be an integer >= 1/],
+    [
+      'a bad maxAttempts',
+      [p('a', { recovery: { strategy: 'restart-phase', maxAttempts: 0 } })],
+      /maxAttempts must be an integer >= 1/,
+    ],
     ['an unknown strategy', [p('a', { recovery: { strategy: 'pray' } })], /unknown recovery strategy "pray"/],
     ['a negative weight', [p('a', { weight: -1 })], /weight must be a finite number >= 0/],
   ])('refuses %s', (_what, phases, message) => {
@@ -33,7 +48,9 @@ describe('defineJob checks definitions when they are defined', () => {
 
   it('refuses a bad job name and a bad version', () => {
     expect(() => job([p('a')], 'Bad.Name')).toThrow(/job name must match/);
-    expect(() => defineJob({ name: 'x', version: 0, initialState: () => ({}), phases: [p('a')] })).toThrow(/version must be a positive integer/);
+    expect(() => defineJob({ name: 'x', version: 0, initialState: () => ({}), phases: [p('a')] })).toThrow(
+      /version must be a positive integer/,
+    );
   });
 
   it('builds ordered lists with chain() and andThen()', () => {

@@ -12,14 +12,18 @@ export function graphCommand(program: Command): void {
     .argument('<job>', `job name: ${Object.keys(CLI_JOBS).join(', ')}`)
     .option('--format <format>', 'mermaid | json', 'mermaid')
     .option('--detail <detail>', 'phases | states (mermaid only)', 'phases')
-    .addHelpText('after', '\nExamples:\n  phasekit graph indexer\n  phasekit graph indexer --detail states > indexer.mmd\n')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  phasekit graph indexer\n  phasekit graph indexer --detail states > indexer.mmd\n',
+    )
     .action((name: string, options: { format: string; detail: string }) => {
       const job = CLI_JOBS[name];
       if (!job) throw new CliError(`Unknown job "${name}". Jobs: ${Object.keys(CLI_JOBS).join(', ')}.`);
       if (options.format === 'json') {
         process.stdout.write(`${JSON.stringify(compileJob(job.definition).toJSON(), null, 2)}\n`);
       } else if (options.format === 'mermaid') {
-        if (options.detail !== 'phases' && options.detail !== 'states') throw new CliError('--detail is phases or states.');
+        if (options.detail !== 'phases' && options.detail !== 'states')
+          throw new CliError('--detail is phases or states.');
         process.stdout.write(toMermaid(job.definition, { detail: options.detail }));
       } else {
         throw new CliError(`Unknown --format "${options.format}": use mermaid or json.`);

@@ -33,9 +33,15 @@ export function indexCommand(program: Command): void {
     .option('--mode <mode>', 'shallow | content | deep', 'shallow')
     .option('--scope <scope>', 'recursive | current', 'recursive')
     .option('--ephemeral', 'keep the index in memory and print it; write nothing')
-    .option('--rules <list>', 'rules to turn on (or off with -): hidden,system,git,gitignore,devDirs,onlyImages')
+    .option(
+      '--rules <list>',
+      'rules to turn on (or off with -): hidden,system,git,gitignore,devDirs,onlyImages',
+    )
     .option('--batch-size <n>', 'entries per transaction and checkpoint', '1000')
-    .option('--library <file>', 'library file (default $PHASEKIT_HOME/library.db or ~/.local/share/phasekit/library.db)')
+    .option(
+      '--library <file>',
+      'library file (default $PHASEKIT_HOME/library.db or ~/.local/share/phasekit/library.db)',
+    )
     .option('--json', 'JSON lines: progress, then the result')
     .option('--inspect', 'stream the job to the Stately inspector (prints the URL)')
     .addHelpText(
@@ -67,8 +73,16 @@ Ctrl-C pauses and prints the command that resumes the job.
         throw new CliError((error as Error).message);
       }
       const batchSize = Number(options.batchSize);
-      if (!Number.isInteger(batchSize) || batchSize < 1) throw new CliError(`--batch-size must be a positive integer.`);
-      const input: IndexerInput = { path: root, mode: options.mode, scope: options.scope, ephemeral: options.ephemeral === true, rules, batchSize };
+      if (!Number.isInteger(batchSize) || batchSize < 1)
+        throw new CliError(`--batch-size must be a positive integer.`);
+      const input: IndexerInput = {
+        path: root,
+        mode: options.mode,
+        scope: options.scope,
+        ephemeral: options.ephemeral === true,
+        rules,
+        batchSize,
+      };
       const summary = CLI_JOBS.indexer.summary;
       if (input.ephemeral) {
         const inspector = await attachInspector(options);

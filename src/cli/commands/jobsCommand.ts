@@ -20,7 +20,9 @@ export function jobsCommand(program: Command): void {
           return;
         }
         if (records.length === 0) {
-          process.stdout.write(options.all ? 'No jobs.\n' : 'No unfinished jobs (phasekit jobs --all lists every job).\n');
+          process.stdout.write(
+            options.all ? 'No jobs.\n' : 'No unfinished jobs (phasekit jobs --all lists every job).\n',
+          );
           return;
         }
         const rows = records.map((r) => [
@@ -35,7 +37,11 @@ export function jobsCommand(program: Command): void {
         ]);
         const header = ['ID', 'JOB', 'STATUS', 'PHASE', 'DONE', 'ERRORS', 'UPDATED', 'INPUT'];
         const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
-        const fmt = (row: string[]) => row.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
+        const fmt = (row: string[]) =>
+          row
+            .map((c, i) => c.padEnd(widths[i]))
+            .join('  ')
+            .trimEnd();
         process.stdout.write(`${[fmt(header), ...rows.map(fmt)].join('\n')}\n`);
       } finally {
         ws.close();

@@ -32,7 +32,11 @@ export function resumeCommands(program: Command): void {
           deps: job.deps(ws),
           inspect: inspector.inspect,
         });
-        process.exitCode = await runInForeground(run, { json: options.json === true, resumeCommand: resumeCommandFor(id, options.library), summary: job.summary });
+        process.exitCode = await runInForeground(run, {
+          json: options.json === true,
+          resumeCommand: resumeCommandFor(id, options.library),
+          summary: job.summary,
+        });
       } finally {
         await inspector?.stop();
         ws.close();
@@ -52,7 +56,11 @@ export function resumeCommands(program: Command): void {
         if (record.status === 'completed' || record.status === 'failed' || record.status === 'cancelled') {
           throw new CliError(`Job ${id} already ended (${record.status}).`);
         }
-        const run = await resumeJob(job.definition, id, { store: ws.store, deps: job.deps(ws), resume: false });
+        const run = await resumeJob(job.definition, id, {
+          store: ws.store,
+          deps: job.deps(ws),
+          resume: false,
+        });
         run.cancel();
         const result = await run.result;
         if (options.json) process.stdout.write(`${JSON.stringify({ jobId: id, status: result.status })}\n`);
@@ -68,6 +76,9 @@ async function findJob(ws: ReturnType<typeof openWorkspace>, id: string) {
   const stored = await ws.store.load(id);
   if (!stored) throw new CliError(`No job ${id} in ${ws.file}. List jobs with: phasekit jobs --all`);
   const job = CLI_JOBS[stored.record.name];
-  if (!job) throw new CliError(`Job ${id} is a "${stored.record.name}" job, which this phasekit does not know (jobs: ${Object.keys(CLI_JOBS).join(', ')}).`);
+  if (!job)
+    throw new CliError(
+      `Job ${id} is a "${stored.record.name}" job, which this phasekit does not know (jobs: ${Object.keys(CLI_JOBS).join(', ')}).`,
+    );
   return { job, record: stored.record };
 }

@@ -61,15 +61,15 @@ function globToRegex(glob: string): string {
         i = end;
       }
     } else if (c === '\\' && i + 1 < glob.length) {
-      out += escape(glob[++i]);
+      out += escapeChar(glob[++i]);
     } else {
-      out += escape(c);
+      out += escapeChar(c);
     }
   }
   return out;
 }
 
-function escape(c: string): string {
+function escapeChar(c: string): string {
   return /[.*+?^${}()|[\]\\/]/.test(c) ? `\\${c}` : c;
 }
 
@@ -77,7 +77,11 @@ function escape(c: string): string {
  * Whether `relPath` (relative to the .gitignore's directory, `/`-separated) is ignored by `patterns`: the last
  * matching pattern decides. `undefined` when no pattern matches, so an outer .gitignore can decide.
  */
-export function gitignoreVerdict(patterns: readonly IgnorePattern[], relPath: string, isDir: boolean): boolean | undefined {
+export function gitignoreVerdict(
+  patterns: readonly IgnorePattern[],
+  relPath: string,
+  isDir: boolean,
+): boolean | undefined {
   let verdict: boolean | undefined;
   for (const p of patterns) {
     if (p.dirOnly && !isDir) continue;

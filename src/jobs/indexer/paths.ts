@@ -3,7 +3,9 @@ const SLASH = Buffer.from('/');
 /** `dir/name` as bytes, without doubling the separator after `/`. */
 export function joinBytes(dir: Uint8Array, name: Uint8Array): Buffer {
   const d = Buffer.from(dir.buffer, dir.byteOffset, dir.byteLength);
-  return d.length > 0 && d[d.length - 1] === 0x2f ? Buffer.concat([d, name]) : Buffer.concat([d, SLASH, name]);
+  return d.length > 0 && d[d.length - 1] === 0x2f
+    ? Buffer.concat([d, name])
+    : Buffer.concat([d, SLASH, name]);
 }
 
 /** Lowercase extension of a file name without the dot, or null (dotfiles like `.bashrc` have none). */

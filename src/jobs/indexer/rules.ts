@@ -66,8 +66,27 @@ const DEV_DIRS = new Set([
 
 /** Extensions counted as images by the `onlyImages` rule and by deep mode. */
 export const IMAGE_EXTENSIONS = new Set([
-  'jpg', 'jpeg', 'png', 'gif', 'webp', 'bmp', 'tif', 'tiff', 'heic', 'heif', 'avif', 'svg', 'ico',
-  'dng', 'cr2', 'cr3', 'nef', 'arw', 'orf', 'rw2', 'raf',
+  'jpg',
+  'jpeg',
+  'png',
+  'gif',
+  'webp',
+  'bmp',
+  'tif',
+  'tiff',
+  'heic',
+  'heif',
+  'avif',
+  'svg',
+  'ico',
+  'dng',
+  'cr2',
+  'cr3',
+  'nef',
+  'arw',
+  'orf',
+  'rw2',
+  'raf',
 ]);
 
 /**
@@ -98,7 +117,8 @@ export function ruleVerdict(
       }
     }
   }
-  if (rules.onlyImages && kind !== 'dir' && !(extension && IMAGE_EXTENSIONS.has(extension))) return 'onlyImages';
+  if (rules.onlyImages && kind !== 'dir' && !(extension && IMAGE_EXTENSIONS.has(extension)))
+    return 'onlyImages';
   return null;
 }
 
@@ -112,7 +132,10 @@ export function parseRules(list: string | readonly string[] | undefined): Requir
     const off = item.startsWith('-') || item.startsWith('no-');
     const name = item.replace(/^-|^no-/, '');
     const key = RULE_NAMES.find((r) => r.toLowerCase() === name.toLowerCase() || kebab(r) === name);
-    if (!key) throw new RangeError(`Unknown indexer rule "${item}". Rules: ${RULE_NAMES.join(', ')} (prefix with - to turn one off).`);
+    if (!key)
+      throw new RangeError(
+        `Unknown indexer rule "${item}". Rules: ${RULE_NAMES.join(', ')} (prefix with - to turn one off).`,
+      );
     rules[key] = !off;
   }
   return rules as Required<IndexerRules>;

@@ -23,7 +23,18 @@ function workspace() {
 
 /** The library's entries of a location as path → entry, paths rebuilt from the parent chain. */
 function libraryPaths(library: Library, locationId: number) {
-  const out = new Map<string, { kind: string; size: number; aggregateSize: number; fileCount: number; childCount: number; contentId: string | null; id: number }>();
+  const out = new Map<
+    string,
+    {
+      kind: string;
+      size: number;
+      aggregateSize: number;
+      fileCount: number;
+      childCount: number;
+      contentId: string | null;
+      id: number;
+    }
+  >();
   for (const row of [...library.entriesOfLocation(locationId)]) {
     if (row.parentId === null) continue;
     const full = library.getEntry(row.id)!;
@@ -41,7 +52,11 @@ function libraryPaths(library: Library, locationId: number) {
 }
 
 async function index(ws: ReturnType<typeof workspace>, root: string, extra: object = {}) {
-  const run = runJob(indexerJob, { path: root, ...extra }, { store: ws.store, deps: { library: ws.library } });
+  const run = runJob(
+    indexerJob,
+    { path: root, ...extra },
+    { store: ws.store, deps: { library: ws.library } },
+  );
   const result = await run.result;
   expect(result.status, JSON.stringify(result.failure)).toBe('completed');
   return result;
@@ -64,7 +79,9 @@ describe('the indexer', () => {
     expect(lib.has(bad)).toBe(true);
     // Aggregates, bottom-up.
     const docs = lib.get(Buffer.from(`${root}/docs`).toString('latin1'))!;
-    const underDocs = [...disk.entries()].filter(([k, e]) => k.startsWith(Buffer.from(`${root}/docs/`).toString('latin1')) && e.kind !== 'dir');
+    const underDocs = [...disk.entries()].filter(
+      ([k, e]) => k.startsWith(Buffer.from(`${root}/docs/`).toString('latin1')) && e.kind !== 'dir',
+    );
     expect(docs.aggregateSize).toBe(underDocs.reduce((a, [, e]) => a + e.size, 0));
     expect(docs.fileCount).toBe(underDocs.filter(([, e]) => e.kind === 'file').length);
     expect(docs.childCount).toBe(fs.readdirSync(`${root}/docs`).length);
@@ -83,7 +100,11 @@ describe('the indexer', () => {
     fs.writeFileSync(path.join(root, '.gitignore'), '*.md\n/photos/two.png\n!docs/keep.md\n');
     fs.writeFileSync(path.join(root, 'docs/keep.md'), 'kept');
     const result = await index(ws, root, { rules: { hidden: true, devDirs: true, gitignore: true } });
-    const names = [...libraryPaths(ws.library, result.output!.locationId!).keys()].map((k) => Buffer.from(k, 'latin1').toString().slice(root.length + 1));
+    const names = [...libraryPaths(ws.library, result.output!.locationId!).keys()].map((k) =>
+      Buffer.from(k, 'latin1')
+        .toString()
+        .slice(root.length + 1),
+    );
     expect(names).not.toContain('.hidden');
     expect(names).not.toContain('.git');
     expect(names).not.toContain('.DS_Store');
@@ -95,8 +116,13 @@ describe('the indexer', () => {
 
     const images = workspace();
     const only = await index(images, root, { rules: { onlyImages: true } });
-    const files = [...libraryPaths(images.library, only.output!.locationId!).entries()].filter(([, e]) => e.kind !== 'dir');
-    expect(files.map(([k]) => path.basename(Buffer.from(k, 'latin1').toString())).sort()).toEqual(['one.jpg', 'two.png']);
+    const files = [...libraryPaths(images.library, only.output!.locationId!).entries()].filter(
+      ([, e]) => e.kind !== 'dir',
+    );
+    expect(files.map(([k]) => path.basename(Buffer.from(k, 'latin1').toString())).sort()).toEqual([
+      'one.jpg',
+      'two.png',
+    ]);
   });
 
   it('re-indexing detects new, modified, moved and deleted entries and writes only those', async () => {
@@ -126,7 +152,9 @@ describe('the indexer', () => {
     // Moves keep their entries (and so their content ids and everything under a moved directory).
     expect(after.get(Buffer.from(`${root}/docs/one-moved.jpg`).toString('latin1'))!.id).toBe(movedId);
     expect(after.get(Buffer.from(`${root}/deep-moved`).toString('latin1'))!.id).toBe(dirId);
-    expect(after.get(Buffer.from(`${root}/deep-moved/deeper/deepest/x.json`).toString('latin1'))).toBeDefined();
+    expect(
+      after.get(Buffer.from(`${root}/deep-moved/deeper/deepest/x.json`).toString('latin1')),
+    ).toBeDefined();
     // The modified file got a new content id.
     const a = after.get(Buffer.from(`${root}/a.txt`).toString('latin1'))!;
     expect(a.contentId).not.toBe(before.get(Buffer.from(`${root}/a.txt`).toString('latin1'))!.contentId);
@@ -158,11 +186,19 @@ describe('the indexer', () => {
     const ws = workspace();
     const root = path.join(tempDir(), 'deep');
     fs.mkdirSync(root);
-    await sharp({ create: { width: 64, height: 48, channels: 3, background: 'blue' } }).jpeg().toFile(path.join(root, 'p.jpg'));
+    await sharp({ create: { width: 64, height: 48, channels: 3, background: 'blue' } })
+      .jpeg()
+      .toFile(path.join(root, 'p.jpg'));
     fs.writeFileSync(path.join(root, 'notes.txt'), 'plain text\n');
     const result = await index(ws, root, { mode: 'deep' });
-    const rows = [...ws.library.entriesOfLocation(result.output!.locationId!)].map((r) => ws.library.getEntry(r.id)!);
-    expect(rows.find((r) => r.nameText === 'p.jpg')).toMatchObject({ mime: 'image/jpeg', width: 64, height: 48 });
+    const rows = [...ws.library.entriesOfLocation(result.output!.locationId!)].map(
+      (r) => ws.library.getEntry(r.id)!,
+    );
+    expect(rows.find((r) => r.nameText === 'p.jpg')).toMatchObject({
+      mime: 'image/jpeg',
+      width: 64,
+      height: 48,
+    });
     expect(rows.find((r) => r.nameText === 'notes.txt')?.mime).toBe('text/plain');
   });
 
@@ -190,7 +226,11 @@ describe('the indexer', () => {
       for (let f = 0; f < 40; f++) fs.writeFileSync(path.join(root, `d${d}`, `f${f}`), `${d}-${f}`);
     }
     const ws = workspace();
-    const run = runJob(indexerJob, { path: root, batchSize: 50 }, { store: ws.store, deps: { library: ws.library } });
+    const run = runJob(
+      indexerJob,
+      { path: root, batchSize: 50 },
+      { store: ws.store, deps: { library: ws.library } },
+    );
     await new Promise<void>((resolve) => {
       const sub = run.events$.subscribe((e) => {
         if (e.type === 'checkpointed' && (run.state as { counts: { files: number } }).counts.files > 200) {

@@ -38,7 +38,10 @@ export interface DiskEntry {
 }
 
 /** Every path under `root` (not following links), computed independently of the indexer. */
-export function walkDisk(root: string, skip: (name: string) => boolean = () => false): Map<string, DiskEntry> {
+export function walkDisk(
+  root: string,
+  skip: (name: string) => boolean = () => false,
+): Map<string, DiskEntry> {
   const out = new Map<string, DiskEntry>();
   const visit = (dir: Buffer) => {
     for (const name of fs.readdirSync(dir, { encoding: 'buffer' })) {

@@ -21,7 +21,8 @@ export const aggregation = phase<IndexerState, IndexerInput, IndexerDeps>({
       own.set(row.id, { size: row.size, kind: row.kind });
     }
     const totals = new Map<number, { aggregateSize: number; childCount: number; fileCount: number }>();
-    for (const id of ids) if (own.get(id)!.kind === 'dir') totals.set(id, { aggregateSize: 0, childCount: 0, fileCount: 0 });
+    for (const id of ids)
+      if (own.get(id)!.kind === 'dir') totals.set(id, { aggregateSize: 0, childCount: 0, fileCount: 0 });
     let done = 0;
     for (const id of ids) {
       const { size, kind } = own.get(id)!;

@@ -9,7 +9,10 @@ export const complete = phase<IndexerState, IndexerInput, IndexerDeps>({
     if (!ctx.input.ephemeral) {
       const library = ctx.deps.library!;
       const at = ctx.clock.now();
-      await ctx.checkpoint({ force: true, atomicWith: () => library.markLocationIndexed(ctx.state.locationId!, at) });
+      await ctx.checkpoint({
+        force: true,
+        atomicWith: () => library.markLocationIndexed(ctx.state.locationId!, at),
+      });
     }
     return Continue;
   },

@@ -35,24 +35,32 @@ export const content = phase<IndexerState, IndexerInput, IndexerDeps>({
     const library = ctx.deps.library!;
     const locationId = state.locationId!;
     const remaining = library.db
-      .prepare(`SELECT count(*) FROM entries WHERE location_id = ? AND id > ? AND kind = 'file' AND size > 0 AND content_id IS NULL`)
+      .prepare(
+        `SELECT count(*) FROM entries WHERE location_id = ? AND id > ? AND kind = 'file' AND size > 0 AND content_id IS NULL`,
+      )
       .pluck()
       .get(locationId, state.cursor) as number;
     const total = state.counts.contentIds + remaining;
     for (;;) {
       const rows = library.filesWithoutContentId(locationId, state.cursor, batchSize);
       if (rows.length === 0) break;
-      const results = await mapConcurrent(rows, concurrency, async (row): Promise<ContentIdAssignment | null> => {
-        const file = library.pathOf(row.id);
-        try {
-          const contentId = await contentIdOfFile(file, row.size);
-          const entry = library.getEntry(row.id);
-          return contentId === null ? null : { id: row.id, contentId, kind: kindOfExtension(entry?.extension ?? null) };
-        } catch (error) {
-          ctx.addNonFatalError(error, { path: file.toString(), op: 'content' });
-          return null;
-        }
-      });
+      const results = await mapConcurrent(
+        rows,
+        concurrency,
+        async (row): Promise<ContentIdAssignment | null> => {
+          const file = library.pathOf(row.id);
+          try {
+            const contentId = await contentIdOfFile(file, row.size);
+            const entry = library.getEntry(row.id);
+            return contentId === null
+              ? null
+              : { id: row.id, contentId, kind: kindOfExtension(entry?.extension ?? null) };
+          } catch (error) {
+            ctx.addNonFatalError(error, { path: file.toString(), op: 'content' });
+            return null;
+          }
+        },
+      );
       const assignments = results.filter((r): r is ContentIdAssignment => r !== null);
       state.cursor = rows[rows.length - 1].id;
       state.counts.contentIds += assignments.length;

@@ -40,7 +40,9 @@ export const deep = phase<IndexerState, IndexerInput, IndexerDeps>({
       `SELECT id, size FROM entries WHERE location_id = ? AND id > ? AND kind = 'file' AND mime IS NULL ORDER BY id LIMIT ?`,
     );
     const remaining = library.db
-      .prepare(`SELECT count(*) FROM entries WHERE location_id = ? AND id > ? AND kind = 'file' AND mime IS NULL`)
+      .prepare(
+        `SELECT count(*) FROM entries WHERE location_id = ? AND id > ? AND kind = 'file' AND mime IS NULL`,
+      )
       .pluck()
       .get(locationId, state.cursor) as number;
     const total = state.counts.deep + remaining;

@@ -78,7 +78,10 @@ export const discovery = phase<IndexerState, IndexerInput, IndexerDeps>({
         const text = state.gitignores[base];
         if (text === undefined) continue;
         let patterns = compiled.get(base);
-        if (!patterns) compiled.set(base, (patterns = parseGitignore(text)));
+        if (!patterns) {
+          patterns = parseGitignore(text);
+          compiled.set(base, patterns);
+        }
         out.push({ base, patterns });
       }
       return out;
@@ -164,7 +167,16 @@ function readDirectory(ctx: Ctx, dir: PendingDir, tools: WalkTools): void {
 
     if (input.ephemeral) {
       const id = state.entries.length;
-      state.entries.push({ id, parentId: dir.id, path: displayPath(full), name, kind, size, mtimeMs: st.mtimeMs, inode: st.ino });
+      state.entries.push({
+        id,
+        parentId: dir.id,
+        path: displayPath(full),
+        name,
+        kind,
+        size,
+        mtimeMs: st.mtimeMs,
+        inode: st.ino,
+      });
       counts.new++;
       if (kind === 'dir' && tools.recursive) state.stack.push({ id, path: full, rel, fresh: true });
       continue;
@@ -189,17 +201,29 @@ function readDirectory(ctx: Ctx, dir: PendingDir, tools: WalkTools): void {
         if (kind !== 'dir') counts.modified++;
         else counts.unchanged++;
       } else counts.unchanged++;
-      if (kind === 'dir' && tools.recursive) state.stack.push({ id: known.id, path: full, rel, fresh: false });
+      if (kind === 'dir' && tools.recursive)
+        state.stack.push({ id: known.id, path: full, rel, fresh: false });
       continue;
     }
     const moved = !state.cold ? findMoved(ctx, st, kind) : undefined;
     if (moved) {
-      batch.updates.push({ id: moved.id, parentId: dir.id, name, nameText, extension, size, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, mode: st.mode });
+      batch.updates.push({
+        id: moved.id,
+        parentId: dir.id,
+        name,
+        nameText,
+        extension,
+        size,
+        mtimeMs: st.mtimeMs,
+        ctimeMs: st.ctimeMs,
+        mode: st.mode,
+      });
       const at = state.missing.indexOf(moved.id);
       if (at >= 0) state.missing.splice(at, 1);
       state.moved.push(moved.id);
       counts.moved++;
-      if (kind === 'dir' && tools.recursive) state.stack.push({ id: moved.id, path: full, rel, fresh: false });
+      if (kind === 'dir' && tools.recursive)
+        state.stack.push({ id: moved.id, path: full, rel, fresh: false });
       continue;
     }
     const id = tools.nextId();

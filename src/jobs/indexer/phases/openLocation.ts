@@ -14,7 +14,9 @@ export function openLocation(ctx: Ctx): void {
   try {
     st = fs.statSync(root);
   } catch (error) {
-    throw new FatalError(`Cannot index ${root}: ${(error as Error).message}. Give an existing directory.`, { cause: error });
+    throw new FatalError(`Cannot index ${root}: ${(error as Error).message}. Give an existing directory.`, {
+      cause: error,
+    });
   }
   if (!st.isDirectory()) {
     throw new FatalError(`Cannot index ${root}: it is not a directory. Give the directory that contains it.`);
@@ -22,7 +24,16 @@ export function openLocation(ctx: Ctx): void {
   const rootBytes = Buffer.from(root);
   if (input.ephemeral) {
     state.rootId = 0;
-    state.entries.push({ id: 0, parentId: null, path: root, name: Buffer.alloc(0), kind: 'dir', size: 0, mtimeMs: st.mtimeMs, inode: st.ino });
+    state.entries.push({
+      id: 0,
+      parentId: null,
+      path: root,
+      name: Buffer.alloc(0),
+      kind: 'dir',
+      size: 0,
+      mtimeMs: st.mtimeMs,
+      inode: st.ino,
+    });
     state.stack.push({ id: 0, path: rootBytes, rel: '', fresh: true });
     return;
   }
