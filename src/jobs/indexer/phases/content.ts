@@ -1,9 +1,21 @@
 import { Continue, phase } from '../../../index.js';
-import { contentIdOfFile } from '../../content/contentId.js';
+import { contentIdOfFile, contentIdOfFileSync } from '../../content/contentId.js';
 import { kindOfExtension } from '../../content/sniff.js';
 import type { ContentIdAssignment } from '../../library/types.js';
 import { mapConcurrent } from '../mapConcurrent.js';
+import { displayPath, joinBytes } from '../paths.js';
 import type { IndexerDeps, IndexerInput, IndexerState } from '../types.js';
+
+/** Files up to this size (hashed whole, one read) are hashed synchronously. */
+const SYNC_LIMIT = 100 * 1024;
+
+interface FileRow {
+  id: number;
+  size: number;
+  parentId: number;
+  name: Buffer;
+  extension: string | null;
+}
 
 /**
  * Content ids (Spacedrive's sampled BLAKE3) for every non-empty file without one, a batch at a time, several
@@ -40,27 +52,52 @@ export const content = phase<IndexerState, IndexerInput, IndexerDeps>({
       )
       .pluck()
       .get(locationId, state.cursor) as number;
+    const page = library.db.prepare(
+      `SELECT id, size, parent_id AS parentId, name, extension FROM entries
+       WHERE location_id = ? AND id > ? AND kind = 'file' AND size > 0 AND content_id IS NULL ORDER BY id LIMIT ?`,
+    );
     const total = state.counts.contentIds + remaining;
+    const dirs = new Map<number, Buffer>();
+    const pathOf = (row: FileRow) => {
+      let dir = dirs.get(row.parentId);
+      if (!dir) {
+        if (dirs.size > 10_000) dirs.clear();
+        dir = library.pathOf(row.parentId);
+        dirs.set(row.parentId, dir);
+      }
+      return joinBytes(dir, row.name);
+    };
+    const hashed = (row: FileRow, contentId: string | null): ContentIdAssignment | null =>
+      contentId === null ? null : { id: row.id, contentId, kind: kindOfExtension(row.extension) };
     for (;;) {
-      const rows = library.filesWithoutContentId(locationId, state.cursor, batchSize);
+      const rows = page.all(locationId, state.cursor, batchSize) as FileRow[];
       if (rows.length === 0) break;
-      const results = await mapConcurrent(
-        rows,
-        concurrency,
-        async (row): Promise<ContentIdAssignment | null> => {
-          const file = library.pathOf(row.id);
-          try {
-            const contentId = await contentIdOfFile(file, row.size);
-            const entry = library.getEntry(row.id);
-            return contentId === null
-              ? null
-              : { id: row.id, contentId, kind: kindOfExtension(entry?.extension ?? null) };
-          } catch (error) {
-            ctx.addNonFatalError(error, { path: file.toString(), op: 'content' });
-            return null;
-          }
-        },
-      );
+      const results: (ContentIdAssignment | null)[] = new Array(rows.length).fill(null);
+      const large: number[] = [];
+      // Small files are one read each: synchronously, a thread-pool round trip would cost more than the read.
+      // Sampled large files are read concurrently.
+      for (let i = 0; i < rows.length; i++) {
+        const row = rows[i];
+        if (row.size > SYNC_LIMIT) {
+          large.push(i);
+          continue;
+        }
+        const file = pathOf(row);
+        try {
+          results[i] = hashed(row, contentIdOfFileSync(file, row.size));
+        } catch (error) {
+          ctx.addNonFatalError(error, { path: displayPath(file), op: 'content' });
+        }
+      }
+      await mapConcurrent(large, concurrency, async (i) => {
+        const row = rows[i];
+        const file = pathOf(row);
+        try {
+          results[i] = hashed(row, await contentIdOfFile(file, row.size));
+        } catch (error) {
+          ctx.addNonFatalError(error, { path: displayPath(file), op: 'content' });
+        }
+      });
       const assignments = results.filter((r): r is ContentIdAssignment => r !== null);
       state.cursor = rows[rows.length - 1].id;
       state.counts.contentIds += assignments.length;
