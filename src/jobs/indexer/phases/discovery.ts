@@ -48,8 +48,9 @@ export const discovery = phase<IndexerState, IndexerInput, IndexerDeps>({
       const { inserts, updates, cleared } = batch;
       batch = { inserts: [], updates: [], cleared: [] };
       pending = 0;
+      // An ephemeral index keeps its entries in the state: checkpoint it on the usual throttle, not per batch.
       await ctx.checkpoint({
-        force: true,
+        force: library !== undefined,
         ...(library
           ? {
               atomicWith: () => {
