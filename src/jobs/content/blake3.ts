@@ -39,7 +39,7 @@ export function createHasher(): Blake3Hasher {
   const native = new NativeHasher();
   return {
     update(bytes) {
-      native.update(bytes);
+      native.update(asBuffer(bytes));
     },
     digest() {
       return native.digestBuffer();
@@ -61,6 +61,11 @@ const shared = new NativeHasher();
  */
 export function blake3Hex(bytes: Uint8Array): string {
   shared.reset();
-  shared.update(bytes);
+  shared.update(asBuffer(bytes));
   return shared.digest('hex');
+}
+
+/** A Buffer view of the same memory (no copy): the binding's types take Buffers. */
+function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
