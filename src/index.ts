@@ -114,3 +114,31 @@ export { InvalidJobIdError } from './persistence/InvalidJobIdError.js';
 export type { DecodeExpectation } from './persistence/decodeEnvelope.js';
 export type { EnvelopeIdentity } from './persistence/peekEnvelope.js';
 export type { SqliteStoreOptions } from './persistence/stores/SqliteStore.js';
+export { copyJob } from './jobs/copy/copyJob.js';
+export { CopyRefusedError } from './jobs/copy/CopyRefusedError.js';
+export type { ConflictPolicy, CopyCounts, CopyDeps, CopyInput, CopyOutput, CopyState } from './jobs/copy/types.js';
+export { deleteJob } from './jobs/delete/deleteJob.js';
+export { DeleteRefusedError } from './jobs/delete/DeleteRefusedError.js';
+export type { DeleteCounts, DeleteDeps, DeleteInput, DeleteMode, DeleteOutput, DeleteState } from './jobs/delete/types.js';
+export type { TrashEnvironment } from './jobs/trash/freedesktopTrash.js';
+export { thumbnailsJob } from './jobs/thumbnails/thumbnailsJob.js';
+export {
+  THUMBNAIL_PRESETS,
+  DEFAULT_THUMBNAIL_VARIANTS,
+  resolveVariants,
+  parseVariant,
+} from './jobs/thumbnails/variants.js';
+export { thumbnailPath } from './jobs/thumbnails/thumbnailPath.js';
+export { defaultThumbnailConcurrency } from './jobs/thumbnails/defaultConcurrency.js';
+export { ThumbnailVariantError } from './jobs/thumbnails/ThumbnailVariantError.js';
+export { ThumbnailSourceError } from './jobs/thumbnails/ThumbnailSourceError.js';
+export { ThumbnailsSetupError } from './jobs/thumbnails/ThumbnailsSetupError.js';
+export type {
+  ThumbnailRecord,
+  ThumbnailsCounts,
+  ThumbnailsDeps,
+  ThumbnailsInput,
+  ThumbnailsOutput,
+  ThumbnailsState,
+  ThumbnailVariant,
+} from './jobs/thumbnails/types.js';

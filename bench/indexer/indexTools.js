@@ -54,14 +54,69 @@ export class PlainTransactionStore {
 }
 
 /**
+ * Wraps a store to account for time: `batchMs` inside the savers' `atomicWith` (the batch writes) and
+ * `saveMs` the rest of `save` (BEGIN, the checkpoint row if any, COMMIT), summed over the run, and the bytes
+ * of the last checkpoint. The stores do all their work synchronously inside `save()`, so timing the call up
+ * to its return (before awaiting its promise) leaves out event-loop waits.
+ */
+export class TimedStore {
+  constructor(inner) {
+    this.inner = inner;
+    this.atomic = inner.atomic;
+    this.saveMs = 0;
+    this.batchMs = 0;
+    this.saves = 0;
+    this.lastBytes = undefined;
+  }
+  save(jobId, bytes, meta, opts) {
+    let inside = 0;
+    const atomicWith = opts?.atomicWith;
+    const timed = atomicWith && {
+      atomicWith: () => {
+        const a = performance.now();
+        try {
+          return atomicWith();
+        } finally {
+          inside += performance.now() - a;
+        }
+      },
+    };
+    const t0 = performance.now();
+    const done = this.inner.save(jobId, bytes, meta, timed || opts);
+    this.saveMs += performance.now() - t0 - inside;
+    this.batchMs += inside;
+    this.saves++;
+    this.lastBytes = bytes;
+    return done;
+  }
+  load(jobId) {
+    return this.inner.load(jobId);
+  }
+  list(filter) {
+    return this.inner.list(filter);
+  }
+  setStatus(jobId, status) {
+    return this.inner.setStatus?.(jobId, status);
+  }
+  delete(jobId) {
+    return this.inner.delete?.(jobId);
+  }
+  close() {
+    return this.inner.close?.();
+  }
+}
+
+/**
  * Index `root` into the library file `dbFile` (created if new) like `phasekit index` does: openLibrary on the
  * file, SqliteStore on its connection (or a PlainTransactionStore when `plain`), runJob, close.
- * @returns {{ output, ms, phases: Record<string, number>, checkpoints: number, checkpointBytes: number, lastCheckpointBytes: number }}
+ * @returns {{ output, ms, phases: Record<string, number>, checkpoints: number, checkpointBytes: number,
+ *   lastCheckpointBytes: number, saveMs: number, batchMs: number, lastBytes: Uint8Array }} `saveMs`: time in
+ *   the store's `save` outside the batch writes (see TimedStore); `batchMs`: inside them.
  */
 export async function indexOnce(root, dbFile, { mode = 'shallow', batchSize, concurrency, plain = false } = {}) {
   const t0 = performance.now();
   const library = openLibrary(dbFile);
-  const store = plain ? new PlainTransactionStore(library.db) : new SqliteStore(library.db);
+  const store = new TimedStore(plain ? new PlainTransactionStore(library.db) : new SqliteStore(library.db));
   try {
     const input = { path: root, mode, ...(batchSize ? { batchSize } : {}), ...(concurrency ? { concurrency } : {}) };
     const run = runJob(indexerJob, input, { store, deps: { library } });
@@ -84,7 +139,17 @@ export async function indexOnce(root, dbFile, { mode = 'shallow', batchSize, con
     if (result.status !== 'completed') {
       throw new Error(`indexer ended ${result.status}: ${JSON.stringify(result.errors?.slice(0, 2) ?? result)}`);
     }
-    return { output: result.output, ms: performance.now() - t0, phases, checkpoints, checkpointBytes, lastCheckpointBytes };
+    return {
+      output: result.output,
+      ms: performance.now() - t0,
+      phases,
+      checkpoints,
+      checkpointBytes,
+      lastCheckpointBytes,
+      saveMs: store.saveMs,
+      batchMs: store.batchMs,
+      lastBytes: store.lastBytes,
+    };
   } finally {
     await store.close?.();
     library.close();
@@ -94,10 +159,13 @@ export async function indexOnce(root, dbFile, { mode = 'shallow', batchSize, con
 /**
  * The anchor of a shallow index: `find DIR -printf '%p %s %T@ %i\n' > list`, then every line parsed and
  * inserted with one prepared statement in one transaction into a fresh db file holding the library's schema
- * (same table, same indexes; WAL + synchronous=NORMAL like the library). Returns the rows inserted.
+ * (same table, same indexes; WAL + synchronous=NORMAL like the library).
+ * @returns {{ rows: number, findMs: number, insertMs: number }} `insertMs`: parse + open + insert + commit.
  */
 export function anchorIndex(root, listFile, dbFile) {
+  const t0 = performance.now();
   execFileSync('sh', ['-c', `find "$1" -printf '%p %s %T@ %i\\n' > "$2"`, 'sh', root, listFile]);
+  const t1 = performance.now();
   const text = readFileSync(listFile, 'latin1');
   const db = new Database(dbFile);
   let rows = 0;
@@ -143,7 +211,7 @@ export function anchorIndex(root, listFile, dbFile) {
   } finally {
     db.close();
   }
-  return rows;
+  return { rows, findMs: t1 - t0, insertMs: performance.now() - t1 };
 }
 
 /**

@@ -2,10 +2,15 @@
 import fs from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { CliError } from './CliError.js';
+import { copyCommand } from './commands/copyCommand.js';
+import { deleteCommand } from './commands/deleteCommand.js';
+import { duplicatesCommand } from './commands/duplicatesCommand.js';
 import { graphCommand } from './commands/graphCommand.js';
 import { indexCommand } from './commands/indexCommand.js';
 import { jobsCommand } from './commands/jobsCommand.js';
 import { resumeCommands } from './commands/resumeJobCommand.js';
+import { thumbnailsCommand } from './commands/thumbnailsCommand.js';
+import { validateCommand } from './commands/validateCommand.js';
 
 const pkg = JSON.parse(fs.readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
   version: string;
@@ -19,9 +24,14 @@ const program = new Command()
   .exitOverride();
 
 indexCommand(program);
+copyCommand(program);
+deleteCommand(program);
 jobsCommand(program);
 resumeCommands(program);
 graphCommand(program);
+duplicatesCommand(program);
+validateCommand(program);
+thumbnailsCommand(program);
 
 program.addHelpText(
   'after',

@@ -1,5 +1,10 @@
 import { indexerJob } from '../jobs/indexer/indexerJob.js';
+import { thumbnailsJob } from '../jobs/thumbnails/thumbnailsJob.js';
 import type { JobDefinition } from '../phases/defineJob.js';
+import { copyCliJob } from './commands/copyCommand.js';
+import { deleteCliJob } from './commands/deleteCommand.js';
+import { duplicatesCliJob } from './commands/duplicatesCommand.js';
+import { validationCliJob } from './commands/validateCommand.js';
 import type { Workspace } from './openWorkspace.js';
 
 /** A job the CLI can run and resume: its definition and how to build its deps from the workspace. */
@@ -12,6 +17,10 @@ export interface CliJob {
 
 /** Every job the CLI knows, by definition name. */
 export const CLI_JOBS: Record<string, CliJob> = {
+  copy: copyCliJob,
+  delete: deleteCliJob,
+  duplicates: duplicatesCliJob,
+  validation: validationCliJob,
   indexer: {
     definition: indexerJob,
     deps: (ws) => ({ library: ws.library }),
@@ -20,6 +29,13 @@ export const CLI_JOBS: Record<string, CliJob> = {
       `${o.new} new, ${o.modified} modified, ${o.moved} moved, ${o.deleted} deleted, ${o.unchanged} unchanged` +
       (o.contentIds ? `, ${o.contentIds} content ids` : '') +
       (o.deep ? `, ${o.deep} sniffed` : ''),
+  },
+  thumbnails: {
+    definition: thumbnailsJob,
+    deps: (ws) => ({ library: ws.library }),
+    summary: (o) =>
+      `${o.images} images, ${o.thumbnails} thumbnails (${o.bytes} bytes) in ${o.directory}; ` +
+      `${o.skipped} already done, ${o.failed} unreadable, ${o.removed} orphaned sets removed`,
   },
 };
 

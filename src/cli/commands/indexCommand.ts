@@ -13,6 +13,7 @@ import { CLI_JOBS } from '../registry.js';
 import { runInForeground } from '../runInForeground.js';
 import { type AttachedInspector, attachInspector, type InspectOption } from '../inspect.js';
 import { resumeCommandFor } from './resumeCommand.js';
+import { runThumbnails } from './thumbnailsCommand.js';
 
 interface IndexOptions extends InspectOption {
   mode: 'shallow' | 'content' | 'deep';
@@ -22,6 +23,7 @@ interface IndexOptions extends InspectOption {
   library?: string;
   json?: boolean;
   batchSize?: string;
+  thumbnails?: boolean;
 }
 
 /** `phasekit index <path>` */
@@ -44,6 +46,7 @@ export function indexCommand(program: Command): void {
     )
     .option('--json', 'JSON lines: progress, then the result')
     .option('--inspect', 'stream the job to the Stately inspector (prints the URL)')
+    .option('--thumbnails', 'with --mode deep: then make the thumbnails of its images (phasekit thumbnails)')
     .addHelpText(
       'after',
       `
@@ -62,6 +65,9 @@ Ctrl-C pauses and prints the command that resumes the job.
       if (!st.isDirectory()) throw new CliError(`Not a directory: ${root}. Give the directory to index.`);
       if (!['shallow', 'content', 'deep'].includes(options.mode)) {
         throw new CliError(`Unknown --mode "${options.mode}": use shallow, content or deep.`);
+      }
+      if (options.thumbnails && (options.mode !== 'deep' || options.ephemeral)) {
+        throw new CliError('--thumbnails needs --mode deep and a library (not --ephemeral).');
       }
       if (!['current', 'recursive'].includes(options.scope)) {
         throw new CliError(`Unknown --scope "${options.scope}": use recursive or current.`);
@@ -113,6 +119,10 @@ Ctrl-C pauses and prints the command that resumes the job.
           resumeCommand: resumeCommandFor(run.id, options.library),
           summary,
         });
+        if (options.thumbnails && process.exitCode === 0) {
+          const shown = { json: options.json, library: options.library };
+          process.exitCode = await runThumbnails(ws, { location: root }, shown);
+        }
       } finally {
         await inspector?.stop();
         ws.close();

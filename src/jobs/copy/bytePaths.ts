@@ -1,7 +1,8 @@
 import nodePath from 'node:path';
 
 // Latin-1 maps every byte to one UTF-16 unit and back, so path functions can work on names that are not UTF-8.
-const asText = (bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
+const asText = (bytes: Uint8Array) =>
+  Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
 const asBytes = (text: string) => Buffer.from(text, 'latin1');
 
 /** The directory part of a path given as bytes. */
@@ -18,7 +19,9 @@ export function basenameBytes(path: Uint8Array): Buffer {
 export function resolveBytes(path: string | Uint8Array): Buffer {
   if (typeof path === 'string') return Buffer.from(nodePath.resolve(path));
   const text = asText(path);
-  return asBytes(nodePath.posix.isAbsolute(text) ? nodePath.posix.normalize(text) : nodePath.posix.resolve(text));
+  return asBytes(
+    nodePath.posix.isAbsolute(text) ? nodePath.posix.normalize(text) : nodePath.posix.resolve(text),
+  );
 }
 
 /** True when `inner` is `outer` or lies below it. */
@@ -38,4 +41,9 @@ export function tempPathFor(dst: Uint8Array, jobId: string, seq: number): Buffer
 /** True for a name {@link tempPathFor} makes. */
 export function isTempName(name: string): boolean {
   return /^\.phasekit-[0-9a-f-]{1,8}-\d+\.part$/.test(name);
+}
+
+/** A Buffer view of bytes (a checkpoint restores them as plain `Uint8Array`s). */
+export function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }

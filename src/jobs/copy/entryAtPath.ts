@@ -26,7 +26,7 @@ export function entryAtPath(library: Library, path: Uint8Array): LibraryPlace | 
   let entry = library.getEntry(best.rootEntryId);
   let parent: EntryRow | undefined;
   for (const name of names) {
-    if (!entry || entry.kind !== 'dir') return { locationId: best.id, entry: undefined, parent: undefined };
+    if (entry?.kind !== 'dir') return { locationId: best.id, entry: undefined, parent: undefined };
     parent = entry;
     entry = library.findEntry(best.id, entry.id, name);
   }

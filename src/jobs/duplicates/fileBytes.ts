@@ -35,7 +35,7 @@ export interface FirstPass {
  * @throws the `fs` error when it cannot be read; {@link ContentChangedError} when its length is not `size`.
  */
 export function firstPass(path: Uint8Array, size: number): FirstPass {
-  const fd = fs.openSync(path, 'r');
+  const fd = fs.openSync(asBuffer(path), 'r');
   try {
     if (size <= WHOLE_FILE_BYTES) {
       const n = readFullySync(fd, chunkA, 0, size + 1, 0);
@@ -45,7 +45,8 @@ export function firstPass(path: Uint8Array, size: number): FirstPass {
     }
     const head = readFullySync(fd, edges, 0, EDGE_BYTES, 0);
     const tail = readFullySync(fd, edges, EDGE_BYTES, EDGE_BYTES, size - EDGE_BYTES);
-    if (head !== EDGE_BYTES || tail !== EDGE_BYTES) throw new ContentChangedError(display(path), size, 'shorter');
+    if (head !== EDGE_BYTES || tail !== EDGE_BYTES)
+      throw new ContentChangedError(display(path), size, 'shorter');
     return { partial: blake3Hex(edges), full: null, bytesRead: 2 * EDGE_BYTES };
   } finally {
     fs.closeSync(fd);
@@ -58,7 +59,7 @@ export function firstPass(path: Uint8Array, size: number): FirstPass {
  * @throws the `fs` error when it cannot be read; {@link ContentChangedError} when its length is not `size`.
  */
 export function fullHashSync(path: Uint8Array, size: number): string {
-  const fd = fs.openSync(path, 'r');
+  const fd = fs.openSync(asBuffer(path), 'r');
   try {
     const hasher = createHasher();
     let position = 0;
@@ -84,9 +85,9 @@ export function fullHashSync(path: Uint8Array, size: number): string {
  * @throws the `fs` error when one cannot be read; {@link ContentChangedError} when one's length is not `size`.
  */
 export function sameBytes(a: Uint8Array, b: Uint8Array, size: number): boolean {
-  const fa = fs.openSync(a, 'r');
+  const fa = fs.openSync(asBuffer(a), 'r');
   try {
-    const fb = fs.openSync(b, 'r');
+    const fb = fs.openSync(asBuffer(b), 'r');
     try {
       for (let position = 0; position <= size; position += CHUNK) {
         const na = readFullySync(fa, chunkA, 0, CHUNK, position);
@@ -111,5 +112,10 @@ export function sameBytes(a: Uint8Array, b: Uint8Array, size: number): boolean {
 
 /** A path for messages (UTF-8, invalid bytes replaced). */
 export function display(path: Uint8Array): string {
-  return Buffer.from(path.buffer, path.byteOffset, path.byteLength).toString('utf8');
+  return asBuffer(path).toString('utf8');
+}
+
+/** Path bytes as a `Buffer` (a checkpoint gives them back as plain `Uint8Array`s), without a copy. */
+export function asBuffer(path: Uint8Array): Buffer {
+  return Buffer.isBuffer(path) ? path : Buffer.from(path.buffer, path.byteOffset, path.byteLength);
 }

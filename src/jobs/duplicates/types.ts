@@ -22,7 +22,9 @@ export interface DuplicatesInput {
   readonly extensions?: readonly string[];
   /** Count empty files as duplicates of each other. Default false. */
   readonly includeEmpty?: boolean;
-  /** Files hashed between two checkpoints (whole size groups are never split). Default 2000. */
+  /** Worker threads reading and hashing files (several reads in flight, every core hashing). Default 4. */
+  readonly threads?: number;
+  /** Files compared between two checkpoints (whole size groups are never split). Default 5000. */
   readonly batchFiles?: number;
 }
 
@@ -81,17 +83,23 @@ export interface DuplicatesCounts {
   vanished: number;
 }
 
-/** The job's state, saved in every checkpoint. */
+/**
+ * The job's state, saved in every checkpoint. File lists are packed byte arrays (see `packFiles.ts`): a
+ * checkpoint then copies them instead of encoding tens of thousands of objects.
+ */
 export interface DuplicatesState {
   locationId: number | null;
-  /** After collect: files whose size is shared. Emptied by group-by-size. */
-  files: CandidateFile[];
-  /** Groups still to compare, front first; a batch is removed when its checkpoint commits. */
-  groups: CandidateGroup[];
-  /** Files in `groups` when analysis began, for progress. */
+  /** After collect: the files whose size is shared, packed as one group. Emptied by group-by-size. */
+  collected: Uint8Array | null;
+  /** After group-by-size: the groups to compare, packed; analysis moves `cursor` through them. */
+  pending: Uint8Array | null;
+  /** Index of the next group of `pending` to compare. */
+  cursor: number;
+  /** Files in `pending`, and those compared so far, for progress. */
   groupFiles: number;
-  /** Finished duplicate sets (inodes with the same content). */
-  done: CandidateGroup[];
+  doneFiles: number;
+  /** Finished duplicate sets, packed, a batch per element. */
+  done: Uint8Array[];
   hardLinks: HardLinkSet[];
   counts: DuplicatesCounts;
 }
@@ -133,5 +141,7 @@ export interface DuplicatesOutput {
     readonly duplicateFiles: number;
     /** Bytes that could be reclaimed. */
     readonly wastedBytes: number;
-  } & DuplicatesCounts;
+  };
+  /** What was seen, read and reused. */
+  readonly counts: DuplicatesCounts;
 }

@@ -495,7 +495,12 @@ export class Library {
       `SELECT id, location_id AS locationId, extension, mime FROM entries
        WHERE content_id = ? AND kind = 'file' ORDER BY id`,
     );
-    return query.all(contentId) as { id: number; locationId: number; extension: string | null; mime: string | null }[];
+    return query.all(contentId) as {
+      id: number;
+      locationId: number;
+      extension: string | null;
+      mime: string | null;
+    }[];
   }
 
   /** The thumbnails recorded for a content id, by variant; `bytes` is the size of the thumbnail's file. */
@@ -505,7 +510,13 @@ export class Library {
     const query = this.#statement(
       'SELECT content_id AS contentId, variant, width, height, bytes FROM thumbnails WHERE content_id = ? ORDER BY variant',
     );
-    return query.all(contentId) as { contentId: string; variant: string; width: number; height: number; bytes: number }[];
+    return query.all(contentId) as {
+      contentId: string;
+      variant: string;
+      width: number;
+      height: number;
+      bytes: number;
+    }[];
   }
 
   /** Record thumbnails, replacing those of the same content id and variant. Runs in the caller's transaction. */
@@ -596,6 +607,7 @@ export class Library {
     mtimeMs: number | null;
     mode: number | null;
     extension: string | null;
+    contentId: string | null;
     hashSize: number | null;
     hashMtimeMs: number | null;
     fullHash: string | null;
@@ -603,7 +615,7 @@ export class Library {
   }[] {
     const query = this.#statement(
       `SELECT e.id, e.parent_id AS parentId, e.name, e.kind, e.size, e.mtime_ms AS mtimeMs, e.mode, e.extension,
-         h.size AS hashSize, h.mtime_ms AS hashMtimeMs, h.full_hash AS fullHash, h.hashed_at AS hashedAt
+         e.content_id AS contentId, h.size AS hashSize, h.mtime_ms AS hashMtimeMs, h.full_hash AS fullHash, h.hashed_at AS hashedAt
        FROM entries e LEFT JOIN file_hashes h ON h.entry_id = e.id
        WHERE +e.location_id = ? AND e.id > ? ORDER BY e.id LIMIT ?`,
     );

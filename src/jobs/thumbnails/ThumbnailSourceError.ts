@@ -10,7 +10,10 @@ export class ThumbnailSourceError extends Error {
   readonly reason: string;
 
   constructor(path: string, reason: string, options?: { cause?: unknown }) {
-    super(`Cannot make thumbnails of ${path}: ${reason}. Check that the file is a whole, supported image.`, options);
+    super(
+      `Cannot make thumbnails of ${path}: ${reason}. Check that the file is a whole, supported image.`,
+      options,
+    );
     this.path = path;
     this.reason = reason;
   }

@@ -39,7 +39,9 @@ export function nextImages(
     const source = library
       .filesWithContentId(content.contentId)
       .find(
-        (e) => (walk.locationId === null || e.locationId === walk.locationId) && isThumbnailSource(e.extension, e.mime),
+        (e) =>
+          (walk.locationId === null || e.locationId === walk.locationId) &&
+          isThumbnailSource(e.extension, e.mime),
       );
     if (source === undefined) continue;
     let variants = walk.variants as ThumbnailVariant[];
@@ -54,5 +56,9 @@ export function nextImages(
     work.push({ contentId: content.contentId, size: content.size, entryId: source.id, variants });
   }
   const last = page.at(-1);
-  return { work, skipped, cursor: last === undefined ? null : { size: last.size, contentId: last.contentId } };
+  return {
+    work,
+    skipped,
+    cursor: last === undefined ? null : { size: last.size, contentId: last.contentId },
+  };
 }

@@ -33,7 +33,8 @@ export function resolveVariants(
   if (variants.length === 0) throw new ThumbnailVariantError('', 'give at least one variant.');
   const out: ThumbnailVariant[] = [];
   for (const given of variants) {
-    const variant = typeof given === 'string' ? parseVariant(given) : checkVariant(given, JSON.stringify(given));
+    const variant =
+      typeof given === 'string' ? parseVariant(given) : checkVariant(given, JSON.stringify(given));
     if (out.some((v) => v.name === variant.name)) {
       throw new ThumbnailVariantError(variant.name, 'the same name twice; give each variant once.');
     }
@@ -65,10 +66,16 @@ export function parseVariant(text: string): ThumbnailVariant {
 function checkVariant(variant: ThumbnailVariant, text: string): ThumbnailVariant {
   const { name, size, quality } = variant;
   if (typeof name !== 'string' || !NAME.test(name)) {
-    throw new ThumbnailVariantError(text, 'the name must be 1–64 letters, digits or @ . _ - (it names a file).');
+    throw new ThumbnailVariantError(
+      text,
+      'the name must be 1–64 letters, digits or @ . _ - (it names a file).',
+    );
   }
   if (!Number.isInteger(size) || size < 1 || size > 4096) {
-    throw new ThumbnailVariantError(text, `size ${size} is out of range; use a whole number of pixels, 1–4096.`);
+    throw new ThumbnailVariantError(
+      text,
+      `size ${size} is out of range; use a whole number of pixels, 1–4096.`,
+    );
   }
   if (!Number.isInteger(quality) || quality < 1 || quality > 100) {
     throw new ThumbnailVariantError(text, `quality ${quality} is out of range; use a whole number, 1–100.`);

@@ -1,7 +1,8 @@
 import fs from 'node:fs';
-import { Continue, phase } from '../../../index.js';
+import { Continue } from '../../../phases/outcomes.js';
+import { phase } from '../../../phases/phase.js';
 import { displayPath, joinBytes } from '../../indexer/paths.js';
-import { dirnameBytes } from '../bytePaths.js';
+import { asBuffer, dirnameBytes } from '../bytePaths.js';
 import { CopyRefusedError } from '../CopyRefusedError.js';
 import { entryAtPath } from '../entryAtPath.js';
 import type { CopyDeps, CopyInput, CopyState } from '../types.js';
@@ -23,7 +24,7 @@ export const estimate = phase<CopyState, CopyInput, CopyDeps>({
     let fromLibrary = true;
     let needed = 0;
     for (const root of state.roots) {
-      const st = fs.lstatSync(root.src);
+      const st = fs.lstatSync(asBuffer(root.src));
       let rootBytes = 0;
       if (root.kind !== 'dir') {
         files += root.kind === 'file' ? 1 : 0;

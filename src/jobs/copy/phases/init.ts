@@ -1,5 +1,6 @@
 import fs from 'node:fs';
-import { Continue, phase } from '../../../index.js';
+import { Continue } from '../../../phases/outcomes.js';
+import { phase } from '../../../phases/phase.js';
 import { displayPath } from '../../indexer/paths.js';
 import { basenameBytes, dirnameBytes, isInside, resolveBytes } from '../bytePaths.js';
 import { CopyRefusedError } from '../CopyRefusedError.js';
@@ -14,7 +15,8 @@ export const init = phase<CopyState, CopyInput, CopyDeps>({
   name: 'init',
   async execute(ctx) {
     const { input, state } = ctx;
-    if (input.sources.length === 0) throw new CopyRefusedError('Give at least one source to copy.', 'missing-source', '');
+    if (input.sources.length === 0)
+      throw new CopyRefusedError('Give at least one source to copy.', 'missing-source', '');
     const destination = resolveBytes(input.destination);
     const destStat = fs.statSync(destination, { throwIfNoEntry: false });
     const intoDirectory = destStat?.isDirectory() === true || input.sources.length > 1;
@@ -35,13 +37,23 @@ export const init = phase<CopyState, CopyInput, CopyDeps>({
       const src = resolveBytes(source);
       const st = fs.lstatSync(src, { throwIfNoEntry: false });
       if (!st) {
-        throw new CopyRefusedError(`No such file or directory: ${displayPath(src)}. Check the source path.`, 'missing-source', displayPath(src));
+        throw new CopyRefusedError(
+          `No such file or directory: ${displayPath(src)}. Check the source path.`,
+          'missing-source',
+          displayPath(src),
+        );
       }
       const kind = st.isDirectory() ? 'dir' : st.isSymbolicLink() ? 'symlink' : st.isFile() ? 'file' : null;
       if (kind === null) {
-        throw new CopyRefusedError(`${displayPath(src)} is not a file, directory or symlink (a socket, FIFO or device): leave it out.`, 'missing-source', displayPath(src));
+        throw new CopyRefusedError(
+          `${displayPath(src)} is not a file, directory or symlink (a socket, FIFO or device): leave it out.`,
+          'missing-source',
+          displayPath(src),
+        );
       }
-      const dst = intoDirectory ? Buffer.concat([destination, Buffer.from('/'), basenameBytes(src)]) : destination;
+      const dst = intoDirectory
+        ? Buffer.concat([destination, Buffer.from('/'), basenameBytes(src)])
+        : destination;
       if (kind === 'dir') {
         const realSrc = fs.realpathSync(src, { encoding: 'buffer' });
         // Compare real paths too: a symlinked destination can lead into the source.
@@ -55,7 +67,11 @@ export const init = phase<CopyState, CopyInput, CopyDeps>({
         }
       }
       if (Buffer.from(dst).equals(src)) {
-        throw new CopyRefusedError(`${displayPath(src)} and its destination are the same path. Choose another destination.`, 'into-itself', displayPath(src));
+        throw new CopyRefusedError(
+          `${displayPath(src)} and its destination are the same path. Choose another destination.`,
+          'into-itself',
+          displayPath(src),
+        );
       }
       roots.push({ src, dst, kind, sameDevice: st.dev === destDevice });
     }

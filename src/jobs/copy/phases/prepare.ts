@@ -1,8 +1,9 @@
 import fs from 'node:fs';
-import { Continue, phase } from '../../../index.js';
+import { Continue } from '../../../phases/outcomes.js';
+import { phase } from '../../../phases/phase.js';
 import type { PhaseContext } from '../../../phases/types.js';
 import { displayPath, joinBytes } from '../../indexer/paths.js';
-import { basenameBytes, dirnameBytes } from '../bytePaths.js';
+import { asBuffer, basenameBytes, dirnameBytes } from '../bytePaths.js';
 import { conflictName } from '../conflictName.js';
 import { CopyRefusedError } from '../CopyRefusedError.js';
 import type { CopyDeps, CopyInput, CopyState, PlanItem } from '../types.js';
@@ -23,19 +24,23 @@ export const prepare = phase<CopyState, CopyInput, CopyDeps>({
     if (state.planned) return Continue;
     const planner = new Planner(ctx);
     for (const root of state.roots) {
-      const st = fs.lstatSync(root.src, { throwIfNoEntry: false });
+      const st = fs.lstatSync(asBuffer(root.src), { throwIfNoEntry: false });
       if (!st) {
-        throw new CopyRefusedError(`The source ${displayPath(root.src)} disappeared before the copy began.`, 'missing-source', displayPath(root.src));
+        throw new CopyRefusedError(
+          `The source ${displayPath(root.src)} disappeared before the copy began.`,
+          'missing-source',
+          displayPath(root.src),
+        );
       }
       if (input.move && root.sameDevice) {
-        const target = planner.resolve(root.dst, root.kind, false);
+        const target = planner.resolve(asBuffer(root.dst), root.kind, false);
         if (target === null) continue;
         if (!(target.merge || (target.action === 'overwrite' && root.kind === 'dir'))) {
           planner.add('rename', target.action, root.src, target.dst, st);
           continue;
         }
       }
-      planner.walk(root.src, root.dst, root.kind, st);
+      planner.walk(root.src, asBuffer(root.dst), root.kind, st);
     }
     planner.throwConflicts();
     const items = planner.items;
@@ -51,7 +56,11 @@ export const prepare = phase<CopyState, CopyInput, CopyDeps>({
         library.insertPlanItems(ctx.jobId, items);
       },
     });
-    ctx.reportProgress({ message: `${planner.files} files, ${planner.bytes} bytes planned`, completed: 1, total: 1 });
+    ctx.reportProgress({
+      message: `${planner.files} files, ${planner.bytes} bytes planned`,
+      completed: 1,
+      total: 1,
+    });
     return Continue;
   },
 });
@@ -66,9 +75,25 @@ class Planner {
   readonly #taken = new Set<string>();
   constructor(readonly ctx: Ctx) {}
 
-  add(kind: PlanItem['kind'], action: PlanItem['action'], src: Buffer | Uint8Array, dst: Buffer, st: fs.Stats): void {
+  add(
+    kind: PlanItem['kind'],
+    action: PlanItem['action'],
+    src: Buffer | Uint8Array,
+    dst: Buffer,
+    st: fs.Stats,
+  ): void {
     const size = kind === 'file' ? st.size : 0;
-    this.items.push({ seq: this.items.length + 1, kind, action, src, dst, size, mode: st.mode & 0o7777, atimeMs: st.atimeMs, mtimeMs: st.mtimeMs });
+    this.items.push({
+      seq: this.items.length + 1,
+      kind,
+      action,
+      src,
+      dst,
+      size,
+      mode: st.mode & 0o7777,
+      atimeMs: st.atimeMs,
+      mtimeMs: st.mtimeMs,
+    });
     this.#taken.add(dst.toString('latin1'));
     if (kind === 'file') {
       this.files++;
@@ -105,12 +130,27 @@ class Planner {
           this.ctx.addNonFatalError(error, { path: displayPath(childSrc), op: 'lstat' });
           continue;
         }
-        const childKind: Kind | null = childStat.isDirectory() ? 'dir' : childStat.isSymbolicLink() ? 'symlink' : childStat.isFile() ? 'file' : null;
+        const childKind: Kind | null = childStat.isDirectory()
+          ? 'dir'
+          : childStat.isSymbolicLink()
+            ? 'symlink'
+            : childStat.isFile()
+              ? 'file'
+              : null;
         if (childKind === null) {
-          this.ctx.addNonFatalError(new Error(`Not copied: ${displayPath(childSrc)} is a socket, FIFO or device.`), { path: displayPath(childSrc), op: 'plan' });
+          this.ctx.addNonFatalError(
+            new Error(`Not copied: ${displayPath(childSrc)} is a socket, FIFO or device.`),
+            { path: displayPath(childSrc), op: 'plan' },
+          );
           continue;
         }
-        stack.push({ src: childSrc, dst: joinBytes(target.dst, name), kind: childKind, st: childStat, fresh: target.fresh });
+        stack.push({
+          src: childSrc,
+          dst: joinBytes(target.dst, name),
+          kind: childKind,
+          st: childStat,
+          fresh: target.fresh,
+        });
       }
     }
   }
@@ -119,11 +159,16 @@ class Planner {
    * Where an item goes, settling a conflict by the policy; `null` to leave it out. `fresh` (the parent is
    * new) means nothing can be there yet. `merge`: a directory onto a directory.
    */
-  resolve(dst: Buffer, kind: Kind, fresh: boolean): { dst: Buffer; action: PlanItem['action']; fresh: boolean; merge: boolean } | null {
+  resolve(
+    dst: Buffer,
+    kind: Kind,
+    fresh: boolean,
+  ): { dst: Buffer; action: PlanItem['action']; fresh: boolean; merge: boolean } | null {
     const counts = this.ctx.state.counts;
     if (fresh) return { dst, action: 'copy', fresh: true, merge: false };
     const there = fs.lstatSync(dst, { throwIfNoEntry: false });
-    if (!there && !this.#taken.has(dst.toString('latin1'))) return { dst, action: 'copy', fresh: true, merge: false };
+    if (!there && !this.#taken.has(dst.toString('latin1')))
+      return { dst, action: 'copy', fresh: true, merge: false };
     if (there?.isDirectory() && kind === 'dir') return { dst, action: 'copy', fresh: false, merge: true };
     const policy = this.ctx.input.onConflict ?? 'abort';
     switch (policy) {
@@ -138,7 +183,11 @@ class Planner {
         const name = basenameBytes(dst);
         for (let n = 1; ; n++) {
           const candidate = joinBytes(dir, conflictName(name, n));
-          if (!this.#taken.has(candidate.toString('latin1')) && !fs.existsSync(candidate) && !isLink(candidate)) {
+          if (
+            !this.#taken.has(candidate.toString('latin1')) &&
+            !fs.existsSync(candidate) &&
+            !isLink(candidate)
+          ) {
             counts.conflictsRenamed++;
             return { dst: candidate, action: 'copy', fresh: true, merge: false };
           }
@@ -146,7 +195,10 @@ class Planner {
       }
       case 'overwrite':
         if (there?.isDirectory()) {
-          this.ctx.addNonFatalError(new Error(`Not overwritten: ${displayPath(dst)} is a directory and the source is not.`), { path: displayPath(dst), op: 'overwrite' });
+          this.ctx.addNonFatalError(
+            new Error(`Not overwritten: ${displayPath(dst)} is a directory and the source is not.`),
+            { path: displayPath(dst), op: 'overwrite' },
+          );
           return null;
         }
         counts.overwritten++;

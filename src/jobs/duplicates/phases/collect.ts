@@ -6,6 +6,7 @@ import type { PhaseContext } from '../../../phases/types.js';
 import { extensionOf, joinBytes } from '../../indexer/paths.js';
 import type { Library } from '../../library/Library.js';
 import { display } from '../fileBytes.js';
+import { packGroups } from '../packFiles.js';
 import type { CandidateFile, DuplicatesDeps, DuplicatesInput, DuplicatesState } from '../types.js';
 
 type Ctx = PhaseContext<DuplicatesState, DuplicatesInput, DuplicatesDeps>;
@@ -30,9 +31,10 @@ export const collect = phase<DuplicatesState, DuplicatesInput, DuplicatesDeps>({
   async execute(ctx) {
     const { input, state } = ctx;
     if ((input.paths === undefined || input.paths.length === 0) === (input.location === undefined)) {
-      throw new FatalError('Give duplicate detection either paths to walk or an indexed location, not both or neither.');
+      throw new FatalError(
+        'Give duplicate detection either paths to walk or an indexed location, not both or neither.',
+      );
     }
-    state.files = [];
     state.counts.files = 0;
     state.counts.bytes = 0;
     state.counts.symlinks = 0;
@@ -40,16 +42,19 @@ export const collect = phase<DuplicatesState, DuplicatesInput, DuplicatesDeps>({
     const found = input.location !== undefined ? fromLibrary(ctx) : walk(ctx);
     const perSize = new Map<number, number>();
     for (const f of found) perSize.set(f.size, (perSize.get(f.size) ?? 0) + 1);
-    for (const f of found) if (perSize.get(f.size)! > 1) state.files.push(f);
-    state.counts.uniqueSize = state.counts.files - state.files.length;
-    ctx.reportProgress({ message: `${state.counts.files} files, ${state.files.length} share a size` });
+    const shared = found.filter((f) => perSize.get(f.size)! > 1);
+    state.collected = packGroups([{ size: 0, files: shared }]);
+    state.counts.uniqueSize = state.counts.files - shared.length;
+    ctx.reportProgress({ message: `${state.counts.files} files, ${shared.length} share a size` });
     return Continue;
   },
 });
 
 function filters(input: DuplicatesInput) {
   const { min, max } = sizeRange(input);
-  const extensions = input.extensions?.length ? new Set(input.extensions.map((e) => e.replace(/^\./, '').toLowerCase())) : null;
+  const extensions = input.extensions?.length
+    ? new Set(input.extensions.map((e) => e.replace(/^\./, '').toLowerCase()))
+    : null;
   return {
     min,
     max,
@@ -78,7 +83,10 @@ function walk(ctx: Ctx): CandidateFile[] {
     try {
       st = fs.lstatSync(root);
     } catch (error) {
-      throw new FatalError(`Cannot look for duplicates in ${root}: ${(error as Error).message}. Give existing paths.`, { cause: error });
+      throw new FatalError(
+        `Cannot look for duplicates in ${root}: ${(error as Error).message}. Give existing paths.`,
+        { cause: error },
+      );
     }
     if (st.isDirectory()) stack.push(root);
     else if (st.isFile() && nameOk(Buffer.from(path.basename(given)))) consider(root, st);
@@ -127,7 +135,15 @@ function walk(ctx: Ctx): CandidateFile[] {
 
 /** A dirent of a file system that does not report types (some network file systems). */
 function isUnknown(d: fs.Dirent<Buffer>): boolean {
-  return !d.isFile() && !d.isDirectory() && !d.isSymbolicLink() && !d.isFIFO() && !d.isSocket() && !d.isBlockDevice() && !d.isCharacterDevice();
+  return (
+    !d.isFile() &&
+    !d.isDirectory() &&
+    !d.isSymbolicLink() &&
+    !d.isFIFO() &&
+    !d.isSocket() &&
+    !d.isBlockDevice() &&
+    !d.isCharacterDevice()
+  );
 }
 
 function fromLibrary(ctx: Ctx): CandidateFile[] {
@@ -139,7 +155,10 @@ function fromLibrary(ctx: Ctx): CandidateFile[] {
   const { min, max, nameOk } = filters(input);
   const dirs = new Map<number, Buffer>();
   for (const d of library.dirsOfLocation(location.id)) {
-    dirs.set(d.id, d.parentId === null ? location.path : joinBytes(dirs.get(d.parentId) ?? Buffer.alloc(0), d.name));
+    dirs.set(
+      d.id,
+      d.parentId === null ? location.path : joinBytes(dirs.get(d.parentId) ?? Buffer.alloc(0), d.name),
+    );
   }
   const out: CandidateFile[] = [];
   for (const row of library.sameSizeFilesOfLocation(location.id, min, max)) {
@@ -177,9 +196,14 @@ function fromLibrary(ctx: Ctx): CandidateFile[] {
 }
 
 function resolveLocation(library: Library, location: number | string) {
-  const found = typeof location === 'number' ? library.getLocation(location) : library.getLocationByPath(path.resolve(location));
+  const found =
+    typeof location === 'number'
+      ? library.getLocation(location)
+      : library.getLocationByPath(path.resolve(location));
   if (!found) {
-    throw new FatalError(`No indexed location ${JSON.stringify(location)} in the library. Index it first (phasekit index DIR), or give paths to walk.`);
+    throw new FatalError(
+      `No indexed location ${JSON.stringify(location)} in the library. Index it first (phasekit index DIR), or give paths to walk.`,
+    );
   }
   return found;
 }

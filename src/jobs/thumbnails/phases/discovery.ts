@@ -17,13 +17,19 @@ export const discovery = phase<ThumbnailsState, ThumbnailsInput, ThumbnailsDeps>
   async execute(ctx) {
     const { state, input } = ctx;
     const library = ctx.deps.library;
-    if (!library) throw new FatalError('The thumbnail job needs deps.library: the library to read images from.');
+    if (!library)
+      throw new FatalError('The thumbnail job needs deps.library: the library to read images from.');
     if (state.directory === '') {
       state.variants = resolveVariants(input.variants);
       state.directory = thumbnailsDirectory(ctx.deps);
       state.locationId = locationIdOf(ctx.deps, input.location);
     }
-    const walk = { library, variants: state.variants, locationId: state.locationId, regenerate: input.regenerate === true };
+    const walk = {
+      library,
+      variants: state.variants,
+      locationId: state.locationId,
+      regenerate: input.regenerate === true,
+    };
     let total = 0;
     let cursor = state.cursor;
     for (;;) {
@@ -53,7 +59,9 @@ function thumbnailsDirectory(deps: ThumbnailsDeps): string {
 function locationIdOf(deps: ThumbnailsDeps, location: number | string | undefined): number | null {
   if (location === undefined) return null;
   const found =
-    typeof location === 'number' ? deps.library.getLocation(location) : deps.library.getLocationByPath(path.resolve(location));
+    typeof location === 'number'
+      ? deps.library.getLocation(location)
+      : deps.library.getLocationByPath(path.resolve(location));
   if (found === undefined) {
     throw new ThumbnailsSetupError(
       `No location ${JSON.stringify(location)} in the library ${deps.library.file}: index it first (phasekit index <dir> --mode content).`,

@@ -1,3 +1,5 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
 import { Continue, phase } from '../../../index.js';
 import { toError } from '../../../phases/toError.js';
 import { mapConcurrent } from '../../indexer/mapConcurrent.js';
@@ -5,6 +7,7 @@ import { defaultThumbnailConcurrency } from '../defaultConcurrency.js';
 import { type ImageWork, nextImages } from '../nextImages.js';
 import { renderThumbnails } from '../renderThumbnails.js';
 import { removeStaleTemporaryFiles } from '../temporaryFiles.js';
+import { TEMPORARY_DIRECTORY } from '../thumbnailPath.js';
 import { ThumbnailSourceError } from '../ThumbnailSourceError.js';
 import type { ThumbnailRecord, ThumbnailsDeps, ThumbnailsInput, ThumbnailsState } from '../types.js';
 
@@ -22,7 +25,12 @@ export const processing = phase<ThumbnailsState, ThumbnailsInput, ThumbnailsDeps
     const batchSize = input.batchSize ?? 32;
     const concurrency = input.concurrency ?? defaultThumbnailConcurrency();
     state.counts.temporaryRemoved += removeStaleTemporaryFiles(state.directory);
-    const walk = { library, variants: state.variants, locationId: state.locationId, regenerate: input.regenerate === true };
+    const walk = {
+      library,
+      variants: state.variants,
+      locationId: state.locationId,
+      regenerate: input.regenerate === true,
+    };
     const doneBefore = () => state.counts.images + state.counts.failed;
     for (;;) {
       // Gather a batch of images that need work; contents whose thumbnails all exist only move the cursor.
@@ -40,19 +48,20 @@ export const processing = phase<ThumbnailsState, ThumbnailsInput, ThumbnailsDeps
       const records: ThumbnailRecord[] = [];
       let images = 0;
       let failed = 0;
+      await fs.mkdir(path.join(state.directory, TEMPORARY_DIRECTORY), { recursive: true });
       await mapConcurrent(work, concurrency, async (work) => {
         const file = library.pathOf(work.entryId);
+        const name = file.toString();
         try {
-          records.push(...(await renderThumbnails(file, work.contentId, work.variants, state.directory)));
+          const source = await sourceOf(file);
+          records.push(
+            ...(await renderThumbnails(source, work.contentId, work.variants, state.directory, name)),
+          );
           images++;
         } catch (error) {
+          if (!(error instanceof ThumbnailSourceError)) throw error; // cannot write thumbnails: fatal
           failed++;
-          const reason = toError(error).message;
-          ctx.addNonFatalError(new ThumbnailSourceError(file.toString(), reason, { cause: error }), {
-            path: file.toString(),
-            op: 'thumbnail',
-            contentId: work.contentId,
-          });
+          ctx.addNonFatalError(error, { path: name, op: 'thumbnail', contentId: work.contentId });
         }
         ctx.atomicOperationComplete(doneBefore() + images + failed, state.total);
       });
@@ -68,3 +77,17 @@ export const processing = phase<ThumbnailsState, ThumbnailsInput, ThumbnailsDeps
     return Continue;
   },
 });
+
+/**
+ * What sharp reads: the path as a string when it is valid UTF-8 (sharp takes file names only as strings),
+ * else the file's bytes (a Buffer given to sharp is image data, never a path).
+ */
+async function sourceOf(file: Buffer): Promise<string | Buffer> {
+  const text = file.toString('utf8');
+  if (Buffer.from(text, 'utf8').equals(file)) return text;
+  try {
+    return await fs.readFile(file);
+  } catch (error) {
+    throw new ThumbnailSourceError(text, toError(error).message, { cause: error });
+  }
+}

@@ -1,0 +1,89 @@
+import type { Command } from 'commander';
+import { deleteJob } from '../../jobs/delete/deleteJob.js';
+import type { DeleteInput, DeleteMode } from '../../jobs/delete/types.js';
+import { trashEnvironment } from '../../jobs/trash/freedesktopTrash.js';
+import { runJob } from '../../machines/runJob.js';
+import { CliError } from '../CliError.js';
+import { libraryPath } from '../libraryPath.js';
+import { openWorkspace } from '../openWorkspace.js';
+import type { CliJob } from '../registry.js';
+import { runInForeground } from '../runInForeground.js';
+import { resumeCommandFor } from './resumeCommand.js';
+
+interface DeleteOptions {
+  mode: string;
+  yes?: boolean;
+  passes: string;
+  library?: string;
+  json?: boolean;
+}
+
+/** The delete job as the CLI runs and resumes it (registered in `CLI_JOBS`). */
+export const deleteCliJob: CliJob = {
+  definition: deleteJob,
+  deps: (ws) => ({ library: ws.library, trash: trashEnvironment() }),
+  summary: (o) =>
+    o.mode === 'trash'
+      ? `${o.targets - o.alreadyGone} moved to the trash${o.alreadyGone ? `, ${o.alreadyGone} already gone` : ''}: ${o.trashed.join(', ')}`
+      : `${o.mode === 'secure' ? 'securely ' : ''}deleted ${o.targets} path(s): ${o.files} files, ${o.dirs} dirs` +
+        (o.overwritten ? `, ${o.overwritten} bytes overwritten` : '') +
+        (o.alreadyGone ? `, ${o.alreadyGone} already gone` : ''),
+};
+
+/** `phasekit delete <path>...` */
+export function deleteCommand(program: Command): void {
+  program
+    .command('delete')
+    .description(
+      'Delete files and directories: to the trash (default), permanently, or securely (overwritten first).',
+    )
+    .argument('<paths...>', 'files and directories to delete')
+    .option('--mode <mode>', 'trash | permanent | secure', 'trash')
+    .option('--yes', 'confirm a permanent or secure delete (it cannot be undone)')
+    .option('--passes <n>', 'overwrite passes of --mode secure', '3')
+    .option('--library <file>', 'library file (its entries of deleted paths are removed)')
+    .option('--json', 'JSON lines: progress, then the result')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  phasekit delete ~/Downloads/old.iso             to the trash (restore it from your file manager)
+  phasekit delete build/ --mode permanent --yes
+  phasekit delete secrets.txt --mode secure --yes --passes 1
+
+/, your home directory and the library's own files are always refused.
+`,
+    )
+    .action(async (paths: string[], options: DeleteOptions) => {
+      if (!['trash', 'permanent', 'secure'].includes(options.mode)) {
+        throw new CliError(`Unknown --mode "${options.mode}": use trash, permanent or secure.`);
+      }
+      if (options.mode !== 'trash' && options.yes !== true) {
+        throw new CliError(
+          `A ${options.mode} delete cannot be undone: add --yes to confirm, or use --mode trash.`,
+        );
+      }
+      const passes = Number(options.passes);
+      if (!Number.isInteger(passes) || passes < 1) throw new CliError('--passes must be a positive integer.');
+      const input: DeleteInput = {
+        paths,
+        mode: options.mode as DeleteMode,
+        confirm: options.yes === true,
+        passes,
+      };
+      const ws = openWorkspace(libraryPath(options.library));
+      try {
+        const run = runJob(deleteJob, input, {
+          store: ws.store,
+          deps: { library: ws.library, trash: trashEnvironment() },
+        });
+        process.exitCode = await runInForeground(run, {
+          json: options.json === true,
+          resumeCommand: resumeCommandFor(run.id, options.library),
+          summary: deleteCliJob.summary,
+        });
+      } finally {
+        ws.close();
+      }
+    });
+}

@@ -1,0 +1,60 @@
+import fs from 'node:fs';
+import { Complete } from '../../../phases/outcomes.js';
+import { phase } from '../../../phases/phase.js';
+import { displayPath } from '../../indexer/paths.js';
+import { asBuffer } from '../bytePaths.js';
+import { CopiedRecorder, recordRemoved } from '../libraryUpdates.js';
+import type { CopyDeps, CopyInput, CopyState } from '../types.js';
+
+/**
+ * Finish: directories get their modes and times (deepest first, after everything inside them was written,
+ * which changed their mtimes), a move across devices removes the emptied source directories, indexed
+ * locations are updated (new entries for the copies, removed ones for moved sources), and the plan is deleted
+ * with the final checkpoint, in one transaction. Every step is idempotent, so a resumed job simply runs it
+ * again.
+ */
+export const complete = phase<CopyState, CopyInput, CopyDeps>({
+  name: 'complete',
+  async execute(ctx) {
+    const { state, input } = ctx;
+    const library = ctx.deps.library;
+    const preserve = input.preserveTimestamps !== false;
+    let before = Number.MAX_SAFE_INTEGER;
+    for (;;) {
+      const dirs = library.planItems(ctx.jobId, before, 1000, { kind: 'dir', descending: true });
+      if (dirs.length === 0) break;
+      for (const dir of dirs) {
+        try {
+          fs.chmodSync(dir.dst, dir.mode);
+          if (preserve) fs.utimesSync(dir.dst, dir.atimeMs / 1000, dir.mtimeMs / 1000);
+          if (input.move && fs.existsSync(dir.src)) fs.rmdirSync(dir.src);
+        } catch (error) {
+          ctx.addNonFatalError(error, { path: displayPath(dir.dst), op: input.move ? 'move' : 'finish' });
+        }
+      }
+      before = dirs[dirs.length - 1].seq;
+    }
+    const indexed = library.listLocations().length > 0;
+    await ctx.checkpoint({
+      force: true,
+      atomicWith: () => {
+        if (indexed) {
+          const recorder = new CopiedRecorder(library);
+          let after = 0;
+          for (;;) {
+            const items = library.planItems(ctx.jobId, after, 1000);
+            if (items.length === 0) break;
+            for (const item of items) {
+              if (item.kind === 'rename') recorder.recordTree(item.dst);
+              else recorder.record(item.dst);
+            }
+            after = items[items.length - 1].seq;
+          }
+          if (input.move) for (const root of state.roots) recordRemoved(library, asBuffer(root.src));
+        }
+        library.deletePlan(ctx.jobId);
+      },
+    });
+    return Complete;
+  },
+});

@@ -1,0 +1,27 @@
+/**
+ * The body of a {@link HashPool} worker thread: runs the synchronous hash functions on the paths it is sent
+ * and posts back each result or error. Loaded by `hashPool.ts` from the built `dist/`.
+ */
+import { parentPort } from 'node:worker_threads';
+import { hashFile } from '../validation/hashFile.js';
+import { firstPass, fullHashSync } from './fileBytes.js';
+import type { HashOp, HashRequest, HashResult } from './hashPool.js';
+
+const OPS: Record<HashOp, (path: Uint8Array, size: number, flag: boolean) => unknown> = {
+  first: (path, size) => firstPass(path, size),
+  full: (path, size) => fullHashSync(path, size),
+  file: (path, size, withContentId) => hashFile(path, size, withContentId),
+};
+
+parentPort?.on('message', (request: HashRequest) => {
+  const op = OPS[request.op];
+  const results: HashResult[] = request.paths.map((path, i) => {
+    try {
+      return { ok: op(path, request.sizes[i], request.flags[i]) };
+    } catch (error) {
+      const e = error as NodeJS.ErrnoException;
+      return { error: { message: e?.message ?? String(error), code: e?.code, name: e?.name } };
+    }
+  });
+  parentPort!.postMessage({ id: request.id, results });
+});

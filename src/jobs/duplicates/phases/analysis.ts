@@ -1,0 +1,198 @@
+import { Continue, phase } from '../../../index.js';
+import type { PhaseContext } from '../../../phases/types.js';
+import { display, type FirstPass, sameBytes } from '../fileBytes.js';
+import { HashPool } from '../hashPool.js';
+import { packGroups, unpackGroups } from '../packFiles.js';
+import type {
+  CandidateFile,
+  CandidateGroup,
+  DuplicatesDeps,
+  DuplicatesInput,
+  DuplicatesState,
+} from '../types.js';
+
+type Ctx = PhaseContext<DuplicatesState, DuplicatesInput, DuplicatesDeps>;
+
+/** A full hash to store in the library with the batch. */
+interface HashWrite {
+  entryId: number;
+  size: number;
+  mtimeMs: number;
+  fullHash: string;
+}
+
+/**
+ * Compare the contents of each same-size group: a partial hash (first and last 4 KiB; the library's content id
+ * when every file of the group still has one) splits it, a full BLAKE3 (the library's when stored for the
+ * file's size and mtime) confirms, and in `deep` mode a byte-by-byte comparison with the first file of each
+ * set settles it. Whole groups are taken in batches, their files read by a pool of worker threads; a batch's
+ * results, the cursor past it and the full hashes it computed (recorded in the library, for a location)
+ * commit with one checkpoint, so a resume never reads a finished group again. Unreadable files are non-fatal
+ * errors, and leave their group.
+ */
+export const analysis = phase<DuplicatesState, DuplicatesInput, DuplicatesDeps>({
+  name: 'analysis',
+  weight: 6,
+  when: (input) => (input.mode ?? 'content') === 'content' || input.mode === 'deep',
+  async execute(ctx) {
+    const { state, input } = ctx;
+    const batchFiles = input.batchFiles ?? 5000;
+    const library = state.locationId !== null ? ctx.deps.library : undefined;
+    const groups = state.pending ? unpackGroups(state.pending) : [];
+    const pool = new HashPool(input.threads ?? 4);
+    try {
+      while (state.cursor < groups.length) {
+        let end = state.cursor;
+        let files = 0;
+        while (end < groups.length && (files === 0 || files + groups[end].files.length <= batchFiles)) {
+          files += groups[end].files.length;
+          end++;
+        }
+        const writes: HashWrite[] = [];
+        const sets = await compareBatch(ctx, pool, groups.slice(state.cursor, end), writes);
+        state.cursor = end;
+        state.doneFiles += files;
+        if (sets.length > 0) state.done.push(packGroups(sets));
+        await ctx.checkpoint({
+          force: true,
+          ...(library && writes.length > 0
+            ? { atomicWith: () => library.setFileHashes(writes, ctx.clock.now()) }
+            : {}),
+        });
+        ctx.atomicOperationComplete(state.doneFiles, state.groupFiles);
+        // Only between batches: the state in memory then matches what is committed.
+        ctx.checkInterrupt();
+      }
+    } finally {
+      await pool.close();
+    }
+    state.pending = null;
+    return Continue;
+  },
+});
+
+/** The duplicate sets of a batch of same-size groups. */
+async function compareBatch(ctx: Ctx, pool: HashPool, batch: CandidateGroup[], writes: HashWrite[]) {
+  const counts = ctx.state.counts;
+  const failed = (f: CandidateFile, op: string, error: Error) => {
+    ctx.addNonFatalError(error, { path: display(f.path), op });
+    return false;
+  };
+  const computed = new Set<CandidateFile>();
+  const partial = new Map<CandidateFile, string>();
+  // Level 1: partial keys, for groups not all known by full hash. The library's content ids when every file
+  // of the group has one (no read at all), else the first and last 4 KiB (small files: whole, and so hashed).
+  const toRead: CandidateFile[] = [];
+  let lists = batch.map((group) => {
+    if (group.files.every((f) => f.fullHash)) {
+      counts.reused += group.files.length;
+      return { group, files: group.files, level1: false };
+    }
+    if (group.files.every((f) => f.contentId)) {
+      for (const f of group.files) partial.set(f, f.contentId!);
+      counts.reused += group.files.length;
+      return { group, files: group.files, level1: true };
+    }
+    for (const f of group.files) toRead.push(f);
+    return { group, files: group.files, level1: true };
+  });
+  const firsts = await pool.run<FirstPass>('first', toRead);
+  const unreadable = new Set<CandidateFile>();
+  toRead.forEach((f, i) => {
+    const r = firsts[i];
+    if (r instanceof Error) {
+      unreadable.add(f);
+      failed(f, 'partial hash', r);
+      return;
+    }
+    counts.partialHashed++;
+    counts.bytesRead += r.bytesRead;
+    partial.set(f, r.partial);
+    if (r.full !== null && !f.fullHash) {
+      f.fullHash = r.full;
+      computed.add(f);
+    }
+  });
+  lists = lists.map((l) =>
+    l.level1
+      ? {
+          ...l,
+          files: splitBy(
+            l.files.filter((f) => !unreadable.has(f)),
+            (f) => partial.get(f)!,
+          ).flat(),
+        }
+      : l,
+  );
+  // Level 2: full hashes of what is left.
+  const toHash = lists.flatMap((l) => l.files.filter((f) => !f.fullHash));
+  const fulls = await pool.run<string>('full', toHash);
+  toHash.forEach((f, i) => {
+    const r = fulls[i];
+    if (r instanceof Error) {
+      unreadable.add(f);
+      failed(f, 'full hash', r);
+      return;
+    }
+    f.fullHash = r;
+    counts.fullHashed++;
+    counts.bytesRead += f.size;
+    computed.add(f);
+  });
+  for (const f of computed) {
+    if (f.entryId !== undefined && !unreadable.has(f)) {
+      writes.push({ entryId: f.entryId, size: f.size, mtimeMs: f.mtimeMs, fullHash: f.fullHash! });
+    }
+  }
+  const deep = (ctx.input.mode ?? 'content') === 'deep';
+  const out: CandidateGroup[] = [];
+  for (const l of lists) {
+    let sets = splitBy(
+      l.files.filter((f) => !unreadable.has(f)),
+      (f) => f.fullHash!,
+    );
+    if (deep) sets = sets.flatMap((set) => byteSets(ctx, set));
+    // Only the hash matters from here on: keep checkpoints small.
+    for (const set of sets) out.push({ size: l.group.size, files: set.map(({ contentId: _, ...f }) => f) });
+  }
+  return out;
+}
+
+/** Sets of two or more files with the same key. */
+function splitBy(files: CandidateFile[], key: (f: CandidateFile) => string): CandidateFile[][] {
+  const by = new Map<string, CandidateFile[]>();
+  for (const f of files) {
+    const k = key(f);
+    let list = by.get(k);
+    if (list === undefined) {
+      list = [];
+      by.set(k, list);
+    }
+    list.push(f);
+  }
+  return [...by.values()].filter((l) => l.length >= 2);
+}
+
+/** Split a set of equal full hashes into sets of equal bytes (a hash collision would show here). */
+function byteSets(ctx: Ctx, set: CandidateFile[]): CandidateFile[][] {
+  const out: CandidateFile[][] = [];
+  for (const f of set) {
+    let placed = false;
+    try {
+      for (const s of out) {
+        ctx.state.counts.compared++;
+        if (sameBytes(s[0].path, f.path, f.size)) {
+          s.push(f);
+          placed = true;
+          break;
+        }
+      }
+      ctx.state.counts.bytesRead += f.size * 2;
+    } catch (error) {
+      ctx.addNonFatalError(error, { path: display(f.path), op: 'compare' });
+      continue;
+    }
+    if (!placed) out.push([f]);
+  }
+  return out.filter((s) => s.length >= 2);
+}

@@ -1,0 +1,20 @@
+import { Continue, phase } from '../../../index.js';
+import { packGroups, unpackGroups } from '../packFiles.js';
+import type { DuplicatesDeps, DuplicatesInput, DuplicatesState } from '../types.js';
+
+/** Order the duplicate sets by wasted bytes (then by size and first path, so the order is stable). */
+export const complete = phase<DuplicatesState, DuplicatesInput, DuplicatesDeps>({
+  name: 'complete',
+  async execute(ctx) {
+    const { state } = ctx;
+    const wasted = (g: { size: number; files: unknown[] }) => g.size * (g.files.length - 1);
+    const done = state.done.flatMap(unpackGroups);
+    for (const set of done) set.files.sort((a, b) => Buffer.compare(a.path, b.path));
+    done.sort(
+      (a, b) => wasted(b) - wasted(a) || b.size - a.size || Buffer.compare(a.files[0].path, b.files[0].path),
+    );
+    state.done = [packGroups(done)];
+    state.hardLinks.sort((a, b) => Buffer.compare(a.paths[0], b.paths[0]));
+    return Continue;
+  },
+});

@@ -1,0 +1,80 @@
+import { Continue, phase } from '../../../index.js';
+import { packGroups, unpackGroups } from '../packFiles.js';
+import type {
+  CandidateFile,
+  CandidateGroup,
+  DuplicatesDeps,
+  DuplicatesInput,
+  DuplicatesState,
+} from '../types.js';
+
+/**
+ * Group the collected files by size (and name, in `name-and-size` mode), fold hard links to one inode into one
+ * file (its other paths listed apart), and keep the groups that still have two files or more. In `size` and
+ * `name-and-size` modes these are the answer; in `content` and `deep` modes they are analysis' work list,
+ * checkpointed at the end of this phase so a resume never groups again.
+ */
+export const groupBySize = phase<DuplicatesState, DuplicatesInput, DuplicatesDeps>({
+  name: 'group-by-size',
+  async execute(ctx) {
+    const { state, input } = ctx;
+    const mode = input.mode ?? 'content';
+    const byKey = new Map<string, CandidateFile[]>();
+    const collected = state.collected ? unpackGroups(state.collected)[0].files : [];
+    for (const f of collected) {
+      const key =
+        mode === 'name-and-size'
+          ? `${f.size}/${Buffer.from(baseName(f.path)).toString('latin1')}`
+          : String(f.size);
+      let list = byKey.get(key);
+      if (list === undefined) {
+        list = [];
+        byKey.set(key, list);
+      }
+      list.push(f);
+    }
+    const groups: CandidateGroup[] = [];
+    for (const list of byKey.values()) {
+      if (list.length < 2) continue;
+      const files = foldHardLinks(list, state);
+      if (files.length >= 2) groups.push({ size: files[0].size, files });
+    }
+    // Largest first: the bytes that matter most are found first, and progress by files stays honest.
+    groups.sort((a, b) => b.size - a.size);
+    state.collected = null;
+    if (mode === 'size' || mode === 'name-and-size') {
+      state.done = [packGroups(groups)];
+    } else {
+      state.pending = packGroups(groups);
+      state.cursor = 0;
+      state.groupFiles = groups.reduce((n, g) => n + g.files.length, 0);
+      state.doneFiles = 0;
+    }
+    ctx.reportProgress({ message: `${groups.length} groups of the same size` });
+    return Continue;
+  },
+});
+
+/** One file per inode: the first path (in byte order) stands for it, the others become its `links`. */
+function foldHardLinks(list: CandidateFile[], state: DuplicatesState): CandidateFile[] {
+  list.sort((a, b) => Buffer.compare(a.path, b.path));
+  const byInode = new Map<string, CandidateFile>();
+  const out: CandidateFile[] = [];
+  for (const f of list) {
+    const key = `${f.dev}:${f.ino}`;
+    const first = byInode.get(key);
+    if (first === undefined) {
+      byInode.set(key, f);
+      out.push(f);
+    } else {
+      first.links = [...(first.links ?? []), f.path];
+    }
+  }
+  for (const f of out) if (f.links) state.hardLinks.push({ size: f.size, paths: [f.path, ...f.links] });
+  return out;
+}
+
+function baseName(path: Uint8Array): Uint8Array {
+  const slash = path.lastIndexOf(0x2f);
+  return path.subarray(slash + 1);
+}

@@ -1,0 +1,155 @@
+/**
+ * The freedesktop.org Trash specification (1.0), as far as putting things in the trash goes: which trash
+ * directory a path belongs in, unique names there, and the `.trashinfo` file that lets a file manager show
+ * and restore it. https://specifications.freedesktop.org/trash-spec/latest/
+ */
+import fs from 'node:fs';
+import nodePath from 'node:path';
+import { asBuffer, basenameBytes, dirnameBytes } from '../copy/bytePaths.js';
+
+/** Where the user's home trash is and who the user is; defaults from the process. */
+export interface TrashEnvironment {
+  /** `$XDG_DATA_HOME`, else `$HOME/.local/share`. */
+  readonly dataHome: string;
+  readonly uid: number;
+}
+
+/** The environment of this process. */
+export function trashEnvironment(env: NodeJS.ProcessEnv = process.env): TrashEnvironment {
+  const home = env.HOME ?? '/';
+  const dataHome =
+    env.XDG_DATA_HOME && nodePath.isAbsolute(env.XDG_DATA_HOME)
+      ? env.XDG_DATA_HOME
+      : nodePath.join(home, '.local/share');
+  return { dataHome, uid: process.getuid?.() ?? 0 };
+}
+
+/** A trash directory: `files/` and `info/` under `dir`, and how `.trashinfo` paths are written in it. */
+export interface TrashDir {
+  readonly dir: Buffer;
+  /** For a trash at the top of another mount, paths are written relative to that top directory. */
+  readonly topdir: Buffer | null;
+}
+
+/**
+ * The trash a path goes to: the home trash (`$XDG_DATA_HOME/Trash`) when the path is on the same device,
+ * else the mount's `$topdir/.Trash/$uid` when that is a real sticky directory, else `$topdir/.Trash-$uid`.
+ * Creates the trash's directories (mode 0700) if needed.
+ */
+export function trashDirFor(path: Uint8Array, env: TrashEnvironment): TrashDir {
+  const device = fs.lstatSync(asBuffer(path)).dev;
+  const home = Buffer.from(nodePath.join(env.dataHome, 'Trash'));
+  if (deviceOf(home) === device) return ensure({ dir: home, topdir: null });
+  const topdir = mountTop(dirnameBytes(path), device);
+  const shared = Buffer.concat([topdir, Buffer.from('/.Trash')]);
+  const st = fs.lstatSync(shared, { throwIfNoEntry: false });
+  if (st?.isDirectory() && (st.mode & 0o1000) !== 0) {
+    return ensure({ dir: Buffer.concat([shared, Buffer.from(`/${env.uid}`)]), topdir });
+  }
+  return ensure({
+    dir: Buffer.concat([
+      topdir,
+      Buffer.from(topdir.length === 1 ? '' : '/'),
+      Buffer.from(`.Trash-${env.uid}`),
+    ]),
+    topdir,
+  });
+}
+
+function ensure(trash: TrashDir): TrashDir {
+  for (const sub of ['files', 'info'])
+    fs.mkdirSync(Buffer.concat([trash.dir, Buffer.from(`/${sub}`)]), { recursive: true, mode: 0o700 });
+  return trash;
+}
+
+/** The device of a path, or of its nearest existing ancestor. */
+function deviceOf(path: Buffer): number {
+  let p = path;
+  for (;;) {
+    const st = fs.statSync(p, { throwIfNoEntry: false });
+    if (st) return st.dev;
+    const up = dirnameBytes(p);
+    if (up.equals(p)) return -1;
+    p = up;
+  }
+}
+
+/** The top directory of the mount holding `dir` (on `device`): the highest ancestor on that device. */
+function mountTop(dir: Buffer, device: number): Buffer {
+  let top = dir;
+  for (;;) {
+    const up = dirnameBytes(top);
+    if (up.equals(top) || fs.statSync(up).dev !== device) return top;
+    top = up;
+  }
+}
+
+/**
+ * A name for `path` in the trash that neither `files/` nor `info/` holds: the file's own name, else
+ * `name.2`, `name.3`…
+ */
+export function uniqueTrashName(trash: TrashDir, path: Uint8Array): Buffer {
+  const base = basenameBytes(path);
+  for (let n = 1; ; n++) {
+    const name = n === 1 ? base : Buffer.concat([base, Buffer.from(`.${n}`)]);
+    if (
+      !fs.existsSync(trashedPath(trash, name)) &&
+      !fs.existsSync(infoPath(trash, name)) &&
+      !isLink(trashedPath(trash, name))
+    )
+      return name;
+  }
+}
+
+/** `files/<name>` of a trash. */
+export function trashedPath(trash: TrashDir, name: Uint8Array): Buffer {
+  return Buffer.concat([trash.dir, Buffer.from('/files/'), name]);
+}
+
+/** `info/<name>.trashinfo` of a trash. */
+export function infoPath(trash: TrashDir, name: Uint8Array): Buffer {
+  return Buffer.concat([trash.dir, Buffer.from('/info/'), name, Buffer.from('.trashinfo')]);
+}
+
+/**
+ * The `.trashinfo` text: `Path` percent-encoded byte by byte (RFC 2396 unreserved characters and `/` kept),
+ * absolute for the home trash and relative to the top directory for a mount's trash; `DeletionDate` in local
+ * time, `YYYY-MM-DDThh:mm:ss`.
+ */
+export function trashInfo(trash: TrashDir, original: Uint8Array, deletedAt: Date): string {
+  let path = asBuffer(original);
+  if (trash.topdir) {
+    const prefix = trash.topdir.length === 1 ? trash.topdir : Buffer.concat([trash.topdir, Buffer.from('/')]);
+    path = path.subarray(prefix.length);
+  }
+  const pad = (n: number) => String(n).padStart(2, '0');
+  const d = deletedAt;
+  const date = `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+  return `[Trash Info]\nPath=${percentEncode(path)}\nDeletionDate=${date}\n`;
+}
+
+function percentEncode(bytes: Buffer): string {
+  let out = '';
+  for (const b of bytes) {
+    const c = String.fromCharCode(b);
+    out += /[A-Za-z0-9\-_.!~*'()/]/.test(c) ? c : `%${b.toString(16).toUpperCase().padStart(2, '0')}`;
+  }
+  return out;
+}
+
+/** Put `path` in the trash under `name`: the info file first (fsync'ed), then the rename, as the spec asks. */
+export function moveToTrash(trash: TrashDir, path: Uint8Array, name: Uint8Array, deletedAt: Date): void {
+  const info = infoPath(trash, name);
+  const fd = fs.openSync(info, 'w', 0o600);
+  try {
+    fs.writeSync(fd, trashInfo(trash, path, deletedAt));
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+  fs.renameSync(asBuffer(path), trashedPath(trash, name));
+}
+
+function isLink(path: Buffer): boolean {
+  return fs.lstatSync(path, { throwIfNoEntry: false }) !== undefined;
+}

@@ -1,0 +1,16 @@
+import { Continue, phase } from '../../../index.js';
+import type { ValidationDeps, ValidationInput, ValidationState } from '../types.js';
+
+/** Record when the validation finished, on its run in the library. */
+export const complete = phase<ValidationState, ValidationInput, ValidationDeps>({
+  name: 'complete',
+  async execute(ctx) {
+    const { state } = ctx;
+    const library = ctx.deps.library;
+    await ctx.checkpoint({
+      force: true,
+      atomicWith: () => library.finishValidationRun(state.runId!, ctx.clock.now()),
+    });
+    return Continue;
+  },
+});

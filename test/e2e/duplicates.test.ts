@@ -1,0 +1,163 @@
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import fc from 'fast-check';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { bytes, canonical, jdupesGroups } from '../jobs/duplicates/tree.js';
+import { tempDir } from '../machines/helpers.js';
+
+const root = path.resolve(import.meta.dirname, '../..');
+const cli = path.join(root, 'dist/cli/main.js');
+
+beforeAll(() => {
+  if (!fs.existsSync(cli))
+    throw new Error('dist/ is missing: run `npm run build` (npm test does) before this test.');
+});
+
+function phasekit(args: string[], options: { uid?: number; env?: NodeJS.ProcessEnv } = {}) {
+  const result = spawnSync(process.execPath, [cli, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, ...options.env },
+    maxBuffer: 256 * 1024 * 1024,
+    ...(options.uid !== undefined ? { uid: options.uid, gid: options.uid } : {}),
+  });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** Start the CLI; SIGKILL it `ms` after its first progress line, unless it ends first. */
+function killAfter(args: string[], ms: number) {
+  return new Promise<{ code: number | null; signal: string | null; out: string }>((resolve) => {
+    const child = spawn(process.execPath, [cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let timer: NodeJS.Timeout | null = null;
+    child.stdout.on('data', (d) => {
+      out += d;
+      if (!timer && out.includes('"type":"progress"')) timer = setTimeout(() => child.kill('SIGKILL'), ms);
+    });
+    child.stderr.on('data', (d) => (out += d));
+    child.on('exit', (code, signal) => {
+      if (timer) clearTimeout(timer);
+      resolve({ code, signal, out });
+    });
+  });
+}
+
+const lastLine = (out: string) => JSON.parse(out.trim().split('\n').at(-1)!);
+
+/** 2,400 files in groups of three of one size (the middle one of each group differs in its middle), plus larger copies. */
+function makeTree(dir: string) {
+  for (let g = 0; g < 800; g++) {
+    const size = 6000 + g * 37;
+    const content = bytes(`g${g}`, size);
+    const other = Buffer.from(content);
+    other[Math.floor(size / 2)] ^= 1;
+    const sub = path.join(dir, `d${g % 40}`);
+    fs.mkdirSync(sub, { recursive: true });
+    fs.writeFileSync(path.join(sub, `a${g}.bin`), content);
+    fs.writeFileSync(path.join(sub, `b${g}.bin`), g % 2 ? other : content);
+    fs.writeFileSync(path.join(sub, `c${g}.bin`), content);
+  }
+  for (let i = 0; i < 30; i++) {
+    const content = bytes(`big${i % 10}`, 400_000 + (i % 10));
+    fs.writeFileSync(path.join(dir, `d${i}`, `big${i}.dat`), content);
+  }
+}
+
+describe('phasekit duplicates', () => {
+  it('SIGKILLed at random moments and resumed each time, ends with the report of an uninterrupted run', async () => {
+    const tree = path.join(tempDir(), 'tree');
+    makeTree(tree);
+    const reference = phasekit(['duplicates', tree, '--library', path.join(tempDir(), 'ref.db'), '--json']);
+    expect(reference.code, reference.stderr).toBe(0);
+    const expected = lastLine(reference.stdout).output;
+    expect(
+      canonical(expected.groups.map((g: { files: { path: string }[] }) => g.files.map((f) => f.path))),
+    ).toEqual(canonical(jdupesGroups(tree)));
+    expect(expected.summary.groups).toBe(800 + 10);
+
+    const library = path.join(tempDir(), 'killed.db');
+    const seed = Number(process.env.PHASEKIT_CRASH_SEED ?? 1129);
+    const moments = fc.sample(fc.integer({ min: 0, max: 250 }), { seed, numRuns: 40 });
+    let kills = 0;
+    let id: string | undefined;
+    let final: { output: unknown } | undefined;
+    for (const ms of moments) {
+      const args = id
+        ? ['resume', id, '--library', library, '--json']
+        : ['duplicates', tree, '--batch-files', '60', '--library', library, '--json'];
+      const { signal, code, out } = await killAfter(args, ms);
+      if (signal !== 'SIGKILL') {
+        expect(code, out).toBe(0);
+        final = lastLine(out);
+        break;
+      }
+      kills++;
+      if (!id)
+        id = (JSON.parse(phasekit(['jobs', '--library', library, '--json']).stdout) as { id: string }[])[0]
+          ?.id;
+      if (kills >= 6) break;
+    }
+    expect(kills).toBeGreaterThanOrEqual(5);
+    if (!final) {
+      expect(id).toBeDefined();
+      const last = phasekit(['resume', id!, '--library', library, '--json']);
+      expect(last.code, last.stderr).toBe(0);
+      final = lastLine(last.stdout);
+    }
+    // The same groups, and the same counts: no batch was read twice or lost.
+    expect(final!.output).toEqual(expected);
+  }, 120_000);
+
+  it('an unreadable file is a non-fatal error with its path and reason (run as an unprivileged user)', () => {
+    if (process.getuid?.() !== 0) return; // needs root to drop to another user
+    const dir = tempDir();
+    fs.chmodSync(dir, 0o777);
+    const tree = path.join(dir, 'tree');
+    fs.mkdirSync(tree);
+    fs.chmodSync(tree, 0o777);
+    for (const name of ['a', 'b', 'locked']) fs.writeFileSync(path.join(tree, name), bytes('same', 20_000));
+    fs.chmodSync(path.join(tree, 'locked'), 0o000);
+    const result = phasekit(['duplicates', tree, '--library', path.join(dir, 'lib.db'), '--json'], {
+      uid: 65534,
+      env: { HOME: dir },
+    });
+    expect(result.code, result.stderr).toBe(0);
+    const final = lastLine(result.stdout);
+    expect(final.errorCount).toBe(1);
+    expect(final.errors[0]).toMatchObject({
+      kind: 'nonFatal',
+      details: { path: path.join(tree, 'locked'), op: 'partial hash' },
+    });
+    expect(final.errors[0].message).toMatch(/EACCES/);
+    expect(
+      final.output.groups.map((g: { files: { path: string }[] }) =>
+        g.files.map((f) => path.basename(f.path)),
+      ),
+    ).toEqual([['a', 'b']]);
+  });
+
+  it('refuses bad options with one clear line, and resumes by `phasekit resume`', () => {
+    const dir = tempDir();
+    const tree = path.join(dir, 'tree');
+    fs.mkdirSync(tree);
+    for (const name of ['one.jpg', 'two.jpg', 'three.png'])
+      fs.writeFileSync(path.join(tree, name), bytes('pic', 3000));
+    const library = path.join(dir, 'lib.db');
+    const ext = phasekit(['duplicates', tree, '--ext', 'jpg', '--library', library, '--json']);
+    expect(lastLine(ext.stdout).output.summary).toMatchObject({ groups: 1, files: 2, wastedBytes: 3000 });
+    const bad = phasekit(['duplicates', tree, '--mode', 'fuzzy', '--library', library]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(
+      /^phasekit: Unknown --mode "fuzzy": use size, name-and-size, content, deep\.\n$/,
+    );
+    expect(phasekit(['duplicates', tree, '--min-size', 'lots', '--library', library]).stderr).toMatch(
+      /--min-size "lots" is not a size/,
+    );
+    expect(phasekit(['duplicates', path.join(dir, 'nope'), '--library', library]).stderr).toMatch(
+      /No such file or directory/,
+    );
+    const sized = phasekit(['duplicates', tree, '--min-size', '3k', '--library', library, '--json']);
+    expect(lastLine(sized.stdout).output.summary.groups).toBe(0); // 3k = 3072 > 3000
+    expect(phasekit(['duplicates', '--help']).stdout).toContain('Examples:');
+  });
+});

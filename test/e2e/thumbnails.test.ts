@@ -1,0 +1,192 @@
+import { spawn, spawnSync } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import fc from 'fast-check';
+import sharp from 'sharp';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { tempDir } from '../machines/helpers.js';
+
+const root = path.resolve(import.meta.dirname, '../..');
+const cli = path.join(root, 'dist/cli/main.js');
+
+beforeAll(() => {
+  if (!fs.existsSync(cli))
+    throw new Error('dist/ is missing: run `npm run build` (npm test does) before this test.');
+});
+
+function phasekit(args: string[]) {
+  const result = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8' });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+function lastJson(stdout: string) {
+  return JSON.parse(stdout.trim().split('\n').at(-1)!);
+}
+
+/** Start the CLI; SIGKILL it `ms` after its first progress line, unless it ends first. */
+function killAfter(args: string[], ms: number) {
+  return new Promise<{ code: number | null; signal: string | null; out: string }>((resolve) => {
+    const child = spawn(process.execPath, [cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let timer: NodeJS.Timeout | null = null;
+    child.stdout.on('data', (d) => {
+      out += d;
+      if (!timer && out.includes('"type":"progress"')) timer = setTimeout(() => child.kill('SIGKILL'), ms);
+    });
+    child.stderr.on('data', (d) => (out += d));
+    child.on('exit', (code, signal) => {
+      if (timer) clearTimeout(timer);
+      resolve({ code, signal, out });
+    });
+  });
+}
+
+/** `count` distinct JPEGs (two colours each, a few sizes and orientations) and one corrupt file. */
+async function makePhotos(dir: string, count: number) {
+  fs.mkdirSync(dir, { recursive: true });
+  for (let i = 0; i < count; i++) {
+    const [width, height] = i % 3 === 0 ? [900, 1200] : [1200 + (i % 5) * 60, 900];
+    const half = await sharp({
+      create: {
+        width: Math.floor(width / 2),
+        height,
+        channels: 3,
+        background: { r: (i * 37) % 256, g: 90, b: 200 },
+      },
+    })
+      .png()
+      .toBuffer();
+    await sharp({ create: { width, height, channels: 3, background: { r: 20, g: (i * 53) % 256, b: 60 } } })
+      .composite([{ input: half, left: 0, top: 0 }])
+      .jpeg({ quality: 85 })
+      .toFile(path.join(dir, `photo-${String(i).padStart(3, '0')}.jpg`));
+  }
+  fs.writeFileSync(
+    path.join(dir, 'broken.jpg'),
+    Buffer.concat([Buffer.from([0xff, 0xd8, 0xff]), Buffer.alloc(3000, 7)]),
+  );
+}
+
+/** Every file under the thumbnails directory with a hash of its bytes, and the library's records. */
+function snapshot(library: string) {
+  const dir = path.join(path.dirname(library), 'thumbnails');
+  const files = fs.existsSync(dir)
+    ? (fs.readdirSync(dir, { recursive: true, withFileTypes: true }) as fs.Dirent[])
+        .filter((d) => d.isFile())
+        .map((d) => {
+          const file = path.join(d.parentPath, d.name);
+          return `${path.relative(dir, file)} ${crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex')}`;
+        })
+        .sort()
+    : [];
+  const db = new Database(library, { readonly: true });
+  const records = db
+    .prepare('SELECT content_id, variant, width, height, bytes FROM thumbnails ORDER BY 1, 2')
+    .all();
+  db.close();
+  return { files, records };
+}
+
+function indexInto(tree: string, library: string) {
+  const indexed = phasekit(['index', tree, '--mode', 'content', '--library', library, '--json']);
+  expect(indexed.code, indexed.stderr).toBe(0);
+}
+
+describe('phasekit thumbnails', () => {
+  it('SIGKILLed at 5+ random moments and resumed each time, ends with the thumbnails of an uninterrupted run and no temporary files', async () => {
+    const tree = path.join(tempDir(), 'photos');
+    await makePhotos(tree, 24);
+    const args = ['--variants', 'grid@1x,detail@1x', '--batch-size', '3', '--json'];
+
+    const reference = path.join(tempDir(), 'library.db');
+    indexInto(tree, reference);
+    const full = phasekit(['thumbnails', '--library', reference, ...args]);
+    expect(full.code, full.stderr).toBe(0);
+    expect(lastJson(full.stdout).output).toMatchObject({ images: 24, thumbnails: 48, failed: 1 });
+    const expected = snapshot(reference);
+    expect(expected.files).toHaveLength(48);
+
+    const library = path.join(tempDir(), 'library.db');
+    indexInto(tree, library);
+    const seed = Number(process.env.PHASEKIT_CRASH_SEED ?? 611);
+    const moments = fc.sample(fc.integer({ min: 0, max: 700 }), { seed, numRuns: 30 });
+    let kills = 0;
+    let id: string | undefined;
+    let finished = false;
+    for (const ms of moments) {
+      const { signal, code, out } = await killAfter(
+        id ? ['resume', id, '--library', library, '--json'] : ['thumbnails', '--library', library, ...args],
+        ms,
+      );
+      if (!id) {
+        const jobs = JSON.parse(phasekit(['jobs', '--library', library, '--json']).stdout) as {
+          id: string;
+        }[];
+        id = jobs[0]?.id;
+      }
+      if (signal === 'SIGKILL') kills++;
+      else {
+        expect(code, out).toBe(0);
+        finished = true;
+        break;
+      }
+      if (kills >= 6) break;
+    }
+    expect(kills).toBeGreaterThanOrEqual(5);
+    expect(id).toBeDefined();
+    if (!finished) {
+      const last = phasekit(['resume', id!, '--library', library, '--json']);
+      expect(last.code, last.stderr).toBe(0);
+      expect(lastJson(last.stdout).status).toBe('completed');
+    }
+    expect(snapshot(library)).toEqual(expected);
+    expect(fs.existsSync(path.join(path.dirname(library), 'thumbnails', '.tmp'))).toBe(false);
+  }, 180_000);
+
+  it('Ctrl-C pauses with exit 130; resume finishes; index --mode deep --thumbnails makes them after the index', async () => {
+    const tree = path.join(tempDir(), 'photos');
+    await makePhotos(tree, 8);
+    const library = path.join(tempDir(), 'library.db');
+    const child = spawn(
+      process.execPath,
+      [cli, 'index', tree, '--mode', 'deep', '--thumbnails', '--library', library, '--json'],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let out = '';
+    await new Promise<void>((resolve) => {
+      child.stdout.on('data', (d) => {
+        out += d;
+        // The index's result line, then the thumbnail job's first progress in processing: pause there.
+        if (
+          /"status":"completed","output":\{"files"/.test(out) &&
+          /"phase":"processing","phaseIndex":1,"phaseCount":4/.test(out)
+        )
+          resolve();
+      });
+    });
+    child.kill('SIGINT');
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    child.stderr.resume();
+    const paused = lastJson(out);
+    expect(code, out).toBe(130);
+    expect(paused).toMatchObject({ status: 'paused' });
+    const resumed = phasekit(['resume', paused.jobId, '--library', library, '--json']);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(lastJson(resumed.stdout).output).toMatchObject({ failed: 1 });
+    expect(snapshot(library).files).toHaveLength(8 * 3);
+
+    expect(phasekit(['thumbnails', path.join(tree, 'nope'), '--library', library]).stderr).toMatch(
+      /is not a location of .*Index it first/,
+    );
+    expect(
+      phasekit(['thumbnails', '--variants', 'grid@1x,huge:5000:80', '--library', library]).stderr,
+    ).toMatch(/size 5000 is out of range/);
+    expect(phasekit(['index', tree, '--thumbnails', '--library', library]).stderr).toMatch(
+      /--thumbnails needs --mode deep/,
+    );
+  }, 120_000);
+});

@@ -1,0 +1,166 @@
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import fc from 'fast-check';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { tempDir } from '../machines/helpers.js';
+
+const root = path.resolve(import.meta.dirname, '../..');
+const cli = path.join(root, 'dist/cli/main.js');
+
+beforeAll(() => {
+  if (!fs.existsSync(cli))
+    throw new Error('dist/ is missing: run `npm run build` (npm test does) before this test.');
+});
+
+function phasekit(args: string[]) {
+  const result = spawnSync(process.execPath, [cli, ...args], {
+    encoding: 'utf8',
+    maxBuffer: 256 * 1024 * 1024,
+  });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** Start the CLI; SIGKILL it `ms` after its first progress line, unless it ends first. */
+function killAfter(args: string[], ms: number) {
+  return new Promise<{ code: number | null; signal: string | null; out: string }>((resolve) => {
+    const child = spawn(process.execPath, [cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let timer: NodeJS.Timeout | null = null;
+    child.stdout.on('data', (d) => {
+      out += d;
+      if (!timer && out.includes('"type":"progress"')) timer = setTimeout(() => child.kill('SIGKILL'), ms);
+    });
+    child.stderr.on('data', (d) => (out += d));
+    child.on('exit', (code, signal) => {
+      if (timer) clearTimeout(timer);
+      resolve({ code, signal, out });
+    });
+  });
+}
+
+const lastLine = (out: string) => JSON.parse(out.trim().split('\n').at(-1)!);
+
+function makeTree(dir: string, files: number) {
+  for (let i = 0; i < files; i++) {
+    const sub = path.join(dir, `d${i % 50}`);
+    if (i < 50) fs.mkdirSync(sub, { recursive: true });
+    fs.writeFileSync(path.join(sub, `f${i}.txt`), `file ${i}\n`.repeat(1 + (i % 300)));
+  }
+}
+
+const fileOf = (dir: string, n: number) => path.join(dir, `d${n % 50}`, `f${n}.txt`);
+
+/** Faults: 12 deleted, 8 truncated, 5 corrupted with their mtime put back (touch -r). */
+function plantFaults(dir: string) {
+  for (let i = 0; i < 12; i++) fs.rmSync(fileOf(dir, 1000 + i * 101));
+  for (let i = 0; i < 8; i++) fs.truncateSync(fileOf(dir, 3000 + i * 7), 1);
+  for (let i = 0; i < 5; i++) {
+    const file = fileOf(dir, 5000 + i * 13);
+    execFileSync('touch', ['-r', file, `${file}.ref`]);
+    const content = fs.readFileSync(file);
+    content[0] = 0x46; // 'F' for 'f'
+    fs.writeFileSync(file, content);
+    execFileSync('touch', ['-r', `${file}.ref`, file]);
+    fs.rmSync(`${file}.ref`);
+  }
+}
+
+const issueLines = (output: { issues: { kind: string; severity: string; path: string }[] }) =>
+  output.issues.map((i) => `${i.severity} ${i.kind} ${i.path}`).sort();
+
+describe('phasekit validate', () => {
+  it('SIGKILLed at random moments and resumed each time, ends with the report of an uninterrupted run', async () => {
+    const tree = path.join(tempDir(), 'tree');
+    makeTree(tree, 8000);
+    const reference = path.join(tempDir(), 'ref.db');
+    const library = path.join(tempDir(), 'killed.db');
+    for (const lib of [reference, library])
+      expect(phasekit(['index', tree, '--mode', 'content', '--library', lib, '--json']).code).toBe(0);
+    plantFaults(tree);
+    const ref = phasekit(['validate', tree, '--mode', 'integrity', '--library', reference, '--json']);
+    expect(ref.code, ref.stderr).toBe(2);
+    const expected = lastLine(ref.stdout).output;
+    expect(expected.bySeverity).toEqual({ info: 0, warning: 0, error: 20, critical: 5 });
+
+    const seed = Number(process.env.PHASEKIT_CRASH_SEED ?? 1129);
+    const moments = fc.sample(fc.integer({ min: 0, max: 300 }), { seed, numRuns: 40 });
+    let kills = 0;
+    let id: string | undefined;
+    let final: { output: Record<string, unknown> } | undefined;
+    for (const ms of moments) {
+      const args = id
+        ? ['resume', id, '--library', library, '--json']
+        : ['validate', tree, '--mode', 'integrity', '--batch-size', '100', '--library', library, '--json'];
+      const { signal, code, out } = await killAfter(args, ms);
+      if (signal !== 'SIGKILL') {
+        // A fresh run ends with 2 (issues reached --fail-on); `resume` reports the job's status.
+        expect([0, 2], out).toContain(code);
+        final = lastLine(out);
+        break;
+      }
+      kills++;
+      if (!id)
+        id = (JSON.parse(phasekit(['jobs', '--library', library, '--json']).stdout) as { id: string }[])[0]
+          ?.id;
+      if (kills >= 6) break;
+    }
+    expect(kills).toBeGreaterThanOrEqual(5);
+    if (!final) {
+      const last = phasekit(['resume', id!, '--library', library, '--json']);
+      expect(last.code, last.stderr).toBe(0);
+      final = lastLine(last.stdout);
+    }
+    const output = final!.output as typeof expected;
+    expect(issueLines(output)).toEqual(issueLines(expected));
+    expect({ ...output, issues: [], runId: 0 }).toEqual({ ...expected, issues: [], runId: 0 });
+    // The library holds each issue once, and the run is marked finished.
+    const db = new Database(library, { readonly: true });
+    const run = db.prepare('SELECT * FROM validation_runs WHERE id = ?').get(output.runId) as Record<
+      string,
+      number
+    >;
+    const stored = db
+      .prepare('SELECT count(*) FROM validation_issues WHERE run_id = ?')
+      .pluck()
+      .get(output.runId);
+    db.close();
+    expect(run.issue_count).toBe(25);
+    expect(stored).toBe(25);
+    expect(run.checked).toBe(expected.checked);
+    expect(run.finished_at).not.toBeNull();
+  }, 120_000);
+
+  it('exit code follows --fail-on; bad input is one clear line', () => {
+    const dir = tempDir();
+    const tree = path.join(dir, 'tree');
+    makeTree(tree, 60);
+    const library = path.join(dir, 'lib.db');
+    expect(phasekit(['validate', tree, '--library', library]).stderr).toMatch(/No library at/);
+    expect(phasekit(['index', tree, '--library', library, '--json']).code).toBe(0);
+    const clean = phasekit(['validate', tree, '--mode', 'complete', '--library', library, '--json']);
+    expect(clean.code).toBe(0);
+    expect(lastLine(clean.stdout).output).toMatchObject({ issueCount: 0, worst: null });
+    fs.writeFileSync(path.join(tree, 'd1', 'f1.txt'), 'changed, and longer than before: a modification');
+    expect(phasekit(['validate', tree, '--library', library, '--json']).code).toBe(0); // a warning < error
+    expect(phasekit(['validate', tree, '--fail-on', 'warning', '--library', library, '--json']).code).toBe(2);
+    fs.rmSync(path.join(tree, 'd2', 'f2.txt'));
+    const both = phasekit(['validate', tree, '--library', library, '--json']);
+    expect(both.code).toBe(2);
+    expect(
+      lastLine(both.stdout)
+        .output.issues.map((i: { kind: string }) => i.kind)
+        .sort(),
+    ).toEqual(['missing', 'modified']);
+    expect(phasekit(['validate', tree, '--fail-on', 'fatal', '--library', library]).stderr).toMatch(
+      /Unknown --fail-on "fatal"/,
+    );
+    expect(phasekit(['validate', tree, '--mode', 'paranoid', '--library', library]).stderr).toMatch(
+      /Unknown --mode "paranoid"/,
+    );
+    expect(phasekit(['validate', dir, '--library', library]).stderr).toMatch(
+      /is not an indexed location .*Index it first/,
+    );
+  });
+});
