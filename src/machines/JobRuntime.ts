@@ -329,6 +329,9 @@ export class JobRuntime<S = unknown, I = unknown, D = unknown, O = unknown> {
       phase: meta.phase,
       bytes: bytes.byteLength,
     });
+    // A store that writes synchronously (SQLite) resolves in a microtask: give the host a turn, so signals
+    // (Ctrl-C), progress timers and I/O callbacks run between a phase's batches.
+    await yieldToHost();
   }
 
   /** The `ctx` handed to a phase. */
@@ -483,6 +486,13 @@ export class JobRuntime<S = unknown, I = unknown, D = unknown, O = unknown> {
     }
     return sum;
   }
+}
+
+/** Let the event loop run its macrotasks once (setImmediate where there is one). */
+function yieldToHost(): Promise<void> {
+  return new Promise((resolve) =>
+    typeof setImmediate === 'function' ? setImmediate(resolve) : globalThis.setTimeout(resolve, 0),
+  );
 }
 
 /**

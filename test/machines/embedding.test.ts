@@ -110,10 +110,12 @@ describe('a compiled job embedded as a child actor of an app machine', () => {
   it('runs to completion and hands its output to the parent in onDone', async () => {
     const { job, step } = makeJob();
     const store = new MemoryStore();
-    const { machine } = provideRuntime(job, { jobId: 'embedded-1', input: { items }, store });
+    const { machine, runtime } = provideRuntime(job, { jobId: 'embedded-1', input: { items }, store });
     const app = createActor(appWith(machine, { items })).start();
     for (let i = 0; i < items.length; i++) await step();
     const done = await waitFor(app, (s) => s.status === 'done');
+    // The final checkpoint is written once the child's last step is done.
+    await runtime.settled();
     expect(done.value).toBe('finished');
     expect(done.context.result).toMatchObject({ status: 'completed', output: { processed: items } });
     expect(done.context.result!.history.map((h) => h.status)).toEqual(['completed', 'completed']);
