@@ -12,13 +12,26 @@ export const aggregation = phase<IndexerState, IndexerInput, IndexerDeps>({
   when: (input) => !input.ephemeral,
   async execute(ctx) {
     const library = ctx.deps.library!;
+    const { counts } = ctx.state;
+    const location = library.getLocation(ctx.state.locationId!);
+    if (
+      location?.lastIndexedAt != null &&
+      counts.new + counts.modified + counts.moved + counts.deleted === 0
+    ) {
+      // Nothing changed since a complete run: the totals in the library are right as they are.
+      return Continue;
+    }
     const ids: number[] = [];
     const parent = new Map<number, number | null>();
     const own = new Map<number, { size: number; kind: string }>();
-    for (const row of library.entriesOfLocation(ctx.state.locationId!)) {
-      ids.push(row.id);
-      parent.set(row.id, row.parentId);
-      own.set(row.id, { size: row.size, kind: row.kind });
+    const rows = library.db
+      .prepare('SELECT id, parent_id, kind, size FROM entries WHERE location_id = ? ORDER BY id')
+      .raw()
+      .all(ctx.state.locationId) as [number, number | null, string, number][];
+    for (const [id, parentId, kind, size] of rows) {
+      ids.push(id);
+      parent.set(id, parentId);
+      own.set(id, { size, kind });
     }
     const totals = new Map<number, { aggregateSize: number; childCount: number; fileCount: number }>();
     for (const id of ids)

@@ -133,9 +133,11 @@ function readDirectory(ctx: Ctx, dir: PendingDir, tools: WalkTools): void {
     }
   }
   const ignores = tools.ignoresFor(dir.rel);
-  const existing = new Map<string, EntryRow>();
+  const existing = new Map<string, KnownChild>();
   if (library && !dir.fresh && !state.cold) {
-    for (const row of library.childrenOf(dir.id)) existing.set(row.name.toString('latin1'), row);
+    for (const row of childrenQuery(library).all(state.locationId, dir.id) as KnownChild[]) {
+      existing.set(row.name.toString('latin1'), row);
+    }
   }
   for (const dirent of dirents) {
     const name = dirent.name;
@@ -250,6 +252,30 @@ function readDirectory(ctx: Ctx, dir: PendingDir, tools: WalkTools): void {
   // What the library has here and the disk no longer does (or the rules now leave out).
   // A row moved away earlier in this run may still sit under its old parent until its batch is written.
   for (const row of existing.values()) if (!state.moved.includes(row.id)) state.missing.push(row.id);
+}
+
+/** The columns the diff compares, for the children of one directory. */
+interface KnownChild {
+  id: number;
+  name: Buffer;
+  kind: 'file' | 'dir' | 'symlink';
+  size: number;
+  mtimeMs: number | null;
+  inode: number | null;
+}
+
+const childrenStatements = new WeakMap<object, import('better-sqlite3').Statement>();
+
+/** A narrow query for a directory's children (the library's `childrenOf` reads every column). */
+function childrenQuery(library: NonNullable<IndexerDeps['library']>) {
+  let statement = childrenStatements.get(library);
+  if (!statement) {
+    statement = library.db.prepare(
+      'SELECT id, name, kind, size, mtime_ms AS mtimeMs, inode FROM entries WHERE location_id = ? AND parent_id = ?',
+    );
+    childrenStatements.set(library, statement);
+  }
+  return statement;
 }
 
 function readLink(ctx: Ctx, full: Buffer): Buffer | null {
