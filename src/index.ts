@@ -142,3 +142,27 @@ export type {
   ThumbnailsState,
   ThumbnailVariant,
 } from './jobs/thumbnails/types.js';
+export { duplicatesJob } from './jobs/duplicates/duplicatesJob.js';
+export type {
+  DuplicateFile,
+  DuplicateGroup,
+  DuplicateMode,
+  DuplicatesCounts,
+  DuplicatesDeps,
+  DuplicatesInput,
+  DuplicatesOutput,
+  DuplicatesState,
+} from './jobs/duplicates/types.js';
+export { validationJob } from './jobs/validation/validationJob.js';
+export { SEVERITIES } from './jobs/validation/types.js';
+export type {
+  IssueKind,
+  Severity,
+  ValidationDeps,
+  ValidationInput,
+  ValidationIssue,
+  ValidationLimits,
+  ValidationMode,
+  ValidationOutput,
+  ValidationState,
+} from './jobs/validation/types.js';

@@ -113,9 +113,10 @@ export class TimedStore {
  *   lastCheckpointBytes: number, saveMs: number, batchMs: number, lastBytes: Uint8Array }} `saveMs`: time in
  *   the store's `save` outside the batch writes (see TimedStore); `batchMs`: inside them.
  */
-export async function indexOnce(root, dbFile, { mode = 'shallow', batchSize, concurrency, plain = false } = {}) {
+export async function indexOnce(root, dbFile, { mode = 'shallow', batchSize, concurrency, plain = false, pragmas = [] } = {}) {
   const t0 = performance.now();
   const library = openLibrary(dbFile);
+  for (const p of pragmas) library.db.pragma(p); // for experiments, e.g. 'cache_size = -65536'
   const store = new TimedStore(plain ? new PlainTransactionStore(library.db) : new SqliteStore(library.db));
   try {
     const input = { path: root, mode, ...(batchSize ? { batchSize } : {}), ...(concurrency ? { concurrency } : {}) };

@@ -73,7 +73,7 @@ const issueLines = (output: { issues: { kind: string; severity: string; path: st
 describe('phasekit validate', () => {
   it('SIGKILLed at random moments and resumed each time, ends with the report of an uninterrupted run', async () => {
     const tree = path.join(tempDir(), 'tree');
-    makeTree(tree, 8000);
+    makeTree(tree, 6000);
     const reference = path.join(tempDir(), 'ref.db');
     const library = path.join(tempDir(), 'killed.db');
     for (const lib of [reference, library])

@@ -26,6 +26,7 @@ export const copyJob = defineJob<CopyState, CopyInput, CopyDeps, CopyOutput>({
     estimate: { files: 0, bytes: 0, fromLibrary: false },
     totals: { items: 0, files: 0, bytes: 0 },
     planned: false,
+    copyingStarted: false,
     cursor: 0,
     offset: 0,
     dirCursor: 0,

@@ -27,8 +27,12 @@ export interface CopyInput {
   readonly chunkSize?: number;
   /** Most files between two checkpoints. Default 1000. */
   readonly batchSize?: number;
-  /** Small files copied at once. Default 8. */
-  readonly concurrency?: number;
+  /**
+   * Flush data to disk before renaming copies into place (default true): one `syncfs` per batch of small
+   * files, `fdatasync` per chunk of a large file. With `false` a copy is still never visible half-written
+   * after a kill of the process (temporary name, rename), but a crash of the machine may lose recent copies.
+   */
+  readonly durable?: boolean;
 }
 
 /** What the copy job needs from the app. */
@@ -95,6 +99,8 @@ export interface CopyState {
   /** Totals of the plan. */
   totals: { items: number; files: number; bytes: number };
   planned: boolean;
+  /** Set (and checkpointed) before copying writes anything: false means nothing of an earlier run is on disk. */
+  copyingStarted: boolean;
   /** Seq of the last plan item done; the next one is the first with a greater seq. */
   cursor: number;
   /** Bytes of the item after the cursor already in its temporary file, committed (a large file). */

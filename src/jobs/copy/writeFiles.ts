@@ -2,12 +2,14 @@
  * The file-level steps of the copy job: each writes under a temporary name, and the caller renames the result
  * into place once it is complete and on disk, so no partial file ever shows under its final name.
  */
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
+import { blake3Hex, createHasher } from '../content/blake3.js';
 import { fullHashOfFile } from '../content/fullHashOfFile.js';
-import { readFully } from '../content/readFully.js';
+import { dirnameBytes } from './bytePaths.js';
 
-const BUFFER = 8 * 1024 * 1024;
+const BUFFER = 1024 * 1024;
 
 /** Mode and times to give a finished copy. */
 export interface Finish {
@@ -15,6 +17,8 @@ export interface Finish {
   readonly atimeMs: number;
   readonly mtimeMs: number;
   readonly preserveTimestamps: boolean;
+  /** fsync the data (large files: after each chunk and at the end). */
+  readonly durable: boolean;
 }
 
 /** Remove a leftover temporary file, if any; returns its size (bytes a kill made us write twice), else 0. */
@@ -25,19 +29,79 @@ export function clearTemp(tmp: Buffer): number {
   return st.isFile() ? st.size : 0;
 }
 
+/** How {@link copySmallFile} copies: decided by the first file (a reflink where the filesystem can). */
+export interface SmallCopier {
+  /** `true`: reflinks work here; `false`: they do not; `undefined`: not tried yet. */
+  reflink: boolean | undefined;
+  readonly buffer: Buffer;
+  /** Hash the bytes as they are copied (for verify); the digest of the last file copied is then `sourceHash`. */
+  hash: boolean;
+  sourceHash: string | undefined;
+}
+
+/** A copier for one job run. */
+export function smallCopier(): SmallCopier {
+  return { reflink: undefined, buffer: Buffer.allocUnsafe(BUFFER), hash: false, sourceHash: undefined };
+}
+
 /**
- * Copy a whole file to `tmp` with the kernel's fast path (`copy_file_range`, a reflink where the filesystem
- * can), then set its mode and times and fsync it.
+ * Copy a whole file to `tmp`, with its mode and (if asked) times. Where the filesystem can, a reflink
+ * (`copyFile` with `COPYFILE_FICLONE_FORCE`: no data copied at all); elsewhere plain reads and writes through
+ * one reused 1 MiB buffer, which measured here 2–3x faster than `copyFile`'s own fallback (and about `cp`).
+ * Synchronous on purpose: one file after another, like `cp`. The data is made durable by the caller, for a
+ * whole batch at once ({@link syncFilesystem}).
  */
-export async function copySmallFile(src: Buffer, tmp: Buffer, finish: Finish): Promise<void> {
-  await fsp.copyFile(src, tmp, fs.constants.COPYFILE_FICLONE);
-  await finishFile(tmp, finish);
+export function copySmallFile(src: Buffer, tmp: Buffer, finish: Finish, copier: SmallCopier): void {
+  try {
+    writeCopy(src, tmp, finish, copier);
+  } catch (error) {
+    // A read-only temporary file left by a killed run: remove it and try once more.
+    if ((error as NodeJS.ErrnoException).code !== 'EACCES' || clearTemp(tmp) === 0) throw error;
+    writeCopy(src, tmp, finish, copier);
+  }
+}
+
+function writeCopy(src: Buffer, tmp: Buffer, finish: Finish, copier: SmallCopier): void {
+  copier.sourceHash = undefined;
+  if (copier.reflink !== false) {
+    try {
+      fs.copyFileSync(src, tmp, fs.constants.COPYFILE_FICLONE_FORCE);
+      copier.reflink = true;
+      if (finish.preserveTimestamps) fs.utimesSync(tmp, finish.atimeMs / 1000, finish.mtimeMs / 1000);
+      return;
+    } catch (error) {
+      if (copier.reflink === true) throw error;
+      copier.reflink = false; // this filesystem cannot: copy the bytes from now on
+    }
+  }
+  const input = fs.openSync(src, 'r');
+  let output: number | undefined;
+  try {
+    output = fs.openSync(tmp, 'w', 0o600);
+    const buffer = copier.buffer;
+    const hasher = copier.hash ? createHasher() : undefined;
+    for (let position = 0; ; ) {
+      const n = fs.readSync(input, buffer, 0, buffer.length, position);
+      hasher?.update(n === buffer.length ? buffer : buffer.subarray(0, n));
+      for (let w = 0; w < n; ) w += fs.writeSync(output, buffer, w, n - w, position + w);
+      position += n;
+      // A short read of a regular file is its end: no need for one more read to learn it.
+      if (n < buffer.length) break;
+    }
+    if (hasher) copier.sourceHash = Buffer.from(hasher.digest()).toString('hex');
+    fs.fchmodSync(output, finish.mode);
+    if (finish.preserveTimestamps) fs.futimesSync(output, finish.atimeMs / 1000, finish.mtimeMs / 1000);
+  } finally {
+    fs.closeSync(input);
+    if (output !== undefined) fs.closeSync(output);
+  }
 }
 
 /**
  * Copy a large file to `tmp` in chunks from `offset` (bytes already in `tmp` and on disk): after each chunk
- * the data is fdatasync'ed and `onChunk(newOffset)` runs (it checkpoints the offset and may throw to pause).
- * Reads the next buffer while the current one is written.
+ * the data is fdatasync'ed (when durable) and `onChunk(newOffset)` runs (it checkpoints the offset and may
+ * throw to pause). Within a chunk the copy is synchronous, 1 MiB at a time: measured here as fast as `cp`
+ * (an 8 MiB buffer, or async reads and writes through the thread pool, were several times slower).
  */
 export async function copyInChunks(
   src: Buffer,
@@ -48,62 +112,42 @@ export async function copyInChunks(
   onChunk: (offset: number) => Promise<void>,
   onBytes: (bytes: number) => void,
 ): Promise<void> {
-  const input = await fsp.open(src, 'r');
-  const output = await fsp.open(tmp, offset > 0 ? 'r+' : 'w', 0o600);
-  const buffers = [
-    Buffer.allocUnsafe(Math.min(BUFFER, chunkSize)),
-    Buffer.allocUnsafe(Math.min(BUFFER, chunkSize)),
-  ];
-  let pending: Promise<number> | undefined;
+  const input = fs.openSync(src, 'r');
+  let output: number | undefined;
   try {
+    output = fs.openSync(tmp, offset > 0 ? 'r+' : 'w', 0o600);
     // Bytes past the checkpointed offset were written by a killed run: drop them and write them again.
-    if (offset > 0) await output.truncate(offset);
+    if (offset > 0) fs.ftruncateSync(output, offset);
+    const buffer = Buffer.allocUnsafe(BUFFER);
     let position = offset;
-    let current = 0;
-    let chunkEnd = position + chunkSize;
-    pending = readFully(input.fd, buffers[current], 0, buffers[current].length, position);
     for (;;) {
-      const n = await pending;
-      pending = undefined;
-      if (n === 0) break;
-      const chunk = buffers[current];
-      current ^= 1;
-      if (n === chunk.length)
-        pending = readFully(input.fd, buffers[current], 0, buffers[current].length, position + n);
-      await writeAll(output, chunk, n, position);
-      position += n;
-      onBytes(n);
-      if (position >= chunkEnd || pending === undefined) {
-        await pending?.catch(() => {});
-        await output.datasync();
-        await onChunk(position);
-        chunkEnd = position + chunkSize;
+      const chunkEnd = position + chunkSize;
+      let n = 0;
+      while (position < chunkEnd) {
+        n = fs.readSync(input, buffer, 0, Math.min(BUFFER, chunkEnd - position), position);
+        if (n === 0) break;
+        for (let w = 0; w < n; ) w += fs.writeSync(output, buffer, w, n - w, position + w);
+        position += n;
+        onBytes(n);
       }
-      if (pending === undefined) break;
+      if (finish.durable) fs.fdatasyncSync(output);
+      await onChunk(position);
+      if (n === 0) break;
     }
   } finally {
-    await pending?.catch(() => {});
-    await input.close();
-    await output.close();
+    fs.closeSync(input);
+    if (output !== undefined) fs.closeSync(output);
   }
   await finishFile(tmp, finish);
 }
 
-async function writeAll(fh: fsp.FileHandle, buffer: Buffer, length: number, position: number): Promise<void> {
-  let done = 0;
-  while (done < length) {
-    const { bytesWritten } = await fh.write(buffer, done, length - done, position + done);
-    done += bytesWritten;
-  }
-}
-
-/** Mode, times, fsync of a finished temporary file. */
+/** Mode, times (and fsync) of a finished temporary file. */
 async function finishFile(tmp: Buffer, finish: Finish): Promise<void> {
   const fh = await fsp.open(tmp, 'r+');
   try {
     await fh.chmod(finish.mode);
     if (finish.preserveTimestamps) await fh.utimes(finish.atimeMs / 1000, finish.mtimeMs / 1000);
-    await fh.sync();
+    if (finish.durable) await fh.sync();
   } finally {
     await fh.close();
   }
@@ -117,10 +161,41 @@ export function copySymlink(src: Buffer, tmp: Buffer, finish: Finish): void {
   if (finish.preserveTimestamps) fs.lutimesSync(tmp, finish.atimeMs / 1000, finish.mtimeMs / 1000);
 }
 
+/**
+ * True when a small copy has the BLAKE3 of its source: the source's digest taken while it was copied (else
+ * read again), the copy's read back whole — one read each, no streaming buffers for files of a few KiB.
+ */
+export function sameSmallContent(src: Buffer, tmp: Buffer, copier: SmallCopier): boolean {
+  const source = copier.sourceHash ?? blake3Hex(fs.readFileSync(src));
+  return source === blake3Hex(fs.readFileSync(tmp));
+}
+
 /** True when the BLAKE3 of both files is the same. */
 export async function sameContent(a: Buffer, b: Buffer): Promise<boolean> {
   const [x, y] = await Promise.all([fullHashOfFile(a), fullHashOfFile(b)]);
   return x === y;
+}
+
+/**
+ * Make everything written to the filesystem holding `dir` durable with one `syncfs` (coreutils
+ * `sync -f`): for a batch of small files, one flush instead of one fsync (and one journal commit) per file,
+ * measured 2–3x faster here for 1,000 files. Falls back to fsync of each file in `files` where `sync -f` is
+ * missing or fails.
+ */
+export function syncFilesystem(dir: Buffer, files: readonly Buffer[]): void {
+  // An argument is a string: go up to a directory whose name survives the trip (same filesystem).
+  let on = dir;
+  while (!Buffer.from(on.toString('utf8')).equals(on)) on = dirnameBytes(on);
+  const result = spawnSync('sync', ['-f', on.toString('utf8')], { stdio: 'ignore' });
+  if (result.status === 0) return;
+  for (const file of files) {
+    const fd = fs.openSync(file, 'r');
+    try {
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+  }
 }
 
 /** fsync a directory, so the renames into it survive a crash of the machine. */

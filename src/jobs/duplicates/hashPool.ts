@@ -11,7 +11,10 @@ export type HashOp = 'first' | 'full' | 'file';
 export interface HashRequest {
   readonly id: number;
   readonly op: HashOp;
-  readonly paths: Uint8Array[];
+  /** The paths, end to end in one fresh buffer: a view into a larger buffer would be cloned whole. */
+  readonly paths: Uint8Array;
+  /** Where each path ends in `paths`. */
+  readonly ends: number[];
   readonly sizes: number[];
   readonly flags: boolean[];
 }
@@ -43,19 +46,26 @@ export class HashPool {
   readonly #waiting: (() => void)[] = [];
   #next = 0;
 
+  readonly #threads: number;
+  readonly #url = new URL('./hashWorker.js', import.meta.url);
+
+  /** Workers start with the first call that has work for them (a run that reads nothing starts none). */
   constructor(threads: number) {
-    const url = new URL('./hashWorker.js', import.meta.url);
-    if (threads <= 0 || !fs.existsSync(fileURLToPath(url))) return;
-    for (let i = 0; i < threads; i++) {
-      const worker = new Worker(url);
-      this.#workers.push(worker);
-      this.#idle.push(worker);
-    }
+    this.#threads = threads > 0 && fs.existsSync(fileURLToPath(this.#url)) ? threads : 0;
   }
 
   /** Whether work runs in worker threads. */
   get threaded(): boolean {
-    return this.#workers.length > 0;
+    return this.#threads > 0;
+  }
+
+  #start(): void {
+    if (this.#workers.length > 0) return;
+    for (let i = 0; i < this.#threads; i++) {
+      const worker = new Worker(this.#url);
+      this.#workers.push(worker);
+      this.#idle.push(worker);
+    }
   }
 
   /** Hash `items` with `op`; each result is its value or an `Error`. */
@@ -72,6 +82,8 @@ export class HashPool {
       }
       return out;
     }
+    if (items.length === 0) return out;
+    this.#start();
     const jobs: Promise<void>[] = [];
     for (let start = 0; start < items.length; start += chunk) {
       const slice = items.slice(start, start + chunk);
@@ -111,10 +123,15 @@ export class HashPool {
         };
         worker.on('message', onMessage);
         worker.once('error', reject);
+        let length = 0;
+        const ends = items.map((i) => (length += i.path.length));
+        const paths = new Uint8Array(length);
+        for (let i = 0; i < items.length; i++) paths.set(items[i].path, ends[i] - items[i].path.length);
         const request: HashRequest = {
           id,
           op,
-          paths: items.map((i) => i.path),
+          paths,
+          ends,
           sizes: items.map((i) => i.size),
           flags: items.map((i) => i.flag === true),
         };

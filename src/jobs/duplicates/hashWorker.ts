@@ -15,7 +15,8 @@ const OPS: Record<HashOp, (path: Uint8Array, size: number, flag: boolean) => unk
 
 parentPort?.on('message', (request: HashRequest) => {
   const op = OPS[request.op];
-  const results: HashResult[] = request.paths.map((path, i) => {
+  const results: HashResult[] = request.ends.map((end, i) => {
+    const path = request.paths.subarray(i === 0 ? 0 : request.ends[i - 1], end);
     try {
       return { ok: op(path, request.sizes[i], request.flags[i]) };
     } catch (error) {

@@ -529,13 +529,17 @@ export class Library {
     for (const r of rows) put.run(r.contentId, r.variant, r.width, r.height, r.bytes);
   }
 
-  /** Up to `limit` content ids that have thumbnails but no entry any more (orphans), in content id order. */
-  orphanThumbnailContentIds(limit = 1000): string[] {
+  /**
+   * Up to `limit` content ids after `afterContentId` that have thumbnails but no entry any more (orphans), in
+   * content id order.
+   */
+  orphanThumbnailContentIds(limit = 1000, afterContentId = ''): string[] {
     const query = this.#statement(
       `SELECT DISTINCT t.content_id FROM thumbnails t
-       WHERE NOT EXISTS (SELECT 1 FROM entries e WHERE e.content_id = t.content_id) ORDER BY t.content_id LIMIT ?`,
+       WHERE t.content_id > ? AND NOT EXISTS (SELECT 1 FROM entries e WHERE e.content_id = t.content_id)
+       ORDER BY t.content_id LIMIT ?`,
     );
-    return query.pluck().all(limit) as string[];
+    return query.pluck().all(afterContentId, limit) as string[];
   }
 
   /** Delete the thumbnail records of these content ids; returns how many rows. Runs in the caller's transaction. */
@@ -551,12 +555,14 @@ export class Library {
   /**
    * Files of a location whose size (within `[minSize, maxSize]`) is shared with at least one other such file:
    * duplicate detection's candidates. Each row carries the entry's recorded size, mtime, inode, content id
-   * and, when one was stored for exactly that size and mtime, its full hash.
+   * and, when one was stored for exactly that size and mtime, its full hash. With `sharedContentOnly`, a file
+   * whose content id no other file of the location has is left out (as recorded, it has no duplicate).
    */
   sameSizeFilesOfLocation(
     locationId: number,
     minSize: number,
     maxSize: number,
+    sharedContentOnly = false,
   ): {
     id: number;
     parentId: number;
@@ -575,7 +581,13 @@ export class Library {
        FROM entries e LEFT JOIN file_hashes h ON h.entry_id = e.id
        WHERE +e.location_id = ? AND e.kind = 'file' AND e.size BETWEEN ? AND ? AND e.size IN (
          SELECT size FROM entries WHERE +location_id = ? AND kind = 'file' AND size BETWEEN ? AND ?
-         GROUP BY size HAVING count(*) > 1)`,
+         GROUP BY size HAVING count(*) > 1)
+       ${
+         sharedContentOnly
+           ? `AND (e.content_id IS NULL OR EXISTS (SELECT 1 FROM entries o
+                WHERE o.content_id = e.content_id AND o.id <> e.id AND o.location_id = e.location_id AND o.kind = 'file'))`
+           : ''
+       }`,
     );
     return query.all(locationId, minSize, maxSize, locationId, minSize, maxSize) as ReturnType<
       Library['sameSizeFilesOfLocation']

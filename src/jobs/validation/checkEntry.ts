@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { typeOfExtension } from '../content/kindOfExtension.js';
 import { asBuffer, display } from '../duplicates/fileBytes.js';
-import { hashFile, headOf } from './hashFile.js';
+import { headOf } from './hashFile.js';
 import type { IssueKind, Severity, ValidationIssue, ValidationLimits, ValidationMode } from './types.js';
 
 /** An entry as the library recorded it (see `Library.entriesToValidate`). */
@@ -20,9 +20,24 @@ export interface RecordedEntry {
   readonly hashedAt: number | null;
 }
 
+/** A file an integrity check still has to hash (see {@link judgeHash}). */
+export interface HashNeed {
+  readonly path: Uint8Array;
+  readonly size: number;
+  readonly mtimeMs: number;
+  /** A full hash is recorded for the size and mtime the index holds. */
+  readonly known: boolean;
+  /** The file's size and mtime are those the index holds. */
+  readonly unchanged: boolean;
+  /** Compare the content id too (first integrity run of an unchanged file with a content id). */
+  readonly checkContentId: boolean;
+}
+
 /** What checking one entry gives. */
 export interface EntryCheck {
   readonly issues: ValidationIssue[];
+  /** Integrity: the file to hash; pass the result to {@link judgeHash}. */
+  readonly hash?: HashNeed;
   /** A full hash to record (the first integrity check of an unchanged file). */
   readonly record?: { entryId: number; size: number; mtimeMs: number; fullHash: string };
   readonly hashedBytes: number;
@@ -38,8 +53,9 @@ export const DEFAULT_LIMITS: Required<ValidationLimits> = {
 const UNPORTABLE = /[<>:"|?*]|[. ]$/;
 
 /**
- * Check one recorded entry against the disk. Never writes to the file: reads it (integrity), stats it, and
- * reads its first KiB (complete, text files).
+ * Check one recorded entry against the disk: everything but the hashing, which the caller does (in a pool of
+ * threads) for the returned `hash` and hands to {@link judgeHash}. Never writes to the file: stats it and
+ * reads the first KiB of text files (complete).
  *
  * @param path The entry's absolute path, as bytes.
  * @param depth Its number of path components below the location root.
@@ -55,8 +71,7 @@ export function checkEntry(
   const shown = display(path);
   const add = (kind: IssueKind, severity: Severity, message: string) =>
     issues.push({ kind, severity, path: shown, message, entryId: entry.id });
-  let hashedBytes = 0;
-  let record: EntryCheck['record'];
+  const hashedBytes = 0;
 
   if (mode === 'complete') {
     const name = asBuffer(entry.name);
@@ -124,31 +139,18 @@ export function checkEntry(
     );
   }
 
+  let hash: HashNeed | undefined;
   if (mode !== 'basic' && st.size > 0) {
     const known =
       entry.fullHash !== null && entry.hashSize === entry.size && entry.hashMtimeMs === entry.mtimeMs;
-    const checkContentId = !known && unchanged && !!entry.contentId;
-    try {
-      const { fullHash, contentId } = hashFile(path, st.size, checkContentId);
-      hashedBytes = st.size;
-      if (known && unchanged && fullHash !== entry.fullHash) {
-        add(
-          'silent-corruption',
-          'critical',
-          `The bytes changed but the size and mtime did not: the full BLAKE3 differs from the one recorded on ${iso(entry.hashedAt)}. Restore the file from a backup.`,
-        );
-      } else if (checkContentId && contentId !== entry.contentId) {
-        add(
-          'silent-corruption',
-          'critical',
-          `The bytes changed but the size and mtime did not: the content id differs from the one recorded when indexed. Restore the file from a backup.`,
-        );
-      } else if (!known && unchanged) {
-        record = { entryId: entry.id, size: st.size, mtimeMs: st.mtimeMs, fullHash };
-      }
-    } catch (error) {
-      add('unreadable', 'error', `Cannot read: ${(error as Error).message}`);
-    }
+    hash = {
+      path,
+      size: st.size,
+      mtimeMs: st.mtimeMs,
+      known,
+      unchanged,
+      checkContentId: !known && unchanged && !!entry.contentId,
+    };
   }
 
   if (mode === 'complete') {
@@ -176,7 +178,43 @@ export function checkEntry(
       }
     }
   }
-  return { issues, hashedBytes, ...(record ? { record } : {}) };
+  return { issues, hashedBytes, ...(hash ? { hash } : {}) };
+}
+
+/**
+ * Complete an integrity check with the file's hashes (or the error reading it): silent corruption when the
+ * size and mtime are unchanged but the bytes are not, else the hash to record on a first run.
+ */
+export function judgeHash(
+  entry: RecordedEntry,
+  check: EntryCheck,
+  result: { fullHash: string; contentId: string | null } | Error,
+): EntryCheck {
+  const need = check.hash!;
+  const issues = [...check.issues];
+  const add = (kind: IssueKind, severity: Severity, message: string) =>
+    issues.push({ kind, severity, path: display(need.path), message, entryId: entry.id });
+  if (result instanceof Error) {
+    add('unreadable', 'error', `Cannot read: ${result.message}`);
+    return { issues, hashedBytes: 0 };
+  }
+  let record: EntryCheck['record'];
+  if (need.known && need.unchanged && result.fullHash !== entry.fullHash) {
+    add(
+      'silent-corruption',
+      'critical',
+      `The bytes changed but the size and mtime did not: the full BLAKE3 differs from the one recorded on ${iso(entry.hashedAt)}. Restore the file from a backup.`,
+    );
+  } else if (need.checkContentId && result.contentId !== entry.contentId) {
+    add(
+      'silent-corruption',
+      'critical',
+      'The bytes changed but the size and mtime did not: the content id differs from the one recorded when indexed. Restore the file from a backup.',
+    );
+  } else if (!need.known && need.unchanged) {
+    record = { entryId: entry.id, size: need.size, mtimeMs: need.mtimeMs, fullHash: result.fullHash };
+  }
+  return { issues, hashedBytes: need.size, ...(record ? { record } : {}) };
 }
 
 /** C0 control bytes other than tab, line feed and carriage return, and DEL. */

@@ -59,6 +59,8 @@ export interface ValidationInput {
   /** The output's `failed` is true when an issue reaches this severity. Default `error`. */
   readonly failOn?: Severity;
   readonly limits?: ValidationLimits;
+  /** Worker threads hashing files in integrity and complete modes. Default 2. */
+  readonly threads?: number;
   /** Entries checked per transaction and checkpoint. Default 1000. */
   readonly batchSize?: number;
 }

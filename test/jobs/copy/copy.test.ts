@@ -6,6 +6,7 @@ import { CopyRefusedError } from '../../../src/jobs/copy/CopyRefusedError.js';
 import { conflictName } from '../../../src/jobs/copy/conflictName.js';
 import { copyJob } from '../../../src/jobs/copy/copyJob.js';
 import type { CopyInput } from '../../../src/jobs/copy/types.js';
+import { copySmallFile, sameSmallContent, smallCopier } from '../../../src/jobs/copy/writeFiles.js';
 import { indexerJob } from '../../../src/jobs/indexer/indexerJob.js';
 import type { Library } from '../../../src/jobs/library/Library.js';
 import { openLibrary } from '../../../src/jobs/library/openLibrary.js';
@@ -60,6 +61,29 @@ describe('copy job', () => {
     expect(fs.readlinkSync(path.join(dest, 'outside'))).toBe('/etc/hostname');
     expect(fs.lstatSync(path.join(dest, 'dir-link')).isSymbolicLink()).toBe(true);
   }, 60_000);
+
+  it('verification compares BLAKE3 of source and copy (small files: the digest taken while copying)', () => {
+    const base = tempDir();
+    const src = Buffer.from(path.join(base, 'a'));
+    const tmp = Buffer.from(path.join(base, 'b'));
+    fs.writeFileSync(src, patterned(300_000, 5));
+    const copier = smallCopier();
+    copier.hash = true;
+    copySmallFile(
+      src,
+      tmp,
+      { mode: 0o640, atimeMs: 1e12, mtimeMs: 1e12 + 5, preserveTimestamps: true, durable: false },
+      copier,
+    );
+    expect(copier.sourceHash).toMatch(/^[0-9a-f]{64}$/);
+    expect(sameSmallContent(src, tmp, copier)).toBe(true);
+    expect(fs.statSync(tmp).mode & 0o7777).toBe(0o640);
+    expect(Math.abs(fs.statSync(tmp).mtimeMs - (1e12 + 5))).toBeLessThan(0.01);
+    const fd = fs.openSync(tmp, 'r+');
+    fs.writeSync(fd, Buffer.from([0xff]), 0, 1, 150_000); // one byte flipped on disk
+    fs.closeSync(fd);
+    expect(sameSmallContent(src, tmp, copier)).toBe(false);
+  });
 
   it('copies into an existing directory under the source name, several sources at once, and a single file to a new name', async () => {
     const ws = workspace();

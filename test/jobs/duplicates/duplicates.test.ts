@@ -190,11 +190,11 @@ describe('duplicate detection', () => {
   it('a paused run resumes after its last batch and ends with the groups of an uninterrupted run, reading no group twice', async () => {
     const root = path.join(tempDir(), 'tree');
     makeDuplicateTree(root, { manyOfOneSize: 900 });
-    const reference = await duplicates({ paths: [root], batchFiles: 50 });
+    const reference = await duplicates({ paths: [root], batchFiles: 5 });
     const ws = workspace();
     const run = runJob(
       duplicatesJob,
-      { paths: [root], batchFiles: 50 },
+      { paths: [root], batchFiles: 5 },
       { store: ws.store, deps: { library: ws.library } },
     );
     await new Promise<void>((resolve) => {
@@ -202,7 +202,7 @@ describe('duplicate detection', () => {
         if (
           e.type === 'checkpointed' &&
           run.position.phase === 'analysis' &&
-          (run.state as { done: unknown[] }).done.length > 10
+          (run.state as { cursor: number }).cursor >= 3
         ) {
           sub.unsubscribe();
           resolve();

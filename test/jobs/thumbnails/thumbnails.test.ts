@@ -179,6 +179,26 @@ describe('the thumbnail job', () => {
     expect(filesUnder(ws.thumbnails)).toHaveLength((tree.images.size - 2) * 3);
   }, 60_000);
 
+  it('removes temporary files of processes that are gone and keeps those of a live one', async () => {
+    const ws = workspace();
+    const root = path.join(tempDir(), 'photos');
+    fs.mkdirSync(root);
+    await sharp({ create: { width: 64, height: 48, channels: 3, background: 'teal' } })
+      .png()
+      .toFile(path.join(root, 'a.png'));
+    await index(ws, root);
+    const tmp = path.join(ws.thumbnails, '.tmp');
+    fs.mkdirSync(tmp, { recursive: true });
+    const dead = path.join(tmp, '2147483646-0123456789abcdef-grid@1x.webp'); // no such pid
+    const live = path.join(tmp, `${process.ppid}-0123456789abcdef-grid@1x.webp`);
+    fs.writeFileSync(dead, 'half a thumbnail');
+    fs.writeFileSync(live, 'being written');
+    const result = await thumbnails(ws, { variants: ['icon@1x'] });
+    expect(result.output).toMatchObject({ images: 1, temporaryRemoved: 1 });
+    expect(fs.existsSync(dead)).toBe(false);
+    expect(fs.readdirSync(tmp)).toEqual([path.basename(live)]);
+  });
+
   it('makes thumbnails only for the location it is given, and refuses an unknown one with what to do', async () => {
     const ws = workspace();
     const a = path.join(tempDir(), 'a');

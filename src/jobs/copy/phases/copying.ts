@@ -14,6 +14,9 @@ import {
   type Finish,
   sameContent,
   syncDirectory,
+  sameSmallContent,
+  smallCopier,
+  syncFilesystem,
 } from '../writeFiles.js';
 
 type Ctx = PhaseContext<CopyState, CopyInput, CopyDeps>;
@@ -22,11 +25,12 @@ type Item = PlanItem & { src: Buffer; dst: Buffer };
 const DEFAULT_CHUNK = 64 * 1024 * 1024;
 
 /**
- * Carry out the plan from the cursor. Small files go a batch at a time (several at once, each with the
- * kernel's fast path), the batch's renames made durable (directory fsync) and then the cursor checkpointed;
- * a large file goes in chunks, its offset checkpointed after each, so a kill costs at most one chunk (or one
- * batch of small files, which is kept under a chunk's bytes). Pause is honoured only at those checkpoints,
- * where what is on disk is what the checkpoint says.
+ * Carry out the plan from the cursor. Small files go a batch at a time (up to `batchSize` files and
+ * `chunkSize` bytes): each is written under its temporary name with the kernel's fast path, then one
+ * filesystem flush makes the whole batch durable, then the files are renamed into place, the renames are
+ * flushed, and the cursor is checkpointed. A large file goes in chunks, its offset checkpointed after each.
+ * So a kill costs at most one chunk (or one batch, kept under a chunk's bytes). Pause is honoured only at
+ * those checkpoints, where what is on disk is what the checkpoint says.
  */
 export const copying = phase<CopyState, CopyInput, CopyDeps>({
   name: 'copying',
@@ -36,7 +40,7 @@ export const copying = phase<CopyState, CopyInput, CopyDeps>({
     const library = ctx.deps.library;
     const chunkSize = input.chunkSize ?? DEFAULT_CHUNK;
     const batchSize = input.batchSize ?? 1000;
-    const concurrency = input.concurrency ?? 8;
+    const durable = input.durable !== false;
     const verify = input.verify === true || (input.move === true && state.roots.some((r) => !r.sameDevice));
     const progress = (message?: string) =>
       ctx.reportProgress({
@@ -51,39 +55,64 @@ export const copying = phase<CopyState, CopyInput, CopyDeps>({
       atimeMs: item.atimeMs,
       mtimeMs: item.mtimeMs,
       preserveTimestamps: input.preserveTimestamps !== false,
+      durable,
     });
 
-    /** One small item (or a directory); resolves when its result is in place. */
-    const doSmall = async (item: Item): Promise<void> => {
-      const tmp = tempPathFor(item.dst, ctx.jobId, item.seq);
-      clearTemp(tmp);
-      if (!fs.lstatSync(item.src, { throwIfNoEntry: false })) {
+    // A fresh start has nothing on disk from an earlier run: say so in a checkpoint before writing anything,
+    // and skip the checks below (two stats per file of the first batch).
+    const resumed = state.copyingStarted;
+    if (!resumed) {
+      state.copyingStarted = true;
+      await ctx.checkpoint({ force: true });
+    } else {
+      const redone = rewrittenSinceCheckpoint(ctx, chunkSize, batchSize);
+      if (redone > 0) {
+        // Saved at once: a second kill before the next checkpoint must not lose the count.
+        state.counts.rewritten += redone;
+        await ctx.checkpoint({ force: true });
+      }
+    }
+
+    /**
+     * Write one small item under its temporary name; resolves that name, or null when nothing is left to
+     * rename (done by an earlier run, or a whole source moved with one rename).
+     */
+    const copier = smallCopier();
+    copier.hash = verify;
+    // Only the first batch after the cursor can hold work of a run killed before its checkpoint.
+    let first = resumed;
+    const writeSmall = async (item: Item): Promise<Buffer | null> => {
+      if (first && !fs.lstatSync(item.src, { throwIfNoEntry: false })) {
         if (input.move && fs.lstatSync(item.dst, { throwIfNoEntry: false })) {
           // Moved before a kill, after which the checkpoint did not record it: done already.
           countDone(state, item);
-          return;
+          return null;
         }
         throw new Error(`The source ${displayPath(item.src)} disappeared during the copy.`);
       }
-      if (alreadyInPlace(item)) {
+      if (first && alreadyInPlace(item)) {
         if (input.move) removeSource(state, item);
         countDone(state, item);
-        return;
+        return null;
       }
       if (item.kind === 'rename') {
         fs.renameSync(item.src, item.dst);
         state.counts.renamed++;
-        return;
+        return null;
       }
-      if (item.kind === 'symlink') {
-        copySymlink(item.src, tmp, finishOf(item));
-      } else {
-        await copySmallFile(item.src, tmp, finishOf(item));
-        if (verify) await verifyOrRetry(item, tmp, () => copySmallFile(item.src, tmp, finishOf(item)));
+      const tmp = tempPathFor(item.dst, ctx.jobId, item.seq);
+      if (item.kind === 'symlink') copySymlink(item.src, tmp, finishOf(item));
+      else {
+        copySmallFile(item.src, tmp, finishOf(item), copier);
+        if (verify)
+          await verifyOrRetry(
+            item,
+            tmp,
+            async () => copySmallFile(item.src, tmp, finishOf(item), copier),
+            () => sameSmallContent(item.src, tmp, copier),
+          );
       }
-      fs.renameSync(tmp, item.dst);
-      if (input.move) removeSource(state, item);
-      countDone(state, item);
+      return tmp;
     };
 
     const doDirectory = (item: Item) => {
@@ -95,13 +124,18 @@ export const copying = phase<CopyState, CopyInput, CopyDeps>({
       countDone(state, item);
     };
 
-    const verifyOrRetry = async (item: Item, tmp: Buffer, again: () => Promise<void>) => {
-      if (await sameContent(item.src, tmp)) {
+    const verifyOrRetry = async (
+      item: Item,
+      tmp: Buffer,
+      again: () => Promise<void>,
+      same: () => Promise<boolean> | boolean = () => sameContent(item.src, tmp),
+    ) => {
+      if (await same()) {
         state.counts.verified++;
         return;
       }
       await again();
-      if (await sameContent(item.src, tmp)) {
+      if (await same()) {
         state.counts.verified++;
         return;
       }
@@ -111,9 +145,9 @@ export const copying = phase<CopyState, CopyInput, CopyDeps>({
       );
     };
 
-    const guard = async (item: Item, work: () => Promise<void> | void) => {
+    const guard = async <T>(item: Item, work: () => Promise<T> | T): Promise<T | null> => {
       try {
-        await work();
+        return await work();
       } catch (error) {
         // A pause or cancel asked for at a chunk's checkpoint is not this file's error.
         if (error instanceof PhaseError && (error.kind === 'paused' || error.kind === 'cancelled'))
@@ -122,15 +156,9 @@ export const copying = phase<CopyState, CopyInput, CopyDeps>({
           path: displayPath(item.src),
           op: item.kind === 'rename' ? 'rename' : 'copy',
         });
+        return null;
       }
     };
-
-    const redone = rewrittenSinceCheckpoint(ctx, chunkSize, batchSize);
-    if (redone > 0) {
-      // Saved at once: a second kill before the next checkpoint must not lose the count.
-      state.counts.rewritten += redone;
-      await ctx.checkpoint({ force: true });
-    }
 
     let batch: Item[] = [];
     let batchBytes = 0;
@@ -139,22 +167,39 @@ export const copying = phase<CopyState, CopyInput, CopyDeps>({
       batch = [];
       batchBytes = 0;
       if (items.length === 0) return;
-      const running = new Set<Promise<void>>();
+      const written: { item: Item; tmp: Buffer }[] = [];
       for (const item of items) {
         if (item.kind === 'dir') {
           await guard(item, () => doDirectory(item));
           continue;
         }
-        const p = guard(item, () => doSmall(item)).finally(() => running.delete(p));
-        running.add(p);
-        if (running.size >= concurrency) await Promise.race(running);
+        const tmp = await guard(item, () => writeSmall(item));
+        if (tmp) written.push({ item, tmp });
       }
-      await Promise.all(running);
-      const dirs = new Set<string>();
-      for (const item of items) dirs.add(dirnameBytes(item.dst).toString('latin1'));
-      for (const d of dirs) syncDirectory(Buffer.from(d, 'latin1'));
+      const where = dirnameBytes(items[0].dst);
+      // The data of the whole batch on disk before any of it takes its final name.
+      if (durable && written.length > 0)
+        syncFilesystem(
+          where,
+          written.map((w) => w.tmp),
+        );
+      for (const { item, tmp } of written) {
+        await guard(item, () => {
+          fs.renameSync(tmp, item.dst);
+          if (input.move) removeSource(state, item);
+          countDone(state, item);
+        });
+      }
+      // The renames on disk before the checkpoint moves past them: an fsync of each directory renamed into
+      // (a batch touches few; cheaper than a second syncfs, which costs a process spawn).
+      if (durable) {
+        for (const dir of new Set(written.map((w) => dirnameBytes(w.item.dst).toString('latin1')))) {
+          syncDirectory(Buffer.from(dir, 'latin1'));
+        }
+      }
       state.cursor = items[items.length - 1].seq;
       state.offset = 0;
+      first = false;
       await ctx.checkpoint({ force: true });
       progress();
       ctx.checkInterrupt();
@@ -205,13 +250,16 @@ async function copyLarge(
     }
     throw new Error(`The source ${displayPath(item.src)} disappeared during the copy.`);
   }
+  if (alreadyInPlace(item)) {
+    if (input.move) removeSource(state, item);
+    countDone(state, item);
+    return;
+  }
+  // Go on inside the temporary file from the checkpointed offset (the audit at the start counted what a
+  // killed run wrote past it), or start it afresh.
   const there = fs.lstatSync(tmp, { throwIfNoEntry: false });
-  if (state.offset > 0 && there?.isFile() && there.size >= state.offset) {
-    state.counts.rewritten += there.size - state.offset;
-  } else {
-    state.counts.rewritten += clearTemp(tmp);
-    if (item.action === 'copy' && fs.lstatSync(item.dst, { throwIfNoEntry: false })?.isFile())
-      state.counts.rewritten += item.size;
+  if (!(state.offset > 0 && there?.isFile() && there.size >= state.offset)) {
+    clearTemp(tmp);
     state.offset = 0;
   }
   const base = state.counts.bytes;
@@ -251,7 +299,7 @@ async function copyLarge(
       ),
     );
   fs.renameSync(tmp, item.dst);
-  syncDirectory(dirnameBytes(item.dst));
+  if (finish.durable) syncDirectory(dirnameBytes(item.dst));
   if (input.move) removeSource(state, item);
   countDone(state, item);
   progress();

@@ -6,6 +6,7 @@ import { asBuffer, dirnameBytes } from '../bytePaths.js';
 import { CopyRefusedError } from '../CopyRefusedError.js';
 import { entryAtPath } from '../entryAtPath.js';
 import type { CopyDeps, CopyInput, CopyState } from '../types.js';
+import { rememberStat } from '../statCache.js';
 import { existingAncestor } from './init.js';
 
 /**
@@ -38,7 +39,7 @@ export const estimate = phase<CopyState, CopyInput, CopyDeps>({
           rootBytes = known.aggregateSize;
         } else {
           fromLibrary = false;
-          const walked = walkSizes(root.src);
+          const walked = walkSizes(ctx.jobId, root.src);
           files += walked.files;
           rootBytes = walked.bytes;
         }
@@ -62,8 +63,8 @@ export const estimate = phase<CopyState, CopyInput, CopyDeps>({
   },
 });
 
-/** Files and bytes below a directory, symlinks not followed. */
-function walkSizes(dir: Uint8Array): { files: number; bytes: number } {
+/** Files and bytes below a directory, symlinks not followed; the stats are kept for prepare. */
+function walkSizes(jobId: string, dir: Uint8Array): { files: number; bytes: number } {
   let files = 0;
   let bytes = 0;
   const stack: Buffer[] = [Buffer.from(dir)];
@@ -77,10 +78,13 @@ function walkSizes(dir: Uint8Array): { files: number; bytes: number } {
     }
     for (const e of dirents) {
       const full = joinBytes(d, e.name);
-      if (e.isDirectory()) stack.push(full);
-      else if (e.isFile()) {
+      const st = fs.lstatSync(full, { throwIfNoEntry: false });
+      if (!st) continue;
+      rememberStat(jobId, full, st);
+      if (st.isDirectory()) stack.push(full);
+      else if (st.isFile()) {
         files++;
-        bytes += fs.lstatSync(full, { throwIfNoEntry: false })?.size ?? 0;
+        bytes += st.size;
       }
     }
   }

@@ -6,6 +6,7 @@ import { displayPath, joinBytes } from '../../indexer/paths.js';
 import { asBuffer, basenameBytes, dirnameBytes } from '../bytePaths.js';
 import { conflictName } from '../conflictName.js';
 import { CopyRefusedError } from '../CopyRefusedError.js';
+import { forgetStats, takeStat } from '../statCache.js';
 import type { CopyDeps, CopyInput, CopyState, PlanItem } from '../types.js';
 
 type Ctx = PhaseContext<CopyState, CopyInput, CopyDeps>;
@@ -42,6 +43,7 @@ export const prepare = phase<CopyState, CopyInput, CopyDeps>({
       }
       planner.walk(root.src, asBuffer(root.dst), root.kind, st);
     }
+    forgetStats(ctx.jobId);
     planner.throwConflicts();
     const items = planner.items;
     state.totals = { items: items.length, files: planner.files, bytes: planner.bytes };
@@ -125,7 +127,7 @@ class Planner {
         const childSrc = joinBytes(src, name);
         let childStat: fs.Stats;
         try {
-          childStat = fs.lstatSync(childSrc);
+          childStat = takeStat(this.ctx.jobId, childSrc) ?? fs.lstatSync(childSrc);
         } catch (error) {
           this.ctx.addNonFatalError(error, { path: displayPath(childSrc), op: 'lstat' });
           continue;

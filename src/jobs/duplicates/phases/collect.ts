@@ -161,7 +161,11 @@ function fromLibrary(ctx: Ctx): CandidateFile[] {
     );
   }
   const out: CandidateFile[] = [];
-  for (const row of library.sameSizeFilesOfLocation(location.id, min, max)) {
+  // In content and deep modes a file whose content id no other file has is left out: as the library recorded
+  // it, it has no duplicate. Every file that is kept is stat-ed, and its content id and hash used only if its
+  // size and mtime are unchanged; files changed or added since the last index are seen after the next one.
+  const contentModes = (input.mode ?? 'content') === 'content' || input.mode === 'deep';
+  for (const row of library.sameSizeFilesOfLocation(location.id, min, max, contentModes)) {
     if (!nameOk(row.name)) continue;
     const dir = dirs.get(row.parentId);
     if (dir === undefined) continue;

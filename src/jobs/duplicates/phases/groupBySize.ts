@@ -19,13 +19,11 @@ export const groupBySize = phase<DuplicatesState, DuplicatesInput, DuplicatesDep
   async execute(ctx) {
     const { state, input } = ctx;
     const mode = input.mode ?? 'content';
-    const byKey = new Map<string, CandidateFile[]>();
+    const byKey = new Map<string | number, CandidateFile[]>();
     const collected = state.collected ? unpackGroups(state.collected)[0].files : [];
     for (const f of collected) {
       const key =
-        mode === 'name-and-size'
-          ? `${f.size}/${Buffer.from(baseName(f.path)).toString('latin1')}`
-          : String(f.size);
+        mode === 'name-and-size' ? `${f.size}/${Buffer.from(baseName(f.path)).toString('latin1')}` : f.size;
       let list = byKey.get(key);
       if (list === undefined) {
         list = [];
@@ -57,6 +55,15 @@ export const groupBySize = phase<DuplicatesState, DuplicatesInput, DuplicatesDep
 
 /** One file per inode: the first path (in byte order) stands for it, the others become its `links`. */
 function foldHardLinks(list: CandidateFile[], state: DuplicatesState): CandidateFile[] {
+  // Files of one size on one device almost never share an inode: check before paying for a sort.
+  const inodes = new Set<number>();
+  let linked = false;
+  for (const f of list) {
+    const before = inodes.size;
+    inodes.add(f.ino * 4096 + (f.dev % 4096));
+    if (inodes.size === before) linked = true;
+  }
+  if (!linked) return list;
   list.sort((a, b) => Buffer.compare(a.path, b.path));
   const byInode = new Map<string, CandidateFile>();
   const out: CandidateFile[] = [];

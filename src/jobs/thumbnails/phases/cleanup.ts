@@ -17,9 +17,11 @@ export const cleanup = phase<ThumbnailsState, ThumbnailsInput, ThumbnailsDeps>({
     const { state, input } = ctx;
     const library = ctx.deps.library;
     const batchSize = Math.max(input.batchSize ?? 32, 256);
+    let after = ''; // not kept in the state: a resumed cleanup looks again from the start, which is cheap
     for (;;) {
-      const orphans = library.orphanThumbnailContentIds(batchSize);
+      const orphans = library.orphanThumbnailContentIds(batchSize, after);
       if (orphans.length === 0) break;
+      after = orphans[orphans.length - 1];
       for (const contentId of orphans) {
         const dir = thumbnailDirectoryOf(state.directory, contentId);
         fs.rmSync(dir, { recursive: true, force: true });

@@ -1,6 +1,7 @@
 import { Continue, phase } from '../../../index.js';
 import { joinBytes } from '../../indexer/paths.js';
-import { checkEntry, DEFAULT_LIMITS, type EntryCheck } from '../checkEntry.js';
+import { HashPool } from '../../duplicates/hashPool.js';
+import { checkEntry, DEFAULT_LIMITS, type EntryCheck, judgeHash } from '../checkEntry.js';
 import type { ValidationDeps, ValidationInput, ValidationState } from '../types.js';
 
 /** Issues kept in the job's state (and output); the library keeps them all. */
@@ -33,37 +34,59 @@ export const validate = phase<ValidationState, ValidationInput, ValidationDeps>(
       );
     }
     if (state.cursor === 0) state.cursor = location.rootEntryId;
-    for (;;) {
-      const rows = library.entriesToValidate(location.id, state.cursor, batchSize);
-      if (rows.length === 0) break;
-      const checks: EntryCheck[] = [];
-      for (const row of rows) {
-        const parent = row.parentId === null ? undefined : dirs.get(row.parentId);
-        if (parent === undefined) continue; // the root, or an orphan the library would call corrupt
-        const entryPath = row.kind === 'dir' ? dirs.get(row.id)!.path : joinBytes(parent.path, row.name);
-        checks.push(checkEntry(row, entryPath, parent.depth + 1, mode, limits));
+    const pool = new HashPool(mode === 'basic' ? 0 : (input.threads ?? 2));
+    try {
+      for (;;) {
+        const rows = library.entriesToValidate(location.id, state.cursor, batchSize);
+        if (rows.length === 0) break;
+        let checks: EntryCheck[] = [];
+        const checked: (typeof rows)[number][] = [];
+        for (const row of rows) {
+          const parent = row.parentId === null ? undefined : dirs.get(row.parentId);
+          if (parent === undefined) continue; // the root, or an orphan the library would call corrupt
+          const entryPath = row.kind === 'dir' ? dirs.get(row.id)!.path : joinBytes(parent.path, row.name);
+          checks.push(checkEntry(row, entryPath, parent.depth + 1, mode, limits));
+          checked.push(row);
+        }
+        // Integrity: the files' hashes, read by the pool's threads, then judged.
+        const hashing = checks.flatMap((c, i) => (c.hash ? [i] : []));
+        const hashes = await pool.run<{ fullHash: string; contentId: string | null }>(
+          'file',
+          hashing.map((i) => ({
+            path: checks[i].hash!.path,
+            size: checks[i].hash!.size,
+            flag: checks[i].hash!.checkContentId,
+          })),
+          16,
+        );
+        checks = checks.slice();
+        hashing.forEach((at, k) => {
+          checks[at] = judgeHash(checked[at], checks[at], hashes[k]);
+        });
+        const issues = checks.flatMap((c) => c.issues);
+        const records = checks.flatMap((c) => (c.record ? [c.record] : []));
+        state.cursor = rows[rows.length - 1].id;
+        state.checked += rows.length;
+        state.recorded += records.length;
+        state.issueCount += issues.length;
+        for (const c of checks) state.hashedBytes += c.hashedBytes;
+        for (const issue of issues) {
+          state.bySeverity[issue.severity]++;
+          if (state.issues.length < KEPT_ISSUES) state.issues.push(issue);
+        }
+        await ctx.checkpoint({
+          force: true,
+          atomicWith: () => {
+            library.addValidationIssues(state.runId!, issues, rows.length);
+            if (records.length > 0) library.setFileHashes(records, ctx.clock.now());
+          },
+        });
+        ctx.atomicOperationComplete(state.checked, state.total);
+        // Only between batches: the state in memory then matches what is committed.
+        ctx.checkInterrupt();
       }
-      const issues = checks.flatMap((c) => c.issues);
-      const records = checks.flatMap((c) => (c.record ? [c.record] : []));
-      state.cursor = rows[rows.length - 1].id;
-      state.checked += rows.length;
-      state.recorded += records.length;
-      state.issueCount += issues.length;
-      for (const c of checks) state.hashedBytes += c.hashedBytes;
-      for (const issue of issues) {
-        state.bySeverity[issue.severity]++;
-        if (state.issues.length < KEPT_ISSUES) state.issues.push(issue);
-      }
-      await ctx.checkpoint({
-        force: true,
-        atomicWith: () => {
-          library.addValidationIssues(state.runId!, issues, rows.length);
-          if (records.length > 0) library.setFileHashes(records, ctx.clock.now());
-        },
-      });
-      ctx.atomicOperationComplete(state.checked, state.total);
-      // Only between batches: the state in memory then matches what is committed.
-      ctx.checkInterrupt();
+    } finally {
+      await pool.close();
     }
     return Continue;
   },
