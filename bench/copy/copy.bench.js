@@ -14,7 +14,9 @@
  * are medians with p25..p75, ratios are paired per round (subject/anchor time). Diagnostic rows: `cp` plus
  * `sync` of the file (our copy fsyncs; cp does not).
  *
- * Env: PHASEKIT_BENCH_ROUNDS (default 3; 2 with --quick), PHASEKIT_BENCH_COPY_DIR (default $TMPDIR/phasekit-bench-copy).
+ * Env: PHASEKIT_BENCH_ROUNDS (default 3; 2 with --quick), PHASEKIT_BENCH_COPY_DIR (default
+ * $TMPDIR/phasekit-bench-copy), PHASEKIT_BENCH_COPY_ROWS (default `tree,one,verify,delete,trash`; `delete`
+ * deletes the copies the tree and verify rows made, so it needs one of them).
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, rmSync } from 'node:fs';
@@ -32,6 +34,8 @@ const q = (p) => `'${p.replaceAll("'", "'\\''")}'`;
 
 export async function run(ctx) {
   const rounds = Number(process.env.PHASEKIT_BENCH_ROUNDS ?? (ctx.quick ? 2 : 3));
+  const rows = (process.env.PHASEKIT_BENCH_COPY_ROWS ?? 'tree,one,verify,delete,trash').split(',');
+  const only = (key) => rows.includes(key);
   const material = makeCopyTree(process.env.PHASEKIT_BENCH_COPY_DIR ?? DEFAULT_DIR, ctx.log);
   const work = ctx.tmpdir('phasekit-bench-copy-');
   const library = openLibrary(join(work, 'library.db'));
@@ -111,117 +115,123 @@ export async function run(ctx) {
   }
 
   // Ratios are time ratios subject/anchor; the figure is the subject's seconds.
-  const tree = await interleave({
-    anchor: async () => {
-      const d = fresh();
-      sh(`cp -r ${q(material.tree)} ${q(d)}`);
-      copies.anchor.push(d);
-    },
-    anchorSync: async () => {
-      const d = fresh();
-      sh(`cp -r ${q(material.tree)} ${q(d)} && sync -f ${q(d)}`);
-      copies.anchor.push(d);
-    },
-    ours: async () => {
-      const d = fresh();
-      await ours({ sources: [material.tree], destination: d });
-      copies.ours.push(d);
-    },
-    oursNotDurable: async () => {
-      const d = fresh();
-      await ours({ sources: [material.tree], destination: d, durable: false });
-      copies.ours.push(d);
-    },
-  });
-  const treeName = `(${material.files} files, ${(material.bytes / 2 ** 30).toFixed(2)} GiB)`;
-  row(`copy: tree ${treeName}, s`, 's', tree.ours, tree.anchor, 'cp -r', { max: 1.2 });
-  row(
-    'split: copy tree vs cp -r && sync -f (both durable), s',
-    's',
-    tree.ours,
-    tree.anchorSync,
-    'cp -r && sync -f',
-  );
-  row('split: copy tree, durable: false, vs cp -r, s', 's', tree.oursNotDurable, tree.anchor, 'cp -r');
-
-  const one = await interleave({
-    anchor: async () => sh(`cp ${q(material.one)} ${q(fresh())}`),
-    anchorSync: async () => {
-      const d = fresh();
-      sh(`cp ${q(material.one)} ${q(d)} && sync ${q(d)}`);
-    },
-    ours: async () => ours({ sources: [material.one], destination: fresh() }),
-  });
-  row('copy: one 1 GiB file, s', 's', one.ours, one.anchor, 'cp', { max: 1.1 });
-  row('split: copy one 1 GiB file vs cp + sync FILE, s', 's', one.ours, one.anchorSync, 'cp && sync FILE');
-
-  const verify = await interleave({
-    anchor: async () => {
-      const d = fresh();
-      sh(`cp -r ${q(material.tree)} ${q(d)}`);
-      b3sumTree(material.tree);
-      b3sumTree(d);
-      copies.anchor.push(d);
-    },
-    ours: async () => {
-      const d = fresh();
-      await ours({ sources: [material.tree], destination: d, verify: true });
-      copies.ours.push(d);
-    },
-  });
-  row('copy: tree with --verify, s', 's', verify.ours, verify.anchor, 'cp -r + b3sum both', { max: 1.2 });
-
-  // Deletes last: the copies above are their material (identical trees).
-  const pool = [...copies.anchor, ...copies.ours];
-  const half = Math.floor(pool.length / 2);
-  const forRm = pool.slice(0, half);
-  const forOurs = pool.slice(half);
-  const savedRounds = rounds;
-  const del = await (async () => {
-    const ms = { anchor: [], ours: [] };
-    for (let r = 0; r < Math.min(forRm.length, forOurs.length); r++) {
+  if (only('tree')) {
+    const tree = await interleave({
+      anchor: async () => {
+        const d = fresh();
+        sh(`cp -r ${q(material.tree)} ${q(d)}`);
+        copies.anchor.push(d);
+      },
+      anchorSync: async () => {
+        const d = fresh();
+        sh(`cp -r ${q(material.tree)} ${q(d)} && sync -f ${q(d)}`);
+        copies.anchor.push(d);
+      },
+      ours: async () => {
+        const d = fresh();
+        await ours({ sources: [material.tree], destination: d });
+        copies.ours.push(d);
+      },
+      oursNotDurable: async () => {
+        const d = fresh();
+        await ours({ sources: [material.tree], destination: d, durable: false });
+        copies.ours.push(d);
+      },
+    });
+    const treeName = `(${material.files} files, ${(material.bytes / 2 ** 30).toFixed(2)} GiB)`;
+    row(`copy: tree ${treeName}, s`, 's', tree.ours, tree.anchor, 'cp -r', { max: 1.2 });
+    row(
+      'split: copy tree vs cp -r && sync -f (both durable), s',
+      's',
+      tree.ours,
+      tree.anchorSync,
+      'cp -r && sync -f',
+    );
+    row('split: copy tree, durable: false, vs cp -r, s', 's', tree.oursNotDurable, tree.anchor, 'cp -r');
+  }
+  if (only('one')) {
+    const one = await interleave({
+      anchor: async () => sh(`cp ${q(material.one)} ${q(fresh())}`),
+      anchorSync: async () => {
+        const d = fresh();
+        sh(`cp ${q(material.one)} ${q(d)} && sync ${q(d)}`);
+      },
+      ours: async () => ours({ sources: [material.one], destination: fresh() }),
+    });
+    row('copy: one 1 GiB file, s', 's', one.ours, one.anchor, 'cp', { max: 1.1 });
+    row('split: copy one 1 GiB file vs cp + sync FILE, s', 's', one.ours, one.anchorSync, 'cp && sync FILE');
+  }
+  if (only('verify')) {
+    const verify = await interleave({
+      anchor: async () => {
+        const d = fresh();
+        sh(`cp -r ${q(material.tree)} ${q(d)}`);
+        b3sumTree(material.tree);
+        b3sumTree(d);
+        copies.anchor.push(d);
+      },
+      ours: async () => {
+        const d = fresh();
+        await ours({ sources: [material.tree], destination: d, verify: true });
+        copies.ours.push(d);
+      },
+    });
+    row('copy: tree with --verify, s', 's', verify.ours, verify.anchor, 'cp -r + b3sum both', { max: 1.2 });
+  }
+  if (only('delete')) {
+    // Deletes last: the copies above are their material (identical trees).
+    const pool = [...copies.anchor, ...copies.ours];
+    const half = Math.floor(pool.length / 2);
+    const forRm = pool.slice(0, half);
+    const forOurs = pool.slice(half);
+    const savedRounds = rounds;
+    const del = await (async () => {
+      const ms = { anchor: [], ours: [] };
+      for (let r = 0; r < Math.min(forRm.length, forOurs.length); r++) {
+        const order = r % 2 === 0 ? ['anchor', 'ours'] : ['ours', 'anchor'];
+        for (const name of order) {
+          const t0 = performance.now();
+          if (name === 'anchor') sh(`rm -rf ${q(forRm[r])}`);
+          else await oursDelete({ paths: [forOurs[r]], mode: 'permanent', confirm: true });
+          ms[name].push(performance.now() - t0);
+        }
+      }
+      return ms;
+    })();
+    row('delete: permanent, tree, s', 's', del.ours, del.anchor, 'rm -rf', { max: 1.5 });
+    void savedRounds;
+  }
+  if (only('trash')) {
+    // Trash: a rename into the trash; both sides move a small fresh tree made before any of these deletes ran.
+    const trashFiles = join(trashHome, 'Trash/files');
+    mkdirSync(trashFiles, { recursive: true });
+    const trees = [];
+    for (let i = 0; i < 2 * Math.max(rounds, 5); i++) {
+      const d = join(work, `t${i}`);
+      mkdirSync(join(d, 'sub'), { recursive: true });
+      trees.push(d);
+    }
+    const trash = { anchor: [], ours: [] };
+    for (let r = 0; r < trees.length / 2; r++) {
       const order = r % 2 === 0 ? ['anchor', 'ours'] : ['ours', 'anchor'];
       for (const name of order) {
         const t0 = performance.now();
-        if (name === 'anchor') sh(`rm -rf ${q(forRm[r])}`);
-        else await oursDelete({ paths: [forOurs[r]], mode: 'permanent', confirm: true });
-        ms[name].push(performance.now() - t0);
+        if (name === 'anchor') execFileSync('mv', [trees[2 * r], join(trashFiles, `mv-${r}`)]);
+        else await oursDelete({ paths: [trees[2 * r + 1]] });
+        trash[name].push(performance.now() - t0);
       }
     }
-    return ms;
-  })();
-  row('delete: permanent, tree, s', 's', del.ours, del.anchor, 'rm -rf', { max: 1.5 });
-  void savedRounds;
-
-  // Trash: a rename into the trash; both sides move a small fresh tree made before any of these deletes ran.
-  const trashFiles = join(trashHome, 'Trash/files');
-  mkdirSync(trashFiles, { recursive: true });
-  const trees = [];
-  for (let i = 0; i < 2 * Math.max(rounds, 5); i++) {
-    const d = join(work, `t${i}`);
-    mkdirSync(join(d, 'sub'), { recursive: true });
-    trees.push(d);
+    row(
+      'delete: trash (one tree), ms',
+      'ms',
+      trash.ours,
+      trash.anchor,
+      'mv into Trash/files',
+      { max: 1.5 },
+      (x) => x,
+      'in-process job (open store, validate, info file + fsync, rename, 2 checkpoints) vs a spawned mv',
+    );
   }
-  const trash = { anchor: [], ours: [] };
-  for (let r = 0; r < trees.length / 2; r++) {
-    const order = r % 2 === 0 ? ['anchor', 'ours'] : ['ours', 'anchor'];
-    for (const name of order) {
-      const t0 = performance.now();
-      if (name === 'anchor') execFileSync('mv', [trees[2 * r], join(trashFiles, `mv-${r}`)]);
-      else await oursDelete({ paths: [trees[2 * r + 1]] });
-      trash[name].push(performance.now() - t0);
-    }
-  }
-  row(
-    'delete: trash (one tree), ms',
-    'ms',
-    trash.ours,
-    trash.anchor,
-    'mv into Trash/files',
-    { max: 1.5 },
-    (x) => x,
-    'in-process job (open store, validate, info file + fsync, rename, 2 checkpoints) vs a spawned mv',
-  );
   library.close();
   rmSync(work, { recursive: true, force: true });
 }
