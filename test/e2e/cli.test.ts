@@ -74,13 +74,13 @@ describe('phasekit CLI', () => {
 
     const library = path.join(tempDir(), 'killed.db');
     const seed = Number(process.env.PHASEKIT_CRASH_SEED ?? 1129);
-    const moments = fc.sample(fc.integer({ min: 0, max: 500 }), { seed, numRuns: 40 });
+    const moments = fc.sample(fc.integer({ min: 0, max: 300 }), { seed, numRuns: 60 });
     let kills = 0;
     let id: string | undefined;
     for (const ms of moments) {
       const args = id
         ? ['resume', id, '--library', library, '--json']
-        : ['index', tree, '--mode', 'content', '--library', library, '--json'];
+        : ['index', tree, '--mode', 'content', '--batch-size', '250', '--library', library, '--json'];
       const { signal, code, out } = await killAfter(args, ms);
       if (signal === 'SIGKILL') kills++;
       else {

@@ -24,7 +24,10 @@ export interface DuplicatesInput {
   readonly includeEmpty?: boolean;
   /** Worker threads reading and hashing files (several reads in flight, every core hashing). Default 4. */
   readonly threads?: number;
-  /** Files compared between two checkpoints (whole size groups are never split). Default 5000. */
+  /**
+   * Files that may have to be read between two checkpoints (whole size groups are never split; files whose
+   * full hash is already known do not count). Default 5000.
+   */
   readonly batchFiles?: number;
 }
 

@@ -42,9 +42,15 @@ export const analysis = phase<DuplicatesState, DuplicatesInput, DuplicatesDeps>(
     const pool = new HashPool(input.threads ?? 4);
     try {
       while (state.cursor < groups.length) {
+        // A batch holds up to batchFiles files that may have to be read; files whose full hash is known cost
+        // nothing, so a run that reuses the library's hashes commits in one or two checkpoints, not dozens.
         let end = state.cursor;
         let files = 0;
-        while (end < groups.length && (files === 0 || files + groups[end].files.length <= batchFiles)) {
+        let toRead = 0;
+        while (end < groups.length) {
+          const cost = groups[end].files.reduce((n, f) => n + (f.fullHash ? 0 : 1), 0);
+          if (files > 0 && toRead + cost > batchFiles) break;
+          toRead += cost;
           files += groups[end].files.length;
           end++;
         }
