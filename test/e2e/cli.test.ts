@@ -83,7 +83,10 @@ describe('phasekit CLI', () => {
         : ['index', tree, '--mode', 'content', '--batch-size', '250', '--library', library, '--json'];
       const { signal, code, out } = await killAfter(args, ms);
       if (signal === 'SIGKILL') kills++;
-      else {
+      else if (code === 1 && out.includes('already ended (completed)')) {
+        // The previous kill landed after the job's final checkpoint: it was done.
+        break;
+      } else {
         expect(code, out).toBe(0);
         break;
       }
