@@ -111,7 +111,7 @@ describe('phasekit thumbnails', () => {
     const library = path.join(tempDir(), 'library.db');
     indexInto(tree, library);
     const seed = Number(process.env.PHASEKIT_CRASH_SEED ?? 611);
-    const moments = fc.sample(fc.integer({ min: 0, max: 600 }), { seed, numRuns: 30 });
+    const moments = fc.sample(fc.integer({ min: 0, max: 200 }), { seed, numRuns: 40 });
     let kills = 0;
     let id: string | undefined;
     let finished = false;
@@ -127,7 +127,11 @@ describe('phasekit thumbnails', () => {
         id = jobs[0]?.id;
       }
       if (signal === 'SIGKILL') kills++;
-      else {
+      else if (code === 1 && out.includes('already ended (completed)')) {
+        // The previous kill landed after the job's final checkpoint: it was done.
+        finished = true;
+        break;
+      } else {
         expect(code, out).toBe(0);
         finished = true;
         break;
