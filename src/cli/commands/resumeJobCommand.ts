@@ -23,9 +23,10 @@ export function resumeCommands(program: Command): void {
       let inspector: AttachedInspector | undefined;
       try {
         const { job, record } = await findJob(ws, id);
-        if (record.status === 'completed' || record.status === 'failed' || record.status === 'cancelled') {
+        if (record.status === 'failed' || record.status === 'cancelled') {
           throw new CliError(`Job ${id} already ended (${record.status}); there is nothing to resume.`);
         }
+        // A completed job (say, killed between its last checkpoint and its exit) gives its result again.
         inspector = await attachInspector(options);
         const run = await resumeJob(job.definition, id, {
           store: ws.store,
