@@ -15,8 +15,17 @@ const copyAll = phase({
     return Continue;
   },
 });
-const backup = defineJob({ name: 'backup', version: 1, phases: [copyAll], initialState: () => ({ next: 0 }) });
+const backup = defineJob({
+  name: 'backup',
+  version: 1,
+  phases: [copyAll],
+  initialState: () => ({ next: 0 }),
+});
 
-const run = runJob(backup, { files: ['package.json', 'README.md'], to: '/tmp' }, { store: new SqliteStore('/tmp/jobs.db') });
+const run = runJob(
+  backup,
+  { files: ['package.json', 'README.md'], to: '/tmp' },
+  { store: new SqliteStore('/tmp/jobs.db') },
+);
 run.progress$.subscribe((p) => console.log(p.phase, `${p.overallPercent.toFixed(0)}%`));
 console.log(await run.result); // { status: 'completed', output, history, errors }

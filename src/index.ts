@@ -116,10 +116,24 @@ export type { EnvelopeIdentity } from './persistence/peekEnvelope.js';
 export type { SqliteStoreOptions } from './persistence/stores/SqliteStore.js';
 export { copyJob } from './jobs/copy/copyJob.js';
 export { CopyRefusedError } from './jobs/copy/CopyRefusedError.js';
-export type { ConflictPolicy, CopyCounts, CopyDeps, CopyInput, CopyOutput, CopyState } from './jobs/copy/types.js';
+export type {
+  ConflictPolicy,
+  CopyCounts,
+  CopyDeps,
+  CopyInput,
+  CopyOutput,
+  CopyState,
+} from './jobs/copy/types.js';
 export { deleteJob } from './jobs/delete/deleteJob.js';
 export { DeleteRefusedError } from './jobs/delete/DeleteRefusedError.js';
-export type { DeleteCounts, DeleteDeps, DeleteInput, DeleteMode, DeleteOutput, DeleteState } from './jobs/delete/types.js';
+export type {
+  DeleteCounts,
+  DeleteDeps,
+  DeleteInput,
+  DeleteMode,
+  DeleteOutput,
+  DeleteState,
+} from './jobs/delete/types.js';
 export type { TrashEnvironment } from './jobs/trash/freedesktopTrash.js';
 export { thumbnailsJob } from './jobs/thumbnails/thumbnailsJob.js';
 export {

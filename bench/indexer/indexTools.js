@@ -113,13 +113,22 @@ export class TimedStore {
  *   lastCheckpointBytes: number, saveMs: number, batchMs: number, lastBytes: Uint8Array }} `saveMs`: time in
  *   the store's `save` outside the batch writes (see TimedStore); `batchMs`: inside them.
  */
-export async function indexOnce(root, dbFile, { mode = 'shallow', batchSize, concurrency, plain = false, pragmas = [] } = {}) {
+export async function indexOnce(
+  root,
+  dbFile,
+  { mode = 'shallow', batchSize, concurrency, plain = false, pragmas = [] } = {},
+) {
   const t0 = performance.now();
   const library = openLibrary(dbFile);
   for (const p of pragmas) library.db.pragma(p); // for experiments, e.g. 'cache_size = -65536'
   const store = new TimedStore(plain ? new PlainTransactionStore(library.db) : new SqliteStore(library.db));
   try {
-    const input = { path: root, mode, ...(batchSize ? { batchSize } : {}), ...(concurrency ? { concurrency } : {}) };
+    const input = {
+      path: root,
+      mode,
+      ...(batchSize ? { batchSize } : {}),
+      ...(concurrency ? { concurrency } : {}),
+    };
     const run = runJob(indexerJob, input, { store, deps: { library } });
     const phases = {};
     const started = {};
@@ -138,7 +147,9 @@ export async function indexOnce(root, dbFile, { mode = 'shallow', batchSize, con
     const result = await run.result;
     sub.unsubscribe();
     if (result.status !== 'completed') {
-      throw new Error(`indexer ended ${result.status}: ${JSON.stringify(result.errors?.slice(0, 2) ?? result)}`);
+      throw new Error(
+        `indexer ended ${result.status}: ${JSON.stringify(result.errors?.slice(0, 2) ?? result)}`,
+      );
     }
     return {
       output: result.output,

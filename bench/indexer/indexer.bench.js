@@ -106,7 +106,8 @@ export async function run(ctx) {
   for (const r of [...last5, ...last(rec.reindex, rounds)]) {
     if (r.output.files !== FILES) throw new Error(`indexed ${r.output.files} files, expected ${FILES}`);
   }
-  if (last(rec.reindex, rounds).some((r) => r.output.unchanged < FILES)) throw new Error('re-index saw changes');
+  if (last(rec.reindex, rounds).some((r) => r.output.unchanged < FILES))
+    throw new Error('re-index saw changes');
 
   const sh = S(rate(FILES, shallowMs));
   const shallowRatio = S(paired(shallowMs, anchorMs));
@@ -228,7 +229,8 @@ export async function run(ctx) {
     contentRounds,
   );
   for (const r of contentRuns) {
-    if (r.output.contentIds !== sampled.files) throw new Error(`${r.output.contentIds} content ids, expected ${sampled.files}`);
+    if (r.output.contentIds !== sampled.files)
+      throw new Error(`${r.output.contentIds} content ids, expected ${sampled.files}`);
   }
   const ct = S(rate(FILES, cm.content));
   ctx.report({
@@ -299,7 +301,9 @@ export async function run(ctx) {
   // ------------------------------------------------------------------ cold cache
   const cold = process.env.PHASEKIT_BENCH_COLD !== '0' && !ctx.quick && dropCaches();
   if (!cold) {
-    ctx.log('cold-cache rows skipped (need root for drop_caches; PHASEKIT_BENCH_COLD=0 or --quick skips them)');
+    ctx.log(
+      'cold-cache rows skipped (need root for drop_caches; PHASEKIT_BENCH_COLD=0 or --quick skips them)',
+    );
     return;
   }
   const coldMs = { anchor: [], shallow: [] };
@@ -361,7 +365,9 @@ async function readSplits(ctx, root, dbFile) {
       .pluck()
       .all();
     const narrowChildren = lib.db
-      .prepare('SELECT id, name, kind, size, mtime_ms, inode FROM entries WHERE location_id = ? AND parent_id = ?')
+      .prepare(
+        'SELECT id, name, kind, size, mtime_ms, inode FROM entries WHERE location_id = ? AND parent_id = ?',
+      )
       .raw();
     const narrowAll = lib.db
       .prepare('SELECT id, parent_id, size, kind FROM entries WHERE +location_id = ? ORDER BY id')
@@ -375,8 +381,18 @@ async function readSplits(ctx, root, dbFile) {
     const slash = Buffer.from('/');
     const reads = await ctx.measure(
       {
-        childrenOf: { fn: () => dirIds.forEach((id) => lib.childrenOf(id)), ops: dirIds.length },
-        narrowChildren: { fn: () => dirIds.forEach((id) => narrowChildren.all(locationId, id)), ops: dirIds.length },
+        childrenOf: {
+          fn: () => {
+            for (const id of dirIds) lib.childrenOf(id);
+          },
+          ops: dirIds.length,
+        },
+        narrowChildren: {
+          fn: () => {
+            for (const id of dirIds) narrowChildren.all(locationId, id);
+          },
+          ops: dirIds.length,
+        },
         entriesOfLocation: {
           fn: () => {
             let n = 0;
@@ -405,7 +421,10 @@ async function readSplits(ctx, root, dbFile) {
               if (rows.length === 0) break;
               for (const [, , parent, name] of rows) {
                 let dir = dirs.get(parent);
-                if (dir === undefined) dirs.set(parent, (dir = lib.pathOf(parent)));
+                if (dir === undefined) {
+                  dir = lib.pathOf(parent);
+                  dirs.set(parent, dir);
+                }
                 Buffer.concat([dir, slash, name]);
                 if (++n === fileIds.length) break;
               }
@@ -415,7 +434,9 @@ async function readSplits(ctx, root, dbFile) {
           ops: fileIds.length,
         },
         walk: { fn: () => walkTree(root) },
-        find: { fn: () => execFileSync('sh', ['-c', `find "$1" -printf '%p %s %T@ %i\\n' > /dev/null`, 'sh', root]) },
+        find: {
+          fn: () => execFileSync('sh', ['-c', `find "$1" -printf '%p %s %T@ %i\\n' > /dev/null`, 'sh', root]),
+        },
       },
       { rounds: 3, warmupRounds: 1, minSampleMs: 1 },
     );

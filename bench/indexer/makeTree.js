@@ -113,7 +113,9 @@ export function makeTree(dir = DEFAULT_DIR, files = DEFAULT_FILES, dirs = DEFAUL
   }
   const t0 = performance.now();
   const plan = planTree(files, dirs);
-  log(`making ${files.toLocaleString('en-US')} files (${(plan.bytes / 2 ** 30).toFixed(2)} GiB) in ${dirs} dirs under ${root}`);
+  log(
+    `making ${files.toLocaleString('en-US')} files (${(plan.bytes / 2 ** 30).toFixed(2)} GiB) in ${dirs} dirs under ${root}`,
+  );
   // The shared pool of pseudo-random bytes the files' bodies are cut from.
   const pool = Buffer.allocUnsafe(POOL);
   const rand = prng(SEED ^ 0xabcdef);
@@ -137,13 +139,17 @@ export function makeTree(dir = DEFAULT_DIR, files = DEFAULT_FILES, dirs = DEFAUL
     }
   }
   const seconds = (performance.now() - t0) / 1000;
-  writeFileSync(marker, `${JSON.stringify({ ...wanted, bytes: plan.bytes, madeAt: new Date().toISOString(), seconds })}\n`);
+  writeFileSync(
+    marker,
+    `${JSON.stringify({ ...wanted, bytes: plan.bytes, madeAt: new Date().toISOString(), seconds })}\n`,
+  );
   log(`made in ${seconds.toFixed(1)} s`);
   return { root, files, dirs, bytes: plan.bytes, created: true, seconds };
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const [dir = DEFAULT_DIR, files = String(DEFAULT_FILES), dirs = String(DEFAULT_DIRS)] = process.argv.slice(2);
+  const [dir = DEFAULT_DIR, files = String(DEFAULT_FILES), dirs = String(DEFAULT_DIRS)] =
+    process.argv.slice(2);
   const made = makeTree(dir, Number(files), Number(dirs), (...a) => console.log(...a));
   console.log(
     `${made.created ? 'made' : 'reused'} ${made.root}: ${made.files.toLocaleString('en-US')} files, ` +

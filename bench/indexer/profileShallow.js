@@ -21,7 +21,9 @@ try {
   const db = join(dir, 'library.db');
   if (mode === 'reindex') await indexOnce(root, db);
   const r = await indexOnce(root, db, { mode: mode === 'content' ? 'content' : 'shallow' });
-  const phases = Object.entries(r.phases).map(([k, v]) => `${k} ${v.toFixed(0)} ms`).join(', ');
+  const phases = Object.entries(r.phases)
+    .map(([k, v]) => `${k} ${v.toFixed(0)} ms`)
+    .join(', ');
   console.log(
     `${mode}: ${r.ms.toFixed(0)} ms, ${r.output.files} files (${phases}); ` +
       `${r.checkpoints} checkpoints, ${r.checkpointBytes} bytes`,

@@ -21,7 +21,9 @@ for (let i = 0; i < prof.samples.length; i++) {
 const total = [...selfUs.values()].reduce((a, b) => a + b, 0);
 const label = (n) => {
   const cf = n.callFrame;
-  const where = cf.url ? `${cf.url.replace(/^.*\/(dist|node_modules)\//, '$1/').replace(/^node:/, 'node:')}:${cf.lineNumber + 1}` : '';
+  const where = cf.url
+    ? `${cf.url.replace(/^.*\/(dist|node_modules)\//, '$1/').replace(/^node:/, 'node:')}:${cf.lineNumber + 1}`
+    : '';
   return `${cf.functionName || '(anonymous)'} ${where}`.trim();
 };
 // Self time by label.
@@ -41,7 +43,8 @@ for (const [id, us] of selfUs) {
     incl.set(l, (incl.get(l) ?? 0) + us);
   }
 }
-const pct = (us) => `${((us / total) * 100).toFixed(1).padStart(5)}%  ${(us / 1000).toFixed(0).padStart(6)} ms`;
+const pct = (us) =>
+  `${((us / total) * 100).toFixed(1).padStart(5)}%  ${(us / 1000).toFixed(0).padStart(6)} ms`;
 console.log(`total sampled: ${(total / 1000).toFixed(0)} ms\n\nself time:`);
 for (const [l, us] of [...self].sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(`  ${pct(us)}  ${l}`);
 console.log('\ninclusive time:');

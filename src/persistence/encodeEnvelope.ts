@@ -56,7 +56,8 @@ export function encodeEnvelope(envelope: Envelope): Uint8Array {
   let body: Uint8Array;
   try {
     // History and errors are the machine context's own lists: store them once, inside `machine`.
-    const context = (envelope.machine as { context?: { history?: unknown; errors?: unknown } } | null)?.context;
+    const context = (envelope.machine as { context?: { history?: unknown; errors?: unknown } } | null)
+      ?.context;
     body = bodyEncoder.encode({
       ...envelope,
       format: ENVELOPE_FORMAT,

@@ -781,7 +781,8 @@ export class Library {
       `SELECT seq, kind, action, src, dst, size, mode, atime_ms AS atimeMs, mtime_ms AS mtimeMs FROM job_plans
        WHERE job_id = ? ${kind} AND ${order} LIMIT ?`,
     );
-    const args = options.kind === undefined ? [jobId, afterSeq, limit] : [jobId, options.kind, afterSeq, limit];
+    const args =
+      options.kind === undefined ? [jobId, afterSeq, limit] : [jobId, options.kind, afterSeq, limit];
     return query.all(...args) as ReturnType<Library['planItems']>;
   }
 

@@ -9,7 +9,12 @@ import type { LibraryMigration } from './types.js';
  * migration has run on libraries in the field, so it is never edited or reordered; add a file
  * `migrations/00N_what.ts` and list it here.
  */
-export const LIBRARY_MIGRATIONS: readonly LibraryMigration[] = [migration001, migration002, migration003, migration004];
+export const LIBRARY_MIGRATIONS: readonly LibraryMigration[] = [
+  migration001,
+  migration002,
+  migration003,
+  migration004,
+];
 
 /** The schema version this code writes: the last migration's. */
 export const LIBRARY_SCHEMA_VERSION: number = LIBRARY_MIGRATIONS.length;
