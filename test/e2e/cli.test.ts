@@ -1,45 +1,18 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../machines/helpers.js';
+import { cli, killAfter, phasekit } from './phasekitProcess.js';
 
-const root = path.resolve(import.meta.dirname, '../..');
-const cli = path.join(root, 'dist/cli/main.js');
+const _root = path.resolve(import.meta.dirname, '../..');
 
 beforeAll(() => {
   if (!fs.existsSync(cli))
     throw new Error('dist/ is missing: run `npm run build` (npm test does) before this test.');
 });
-
-function phasekit(args: string[], options: { uid?: number; env?: NodeJS.ProcessEnv } = {}) {
-  const result = spawnSync(process.execPath, [cli, ...args], {
-    encoding: 'utf8',
-    env: { ...process.env, ...options.env },
-    ...(options.uid !== undefined ? { uid: options.uid, gid: options.uid } : {}),
-  });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
-}
-
-/** Start the CLI; SIGKILL it `ms` after its first progress line, unless it ends first. */
-function killAfter(args: string[], ms: number) {
-  return new Promise<{ code: number | null; signal: string | null; out: string }>((resolve) => {
-    const child = spawn(process.execPath, [cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let timer: NodeJS.Timeout | null = null;
-    child.stdout.on('data', (d) => {
-      out += d;
-      if (!timer && out.includes('"type":"progress"')) timer = setTimeout(() => child.kill('SIGKILL'), ms);
-    });
-    child.stderr.on('data', (d) => (out += d));
-    child.on('exit', (code, signal) => {
-      if (timer) clearTimeout(timer);
-      resolve({ code, signal, out });
-    });
-  });
-}
 
 function makeFlatTree(dir: string, files: number, perDir: number) {
   for (let i = 0; i < files; i++) {

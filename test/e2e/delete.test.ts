@@ -1,42 +1,20 @@
-import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../machines/helpers.js';
+import { cli, killAfter as killAfterTrigger, phasekit as run } from './phasekitProcess.js';
 
-const root = path.resolve(import.meta.dirname, '../..');
-const cli = path.join(root, 'dist/cli/main.js');
+const _root = path.resolve(import.meta.dirname, '../..');
 
 beforeAll(() => {
   if (!fs.existsSync(cli))
     throw new Error('dist/ is missing: run `npm run build` (npm test does) before this test.');
 });
 
-function phasekit(args: string[], env: NodeJS.ProcessEnv = {}) {
-  const result = spawnSync(process.execPath, [cli, ...args], {
-    encoding: 'utf8',
-    env: { ...process.env, ...env },
-  });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
-}
+const phasekit = (args: string[], env: NodeJS.ProcessEnv = {}) => run(args, { env });
 
-function killAfter(args: string[], ms: number) {
-  return new Promise<{ code: number | null; signal: string | null; out: string }>((resolve) => {
-    const child = spawn(process.execPath, [cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let timer: NodeJS.Timeout | null = null;
-    child.stdout.on('data', (d) => {
-      out += d;
-      if (!timer && out.includes('"phase":"deleting"')) timer = setTimeout(() => child.kill('SIGKILL'), ms);
-    });
-    child.stderr.on('data', (d) => (out += d));
-    child.on('exit', (code, signal) => {
-      if (timer) clearTimeout(timer);
-      resolve({ code, signal, out });
-    });
-  });
-}
+const killAfter = (args: string[], ms: number) => killAfterTrigger(args, ms, '"phase":"deleting"');
 
 const lastJson = (out: string) => JSON.parse(out.trim().split('\n').at(-1)!);
 

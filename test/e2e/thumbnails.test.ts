@@ -1,4 +1,4 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -7,40 +7,17 @@ import fc from 'fast-check';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../machines/helpers.js';
+import { cli, killAfter, phasekit } from './phasekitProcess.js';
 
-const root = path.resolve(import.meta.dirname, '../..');
-const cli = path.join(root, 'dist/cli/main.js');
+const _root = path.resolve(import.meta.dirname, '../..');
 
 beforeAll(() => {
   if (!fs.existsSync(cli))
     throw new Error('dist/ is missing: run `npm run build` (npm test does) before this test.');
 });
 
-function phasekit(args: string[]) {
-  const result = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8' });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
-}
-
 function lastJson(stdout: string) {
   return JSON.parse(stdout.trim().split('\n').at(-1)!);
-}
-
-/** Start the CLI; SIGKILL it `ms` after its first progress line, unless it ends first. */
-function killAfter(args: string[], ms: number) {
-  return new Promise<{ code: number | null; signal: string | null; out: string }>((resolve) => {
-    const child = spawn(process.execPath, [cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let timer: NodeJS.Timeout | null = null;
-    child.stdout.on('data', (d) => {
-      out += d;
-      if (!timer && out.includes('"type":"progress"')) timer = setTimeout(() => child.kill('SIGKILL'), ms);
-    });
-    child.stderr.on('data', (d) => (out += d));
-    child.on('exit', (code, signal) => {
-      if (timer) clearTimeout(timer);
-      resolve({ code, signal, out });
-    });
-  });
 }
 
 /** `count` distinct JPEGs (two colours each, a few sizes and orientations) and one corrupt file. */
