@@ -6,7 +6,7 @@
  *
  * Two XState anchors: events alone (what DESIGN.md's ~430k events/s refers to), and a machine whose every
  * state invokes a promise actor (the floor for any design that invokes one actor per phase). One split: the
- * `machine.provide()` that runJob does on every run, which rebuilds the machine's state nodes.
+ * `machine.provide()`, which rebuilds the machine's state nodes (runJob now provides once per definition).
  */
 import { createActor, createMachine, fromPromise } from 'xstate';
 import { Continue, compileJob, defineJob, phase, runJob } from '../../dist/index.js';
@@ -94,7 +94,7 @@ function xstateInvoking() {
   });
 }
 
-/** What runJob pays per run before the first phase: provide() builds a new machine from the definition. */
+/** What one provide() costs: runJob used to pay it on every run; it now pays it once per definition. */
 const compiled = compileJob(job);
 function provideOnce() {
   compiled.provide({});
@@ -164,7 +164,7 @@ export async function run(ctx) {
     note: 'the floor of one invoked fromPromise actor per phase',
   });
   ctx.reportVs(m, {
-    name: 'split: machine.provide() per run (runJob does it)',
+    name: 'split: machine.provide() once (runJob caches it per definition)',
     subject: 'provide',
     anchor: 'plain',
     anchorLabel,

@@ -33,6 +33,8 @@ export class ProgressTracker {
   private sampleCompleted = 0;
   private sampleBytes = 0;
   private readonly startedAt: number;
+  /** Sum of the phase weights: fixed for the job, so summed once. */
+  private readonly totalWeight: number;
 
   constructor(
     private readonly jobId: string,
@@ -43,6 +45,7 @@ export class ProgressTracker {
   ) {
     this.progress$ = this.subject.asObservable();
     this.startedAt = clock.now();
+    this.totalWeight = weights.reduce((a, b) => a + b, 0) || 1;
     this.sampleAt = this.startedAt;
   }
 
@@ -91,7 +94,7 @@ export class ProgressTracker {
 
   /** The figures as they are now, without emitting. */
   current(): JobProgress {
-    const totalWeight = this.weights.reduce((a, b) => a + b, 0) || 1;
+    const totalWeight = this.totalWeight;
     const phasePercent = this.percent();
     const done = this.status === 'completed';
     const weight = this.weights[this.phaseIndex] ?? 0;

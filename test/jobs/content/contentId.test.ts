@@ -9,7 +9,7 @@ import {
 } from '../../../src/jobs/content/contentId.js';
 import { pseudoRandomBytes } from './pseudoRandomBytes.js';
 import { spacedriveReference } from './spacedriveReference.js';
-import { makeTempDir } from './tempDir.js';
+import { makeTempDir } from '../makeTempDir.js';
 
 const MIB = 1024 * 1024;
 

@@ -5,7 +5,7 @@ import { blake3 as nobleBlake3 } from '@noble/hashes/blake3.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fullHashOfFile } from '../../../src/jobs/content/fullHashOfFile.js';
 import { pseudoRandomBytes } from './pseudoRandomBytes.js';
-import { makeTempDir } from './tempDir.js';
+import { makeTempDir } from '../makeTempDir.js';
 
 const MIB = 1024 * 1024;
 const hasB3sum = spawnSync('b3sum', ['--version']).status === 0;

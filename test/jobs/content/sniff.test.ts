@@ -14,7 +14,7 @@ import {
   sniffFile,
 } from '../../../src/jobs/content/sniff.js';
 import { pseudoRandomBytes } from './pseudoRandomBytes.js';
-import { makeTempDir } from './tempDir.js';
+import { makeTempDir } from '../makeTempDir.js';
 
 /** Bytes from parts: strings as Latin-1 (one byte a character), numbers as bytes. */
 function bytes(...parts: (string | readonly number[] | Uint8Array)[]): Buffer {

@@ -5,7 +5,7 @@ import { EntryNotFoundError } from '../../../src/jobs/library/EntryNotFoundError
 import type { Library } from '../../../src/jobs/library/Library.js';
 import { openLibrary } from '../../../src/jobs/library/openLibrary.js';
 import type { LocationRow, NewEntry } from '../../../src/jobs/library/types.js';
-import { makeTempDir } from './tempDir.js';
+import { makeTempDir } from '../makeTempDir.js';
 
 const b = (text: string) => Buffer.from(text);
 

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Library } from '../../../src/jobs/library/Library.js';
 import { openLibrary } from '../../../src/jobs/library/openLibrary.js';
-import { makeTempDir } from './tempDir.js';
+import { makeTempDir } from '../makeTempDir.js';
 
 describe('Library names are bytes', () => {
   let temp: ReturnType<typeof makeTempDir>;

@@ -8,7 +8,7 @@ import { LibraryOpenError } from '../../../src/jobs/library/LibraryOpenError.js'
 import { LibraryVersionError } from '../../../src/jobs/library/LibraryVersionError.js';
 import { migrateLibrary } from '../../../src/jobs/library/migrateLibrary.js';
 import { openLibrary } from '../../../src/jobs/library/openLibrary.js';
-import { makeTempDir } from './tempDir.js';
+import { makeTempDir } from '../makeTempDir.js';
 
 const tables = (db: Database.Database) =>
   db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name").pluck().all();

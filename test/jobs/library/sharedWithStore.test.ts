@@ -4,7 +4,7 @@ import type { Library } from '../../../src/jobs/library/Library.js';
 import { openLibrary } from '../../../src/jobs/library/openLibrary.js';
 import { SqliteStore } from '../../../src/persistence/stores/SqliteStore.js';
 import type { JobMeta } from '../../../src/persistence/types.js';
-import { makeTempDir } from './tempDir.js';
+import { makeTempDir } from '../makeTempDir.js';
 
 const meta: JobMeta = {
   name: 'indexer',
