@@ -75,15 +75,20 @@ export { JobVersionError } from './persistence/JobVersionError.js';
 export { JobMismatchError } from './persistence/JobMismatchError.js';
 export { JobNotFoundError } from './persistence/JobNotFoundError.js';
 export { LeaseLostError } from './persistence/LeaseLostError.js';
+export { JobLockedError } from './persistence/JobLockedError.js';
 export { SnapshotMigrationError } from './persistence/SnapshotMigrationError.js';
 export { MemoryStore } from './persistence/stores/MemoryStore.js';
 export { FileStore } from './persistence/stores/FileStore.js';
 export { SqliteStore } from './persistence/stores/SqliteStore.js';
 export type {
+  AcquireOptions,
+  ControlRequest,
   JobMeta,
   JobRecord,
   JobStatus,
   Lease,
+  LeaseOwner,
+  LeaseRenewal,
   ListFilter,
   SaveOptions,
   SnapshotStore,

@@ -63,14 +63,47 @@ export interface ListFilter {
   readonly name?: string;
 }
 
-/** A lease on a job held by one worker (shared stores only). */
-export interface Lease {
-  readonly jobId: string;
+/** Who runs a job: written into its lease so a refused second runner can be told who holds it. */
+export interface LeaseOwner {
+  /** Stable id of the worker or process, e.g. `host:pid:random`. */
   readonly workerId: string;
+  /** Process id of the owner. */
+  readonly pid: number;
+  /** Host name of the owner (`os.hostname()`); an owner on this host whose pid is gone is dead. */
+  readonly host: string;
+}
+
+/**
+ * The right to run one job, held by one owner at a time (SQLite, file and PostgreSQL stores; the memory store
+ * within its process). Every acquisition increments the job's fencing token `fence`; every checkpoint write
+ * carries it, and a store refuses a write whose fence is not the job's current one (`LeaseLostError`).
+ */
+export interface Lease extends LeaseOwner {
+  readonly jobId: string;
+  /** The fencing token: strictly greater than every earlier lease's on this job. */
   readonly fence: number;
+  /** Epoch ms (the store's clock) when this owner took the job. */
+  readonly acquiredAt: number;
+  /** Epoch ms (the store's clock) after which the lease lapses unless renewed. */
   readonly expiresAt: number;
 }
 
+/** A control request for a job, made through its store so it reaches the job in whichever process runs it. */
+export type ControlRequest = 'pause' | 'cancel';
+
+/** What a renewal reports back: the renewed lease and any control request waiting for the job. */
+export interface LeaseRenewal {
+  readonly lease: Lease;
+  readonly request: ControlRequest | null;
+}
+
+/** Options of {@link SnapshotStore.acquire}. */
+export interface AcquireOptions {
+  /** How long the lease lasts without a renewal, in ms. */
+  readonly leaseMs: number;
+}
+
+/** The port every checkpoint store implements. */
 /** The port every checkpoint store implements. */
 export interface SnapshotStore {
   /** True when `atomicWith` commits in the same transaction as the checkpoint. */
@@ -85,8 +118,28 @@ export interface SnapshotStore {
   setStatus?(jobId: string, status: JobStatus): Promise<void>;
   /** Remove a job and its checkpoint. */
   delete?(jobId: string): Promise<void>;
-  /** Claim a job to work on (shared stores only). */
-  claim?(workerId: string, leaseMs: number): Promise<Lease | undefined>;
+  /**
+   * Take the one-owner lease on `jobId` (the job need not be saved yet). A lease held by a live owner is
+   * refused with `JobLockedError` naming it; a lease whose owner died (a pid gone on this host) or that lapsed
+   * is taken over. The returned lease's `fence` is strictly greater than any before it on this job.
+   */
+  acquire?(jobId: string, owner: LeaseOwner, opts: AcquireOptions): Promise<Lease>;
+  /**
+   * Extend the lease by `opts.leaseMs` from now and report a pending control request.
+   * @throws {LeaseLostError} when the lease is no longer this owner's (the fence moved on).
+   */
+  renew?(lease: Lease, opts: AcquireOptions): Promise<LeaseRenewal>;
+  /** Give the lease up (the fence stays, so a late write under it is still refused). Idempotent. */
+  release?(lease: Lease): Promise<void>;
+  /**
+   * Ask the job's owner, wherever it runs, to pause or cancel; seen at its next renewal. A request stays until
+   * the job reaches a state that satisfies it (then `clearRequest`), or is replaced by another.
+   */
+  requestControl?(jobId: string, request: ControlRequest): Promise<void>;
+  /** Withdraw a control request (the owner does this once it has honoured it). */
+  clearRequest?(jobId: string): Promise<void>;
+  /** Claim a runnable job to work on (queued, interrupted, or whose lease lapsed): shared stores only. */
+  claim?(owner: LeaseOwner, opts: AcquireOptions & { readonly names?: readonly string[] }): Promise<Lease | undefined>;
   /** Release handles (database connections). Idempotent. */
   close?(): Promise<void>;
 }
