@@ -6,7 +6,7 @@
  * the locations again).
  */
 export class LibraryCorruptError extends Error {
-  override readonly name = 'LibraryCorruptError';
+  override readonly name: string = 'LibraryCorruptError';
   /** The library file. */
   readonly file: string;
 

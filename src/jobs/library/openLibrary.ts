@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import Database from 'better-sqlite3';
 import { systemClock } from '../../adapters/systemClock.js';
 import type { Clock } from '../../phases/types.js';
@@ -5,6 +6,7 @@ import { Library } from './Library.js';
 import { LibraryCorruptError } from './LibraryCorruptError.js';
 import { LibraryOpenError } from './LibraryOpenError.js';
 import { migrateLibrary } from './migrateLibrary.js';
+import { NotALibraryError } from './NotALibraryError.js';
 
 /** Options of {@link openLibrary}. */
 export interface OpenLibraryOptions {
@@ -26,7 +28,10 @@ export interface OpenLibraryOptions {
  * checkpoint commit in one transaction, it uses that connection as it is configured and never closes it.
  *
  * @throws {LibraryOpenError} when the file cannot be opened or created (missing directory, permissions).
- * @throws {LibraryCorruptError} when the file is not a SQLite database, is damaged, or is another program's.
+ * @throws {NotALibraryError} (a {@link LibraryCorruptError}) when the file is another program's SQLite database:
+ *   it has tables but no library schema version and not only phasekit's own tables. The file is left
+ *   byte for byte as it was. An empty file, or a database without tables, becomes a library.
+ * @throws {LibraryCorruptError} when the file is not a SQLite database or is damaged.
  * @throws {LibraryVersionError} when a newer phasekit wrote the library.
  *
  * @example
@@ -41,6 +46,7 @@ export function openLibrary(target: string | Database.Database, options: OpenLib
   const owned = typeof target === 'string';
   let db: Database.Database;
   if (typeof target === 'string') {
+    refuseForeignFile(target);
     try {
       db = new Database(target, { timeout: options.busyTimeoutMs ?? 5000 });
     } catch (error) {
@@ -59,6 +65,41 @@ export function openLibrary(target: string | Database.Database, options: OpenLib
   } catch (error) {
     if (owned) db.close();
     throw translate(db.name, error);
+  }
+}
+
+/**
+ * Look into an existing, non-empty file through a read-only connection, before anything can write to it (the
+ * switch to WAL mode rewrites its header): refuse a database that has tables of its own and no library schema
+ * version. phasekit's job store tables (`phasekit_*`) are phasekit's: a store file may become a library.
+ */
+function refuseForeignFile(file: string): void {
+  const size = fs.statSync(file, { throwIfNoEntry: false })?.size ?? 0;
+  if (size === 0) return;
+  let probe: Database.Database | undefined;
+  try {
+    probe = new Database(file, { readonly: true, fileMustExist: true });
+    const tables = probe
+      .prepare(
+        "SELECT name FROM sqlite_schema WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name",
+      )
+      .pluck()
+      .all() as string[];
+    if (tables.length === 0) return;
+    if (tables.includes('library_meta')) {
+      const version = probe
+        .prepare("SELECT value FROM library_meta WHERE key = 'schema_version'")
+        .pluck()
+        .get();
+      if (version !== undefined) return; // a library: migrateLibrary checks its version
+    }
+    const foreign = tables.filter((t) => t !== 'library_meta' && !t.startsWith('phasekit_'));
+    if (foreign.length > 0) throw new NotALibraryError(file, foreign);
+  } catch (error) {
+    if (error instanceof NotALibraryError) throw error;
+    throw translate(file, error);
+  } finally {
+    probe?.close();
   }
 }
 

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -7,8 +8,20 @@ import { LibraryCorruptError } from '../../../src/jobs/library/LibraryCorruptErr
 import { LibraryOpenError } from '../../../src/jobs/library/LibraryOpenError.js';
 import { LibraryVersionError } from '../../../src/jobs/library/LibraryVersionError.js';
 import { migrateLibrary } from '../../../src/jobs/library/migrateLibrary.js';
+import { NotALibraryError } from '../../../src/jobs/library/NotALibraryError.js';
 import { openLibrary } from '../../../src/jobs/library/openLibrary.js';
+import { SqliteStore } from '../../../src/persistence/stores/SqliteStore.js';
 import { makeTempDir } from '../makeTempDir.js';
+
+const sha256 = (file: string) => createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+const thrown = (fn: () => unknown): unknown => {
+  try {
+    fn();
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected a throw');
+};
 
 const tables = (db: Database.Database) =>
   db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name").pluck().all();
@@ -139,5 +152,52 @@ describe('openLibrary', () => {
     const library = openLibrary(file, { clock: { now: () => 1234 } });
     expect(library.upsertLocation('/x').createdAt).toBe(1234);
     library.close();
+  });
+
+  describe('another program’s SQLite file', () => {
+    for (const journal of ['delete', 'wal'] as const) {
+      it(`is refused with NotALibraryError and left byte-identical (${journal} journal)`, () => {
+        const db = new Database(file);
+        db.pragma(`journal_mode = ${journal}`);
+        db.exec("CREATE TABLE photos (path TEXT, hash TEXT); INSERT INTO photos VALUES ('a.jpg', 'x');");
+        db.exec('CREATE TABLE albums (name TEXT)');
+        db.close();
+        const before = sha256(file);
+        const listing = fs.readdirSync(temp.dir).sort();
+        const error = thrown(() => openLibrary(file));
+        expect(error).toBeInstanceOf(NotALibraryError);
+        expect(error).toBeInstanceOf(LibraryCorruptError);
+        expect(error).toMatchObject({ name: 'NotALibraryError', file, tables: ['albums', 'photos'] });
+        expect((error as Error).message).toMatch(
+          /tables named albums, photos.*another program.*left untouched.*--library FILE/s,
+        );
+        expect(sha256(file)).toBe(before);
+        // A reader of a WAL database shares its -shm index (SQLite creates it for any reader); a rollback
+        // journal database gets no file beside it.
+        if (journal === 'delete') expect(fs.readdirSync(temp.dir).sort()).toEqual(listing);
+        const after = new Database(file, { readonly: true });
+        expect(tables(after)).toEqual(['albums', 'photos']);
+        expect(after.pragma('journal_mode', { simple: true })).toBe(journal);
+        after.close();
+      });
+    }
+
+    it('an empty file, a database without tables and a job-store file become libraries', () => {
+      fs.writeFileSync(file, '');
+      openLibrary(file).close();
+      const tableless = path.join(temp.dir, 'tableless.db');
+      const db = new Database(tableless);
+      db.pragma('user_version = 7');
+      db.close();
+      expect(fs.statSync(tableless).size).toBeGreaterThan(0);
+      const second = openLibrary(tableless);
+      expect(second.schemaVersion).toBe(LIBRARY_SCHEMA_VERSION);
+      second.close();
+      const storeFile = path.join(temp.dir, 'store.db');
+      void new SqliteStore(storeFile).close();
+      const third = openLibrary(storeFile);
+      expect(third.upsertLocation('/x').path.toString()).toBe('/x');
+      third.close();
+    });
   });
 });
