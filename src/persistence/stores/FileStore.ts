@@ -5,9 +5,14 @@ import { assertValidJobId, isValidJobId } from '../InvalidJobIdError.js';
 import { JobNotFoundError } from '../JobNotFoundError.js';
 import { SnapshotCorruptError } from '../SnapshotCorruptError.js';
 import type {
+  AcquireOptions,
+  ControlRequest,
   JobMeta,
   JobRecord,
   JobStatus,
+  Lease,
+  LeaseOwner,
+  LeaseRenewal,
   ListFilter,
   SaveOptions,
   SnapshotStore,
@@ -15,10 +20,33 @@ import type {
 } from '../types.js';
 import { filterRecords } from './filterRecords.js';
 import { packJobFile, readJobFileRecord, unpackJobFile } from './jobFile.js';
+import { packLeaseFile, readLeaseFile } from './leaseFile.js';
+import {
+  acquireLease,
+  assertHeld,
+  assertRequest,
+  type LeaseState,
+  NO_LEASE,
+  releaseLease,
+  renewLease,
+} from './leaseRules.js';
 import { runAtomicWith } from './runAtomicWith.js';
 import { toJobRecord } from './toJobRecord.js';
+import { withFileLock } from './withFileLock.js';
 
 const SUFFIX = '.ckpt';
+const LEASE_SUFFIX = '.lease';
+const LOCK_SUFFIX = '.lock';
+
+/** Options of {@link FileStore}. */
+export interface FileStoreOptions {
+  /** The store's clock for lease times, epoch ms. Default `Date.now`. */
+  readonly now?: () => number;
+  /** How long a write waits for another live process's lock on the same job, in ms. Default 10 000. */
+  readonly lockTimeoutMs?: number;
+  /** Called when a write finds the job's lock file taken by a live process and waits (a test hook). */
+  readonly onLockWait?: (jobId: string) => void;
+}
 /** Files read at once by `list()`: enough to overlap I/O, few enough to stay clear of EMFILE. */
 const LIST_CONCURRENCY = 16;
 
@@ -29,11 +57,17 @@ const LIST_CONCURRENCY = 16;
  * the directory: after a crash at any instant the job's file is the old one or the new one, whole. A
  * temporary file left by a crash (`.<jobId>.*.tmp`) is never read. Job ids must match `/^[A-Za-z0-9._-]+$/`
  * and not start with `.` (they become file names). `atomicWith` runs just before the write, without a
- * transaction (`atomic: false`); fences are not checked.
+ * transaction (`atomic: false`).
  *
- * Writes to one job are serialized within this process. Two processes writing the same job (a worker saving
- * while another process calls `setStatus`) can lose one of the writes: share a job between processes through
- * `SqliteStore` instead.
+ * Every write to a job (save, setStatus, delete, and the lease operations) runs under the job's lock file
+ * `<jobId>.lock`, a cross-process mutex (see {@link withFileLock}; a lock left by a killed process is taken
+ * over at once), and within this process one after another: two processes writing one job never lose a write.
+ *
+ * One owner per job: the lease lives in a side file `<jobId>.lease` (fence, holder, pending request), written
+ * like the job file (temp, fsync, rename, fsync dir) so fences survive crashes and restarts; `delete` keeps
+ * it, so a job id reused later still gets higher fences. A fenced `save` checks the fence under the lock,
+ * before `atomicWith` and before the rename: a stale writer is refused with `LeaseLostError` and its
+ * checkpoint never lands. `list()` reads only `*.ckpt`: lease, lock and temp files are not jobs.
  *
  * @example
  * ```ts
@@ -45,24 +79,31 @@ export class FileStore implements SnapshotStore {
   readonly atomic = false;
   /** Directory holding the job files; created on first save. */
   readonly dir: string;
-  readonly #queues = new Map<string, Promise<void>>();
+  readonly #queues = new Map<string, Promise<unknown>>();
+  readonly #options: FileStoreOptions;
+  readonly #now: () => number;
 
-  constructor(dir: string) {
+  constructor(dir: string, options: FileStoreOptions = {}) {
     this.dir = dir;
+    this.#options = options;
+    this.#now = options.now ?? Date.now;
   }
 
   /**
    * Replace the job's file with `bytes` and the record for `meta`, keeping `createdAt` from the first save.
    * Runs `opts.atomicWith` just before writing, and writes nothing if it throws.
    * @throws {InvalidJobIdError} when `jobId` cannot be a file name.
+   * @throws {LeaseLostError} when `opts.fence` is given and is not the fence of the job's held lease; then
+   *   `atomicWith` does not run and nothing is written.
    */
   async save(jobId: string, bytes: Uint8Array, meta: JobMeta, opts: SaveOptions = {}): Promise<void> {
     assertValidJobId(jobId);
-    return this.#serialize(jobId, async () => {
+    return this.#locked(jobId, async () => {
+      if (opts.fence !== undefined) assertHeld(jobId, opts.fence, await this.#readLease(jobId));
       const previous = await this.#readRecordOrUndefined(jobId);
       const data = packJobFile(toJobRecord(jobId, meta, previous?.createdAt ?? meta.updatedAt), bytes);
       runAtomicWith(opts.atomicWith);
-      await this.#writeAtomically(jobId, data);
+      await this.#writeAtomically(jobId, this.#file(jobId), data);
     });
   }
 
@@ -109,18 +150,18 @@ export class FileStore implements SnapshotStore {
    */
   async setStatus(jobId: string, status: JobStatus): Promise<void> {
     assertValidJobId(jobId);
-    return this.#serialize(jobId, async () => {
+    return this.#locked(jobId, async () => {
       const data = await this.#readFileOrUndefined(jobId);
       if (data === undefined) throw new JobNotFoundError(jobId);
       const { record, bytes } = unpackJobFile(data, this.#file(jobId), jobId);
-      await this.#writeAtomically(jobId, packJobFile({ ...record, status }, bytes));
+      await this.#writeAtomically(jobId, this.#file(jobId), packJobFile({ ...record, status }, bytes));
     });
   }
 
-  /** Remove the job's file; removing an unknown job does nothing. */
+  /** Remove the job's file (not its lease file: the fence must survive); removing an unknown job does nothing. */
   async delete(jobId: string): Promise<void> {
     assertValidJobId(jobId);
-    return this.#serialize(jobId, async () => {
+    return this.#locked(jobId, async () => {
       try {
         await unlink(this.#file(jobId));
       } catch (error) {
@@ -131,11 +172,84 @@ export class FileStore implements SnapshotStore {
     });
   }
 
+  /** Take the job's lease (see {@link SnapshotStore.acquire}); a live holder, this process included, refuses. */
+  async acquire(jobId: string, owner: LeaseOwner, opts: AcquireOptions): Promise<Lease> {
+    assertValidJobId(jobId);
+    return this.#locked(jobId, async () => {
+      const current = (await this.#readLease(jobId)) ?? NO_LEASE;
+      const { lease, state } = acquireLease(jobId, current, owner, opts, this.#now());
+      await this.#writeLease(jobId, state);
+      return lease;
+    });
+  }
+
+  /** Extend the lease and report a pending request; throws `LeaseLostError` when it is no longer held. */
+  async renew(lease: Lease, opts: AcquireOptions): Promise<LeaseRenewal> {
+    assertValidJobId(lease.jobId);
+    return this.#locked(lease.jobId, async () => {
+      const current = (await this.#readLease(lease.jobId)) ?? NO_LEASE;
+      const { renewal, state } = renewLease(lease, current, opts, this.#now());
+      await this.#writeLease(lease.jobId, state);
+      return renewal;
+    });
+  }
+
+  /** Give the lease up, keeping the fence; a lease no longer held is left alone. */
+  async release(lease: Lease): Promise<void> {
+    assertValidJobId(lease.jobId);
+    return this.#locked(lease.jobId, async () => {
+      const state = releaseLease(lease, (await this.#readLease(lease.jobId)) ?? NO_LEASE);
+      if (state !== undefined) await this.#writeLease(lease.jobId, state);
+    });
+  }
+
+  /** Record a pause or cancel request for the job's owner (in any process), replacing any earlier one. */
+  async requestControl(jobId: string, request: ControlRequest): Promise<void> {
+    assertValidJobId(jobId);
+    assertRequest(request);
+    return this.#locked(jobId, async () => {
+      await this.#writeLease(jobId, { ...((await this.#readLease(jobId)) ?? NO_LEASE), request });
+    });
+  }
+
+  /** Withdraw the job's pending request, if any. */
+  async clearRequest(jobId: string): Promise<void> {
+    assertValidJobId(jobId);
+    return this.#locked(jobId, async () => {
+      const current = await this.#readLease(jobId);
+      if (current?.request) await this.#writeLease(jobId, { ...current, request: null });
+    });
+  }
+
   /** Nothing to release: every operation opens and closes its own files. */
   async close(): Promise<void> {}
 
   #file(jobId: string): string {
     return join(this.dir, jobId + SUFFIX);
+  }
+
+  #leaseFile(jobId: string): string {
+    return join(this.dir, jobId + LEASE_SUFFIX);
+  }
+
+  #readLease(jobId: string): Promise<LeaseState | undefined> {
+    return readLeaseFile(this.#leaseFile(jobId), jobId);
+  }
+
+  #writeLease(jobId: string, state: LeaseState): Promise<void> {
+    return this.#writeAtomically(jobId, this.#leaseFile(jobId), packLeaseFile(state));
+  }
+
+  /** Run `task` after this process's earlier writes to the job, holding the job's cross-process lock. */
+  #locked<T>(jobId: string, task: () => Promise<T>): Promise<T> {
+    return this.#serialize(jobId, async () => {
+      await mkdir(this.dir, { recursive: true });
+      const onWait = this.#options.onLockWait;
+      return withFileLock(join(this.dir, jobId + LOCK_SUFFIX), task, {
+        timeoutMs: this.#options.lockTimeoutMs,
+        onWait: onWait && (() => onWait(jobId)),
+      });
+    });
   }
 
   async #readFileOrUndefined(jobId: string): Promise<Uint8Array | undefined> {
@@ -158,7 +272,7 @@ export class FileStore implements SnapshotStore {
     }
   }
 
-  async #writeAtomically(jobId: string, data: Uint8Array): Promise<void> {
+  async #writeAtomically(jobId: string, target: string, data: Uint8Array): Promise<void> {
     await mkdir(this.dir, { recursive: true });
     const temp = join(this.dir, `.${jobId}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
     const handle = await open(temp, 'wx');
@@ -169,7 +283,7 @@ export class FileStore implements SnapshotStore {
       } finally {
         await handle.close();
       }
-      await rename(temp, this.#file(jobId));
+      await rename(temp, target);
     } catch (error) {
       await unlink(temp).catch(() => {});
       throw error;
@@ -189,7 +303,7 @@ export class FileStore implements SnapshotStore {
   }
 
   /** Run `task` after every earlier task on the same job, so a slower earlier write never lands last. */
-  #serialize(jobId: string, task: () => Promise<void>): Promise<void> {
+  #serialize<T>(jobId: string, task: () => Promise<T>): Promise<T> {
     const run = (this.#queues.get(jobId) ?? Promise.resolve()).then(task);
     const tail = run.catch(() => {});
     this.#queues.set(jobId, tail);

@@ -1,17 +1,37 @@
 import { decode, encode } from '@msgpack/msgpack';
 import { JobNotFoundError } from '../JobNotFoundError.js';
 import type {
+  AcquireOptions,
+  ControlRequest,
   JobMeta,
   JobRecord,
   JobStatus,
+  Lease,
+  LeaseOwner,
+  LeaseRenewal,
   ListFilter,
   SaveOptions,
   SnapshotStore,
   StoredJob,
 } from '../types.js';
 import { filterRecords } from './filterRecords.js';
+import {
+  acquireLease,
+  assertHeld,
+  assertRequest,
+  type LeaseState,
+  NO_LEASE,
+  releaseLease,
+  renewLease,
+} from './leaseRules.js';
 import { runAtomicWith } from './runAtomicWith.js';
 import { toJobRecord } from './toJobRecord.js';
+
+/** Options of {@link MemoryStore}. */
+export interface MemoryStoreOptions {
+  /** The store's clock for lease times, epoch ms. Default `Date.now`. */
+  readonly now?: () => number;
+}
 
 /**
  * A store in process memory: for tests and for jobs that need not survive the process.
@@ -19,7 +39,11 @@ import { toJobRecord } from './toJobRecord.js';
  * It behaves like the persistent stores where it matters to callers: stored bytes are copied in and out, so
  * no caller can change a stored checkpoint through a reference it holds, and the record's `input` is put
  * through MessagePack, so an input a real store could not keep fails here too. It holds no transaction:
- * `atomicWith` runs just before the write (`atomic: false`). Fences are not checked (no leases).
+ * `atomicWith` runs just before the write (`atomic: false`).
+ *
+ * Leases follow the same rules as the persistent stores, within this process: one live holder per job, a
+ * fence that only grows (kept by `release`), a fenced `save` refused with `LeaseLostError` unless it carries
+ * the fence of the lease currently held (and then `atomicWith` does not run).
  *
  * @example
  * ```ts
@@ -31,9 +55,19 @@ import { toJobRecord } from './toJobRecord.js';
 export class MemoryStore implements SnapshotStore {
   readonly atomic = false;
   readonly #jobs = new Map<string, { bytes: Uint8Array; record: JobRecord }>();
+  readonly #leases = new Map<string, LeaseState>();
+  readonly #now: () => number;
 
-  /** Replace the job's checkpoint and record; runs `opts.atomicWith` first; nothing saved if it throws. */
+  constructor(options: MemoryStoreOptions = {}) {
+    this.#now = options.now ?? Date.now;
+  }
+
+  /**
+   * Replace the job's checkpoint and record; runs `opts.atomicWith` first; nothing saved if it throws.
+   * @throws {LeaseLostError} when `opts.fence` is given and is not the fence of the job's held lease.
+   */
   async save(jobId: string, bytes: Uint8Array, meta: JobMeta, opts: SaveOptions = {}): Promise<void> {
+    if (opts.fence !== undefined) assertHeld(jobId, opts.fence, this.#leases.get(jobId));
     const record = cloneRecord(
       toJobRecord(jobId, meta, this.#jobs.get(jobId)?.record.createdAt ?? meta.updatedAt),
     );
@@ -70,8 +104,44 @@ export class MemoryStore implements SnapshotStore {
     this.#jobs.delete(jobId);
   }
 
+  /** Take the job's lease (see {@link SnapshotStore.acquire}); a live holder, this process included, refuses. */
+  async acquire(jobId: string, owner: LeaseOwner, opts: AcquireOptions): Promise<Lease> {
+    const { lease, state } = acquireLease(jobId, this.#lease(jobId), owner, opts, this.#now());
+    this.#leases.set(jobId, state);
+    return lease;
+  }
+
+  /** Extend the lease and report a pending request; throws `LeaseLostError` when it is no longer held. */
+  async renew(lease: Lease, opts: AcquireOptions): Promise<LeaseRenewal> {
+    const { renewal, state } = renewLease(lease, this.#lease(lease.jobId), opts, this.#now());
+    this.#leases.set(lease.jobId, state);
+    return renewal;
+  }
+
+  /** Give the lease up, keeping the fence; a lease no longer held is left alone. */
+  async release(lease: Lease): Promise<void> {
+    const state = releaseLease(lease, this.#lease(lease.jobId));
+    if (state !== undefined) this.#leases.set(lease.jobId, state);
+  }
+
+  /** Record a pause or cancel request for the job's owner, replacing any earlier one. */
+  async requestControl(jobId: string, request: ControlRequest): Promise<void> {
+    assertRequest(request);
+    this.#leases.set(jobId, { ...this.#lease(jobId), request });
+  }
+
+  /** Withdraw the job's pending request, if any. */
+  async clearRequest(jobId: string): Promise<void> {
+    const state = this.#leases.get(jobId);
+    if (state !== undefined) this.#leases.set(jobId, { ...state, request: null });
+  }
+
   /** Nothing to release; the jobs stay readable. */
   async close(): Promise<void> {}
+
+  #lease(jobId: string): LeaseState {
+    return this.#leases.get(jobId) ?? NO_LEASE;
+  }
 }
 
 function cloneRecord(record: JobRecord): JobRecord {

@@ -3,14 +3,28 @@ import Database from 'better-sqlite3';
 import { JobNotFoundError } from '../JobNotFoundError.js';
 import { SchemaVersionError } from '../SchemaVersionError.js';
 import type {
+  AcquireOptions,
+  ControlRequest,
   JobMeta,
   JobRecord,
   JobStatus,
+  Lease,
+  LeaseOwner,
+  LeaseRenewal,
   ListFilter,
   SaveOptions,
   SnapshotStore,
   StoredJob,
 } from '../types.js';
+import {
+  acquireLease,
+  assertHeld,
+  assertRequest,
+  type LeaseState,
+  NO_LEASE,
+  releaseLease,
+  renewLease,
+} from './leaseRules.js';
 import { runAtomicWith } from './runAtomicWith.js';
 import { SQLITE_MIGRATIONS, SQLITE_SCHEMA_VERSION } from './sqliteMigrations.js';
 
@@ -18,10 +32,33 @@ import { SQLITE_MIGRATIONS, SQLITE_SCHEMA_VERSION } from './sqliteMigrations.js'
 export interface SqliteStoreOptions {
   /**
    * How long a write waits for another connection's write lock before failing with `SQLITE_BUSY`, in ms.
-   * Applies only to a database the store opens itself. Default 5000.
+   * Applies only to a database the store opens itself (configure a connection you pass in with
+   * `db.pragma('busy_timeout = …')`). Default 5000.
    */
   readonly busyTimeoutMs?: number;
+  /** The store's clock for lease times, epoch ms. Default `Date.now`. */
+  readonly now?: () => number;
 }
+
+interface LeaseRow {
+  fence: number;
+  worker_id: string | null;
+  pid: number | null;
+  host: string | null;
+  acquired_at: number | null;
+  expires_at: number | null;
+  request: ControlRequest | null;
+}
+
+const SELECT_LEASE =
+  'SELECT fence, worker_id, pid, host, acquired_at, expires_at, request FROM phasekit_leases WHERE job_id = ?';
+
+const UPSERT_LEASE = `INSERT INTO phasekit_leases
+    (job_id, fence, worker_id, pid, host, acquired_at, expires_at, request)
+  VALUES (@job_id, @fence, @worker_id, @pid, @host, @acquired_at, @expires_at, @request)
+  ON CONFLICT (job_id) DO UPDATE SET fence = excluded.fence, worker_id = excluded.worker_id,
+    pid = excluded.pid, host = excluded.host, acquired_at = excluded.acquired_at,
+    expires_at = excluded.expires_at, request = excluded.request`;
 
 interface JobRow {
   id: string;
@@ -56,7 +93,19 @@ const UPSERT = `INSERT INTO phasekit_jobs (${RECORD_COLUMNS}, checkpoint)
  * `atomic` is true: `save(..., { atomicWith })` runs `atomicWith()` and the checkpoint write in one
  * transaction on {@link SqliteStore.db}, so a job whose results go to the same database never loses or
  * repeats a batch after a kill. Open the store on the file and hand `store.db` to the library to share one
- * connection. Fences are not checked (no leases: one process runs a job).
+ * connection.
+ *
+ * One owner per job, across processes: `acquire` takes the job's lease in `phasekit_leases` (refused with
+ * `JobLockedError` while a live owner holds it; an owner on this host whose pid is gone, or a lapsed lease, is
+ * taken over), every acquisition increments the job's fence, and `save(..., { fence })` checks the fence,
+ * runs `atomicWith` and writes the checkpoint in ONE transaction: a stale writer is refused with
+ * `LeaseLostError` and none of its writes, the batch included, is committed.
+ *
+ * Every transaction that reads then writes (save, acquire, renew, release, requests) is `BEGIN IMMEDIATE`: it
+ * takes the write lock before reading, so another connection's commit can never invalidate its read
+ * (`SQLITE_BUSY_SNAPSHOT`, which no busy timeout covers). Waiting for the lock is covered by the busy timeout
+ * (`busyTimeoutMs`); only a lock held longer than that gives `SQLITE_BUSY`, a transient error after which
+ * nothing was written and the same call may simply be retried.
  *
  * The schema is versioned in `phasekit_meta`; opening a database whose schema is newer than this code throws
  * {@link SchemaVersionError}.
@@ -76,7 +125,8 @@ export class SqliteStore implements SnapshotStore {
   readonly db: Database.Database;
   readonly #owned: boolean;
   readonly #statements = new Map<string, Database.Statement>();
-  readonly #saveTransaction: (row: JobRow, atomicWith: (() => void) | undefined) => void;
+  readonly #transaction: Database.Transaction<(task: () => unknown) => unknown>;
+  readonly #now: () => number;
 
   /**
    * @param fileOrDatabase A database file path (`':memory:'` for a private in-memory one), opened and later
@@ -85,6 +135,7 @@ export class SqliteStore implements SnapshotStore {
    */
   constructor(fileOrDatabase: string | Database.Database, options: SqliteStoreOptions = {}) {
     this.#owned = typeof fileOrDatabase === 'string';
+    this.#now = options.now ?? Date.now;
     this.db =
       typeof fileOrDatabase === 'string'
         ? new Database(fileOrDatabase, { timeout: options.busyTimeoutMs ?? 5000 })
@@ -103,15 +154,14 @@ export class SqliteStore implements SnapshotStore {
       if (this.#owned) this.db.close();
       throw error;
     }
-    this.#saveTransaction = this.db.transaction((row: JobRow, atomicWith: (() => void) | undefined) => {
-      runAtomicWith(atomicWith);
-      this.#statement(UPSERT).run(row);
-    });
+    this.#transaction = this.db.transaction((task: () => unknown) => task());
   }
 
   /**
    * Replace the job's checkpoint and record, keeping `createdAt` from the first save. `opts.atomicWith` runs
    * in the same transaction: if it throws, nothing is written and its error propagates.
+   * @throws {LeaseLostError} when `opts.fence` is given and is not the fence of the job's held lease; then
+   *   `atomicWith` does not run and nothing is written.
    */
   async save(jobId: string, bytes: Uint8Array, meta: JobMeta, opts: SaveOptions = {}): Promise<void> {
     const row: JobRow = {
@@ -128,7 +178,11 @@ export class SqliteStore implements SnapshotStore {
       updated_at: meta.updatedAt,
       checkpoint: bytes,
     };
-    this.#saveTransaction(row, opts.atomicWith);
+    this.#immediately(() => {
+      if (opts.fence !== undefined) assertHeld(jobId, opts.fence, this.#readLease(jobId));
+      runAtomicWith(opts.atomicWith);
+      this.#statement(UPSERT).run(row);
+    });
   }
 
   /** The job's checkpoint and record, or `undefined`. */
@@ -182,10 +236,92 @@ export class SqliteStore implements SnapshotStore {
     this.#statement('DELETE FROM phasekit_jobs WHERE id = ?').run(jobId);
   }
 
+  /** Take the job's lease (see {@link SnapshotStore.acquire}); a live holder, this process included, refuses. */
+  async acquire(jobId: string, owner: LeaseOwner, opts: AcquireOptions): Promise<Lease> {
+    return this.#immediately(() => {
+      const { lease, state } = acquireLease(
+        jobId,
+        this.#readLease(jobId) ?? NO_LEASE,
+        owner,
+        opts,
+        this.#now(),
+      );
+      this.#writeLease(jobId, state);
+      return lease;
+    });
+  }
+
+  /** Extend the lease and report a pending request; throws `LeaseLostError` when it is no longer held. */
+  async renew(lease: Lease, opts: AcquireOptions): Promise<LeaseRenewal> {
+    return this.#immediately(() => {
+      const current = this.#readLease(lease.jobId) ?? NO_LEASE;
+      const { renewal, state } = renewLease(lease, current, opts, this.#now());
+      this.#writeLease(lease.jobId, state);
+      return renewal;
+    });
+  }
+
+  /** Give the lease up, keeping the fence; a lease no longer held is left alone. */
+  async release(lease: Lease): Promise<void> {
+    this.#immediately(() => {
+      const state = releaseLease(lease, this.#readLease(lease.jobId) ?? NO_LEASE);
+      if (state !== undefined) this.#writeLease(lease.jobId, state);
+    });
+  }
+
+  /** Record a pause or cancel request for the job's owner (in any process), replacing any earlier one. */
+  async requestControl(jobId: string, request: ControlRequest): Promise<void> {
+    assertRequest(request);
+    this.#immediately(() => {
+      this.#writeLease(jobId, { ...(this.#readLease(jobId) ?? NO_LEASE), request });
+    });
+  }
+
+  /** Withdraw the job's pending request, if any. */
+  async clearRequest(jobId: string): Promise<void> {
+    this.#statement('UPDATE phasekit_leases SET request = NULL WHERE job_id = ?').run(jobId);
+  }
+
   /** Close the connection if the store opened it; a connection passed in stays open. Idempotent. */
   async close(): Promise<void> {
     this.#statements.clear();
     if (this.#owned && this.db.open) this.db.close();
+  }
+
+  /** Run `task` in a `BEGIN IMMEDIATE` transaction (a savepoint when the connection is already in one). */
+  #immediately<T>(task: () => T): T {
+    return this.#transaction.immediate(task) as T;
+  }
+
+  #readLease(jobId: string): LeaseState | undefined {
+    const row = this.#statement(SELECT_LEASE).get(jobId) as LeaseRow | undefined;
+    if (row === undefined) return undefined;
+    const holder =
+      row.worker_id === null
+        ? null
+        : {
+            workerId: row.worker_id,
+            pid: row.pid!,
+            host: row.host!,
+            fence: row.fence,
+            acquiredAt: row.acquired_at!,
+            expiresAt: row.expires_at!,
+          };
+    return { fence: row.fence, holder, request: row.request };
+  }
+
+  #writeLease(jobId: string, state: LeaseState): void {
+    const { holder } = state;
+    this.#statement(UPSERT_LEASE).run({
+      job_id: jobId,
+      fence: state.fence,
+      worker_id: holder?.workerId ?? null,
+      pid: holder?.pid ?? null,
+      host: holder?.host ?? null,
+      acquired_at: holder?.acquiredAt ?? null,
+      expires_at: holder?.expiresAt ?? null,
+      request: state.request,
+    });
   }
 
   #statement(sql: string): Database.Statement {

@@ -21,6 +21,19 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
    );
    CREATE INDEX phasekit_jobs_by_updated ON phasekit_jobs (updated_at DESC, id);
    CREATE INDEX phasekit_jobs_by_status ON phasekit_jobs (status, updated_at DESC, id);`,
+  // 1 → 2: one-owner leases. One row per job that was ever acquired or sent a request; `fence` only grows
+  // (a released lease keeps its row with the owner columns NULL). Not a foreign key of phasekit_jobs: a job
+  // may be leased before its first save, and deleting a job must not reset its fence.
+  `CREATE TABLE phasekit_leases (
+     job_id      TEXT PRIMARY KEY,
+     fence       INTEGER NOT NULL,
+     worker_id   TEXT,
+     pid         INTEGER,
+     host        TEXT,
+     acquired_at INTEGER,
+     expires_at  INTEGER,
+     request     TEXT CHECK (request IN ('pause', 'cancel'))
+   );`,
 ];
 
 /** The schema version this code writes: the number of migrations. */
