@@ -5,12 +5,24 @@ import { InvalidJobIdError } from '../../../src/persistence/InvalidJobIdError.js
 import { SnapshotCorruptError } from '../../../src/persistence/SnapshotCorruptError.js';
 import { FileStore } from '../../../src/persistence/stores/FileStore.js';
 import { makeMeta } from '../makeEnvelope.js';
+import { describeLeaseStore, manualClock } from './describeLeaseStore.js';
 import { describeSnapshotStore } from './describeSnapshotStore.js';
 import { makeTempDir } from './tempDir.js';
 
 describeSnapshotStore('FileStore', () => {
   const temp = makeTempDir();
   return { store: new FileStore(temp.dir), cleanup: temp.cleanup };
+});
+
+describeLeaseStore('FileStore', () => {
+  const temp = makeTempDir();
+  const clock = manualClock();
+  return {
+    store: new FileStore(temp.dir, { now: clock.now }),
+    advance: clock.advance,
+    reopen: () => new FileStore(temp.dir, { now: clock.now }),
+    cleanup: temp.cleanup,
+  };
 });
 
 describe('FileStore', () => {

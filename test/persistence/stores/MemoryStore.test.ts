@@ -1,9 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { MemoryStore } from '../../../src/persistence/stores/MemoryStore.js';
 import { makeMeta } from '../makeEnvelope.js';
+import { describeLeaseStore, manualClock } from './describeLeaseStore.js';
 import { describeSnapshotStore } from './describeSnapshotStore.js';
 
 describeSnapshotStore('MemoryStore', () => ({ store: new MemoryStore(), cleanup() {} }));
+
+describeLeaseStore('MemoryStore', () => {
+  const clock = manualClock();
+  return { store: new MemoryStore({ now: clock.now }), advance: clock.advance, cleanup() {} };
+});
 
 describe('MemoryStore', () => {
   it('is not atomic: atomicWith runs just before the write', async () => {

@@ -5,6 +5,7 @@ import { SchemaVersionError } from '../../../src/persistence/SchemaVersionError.
 import { SQLITE_SCHEMA_VERSION } from '../../../src/persistence/stores/sqliteMigrations.js';
 import { SqliteStore } from '../../../src/persistence/stores/SqliteStore.js';
 import { makeMeta } from '../makeEnvelope.js';
+import { describeLeaseStore, manualClock } from './describeLeaseStore.js';
 import { describeSnapshotStore } from './describeSnapshotStore.js';
 import { makeTempDir } from './tempDir.js';
 
@@ -17,6 +18,30 @@ describeSnapshotStore('SqliteStore (shared connection, :memory:)', () => {
   const db = new Database(':memory:');
   return {
     store: new SqliteStore(db),
+    cleanup: () => {
+      db.close();
+    },
+  };
+});
+
+describeLeaseStore('SqliteStore (file)', () => {
+  const temp = makeTempDir();
+  const clock = manualClock();
+  const file = path.join(temp.dir, 'jobs.db');
+  return {
+    store: new SqliteStore(file, { now: clock.now }),
+    advance: clock.advance,
+    reopen: () => new SqliteStore(file, { now: clock.now }),
+    cleanup: temp.cleanup,
+  };
+});
+
+describeLeaseStore('SqliteStore (shared connection, :memory:)', () => {
+  const db = new Database(':memory:');
+  const clock = manualClock();
+  return {
+    store: new SqliteStore(db, { now: clock.now }),
+    advance: clock.advance,
     cleanup: () => {
       db.close();
     },

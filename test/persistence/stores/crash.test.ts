@@ -1,21 +1,19 @@
 /**
  * Kill a real process with SIGKILL in the middle of a loop of saves, then resume from what the store holds.
  *
- * The child cannot import TypeScript (Node 20 has no type stripping and there is no build yet), so the test
- * transpiles `src/persistence` into the temp directory and links `node_modules` next to it.
+ * The child runs `src/persistence` transpiled into the temp directory (see `transpilePersistence`).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeEnvelope } from '../../../src/persistence/decodeEnvelope.js';
 import { FileStore } from '../../../src/persistence/stores/FileStore.js';
 import { SqliteStore } from '../../../src/persistence/stores/SqliteStore.js';
 import type { SnapshotStore } from '../../../src/persistence/types.js';
 import { makeTempDir } from './tempDir.js';
+import { transpilePersistence } from './transpilePersistence.js';
 
-const SOURCE = path.resolve(import.meta.dirname, '../../../src/persistence');
 const BATCH = 10;
 
 /** Resumes from the store, then saves forever: checkpoint n holds counter n; SQLite batch n adds rows. */
@@ -58,21 +56,7 @@ let work: ReturnType<typeof makeTempDir>;
 
 beforeAll(() => {
   work = makeTempDir();
-  fs.writeFileSync(path.join(work.dir, 'package.json'), '{ "type": "module" }');
-  fs.symlinkSync(path.resolve(SOURCE, '../../node_modules'), path.join(work.dir, 'node_modules'), 'dir');
-  for (const entry of fs.readdirSync(SOURCE, { recursive: true, encoding: 'utf8' })) {
-    if (!entry.endsWith('.ts')) continue;
-    const { outputText } = ts.transpileModule(fs.readFileSync(path.join(SOURCE, entry), 'utf8'), {
-      compilerOptions: {
-        module: ts.ModuleKind.ESNext,
-        target: ts.ScriptTarget.ES2022,
-        verbatimModuleSyntax: true,
-      },
-    });
-    const out = path.join(work.dir, 'lib', entry.replace(/\.ts$/, '.js'));
-    fs.mkdirSync(path.dirname(out), { recursive: true });
-    fs.writeFileSync(out, outputText);
-  }
+  transpilePersistence(work.dir);
   fs.writeFileSync(path.join(work.dir, 'child.mjs'), CHILD);
 });
 afterAll(() => work.cleanup());
