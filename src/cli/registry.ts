@@ -1,5 +1,7 @@
 import { indexerJob } from '../jobs/indexer/indexerJob.js';
+import type { ThumbnailsOutput } from '../jobs/thumbnails/types.js';
 import { thumbnailsJob } from '../jobs/thumbnails/thumbnailsJob.js';
+import type { JobResult } from '../machines/JobRun.js';
 import type { JobDefinition } from '../phases/defineJob.js';
 import { copyCliJob } from './commands/copyCommand.js';
 import { deleteCliJob } from './commands/deleteCommand.js';
@@ -7,12 +9,38 @@ import { duplicatesCliJob } from './commands/duplicatesCommand.js';
 import { validationCliJob } from './commands/validateCommand.js';
 import type { Workspace } from './openWorkspace.js';
 
+/**
+ * What went wrong in a job that completed: the items it could not handle. A job command that reports failures
+ * does not say "Done" and exits non-zero, as `cp` and `rm` do.
+ */
+export interface JobFailures {
+  /** How many items failed. A count of 0 is no failure. */
+  readonly count: number;
+  /** What failed, one line each (the first ones are printed; `--json` gives them all). */
+  readonly lines: readonly string[];
+  /** What the count counts, printed after it: `3 files could not be copied`. Default `items failed`. */
+  readonly label?: string;
+  /** The exit code. Default 1. */
+  readonly exitCode?: number;
+}
+
 /** A job the CLI can run and resume: its definition and how to build its deps from the workspace. */
 export interface CliJob {
   readonly definition: JobDefinition<any, any, any, any>;
   readonly deps: (workspace: Workspace) => unknown;
   /** One line describing a result for humans. */
   readonly summary: (output: any) => string;
+  /**
+   * The items of a completed job that failed, or `undefined` when none did. Leave it out for jobs whose
+   * non-fatal errors are only reported (the indexer's: `index` completes, says how many, and exits 0).
+   */
+  readonly failures?: (output: any, result: JobResult) => JobFailures | undefined;
+}
+
+/** The failed-images lines of a thumbnails result: its non-fatal errors name the images. */
+function thumbnailFailures(o: ThumbnailsOutput, result: JobResult): JobFailures | undefined {
+  if (!o.failed) return undefined;
+  return { count: o.failed, label: 'images could not be read', lines: result.errors.map((e) => e.message) };
 }
 
 /** Every job the CLI knows, by definition name. */
@@ -36,6 +64,7 @@ export const CLI_JOBS: Record<string, CliJob> = {
     summary: (o) =>
       `${o.images} images, ${o.thumbnails} thumbnails (${o.bytes} bytes) in ${o.directory}; ` +
       `${o.skipped} already done, ${o.failed} unreadable, ${o.removed} orphaned sets removed`,
+    failures: thumbnailFailures,
   },
 };
 

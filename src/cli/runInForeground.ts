@@ -1,28 +1,46 @@
-import type { JobRun } from '../machines/JobRun.js';
+import type { JobResult, JobRun } from '../machines/JobRun.js';
 import { formatDuration } from './format.js';
+import { isOutputClosed, onOutputClosed, watchOutput } from './outputClosed.js';
+import type { JobFailures } from './registry.js';
 import { jsonSink, type ProgressSink, ttySink } from './renderProgress.js';
 
 /** Exit codes of the job commands. */
 export const EXIT = { completed: 0, failed: 1, paused: 130 } as const;
+
+/** How many error or failure lines a terminal gets; `--json` and `phasekit jobs --json` give them all. */
+const SHOWN_LINES = 20;
 
 export interface ForegroundOptions {
   readonly json: boolean;
   /** The command that resumes this job, printed when it pauses. */
   readonly resumeCommand: string;
   readonly summary: (output: unknown) => string;
+  /** The items of a completed job that failed (see `CliJob.failures`): then no "Done", and exit 1. */
+  readonly failures?: (output: any, result: JobResult) => JobFailures | undefined;
   readonly out?: NodeJS.WriteStream;
 }
 
 /**
  * Run a job in the foreground: live progress (TTY) or JSON lines, Ctrl-C pauses at the next interrupt check
- * and checkpoints, a second Ctrl-C exits at once (the job still resumes from its last checkpoint).
- * Resolves with the process exit code.
+ * and checkpoints, a second Ctrl-C exits at once (the job still resumes from its last checkpoint). When the
+ * reader of stdout goes away (`| head -1`), the job is paused the same way, quietly, and the resume command
+ * goes to stderr.
+ *
+ * Resolves with the process exit code: 0 completed with no failed item, 1 failed or completed with failed
+ * items (a summary of them is printed), the job's own code for failures that say so, 130 paused.
  */
 export async function runInForeground(run: JobRun, options: ForegroundOptions): Promise<number> {
   const out = options.out ?? process.stdout;
   const live = !options.json && out.isTTY === true;
   const json = !live;
-  const sink: ProgressSink = live ? ttySink(out) : jsonSink(out);
+  watchOutput(out);
+  const raw: ProgressSink = live ? ttySink(out) : jsonSink(out);
+  const sink: ProgressSink = {
+    progress: (p) => isOutputClosed() || raw.progress(p),
+    clear: () => isOutputClosed() || raw.clear(),
+    line: (text) => isOutputClosed() || raw.line(text),
+  };
+  const write = (text: string) => isOutputClosed() || out.write(text);
   let elapsedMs = 0;
   const progress = run.progress$.subscribe((p) => {
     elapsedMs = p.elapsedMs;
@@ -41,6 +59,9 @@ export async function runInForeground(run: JobRun, options: ForegroundOptions): 
     sink.line('Pausing at the next checkpoint… (Ctrl-C again to stop at once)');
     pausing = run.pause();
   };
+  const stopWatchingOutput = onOutputClosed(() => {
+    pausing ??= run.pause();
+  });
   process.on('SIGINT', onSigint);
   process.on('SIGTERM', onSigint);
   try {
@@ -57,38 +78,82 @@ export async function runInForeground(run: JobRun, options: ForegroundOptions): 
       }),
     ]);
     if (outcome.kind === 'paused') {
-      if (json)
-        out.write(
+      if (isOutputClosed()) {
+        process.stderr.write(
+          `phasekit: the output was closed; paused job ${run.id}. Resume with: ${options.resumeCommand}\n`,
+        );
+      } else if (json) {
+        write(
           `${JSON.stringify({ type: 'result', jobId: run.id, status: 'paused', resume: options.resumeCommand })}\n`,
         );
-      else {
+      } else {
         sink.line(`Paused job ${run.id}. Resume with:`);
         sink.line(`  ${options.resumeCommand}`);
       }
       return EXIT.paused;
     }
     const { result } = outcome;
+    const failed = result.status === 'completed' ? options.failures?.(result.output, result) : undefined;
+    const failures = failed && failed.count > 0 ? failed : undefined;
+    const code =
+      result.status !== 'completed'
+        ? EXIT.failed
+        : failures
+          ? (failures.exitCode ?? EXIT.failed)
+          : EXIT.completed;
     if (json) {
-      out.write(`${JSON.stringify({ type: 'result', jobId: run.id, ...result }, jsonReplacer)}\n`);
-    } else {
-      sink.clear();
-      const elapsed = formatDuration(elapsedMs);
-      if (result.status === 'completed') sink.line(`Done in ${elapsed}. ${options.summary(result.output)}`);
-      else sink.line(`Job ${run.id} ${result.status}${result.failure ? `: ${result.failure.message}` : ''}`);
-      if (result.errorCount) {
-        sink.line(`${result.errorCount} error(s):`);
-        for (const e of result.errors.slice(0, 20)) sink.line(`  ${e.message}`);
-        if (result.errorCount > 20)
-          sink.line(`  … and ${result.errorCount - 20} more (phasekit jobs --json shows them).`);
-      }
+      const extra = failures
+        ? {
+            failures: {
+              count: failures.count,
+              label: failures.label ?? 'items failed',
+              lines: failures.lines,
+            },
+          }
+        : {};
+      write(
+        `${JSON.stringify({ type: 'result', jobId: run.id, ...result, ...extra, exitCode: code }, jsonReplacer)}\n`,
+      );
+      return code;
     }
-    return result.status === 'completed' ? EXIT.completed : EXIT.failed;
+    sink.clear();
+    const elapsed = formatDuration(elapsedMs);
+    const errorNote = result.errorCount
+      ? ` with ${result.errorCount} non-fatal error${result.errorCount === 1 ? '' : 's'}`
+      : '';
+    if (result.status !== 'completed') {
+      sink.line(`Job ${run.id} ${result.status}${result.failure ? `: ${result.failure.message}` : ''}`);
+    } else if (failures) {
+      sink.line(
+        `Finished in ${elapsed}, but ${failures.count} ${failures.label ?? 'items failed'}. ${options.summary(result.output)}`,
+      );
+    } else {
+      sink.line(`Done in ${elapsed}${errorNote}. ${options.summary(result.output)}`);
+    }
+    if (failures && failures.lines.length > 0) {
+      sink.line(`${failures.count} ${failures.label ?? 'items failed'}:`);
+      printCapped(sink, failures.lines, failures.count);
+    } else if (result.errorCount) {
+      sink.line(`${result.errorCount} error(s):`);
+      printCapped(
+        sink,
+        result.errors.map((e) => e.message),
+        result.errorCount,
+      );
+    }
+    return code;
   } finally {
+    stopWatchingOutput();
     progress.unsubscribe();
     errors.unsubscribe();
     process.off('SIGINT', onSigint);
     process.off('SIGTERM', onSigint);
   }
+}
+
+function printCapped(sink: ProgressSink, lines: readonly string[], total: number): void {
+  for (const line of lines.slice(0, SHOWN_LINES)) sink.line(`  ${line}`);
+  if (total > SHOWN_LINES) sink.line(`  … and ${total - SHOWN_LINES} more (--json lists them).`);
 }
 
 /** JSON for results: bytes as UTF-8 text where they are names. */

@@ -90,6 +90,7 @@ export async function runThumbnails(
       json: options.json === true,
       resumeCommand: resumeCommandFor(run.id, options.library),
       summary: CLI_JOBS.thumbnails.summary,
+      failures: CLI_JOBS.thumbnails.failures,
     });
   } finally {
     await inspector?.stop();

@@ -15,7 +15,8 @@ import { formatBytes, formatCount } from '../format.js';
 import { type AttachedInspector, attachInspector, type InspectOption } from '../inspect.js';
 import { libraryPath } from '../libraryPath.js';
 import { openWorkspace, type Workspace } from '../openWorkspace.js';
-import { EXIT, runInForeground } from '../runInForeground.js';
+import type { JobFailures } from '../registry.js';
+import { runInForeground } from '../runInForeground.js';
 import { resumeCommandFor } from './resumeCommand.js';
 
 interface ValidateOptions extends InspectOption {
@@ -36,7 +37,16 @@ export const validationCliJob = {
   definition: validationJob,
   deps: (ws: Workspace) => ({ library: ws.library }),
   summary: (output: unknown) => validationSummary(output as ValidationOutput),
+  failures: (output: unknown) => validationFailures(output as ValidationOutput),
 };
+
+/** Issues that reach `--fail-on`: exit 2 (the summary lists the issues). */
+export function validationFailures(o: ValidationOutput): JobFailures | undefined {
+  if (!o.failed) return undefined;
+  const from = SEVERITIES.indexOf(o.failOn);
+  const count = SEVERITIES.slice(from).reduce((n, s) => n + o.bySeverity[s], 0);
+  return { count, label: `issues reach --fail-on ${o.failOn}`, lines: [], exitCode: EXIT_ISSUES };
+}
 
 /** `phasekit validate <path or location id>` */
 export function validateCommand(program: Command): void {
@@ -105,13 +115,12 @@ Validation never changes a file; the run and its issues are recorded in the libr
           deps: { library: ws.library },
           inspect: inspector.inspect,
         });
-        const code = await runInForeground(run, {
+        process.exitCode = await runInForeground(run, {
           json: options.json === true,
           resumeCommand: resumeCommandFor(run.id, options.library),
           summary: validationCliJob.summary,
+          failures: validationCliJob.failures,
         });
-        const output = code === EXIT.completed ? ((await run.result).output as ValidationOutput) : undefined;
-        process.exitCode = output?.failed ? EXIT_ISSUES : code;
       } finally {
         await inspector?.stop();
         ws.close();
