@@ -274,7 +274,7 @@ describe.skipIf(PG_URL === undefined)('PostgresStore.open on bad input', () => {
   it('says the password was refused, without printing it', async () => {
     const url = new URL(PG_URL!);
     url.password = 'not-the-password';
-    const error = await PostgresStore.open(url.toString()).catch((e: unknown) => e as Error);
+    const error = (await PostgresStore.open(url.toString()).catch((e: unknown) => e)) as Error;
     expect(error).toBeInstanceOf(PostgresConnectError);
     expect(error.message).toMatch(/refused the login \(wrong password\): check the user and password/);
     expect(error.message).not.toContain('not-the-password');
