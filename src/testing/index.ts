@@ -9,6 +9,9 @@
  * - {@link jobEvents}: the events one state can take, to build your own generators (e.g. with fast-check).
  * - {@link pathFromEvents}: the path of a hand-written event sequence, to replay a scenario with `runPath`.
  * - {@link scriptedMachine}: the job's machine with actors that never settle, for your own drivers.
+ * - {@link crashPoints}: every place a crash can land in a run of the job (each store write, and inside
+ *   `atomicWith` before and after the caller's writes).
+ * - {@link runCrashPoints}: crash at each of them, resume from the store, and compare with an uninterrupted run.
  *
  * @example
  * import { jobPaths, runPath } from 'phasekit/testing';
@@ -44,3 +47,18 @@ export type {
 } from './jobPaths.js';
 export { PathMismatchError, runPath, scriptedMachine } from './runPath.js';
 export type { Invocation, RunPathOptions, RunPathResult } from './runPath.js';
+export type { CrashMoment, CrashPoint, CrashWrite, CrashWriteSource } from './CrashPoint.js';
+export { CrashingStore } from './CrashingStore.js';
+export type { CrashingStoreOptions } from './CrashingStore.js';
+export type { CrashPointsOptions, CrashTrial } from './CrashTrial.js';
+export { crashPoints } from './crashPoints.js';
+export { runCrashPoints } from './runCrashPoints.js';
+export type {
+  CrashMismatch,
+  CrashOutcome,
+  CrashPointsReport,
+  CrashTrialReport,
+  RunCrashPointsOptions,
+} from './runCrashPoints.js';
+export { processWrites } from './processWrites.js';
+export { firstDifference } from './firstDifference.js';
