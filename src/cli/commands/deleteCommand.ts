@@ -1,13 +1,14 @@
 import type { Command } from 'commander';
 import { deleteJob } from '../../jobs/delete/deleteJob.js';
-import type { DeleteInput, DeleteMode } from '../../jobs/delete/types.js';
+import type { DeleteInput, DeleteMode, DeleteOutput } from '../../jobs/delete/types.js';
 import { trashEnvironment } from '../../jobs/trash/freedesktopTrash.js';
+import type { JobRun } from '../../machines/JobRun.js';
 import { runJob } from '../../machines/runJob.js';
 import { CliError } from '../CliError.js';
 import { libraryPath } from '../libraryPath.js';
 import { openWorkspace } from '../openWorkspace.js';
 import type { CliJob } from '../registry.js';
-import { runInForeground } from '../runInForeground.js';
+import { EXIT, runInForeground } from '../runInForeground.js';
 import { resumeCommandFor } from './resumeCommand.js';
 
 interface DeleteOptions {
@@ -16,6 +17,7 @@ interface DeleteOptions {
   passes: string;
   library?: string;
   json?: boolean;
+  preserveRoot: boolean;
 }
 
 /** The delete job as the CLI runs and resumes it (registered in `CLI_JOBS`). */
@@ -23,12 +25,33 @@ export const deleteCliJob: CliJob = {
   definition: deleteJob,
   deps: (ws) => ({ library: ws.library, trash: trashEnvironment() }),
   summary: (o) =>
-    o.mode === 'trash'
-      ? `${o.targets - o.alreadyGone} moved to the trash${o.alreadyGone ? `, ${o.alreadyGone} already gone` : ''}: ${o.trashed.join(', ')}`
+    (o.mode === 'trash'
+      ? `${o.trashed.length} moved to the trash${o.alreadyGone ? `, ${o.alreadyGone} already gone` : ''}: ${o.trashed.join(', ')}`
       : `${o.mode === 'secure' ? 'securely ' : ''}deleted ${o.targets} path(s): ${o.files} files, ${o.dirs} dirs` +
         (o.overwritten ? `, ${o.overwritten} bytes overwritten` : '') +
-        (o.alreadyGone ? `, ${o.alreadyGone} already gone` : ''),
+        (o.alreadyGone ? `, ${o.alreadyGone} already gone` : '')) + failedSummary(o),
 };
+
+/**
+ * The paths a finished delete could not delete, as the end of its summary ('' when none). A delete with any
+ * exits non-zero, as `rm` does ({@link deleteExitCode}).
+ */
+export function failedSummary(output: DeleteOutput | undefined): string {
+  const failed = output?.failed ?? 0;
+  return failed ? `; FAILED: ${failed} path(s) could not be deleted and are still there (listed above)` : '';
+}
+
+/** Exit code of a delete run: `runInForeground`'s, but 1 when the job completed with paths it could not delete. */
+export async function deleteExitCode(run: JobRun, code: number): Promise<number> {
+  if (code !== EXIT.completed) return code;
+  const result = await run.result;
+  const failed = (result.output as DeleteOutput | undefined)?.failed ?? 0;
+  if (failed === 0) return code;
+  process.stderr.write(
+    `phasekit: ${failed} path(s) could not be deleted and are still there (the errors above say why).\n`,
+  );
+  return EXIT.failed;
+}
 
 /** `phasekit delete <path>...` */
 export function deleteCommand(program: Command): void {
@@ -43,6 +66,10 @@ export function deleteCommand(program: Command): void {
     .option('--passes <n>', 'overwrite passes of --mode secure', '3')
     .option('--library <file>', 'library file (its entries of deleted paths are removed)')
     .option('--json', 'JSON lines: progress, then the result')
+    .option(
+      '--no-preserve-root',
+      'allow /, top-level system directories and folders holding your home or current directory',
+    )
     .addHelpText(
       'after',
       `
@@ -51,7 +78,9 @@ Examples:
   phasekit delete build/ --mode permanent --yes
   phasekit delete secrets.txt --mode secure --yes --passes 1
 
-/, your home directory and the library's own files are always refused.
+/, top-level system directories (/usr, /etc, /home…), and your home and current directories and every
+folder above them are refused unless --no-preserve-root; the library's own files and folders always are.
+A delete that could not delete some paths goes on with the rest, lists them, and exits 1.
 `,
     )
     .action(async (paths: string[], options: DeleteOptions) => {
@@ -70,6 +99,7 @@ Examples:
         mode: options.mode as DeleteMode,
         confirm: options.yes === true,
         passes,
+        preserveRoot: options.preserveRoot !== false,
       };
       const ws = openWorkspace(libraryPath(options.library));
       try {
@@ -77,11 +107,12 @@ Examples:
           store: ws.store,
           deps: { library: ws.library, trash: trashEnvironment() },
         });
-        process.exitCode = await runInForeground(run, {
+        const code = await runInForeground(run, {
           json: options.json === true,
           resumeCommand: resumeCommandFor(run.id, options.library),
           summary: deleteCliJob.summary,
         });
+        process.exitCode = await deleteExitCode(run, code);
       } finally {
         ws.close();
       }

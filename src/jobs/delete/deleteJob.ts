@@ -25,10 +25,12 @@ export const deleteJob = defineJob<DeleteState, DeleteInput, DeleteDeps, DeleteO
     cursor: 0,
     pending: null,
     trashed: [],
-    counts: { targets: 0, alreadyGone: 0, files: 0, dirs: 0, overwritten: 0 },
+    journal: { self: null, dirs: [] },
+    counts: { targets: 0, alreadyGone: 0, files: 0, dirs: 0, overwritten: 0, failed: 0 },
   }),
   output: (state, input) => ({
     ...state.counts,
+    failed: state.counts.failed ?? 0,
     mode: input.mode ?? 'trash',
     paths: input.paths,
     trashed: state.trashed.map((p) => displayPath(p)),

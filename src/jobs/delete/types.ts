@@ -14,6 +14,12 @@ export interface DeleteInput {
   readonly confirm?: boolean;
   /** Overwrite passes of `secure` mode. Default 3. */
   readonly passes?: number;
+  /**
+   * Default true: refuse `/`, the home and working directories and every folder above them, and the top-level
+   * system directories (`/usr`, `/etc`, `/var`, `/bin`, `/boot`, `/lib*`, `/opt`, `/srv`, `/root`, `/home`…).
+   * `false` is `--no-preserve-root`. The library's own files and folders are refused either way.
+   */
+  readonly preserveRoot?: boolean;
 }
 
 /** What the delete job needs from the app. */
@@ -22,12 +28,29 @@ export interface DeleteDeps {
   readonly library?: Library;
   /** Where the home trash is and the user id; default from the environment. */
   readonly trash?: TrashEnvironment;
+  /** Test hook: called with a directory's path just before it is opened for removal. */
+  readonly beforeOpenDir?: (path: Buffer) => void;
 }
 
 /** One path to delete, as validate found it. */
 export interface DeleteTarget {
   readonly path: Uint8Array;
   readonly kind: 'file' | 'dir' | 'symlink' | 'other';
+  /** Device and inode when validated: a target replaced since then is left alone. (Absent in old checkpoints.) */
+  readonly id?: string;
+}
+
+/**
+ * What the target at the cursor has counted in advance of removing it, so that counts after a kill equal
+ * what was removed: every directory entered is counted as removed when entered, and each chunk of names in
+ * it before the chunk is removed; a failure takes its count back. A resumed run recognises a journalled
+ * directory by identity and does not count its journalled names again.
+ */
+export interface RemovalJournal {
+  /** Identity of a non-directory target already counted. */
+  self: string | null;
+  /** Directories under way, outermost first. */
+  dirs: { id: string; names: Uint8Array[]; sizes: number[] }[];
 }
 
 /** Counts the job reports. */
@@ -41,6 +64,8 @@ export interface DeleteCounts {
   dirs: number;
   /** Bytes overwritten by secure mode (all passes). */
   overwritten: number;
+  /** Paths left in place because they could not be deleted (each reported as an error). */
+  failed: number;
 }
 
 /** The delete job's state, saved in every checkpoint. */
@@ -54,6 +79,8 @@ export interface DeleteState {
   pending: { dir: Uint8Array; topdir: Uint8Array | null; name: Uint8Array } | null;
   /** Trash mode: where each trashed target went (`files/<name>` path). */
   trashed: Uint8Array[];
+  /** Permanent and secure: the removal under way of the target at the cursor (absent in old checkpoints). */
+  journal?: RemovalJournal;
   counts: DeleteCounts;
 }
 

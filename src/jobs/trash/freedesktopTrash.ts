@@ -91,7 +91,8 @@ function mountTop(dir: Buffer, device: number): Buffer {
 export function uniqueTrashName(trash: TrashDir, path: Uint8Array): Buffer {
   const base = basenameBytes(path);
   for (let n = 1; ; n++) {
-    const name = n === 1 ? base : Buffer.concat([base, Buffer.from(`.${n}`)]);
+    const suffix = Buffer.from(n === 1 ? '' : `.${n}`);
+    const name = Buffer.concat([shortened(base, MAX_TRASH_NAME - suffix.length), suffix]);
     if (
       !fs.existsSync(trashedPath(trash, name)) &&
       !fs.existsSync(infoPath(trash, name)) &&
@@ -99,6 +100,21 @@ export function uniqueTrashName(trash: TrashDir, path: Uint8Array): Buffer {
     )
       return name;
   }
+}
+
+/**
+ * Longest name in a trash: `info/<name>.trashinfo` must fit the usual 255-byte limit of a file name. A longer
+ * name is shortened in the trash (the spec only asks that it be related to the original); its `.trashinfo`
+ * keeps the full original path, so restoring puts it back under its own name.
+ */
+export const MAX_TRASH_NAME = 255 - '.trashinfo'.length;
+
+/** `name` cut to at most `max` bytes, never inside a UTF-8 sequence. */
+function shortened(name: Buffer, max: number): Buffer {
+  if (name.length <= max) return name;
+  let end = max;
+  while (end > 0 && (name[end] & 0xc0) === 0x80) end--;
+  return name.subarray(0, end);
 }
 
 /** `files/<name>` of a trash. */
@@ -140,7 +156,15 @@ function percentEncode(bytes: Buffer): string {
 /** Put `path` in the trash under `name`: the info file first (fsync'ed), then the rename, as the spec asks. */
 export function moveToTrash(trash: TrashDir, path: Uint8Array, name: Uint8Array, deletedAt: Date): void {
   const info = infoPath(trash, name);
-  const fd = fs.openSync(info, 'w', 0o600);
+  let fd: number;
+  try {
+    // The name was chosen free and checkpointed: an info file there is our own, from a run killed before the rename.
+    fd = fs.openSync(info, 'w', 0o600);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENAMETOOLONG')
+      throw new TrashNameTooLongError(Buffer.from(path).toString(), error);
+    throw error;
+  }
   try {
     fs.writeSync(fd, trashInfo(trash, path, deletedAt));
     fs.fsyncSync(fd);
@@ -152,4 +176,19 @@ export function moveToTrash(trash: TrashDir, path: Uint8Array, name: Uint8Array,
 
 function isLink(path: Buffer): boolean {
   return fs.lstatSync(path, { throwIfNoEntry: false }) !== undefined;
+}
+
+/** The file system refuses even a shortened name for the info file (a limit below 255 bytes). */
+export class TrashNameTooLongError extends Error {
+  override readonly name = 'TrashNameTooLongError';
+  readonly code = 'ENAMETOOLONG';
+  constructor(
+    readonly path: string,
+    cause: unknown,
+  ) {
+    super(
+      `Could not trash ${path}: the trash's file system refuses its info file name as too long. Rename it shorter, or delete it with --mode permanent.`,
+      { cause },
+    );
+  }
 }
