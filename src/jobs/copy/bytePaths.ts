@@ -40,7 +40,7 @@ export function tempPathFor(dst: Uint8Array, jobId: string, seq: number): Buffer
 
 /** True for a name {@link tempPathFor} makes. */
 export function isTempName(name: string): boolean {
-  return /^\.phasekit-[0-9a-f-]{1,8}-\d+\.part$/.test(name);
+  return /^\.phasekit-[0-9a-f-]{1,8}-\d+o?\.part$/.test(name);
 }
 
 /** A Buffer view of bytes (a checkpoint restores them as plain `Uint8Array`s). */

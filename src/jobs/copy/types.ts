@@ -42,6 +42,30 @@ export interface CopyDeps {
    * source or destination are kept up to date.
    */
   readonly library: Library;
+  /** Test points at exact moments of the job (a file appearing, a kill, a full disk). Leave unset in apps. */
+  readonly hooks?: CopyHooks;
+}
+
+/** A plan item as a hook sees it. */
+export interface HookItem {
+  readonly seq: number;
+  readonly src: Buffer;
+  readonly dst: Buffer;
+}
+
+/**
+ * Points where a test makes something happen at exactly the right moment (never with a sleep). Each may be
+ * async; the job waits for it.
+ */
+export interface CopyHooks {
+  /** Estimate's room check passed; nothing is written yet. */
+  afterRoomCheck?(): void | Promise<void>;
+  /** A file or symlink is complete under its temporary name and about to take its final name. */
+  beforePlace?(item: HookItem): void | Promise<void>;
+  /** A copy took its final name; the checkpoint that records it is not written yet. */
+  afterPlace?(item: HookItem): void | Promise<void>;
+  /** A chunk of a large file was written and its offset checkpointed. */
+  afterChunk?(item: HookItem, offset: number): void | Promise<void>;
 }
 
 /** A source as init resolved it. */
@@ -89,6 +113,12 @@ export interface CopyCounts {
   rewritten: number;
   /** Source files removed after their copy was in place (a move across devices). */
   sourcesRemoved: number;
+  /** Paths that could not be copied (each one is also a non-fatal error with its path). */
+  failed: number;
+  /** Large files whose source changed while the job was stopped: copied again from byte 0. */
+  restarted: number;
+  /** Times the job paused itself because the destination was full (ENOSPC, EDQUOT). */
+  noSpacePauses: number;
 }
 
 /** The copy job's state, saved in every checkpoint: a cursor into the plan, never the plan itself. */
@@ -108,6 +138,22 @@ export interface CopyState {
   counts: CopyCounts;
   /** Seq of the last directory whose mode and times were set (complete walks them deepest first). */
   dirCursor: number;
+  /**
+   * Items from seq `from` to `to` (all at or before the cursor) whose temporary names may still be hard links
+   * of their copies: removed once the checkpoint that records the items done is written. Absent in older
+   * checkpoints.
+   */
+  linked?: { from: number; to: number } | null;
+  /** The source of the large file in its temporary file, as it was when its copy began. */
+  partial?: { seq: number; dev: number; ino: number; size: number; mtimeMs: number } | null;
+  /** A source about to be moved with one rename, as it was just before (its identity proves the rename). */
+  renaming?: { seq: number; dev: number; ino: number } | null;
+  /** Bytes of planned files handled (copied, skipped or failed): the progress figure. */
+  bytesPassed?: number;
+  /** The destination directory to create for several sources (`cp -t` style), when it did not exist. */
+  makeDestination?: Uint8Array | null;
+  /** The first failures, one line each (path: reason), for the summary. */
+  failures?: string[];
 }
 
 /** What the copy job returns. */
@@ -117,4 +163,6 @@ export interface CopyOutput extends CopyCounts {
   readonly move: boolean;
   readonly totalFiles: number;
   readonly totalBytes: number;
+  /** What failed, one line each (path and reason), the first 20: the rest are in the job's errors. */
+  readonly failures: readonly string[];
 }

@@ -4,6 +4,8 @@ import { phase } from '../../../phases/phase.js';
 import { displayPath } from '../../indexer/paths.js';
 import { asBuffer } from '../bytePaths.js';
 import { CopiedRecorder, recordRemoved } from '../libraryUpdates.js';
+import { recordFailure } from '../recordFailure.js';
+import { removeJobTemps } from '../removeJobTemps.js';
 import type { CopyDeps, CopyInput, CopyState } from '../types.js';
 
 /**
@@ -27,9 +29,17 @@ export const complete = phase<CopyState, CopyInput, CopyDeps>({
         try {
           fs.chmodSync(dir.dst, dir.mode);
           if (preserve) fs.utimesSync(dir.dst, dir.atimeMs / 1000, dir.mtimeMs / 1000);
+        } catch (error) {
+          // A directory that could not be made was reported when it failed.
+          if ((error as NodeJS.ErrnoException).code !== 'ENOENT')
+            recordFailure(ctx, error, displayPath(dir.dst), 'finish');
+        }
+        try {
           if (input.move && fs.existsSync(dir.src)) fs.rmdirSync(dir.src);
         } catch (error) {
-          ctx.addNonFatalError(error, { path: displayPath(dir.dst), op: input.move ? 'move' : 'finish' });
+          // A source directory that still holds what was not moved (each such path was reported) stays.
+          if ((error as NodeJS.ErrnoException).code !== 'ENOTEMPTY')
+            recordFailure(ctx, error, displayPath(dir.src), 'move');
         }
       }
       before = dirs[dirs.length - 1].seq;
@@ -56,5 +66,8 @@ export const complete = phase<CopyState, CopyInput, CopyDeps>({
       },
     });
     return Complete;
+  },
+  async onFailure(ctx) {
+    removeJobTemps(ctx);
   },
 });

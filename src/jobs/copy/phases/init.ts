@@ -8,8 +8,8 @@ import type { CopyDeps, CopyInput, CopyRoot, CopyState } from '../types.js';
 
 /**
  * Validate the request and resolve where each source goes: every source exists; the destination is not a
- * source nor inside one (a copy or move into itself is refused); several sources need a directory. Writes
- * nothing. (The room check needs the estimate: it ends the next phase, still before anything is written.)
+ * source nor inside one (a copy or move into itself is refused); several sources need a directory (made for
+ * them when it does not exist, as users of `cp -t` expect; its parent must exist). Writes nothing. (The room check needs the estimate: it ends the next phase, still before anything is written.)
  */
 export const init = phase<CopyState, CopyInput, CopyDeps>({
   name: 'init',
@@ -27,6 +27,17 @@ export const init = phase<CopyState, CopyInput, CopyDeps>({
         displayPath(destination),
       );
     }
+    // The destination's own directory must exist (as for `cp`); a missing destination for several sources is
+    // the directory to make for them (`cp -t` style), made by copying before anything is written into it.
+    const parent = dirnameBytes(destination);
+    if (!destStat && !fs.statSync(parent, { throwIfNoEntry: false })?.isDirectory()) {
+      throw new CopyRefusedError(
+        `The destination's directory ${displayPath(parent)} does not exist. Create it first, or choose another destination.`,
+        'not-a-directory',
+        displayPath(parent),
+      );
+    }
+    state.makeDestination = intoDirectory && !destStat ? destination : null;
     // The device of the deepest existing directory on the destination's path.
     const destDir = intoDirectory ? destination : dirnameBytes(destination);
     const existing = existingAncestor(destDir);

@@ -6,6 +6,8 @@ import { displayPath, joinBytes } from '../../indexer/paths.js';
 import { asBuffer, basenameBytes, dirnameBytes } from '../bytePaths.js';
 import { conflictName } from '../conflictName.js';
 import { CopyRefusedError } from '../CopyRefusedError.js';
+import { recordFailure } from '../recordFailure.js';
+import { removeJobTemps } from '../removeJobTemps.js';
 import { forgetStats, takeStat } from '../statCache.js';
 import type { CopyDeps, CopyInput, CopyState, PlanItem } from '../types.js';
 
@@ -65,6 +67,9 @@ export const prepare = phase<CopyState, CopyInput, CopyDeps>({
     });
     return Continue;
   },
+  async onFailure(ctx) {
+    removeJobTemps(ctx);
+  },
 });
 
 /** Builds the plan: items in walk order (every directory before what it holds). */
@@ -118,7 +123,7 @@ class Planner {
       try {
         dirents = fs.readdirSync(src, { withFileTypes: true, encoding: 'buffer' });
       } catch (error) {
-        this.ctx.addNonFatalError(error, { path: displayPath(src), op: 'readdir' });
+        recordFailure(this.ctx, error, displayPath(src), 'readdir');
         continue;
       }
       // Reversed, so the stack pops them in directory order.
@@ -129,7 +134,7 @@ class Planner {
         try {
           childStat = takeStat(this.ctx.jobId, childSrc) ?? fs.lstatSync(childSrc);
         } catch (error) {
-          this.ctx.addNonFatalError(error, { path: displayPath(childSrc), op: 'lstat' });
+          recordFailure(this.ctx, error, displayPath(childSrc), 'lstat');
           continue;
         }
         const childKind: Kind | null = childStat.isDirectory()
@@ -140,9 +145,11 @@ class Planner {
               ? 'file'
               : null;
         if (childKind === null) {
-          this.ctx.addNonFatalError(
+          recordFailure(
+            this.ctx,
             new Error(`Not copied: ${displayPath(childSrc)} is a socket, FIFO or device.`),
-            { path: displayPath(childSrc), op: 'plan' },
+            displayPath(childSrc),
+            'plan',
           );
           continue;
         }
@@ -197,9 +204,11 @@ class Planner {
       }
       case 'overwrite':
         if (there?.isDirectory()) {
-          this.ctx.addNonFatalError(
+          recordFailure(
+            this.ctx,
             new Error(`Not overwritten: ${displayPath(dst)} is a directory and the source is not.`),
-            { path: displayPath(dst), op: 'overwrite' },
+            displayPath(dst),
+            'overwrite',
           );
           return null;
         }
