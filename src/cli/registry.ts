@@ -1,5 +1,4 @@
 import { indexerJob } from '../jobs/indexer/indexerJob.js';
-import type { ThumbnailsOutput } from '../jobs/thumbnails/types.js';
 import { thumbnailsJob } from '../jobs/thumbnails/thumbnailsJob.js';
 import type { JobResult } from '../machines/JobRun.js';
 import type { JobDefinition } from '../phases/defineJob.js';
@@ -32,15 +31,10 @@ export interface CliJob {
   readonly summary: (output: any) => string;
   /**
    * The items of a completed job that failed, or `undefined` when none did. Leave it out for jobs whose
-   * non-fatal errors are only reported (the indexer's: `index` completes, says how many, and exits 0).
+   * non-fatal errors are only reported: the indexer, duplicates and thumbnails complete, say how many errors
+   * (an unreadable directory, file or image) and exit 0.
    */
   readonly failures?: (output: any, result: JobResult) => JobFailures | undefined;
-}
-
-/** The failed-images lines of a thumbnails result: its non-fatal errors name the images. */
-function thumbnailFailures(o: ThumbnailsOutput, result: JobResult): JobFailures | undefined {
-  if (!o.failed) return undefined;
-  return { count: o.failed, label: 'images could not be read', lines: result.errors.map((e) => e.message) };
 }
 
 /** Every job the CLI knows, by definition name. */
@@ -64,7 +58,6 @@ export const CLI_JOBS: Record<string, CliJob> = {
     summary: (o) =>
       `${o.images} images, ${o.thumbnails} thumbnails (${o.bytes} bytes) in ${o.directory}; ` +
       `${o.skipped} already done, ${o.failed} unreadable, ${o.removed} orphaned sets removed`,
-    failures: thumbnailFailures,
   },
 };
 

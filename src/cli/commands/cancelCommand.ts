@@ -3,6 +3,7 @@ import { resumeJob } from '../../machines/resumeJob.js';
 import { JobLockedError } from '../../persistence/JobLockedError.js';
 import type { SnapshotStore } from '../../persistence/types.js';
 import { CliError } from '../CliError.js';
+import { leaseOptions } from '../leaseOptions.js';
 import { libraryPath } from '../libraryPath.js';
 import { openWorkspace, type Workspace } from '../openWorkspace.js';
 import { cannotResumeError } from './cannotResumeError.js';
@@ -60,7 +61,12 @@ async function cancel(ws: Workspace, id: string, options: CancelOptions): Promis
   }
   let run: Awaited<ReturnType<typeof resumeJob>>;
   try {
-    run = await resumeJob(job.definition, id, { store: ws.store, deps: job.deps(ws), resume: false });
+    run = await resumeJob(job.definition, id, {
+      ...leaseOptions(),
+      store: ws.store,
+      deps: job.deps(ws),
+      resume: false,
+    });
   } catch (error) {
     // Another process took the job between the probe and now.
     if (error instanceof JobLockedError) {

@@ -5,6 +5,7 @@ import { duplicatesJob } from '../../jobs/duplicates/duplicatesJob.js';
 import type { DuplicateMode, DuplicatesInput, DuplicatesOutput } from '../../jobs/duplicates/types.js';
 import { runJob } from '../../machines/runJob.js';
 import { CliError } from '../CliError.js';
+import { leaseOptions } from '../leaseOptions.js';
 import { formatBytes, formatCount } from '../format.js';
 import { type AttachedInspector, attachInspector, type InspectOption } from '../inspect.js';
 import { libraryPath } from '../libraryPath.js';
@@ -105,6 +106,7 @@ nothing it read before. Ctrl-C pauses and prints the command that resumes the jo
         };
         inspector = await attachInspector(options);
         const run = runJob(duplicatesJob, input, {
+          ...leaseOptions(),
           store: ws.store,
           deps: { library: ws.library },
           inspect: inspector.inspect,

@@ -7,6 +7,7 @@ import type { IndexerInput } from '../../jobs/indexer/types.js';
 import { runJob } from '../../machines/runJob.js';
 import { MemoryStore } from '../../persistence/stores/MemoryStore.js';
 import { CliError } from '../CliError.js';
+import { leaseOptions } from '../leaseOptions.js';
 import { libraryPath } from '../libraryPath.js';
 import { openWorkspace } from '../openWorkspace.js';
 import { CLI_JOBS } from '../registry.js';
@@ -110,6 +111,7 @@ Ctrl-C pauses and prints the command that resumes the job.
       try {
         inspector = await attachInspector(options);
         const run = runJob(indexerJob, input, {
+          ...leaseOptions(),
           store: ws.store,
           deps: { library: ws.library },
           inspect: inspector.inspect,

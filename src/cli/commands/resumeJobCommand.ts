@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { resumeJob } from '../../machines/resumeJob.js';
 import { CliError } from '../CliError.js';
+import { leaseOptions } from '../leaseOptions.js';
 import { type AttachedInspector, attachInspector, type InspectOption } from '../inspect.js';
 import { libraryPath } from '../libraryPath.js';
 import { openWorkspace } from '../openWorkspace.js';
@@ -30,6 +31,7 @@ export function resumeCommands(program: Command): void {
         // A completed job (say, killed between its last checkpoint and its exit) gives its result again.
         inspector = await attachInspector(options);
         const run = await resumeJob(job.definition, id, {
+          ...leaseOptions(),
           store: ws.store,
           deps: job.deps(ws),
           inspect: inspector.inspect,

@@ -6,6 +6,7 @@ import { thumbnailsJob } from '../../jobs/thumbnails/thumbnailsJob.js';
 import { DEFAULT_THUMBNAIL_VARIANTS, resolveVariants } from '../../jobs/thumbnails/variants.js';
 import { runJob } from '../../machines/runJob.js';
 import { CliError } from '../CliError.js';
+import { leaseOptions } from '../leaseOptions.js';
 import { type AttachedInspector, attachInspector, type InspectOption } from '../inspect.js';
 import { libraryPath } from '../libraryPath.js';
 import { openWorkspace, type Workspace } from '../openWorkspace.js';
@@ -82,6 +83,7 @@ export async function runThumbnails(
   try {
     inspector = await attachInspector(options);
     const run = runJob(thumbnailsJob, input, {
+      ...leaseOptions(),
       store: ws.store,
       deps: { library: ws.library },
       inspect: inspector.inspect,

@@ -11,6 +11,7 @@ import {
 import { validationJob } from '../../jobs/validation/validationJob.js';
 import { runJob } from '../../machines/runJob.js';
 import { CliError } from '../CliError.js';
+import { leaseOptions } from '../leaseOptions.js';
 import { formatBytes, formatCount } from '../format.js';
 import { type AttachedInspector, attachInspector, type InspectOption } from '../inspect.js';
 import { libraryPath } from '../libraryPath.js';
@@ -111,6 +112,7 @@ Validation never changes a file; the run and its issues are recorded in the libr
         };
         inspector = await attachInspector(options);
         const run = runJob(validationJob, input, {
+          ...leaseOptions(),
           store: ws.store,
           deps: { library: ws.library },
           inspect: inspector.inspect,
