@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import type { JobMeta, SaveOptions, SnapshotStore } from '../../src/persistence/types.js';
+import type { SnapshotStore } from '../../src/persistence/types.js';
 import { MemoryStore } from '../../src/persistence/stores/MemoryStore.js';
 import { SqliteStore } from '../../src/persistence/stores/SqliteStore.js';
 import { crashPoints } from '../../src/testing/crashPoints.js';
@@ -9,26 +9,7 @@ import { runCrashPoints } from '../../src/testing/runCrashPoints.js';
 import { conceptsJob } from '../fixtures/conceptsJob.js';
 import { tempDir } from '../machines/helpers.js';
 import { batchesJob, createItems } from './batchesJob.js';
-import { sqliteWorld, withoutLeases } from './sqliteWorld.js';
-
-/**
- * The mutation crash points must catch: a SqliteStore that commits the caller's atomicWith writes and the
- * checkpoint in two transactions (a kill between them keeps the batch and loses its checkpoint).
- */
-class TwoTransactionStore implements SnapshotStore {
-  readonly atomic = true;
-  constructor(private readonly inner: SqliteStore) {}
-  async save(jobId: string, bytes: Uint8Array, meta: JobMeta, opts: SaveOptions = {}) {
-    if (opts.atomicWith) this.inner.db.transaction(opts.atomicWith)();
-    return this.inner.save(jobId, bytes, meta, opts.fence === undefined ? {} : { fence: opts.fence });
-  }
-  load(jobId: string) {
-    return this.inner.load(jobId);
-  }
-  list() {
-    return this.inner.list();
-  }
-}
+import { sqliteWorld, TwoTransactionStore, withoutLeases } from './sqliteWorld.js';
 
 function batchesWorld(store?: (db: Database.Database) => SnapshotStore) {
   return sqliteWorld(path.join(tempDir(), 'jobs.db'), (db) => {

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type Database from 'better-sqlite3';
-import type { SnapshotStore } from '../../src/persistence/types.js';
+import type { JobMeta, SaveOptions, SnapshotStore } from '../../src/persistence/types.js';
 import { SqliteStore } from '../../src/persistence/stores/SqliteStore.js';
 import type { CrashTrial } from '../../src/testing/CrashTrial.js';
 
@@ -53,4 +53,23 @@ export function withoutLeases(s: SnapshotStore): SnapshotStore {
     load: (id) => s.load(id),
     list: (filter) => s.list(filter),
   };
+}
+
+/**
+ * The mutation crash points must catch: a SqliteStore that commits the caller's atomicWith writes and the
+ * checkpoint in two transactions (a kill between them keeps the batch and loses its checkpoint).
+ */
+export class TwoTransactionStore implements SnapshotStore {
+  readonly atomic = true;
+  constructor(private readonly inner: SqliteStore) {}
+  async save(jobId: string, bytes: Uint8Array, meta: JobMeta, opts: SaveOptions = {}) {
+    if (opts.atomicWith) this.inner.db.transaction(opts.atomicWith)();
+    return this.inner.save(jobId, bytes, meta, opts.fence === undefined ? {} : { fence: opts.fence });
+  }
+  load(jobId: string) {
+    return this.inner.load(jobId);
+  }
+  list() {
+    return this.inner.list();
+  }
 }
