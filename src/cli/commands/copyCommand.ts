@@ -1,11 +1,13 @@
 import type { Command } from 'commander';
 import { copyJob } from '../../jobs/copy/copyJob.js';
-import type { ConflictPolicy, CopyInput } from '../../jobs/copy/types.js';
+import type { ConflictPolicy, CopyDeps, CopyHooks, CopyInput, CopyOutput } from '../../jobs/copy/types.js';
+import type { JobResult } from '../../machines/JobRun.js';
 import { runJob } from '../../machines/runJob.js';
 import { CliError } from '../CliError.js';
 import { libraryPath } from '../libraryPath.js';
 import { openWorkspace } from '../openWorkspace.js';
-import type { CliJob } from '../registry.js';
+import { formatBytes } from '../format.js';
+import type { CliJob, JobFailures } from '../registry.js';
 import { runInForeground } from '../runInForeground.js';
 import { resumeCommandFor } from './resumeCommand.js';
 
@@ -19,18 +21,67 @@ interface CopyOptions {
   json?: boolean;
 }
 
-/** The copy job as the CLI runs and resumes it (registered in `CLI_JOBS`). */
-export const copyCliJob: CliJob = {
-  definition: copyJob,
-  deps: (ws) => ({ library: ws.library }),
-  summary: (o) =>
-    `${o.move ? 'moved' : 'copied'} ${o.files}/${o.totalFiles} files (${o.bytes} bytes), ${o.dirs} dirs, ${o.symlinks} links` +
+/** One line for humans describing a copy's result (what failed is listed apart, by {@link copyFailures}). */
+export function copySummary(o: CopyOutput): string {
+  return (
+    `${o.move ? 'moved' : 'copied'} ${o.files}/${o.totalFiles} files (${formatBytes(o.bytes)}), ${o.dirs} dirs, ${o.symlinks} links` +
     (o.renamed ? `, ${o.renamed} renamed in one step` : '') +
     (o.verified ? `, ${o.verified} verified` : '') +
     (o.skipped ? `, ${o.skipped} skipped` : '') +
     (o.conflictsRenamed ? `, ${o.conflictsRenamed} renamed to avoid conflicts` : '') +
     (o.overwritten ? `, ${o.overwritten} overwritten` : '') +
-    (o.rewritten ? ` (${o.rewritten} bytes written again after an interruption)` : ''),
+    (o.failed ? `, ${o.failed} failed` : '') +
+    (o.restarted
+      ? `, ${o.restarted} restarted from byte 0 (the source changed while the job was stopped)`
+      : '') +
+    (o.noSpacePauses ? `, paused ${o.noSpacePauses} time(s) for a full destination` : '') +
+    (o.rewritten ? ` (${o.rewritten} bytes written again after an interruption)` : '')
+  );
+}
+
+/**
+ * The paths a completed copy or move could not handle (unreadable, too long, a socket…): the command then
+ * exits 1, as `cp` does, and prints them. Their sources are kept.
+ */
+export function copyFailures(o: CopyOutput, result: JobResult): JobFailures | undefined {
+  const count = o.failed ?? 0;
+  if (count === 0) return undefined;
+  const lines = result.errors
+    .filter((e) => e.kind === 'nonFatal')
+    .map((e) => {
+      const path = typeof e.details?.path === 'string' ? e.details.path : undefined;
+      return path && !e.message.includes(path) ? `${path}: ${e.message}` : e.message;
+    });
+  return {
+    count,
+    label: o.move ? 'paths could not be moved (their sources are kept)' : 'paths could not be copied',
+    lines: lines.length > 0 ? lines : o.failures,
+  };
+}
+
+/**
+ * Test hooks from the environment, for end-to-end tests that need a kill at an exact moment:
+ * `PHASEKIT_TEST_COPY_HOOK=kill-after-place:N` SIGKILLs the process right after the N-th copy took its final
+ * name (before the checkpoint that records it). Unset in normal use.
+ */
+function hooksFromEnv(): CopyHooks | undefined {
+  const spec = process.env.PHASEKIT_TEST_COPY_HOOK;
+  const m = spec ? /^kill-after-place:(\d+)$/.exec(spec) : null;
+  if (!m) return undefined;
+  let n = Number(m[1]);
+  return {
+    afterPlace: () => {
+      if (--n === 0) process.kill(process.pid, 'SIGKILL');
+    },
+  };
+}
+
+/** The copy job as the CLI runs and resumes it (registered in `CLI_JOBS`). */
+export const copyCliJob: CliJob = {
+  definition: copyJob,
+  deps: (ws) => ({ library: ws.library, hooks: hooksFromEnv() }),
+  summary: copySummary,
+  failures: copyFailures,
 };
 
 /** `phasekit copy <source>... <destination>` */
@@ -84,11 +135,12 @@ Ctrl-C pauses and prints the command that resumes the copy.
       };
       const ws = openWorkspace(libraryPath(options.library));
       try {
-        const run = runJob(copyJob, input, { store: ws.store, deps: { library: ws.library } });
+        const run = runJob(copyJob, input, { store: ws.store, deps: copyCliJob.deps(ws) as CopyDeps });
         process.exitCode = await runInForeground(run, {
           json: options.json === true,
           resumeCommand: resumeCommandFor(run.id, options.library),
           summary: copyCliJob.summary,
+          failures: copyCliJob.failures,
         });
       } finally {
         ws.close();

@@ -367,10 +367,11 @@ export class CopyRun {
     }
     for (const item of items) this.own.delete(item.seq);
     if (full) state.counts.noSpacePauses++;
+    // Reported before the checkpoint, so the figures it saves are these: a resumed run's rate starts from them.
+    this.progress();
     await ctx.checkpoint({ force: true });
     for (const item of witnesses) this.removeTemps(item);
     state.linked = null;
-    this.progress();
     if (full) this.pauseForSpace(full);
     ctx.checkInterrupt();
   }
