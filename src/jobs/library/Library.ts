@@ -15,6 +15,7 @@ import {
   SUMMARY_COLUMNS,
 } from './librarySql.js';
 import { locationPath } from './locationPath.js';
+import { retryBusySync } from './retryBusy.js';
 import type {
   ContentIdAssignment,
   ContentIdentityRow,
@@ -38,6 +39,8 @@ export interface LibraryInit {
   readonly owned: boolean;
   readonly clock: Pick<Clock, 'now'>;
   readonly schemaVersion: number;
+  /** How long the library's own transactions retry a busy database. Default 10 minutes. */
+  readonly busyRetryMs?: number;
 }
 
 /**
@@ -62,6 +65,7 @@ export class Library {
   readonly #owned: boolean;
   readonly #clock: Pick<Clock, 'now'>;
   readonly #statements = new Map<string, Database.Statement>();
+  readonly #busyRetryMs: number | undefined;
 
   /** @internal Use {@link openLibrary}, which migrates the schema first. */
   constructor(db: Database.Database, init: LibraryInit) {
@@ -69,6 +73,7 @@ export class Library {
     this.schemaVersion = init.schemaVersion;
     this.#owned = init.owned;
     this.#clock = init.clock;
+    this.#busyRetryMs = init.busyRetryMs;
   }
 
   /** The database file (`:memory:` for an in-memory one). */
@@ -94,26 +99,24 @@ export class Library {
    */
   upsertLocation(path: Uint8Array | string, options?: unknown): LocationRow {
     const bytes = locationPath(path);
-    return this.db
-      .transaction(() => {
-        const found = this.#location('WHERE l.path = ?', bytes);
-        if (found === undefined) {
-          const text = bytes.toString('utf8');
-          const { lastInsertRowid } = this.#statement(
-            'INSERT INTO locations (path, path_text, created_at, options) VALUES (?, ?, ?, ?)',
-          ).run(bytes, text, this.#clock.now(), options === undefined ? null : JSON.stringify(options));
-          this.#statement(
-            `INSERT INTO entries (id, location_id, parent_id, name, name_text, kind) VALUES (?, ?, NULL, x'', ?, 'dir')`,
-          ).run(this.#allocate(1), lastInsertRowid, text);
-        } else if (options !== undefined) {
-          this.#statement('UPDATE locations SET options = ? WHERE id = ?').run(
-            JSON.stringify(options),
-            found.id,
-          );
-        }
-        return this.#location('WHERE l.path = ?', bytes)!;
-      })
-      .immediate();
+    return this.#immediate(() => {
+      const found = this.#location('WHERE l.path = ?', bytes);
+      if (found === undefined) {
+        const text = bytes.toString('utf8');
+        const { lastInsertRowid } = this.#statement(
+          'INSERT INTO locations (path, path_text, created_at, options) VALUES (?, ?, ?, ?)',
+        ).run(bytes, text, this.#clock.now(), options === undefined ? null : JSON.stringify(options));
+        this.#statement(
+          `INSERT INTO entries (id, location_id, parent_id, name, name_text, kind) VALUES (?, ?, NULL, x'', ?, 'dir')`,
+        ).run(this.#allocate(1), lastInsertRowid, text);
+      } else if (options !== undefined) {
+        this.#statement('UPDATE locations SET options = ? WHERE id = ?').run(
+          JSON.stringify(options),
+          found.id,
+        );
+      }
+      return this.#location('WHERE l.path = ?', bytes)!;
+    });
   }
 
   /** The location at exactly this path (normalized like {@link upsertLocation}), or `undefined`. */
@@ -142,15 +145,13 @@ export class Library {
    * own (a savepoint inside the caller's transaction). Returns the number of entries deleted.
    */
   deleteLocation(locationId: number): number {
-    return this.db
-      .transaction(() => {
-        const location = this.getLocation(locationId);
-        if (location === undefined) return 0;
-        const deleted = this.#deleteSubtree(location.rootEntryId);
-        this.#statement('DELETE FROM locations WHERE id = ?').run(locationId);
-        return deleted;
-      })
-      .immediate();
+    return this.#immediate(() => {
+      const location = this.getLocation(locationId);
+      if (location === undefined) return 0;
+      const deleted = this.#deleteSubtree(location.rootEntryId);
+      this.#statement('DELETE FROM locations WHERE id = ?').run(locationId);
+      return deleted;
+    });
   }
 
   // ------------------------------------------------------------------------------------------------ entries
@@ -212,7 +213,7 @@ export class Library {
     if (!Number.isSafeInteger(count) || count < 1) {
       throw new RangeError(`Reserve a positive whole number of entry ids, got ${count}.`);
     }
-    return this.db.transaction(() => this.#allocate(count)).immediate();
+    return this.#allocate(count);
   }
 
   /**
@@ -425,6 +426,18 @@ export class Library {
     return statement;
   }
 
+  /**
+   * Run `fn` as an IMMEDIATE transaction: it takes the write lock before its first read, so a commit by
+   * another connection between its reads and its writes cannot fail it with SQLITE_BUSY_SNAPSHOT (a deferred
+   * transaction that read first cannot write after another commit, whatever the busy timeout). A busy
+   * library is retried with backoff (see retryBusySync). Inside the caller's transaction, a savepoint.
+   */
+  #immediate<T>(fn: () => T): T {
+    return retryBusySync(this.db, () => this.db.transaction(fn).immediate(), {
+      ...(this.#busyRetryMs === undefined ? {} : { maxWaitMs: this.#busyRetryMs }),
+    });
+  }
+
   #location(where: string, value: unknown): LocationRow | undefined {
     const row = this.#statement(`SELECT ${LOCATION_COLUMNS} FROM ${LOCATIONS} ${where}`).get(value);
     return row === undefined ? undefined : parseLocation(row as StoredLocation);
@@ -435,6 +448,10 @@ export class Library {
    * below `max(id) + 1`, so ids written with explicit values (or by hand) are never handed out again.
    */
   #allocate(count: number): number {
+    return this.#immediate(() => this.#allocateInTransaction(count));
+  }
+
+  #allocateInTransaction(count: number): number {
     const stored = this.#statement("SELECT value FROM library_meta WHERE key = 'next_entry_id'")
       .pluck()
       .get() as string | undefined;

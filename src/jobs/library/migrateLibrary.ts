@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import { LIBRARY_MIGRATIONS } from './libraryMigrations.js';
 import { LibraryCorruptError } from './LibraryCorruptError.js';
 import { LibraryVersionError } from './LibraryVersionError.js';
+import { retryBusySync } from './retryBusy.js';
 import type { LibraryMigration } from './types.js';
 
 const LIBRARY_TABLES = ['locations', 'entries', 'content_identities', 'thumbnails'];
@@ -29,27 +30,29 @@ export function migrateLibrary(
     }
   });
   const codeVersion = migrations.length;
-  return db
-    .transaction(() => {
-      db.exec('CREATE TABLE IF NOT EXISTS library_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)');
-      const row = db.prepare("SELECT value FROM library_meta WHERE key = 'schema_version'").get() as
-        | { value: string }
-        | undefined;
-      const found = row === undefined ? 0 : Number(row.value);
-      if (!Number.isSafeInteger(found) || found < 0) {
-        throw new LibraryCorruptError(db.name, `its schema version "${row?.value}" is not a number`);
-      }
-      if (found > codeVersion) throw new LibraryVersionError(db.name, found, codeVersion);
-      if (found === 0) refuseForeignTables(db);
-      for (const migration of migrations.slice(found)) db.exec(migration.sql);
-      if (found !== codeVersion) {
-        db.prepare("INSERT OR REPLACE INTO library_meta (key, value) VALUES ('schema_version', ?)").run(
-          String(codeVersion),
-        );
-      }
-      return codeVersion;
-    })
-    .immediate();
+  return retryBusySync(db, () =>
+    db
+      .transaction(() => {
+        db.exec('CREATE TABLE IF NOT EXISTS library_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)');
+        const row = db.prepare("SELECT value FROM library_meta WHERE key = 'schema_version'").get() as
+          | { value: string }
+          | undefined;
+        const found = row === undefined ? 0 : Number(row.value);
+        if (!Number.isSafeInteger(found) || found < 0) {
+          throw new LibraryCorruptError(db.name, `its schema version "${row?.value}" is not a number`);
+        }
+        if (found > codeVersion) throw new LibraryVersionError(db.name, found, codeVersion);
+        if (found === 0) refuseForeignTables(db);
+        for (const migration of migrations.slice(found)) db.exec(migration.sql);
+        if (found !== codeVersion) {
+          db.prepare("INSERT OR REPLACE INTO library_meta (key, value) VALUES ('schema_version', ?)").run(
+            String(codeVersion),
+          );
+        }
+        return codeVersion;
+      })
+      .immediate(),
+  );
 }
 
 function refuseForeignTables(db: Database.Database): void {

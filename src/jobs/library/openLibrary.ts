@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import Database from 'better-sqlite3';
 import { systemClock } from '../../adapters/systemClock.js';
 import type { Clock } from '../../phases/types.js';
+import type { LibraryBusyError } from './LibraryBusyError.js';
 import { Library } from './Library.js';
 import { LibraryCorruptError } from './LibraryCorruptError.js';
 import { LibraryOpenError } from './LibraryOpenError.js';
@@ -17,6 +18,11 @@ export interface OpenLibraryOptions {
    * only to a file the library opens itself. Default 5000.
    */
   readonly busyTimeoutMs?: number;
+  /**
+   * How long the library's own transactions (locations, id reservations, migrations) keep retrying a busy
+   * database, with backoff, before a {@link LibraryBusyError}. Default 10 minutes.
+   */
+  readonly busyRetryMs?: number;
 }
 
 /**
@@ -61,7 +67,12 @@ export function openLibrary(target: string | Database.Database, options: OpenLib
       db.pragma('synchronous = NORMAL');
     }
     const schemaVersion = migrateLibrary(db);
-    return new Library(db, { owned, clock: options.clock ?? systemClock, schemaVersion });
+    return new Library(db, {
+      owned,
+      clock: options.clock ?? systemClock,
+      schemaVersion,
+      ...(options.busyRetryMs === undefined ? {} : { busyRetryMs: options.busyRetryMs }),
+    });
   } catch (error) {
     if (owned) db.close();
     throw translate(db.name, error);

@@ -10,6 +10,7 @@ import type {
   DuplicatesInput,
   DuplicatesState,
 } from '../types.js';
+import { checkpointRetryingBusy } from '../../library/checkpointRetryingBusy.js';
 
 type Ctx = PhaseContext<DuplicatesState, DuplicatesInput, DuplicatesDeps>;
 
@@ -59,7 +60,7 @@ export const analysis = phase<DuplicatesState, DuplicatesInput, DuplicatesDeps>(
         state.cursor = end;
         state.doneFiles += files;
         if (sets.length > 0) state.done.push(packGroups(sets));
-        await ctx.checkpoint({
+        await checkpointRetryingBusy(ctx, {
           force: true,
           ...(library && writes.length > 0
             ? { atomicWith: () => library.setFileHashes(writes, ctx.clock.now()) }

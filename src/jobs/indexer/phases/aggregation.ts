@@ -1,6 +1,7 @@
 import { Continue, phase } from '../../../index.js';
 import type { EntryUpdate } from '../../library/types.js';
 import type { IndexerDeps, IndexerInput, IndexerState } from '../types.js';
+import { checkpointRetryingBusy } from '../../library/checkpointRetryingBusy.js';
 
 /**
  * Directory totals, bottom-up: each directory's aggregate size (bytes of files and links below it), its
@@ -56,7 +57,7 @@ export const aggregation = phase<IndexerState, IndexerInput, IndexerDeps>({
     }
     const updates: EntryUpdate[] = [];
     for (const [id, t] of totals) updates.push({ id, ...t });
-    await ctx.checkpoint({ force: true, atomicWith: () => void library.updateEntries(updates) });
+    await checkpointRetryingBusy(ctx, { force: true, atomicWith: () => void library.updateEntries(updates) });
     ctx.atomicOperationComplete(ids.length, ids.length);
     return Continue;
   },

@@ -1,5 +1,6 @@
 import { Continue, phase } from '../../../index.js';
 import type { IndexerDeps, IndexerInput, IndexerState } from '../types.js';
+import { checkpointRetryingBusy } from '../../library/checkpointRetryingBusy.js';
 
 /** Record when the location was last indexed. */
 export const complete = phase<IndexerState, IndexerInput, IndexerDeps>({
@@ -9,7 +10,7 @@ export const complete = phase<IndexerState, IndexerInput, IndexerDeps>({
     if (!ctx.input.ephemeral) {
       const library = ctx.deps.library!;
       const at = ctx.clock.now();
-      await ctx.checkpoint({
+      await checkpointRetryingBusy(ctx, {
         force: true,
         atomicWith: () => library.markLocationIndexed(ctx.state.locationId!, at),
       });

@@ -5,6 +5,7 @@ import type { ContentIdAssignment } from '../../library/types.js';
 import { mapConcurrent } from '../mapConcurrent.js';
 import { displayPath, joinBytes } from '../paths.js';
 import type { IndexerDeps, IndexerInput, IndexerState } from '../types.js';
+import { checkpointRetryingBusy } from '../../library/checkpointRetryingBusy.js';
 
 /** Files up to this size (hashed whole, one read) are hashed synchronously. */
 const SYNC_LIMIT = 100 * 1024;
@@ -101,7 +102,10 @@ export const content = phase<IndexerState, IndexerInput, IndexerDeps>({
       const assignments = results.filter((r): r is ContentIdAssignment => r !== null);
       state.cursor = rows[rows.length - 1].id;
       state.counts.contentIds += assignments.length;
-      await ctx.checkpoint({ force: true, atomicWith: () => void library.setContentIds(assignments) });
+      await checkpointRetryingBusy(ctx, {
+        force: true,
+        atomicWith: () => void library.setContentIds(assignments),
+      });
       ctx.atomicOperationComplete(state.counts.contentIds, total);
       ctx.checkInterrupt();
     }

@@ -1,5 +1,6 @@
 import { Continue, phase } from '../../../index.js';
 import type { IndexerDeps, IndexerInput, IndexerState } from '../types.js';
+import { checkpointRetryingBusy } from '../../library/checkpointRetryingBusy.js';
 
 /**
  * Apply what discovery could only decide once the whole tree was seen: entries missing from disk (and not
@@ -17,7 +18,7 @@ export const processing = phase<IndexerState, IndexerInput, IndexerDeps>({
       const ids = state.missing.slice(-batchSize);
       state.missing.length -= ids.length;
       let deleted = 0;
-      await ctx.checkpoint({
+      await checkpointRetryingBusy(ctx, {
         force: true,
         atomicWith: () => {
           deleted = library.deleteEntries(ids);
