@@ -440,7 +440,13 @@ export class CopyRun {
       state.offset = 0;
       state.partial = { seq: item.seq, dev: st.dev, ino: st.ino, size: st.size, mtimeMs: st.mtimeMs };
     }
-    const finish = this.finishOf(item);
+    // The source as it is now (a restarted file has new times and maybe a new mode), not as planned.
+    const finish = {
+      ...this.finishOf(item),
+      mode: st.mode & 0o7777,
+      atimeMs: st.atimeMs,
+      mtimeMs: st.mtimeMs,
+    };
     const hooks = ctx.deps.hooks;
     const base = state.bytesPassed ?? 0;
     let inFile = state.offset;
