@@ -43,7 +43,11 @@ describe.skipIf(!canMount)('a full destination (real tmpfs mounts, as root)', ()
     let run = start(
       ws,
       { sources: [src], destination: out },
-      { afterRoomCheck: () => void (filler = fillUntil(mount, 300 * 1024)) },
+      {
+        afterRoomCheck: () => {
+          filler = fillUntil(mount, 300 * 1024);
+        },
+      },
     );
     expect(await pausedOrResult(run)).toBe('paused');
     expect(leftovers(out)).toEqual([]);
@@ -76,7 +80,11 @@ describe.skipIf(!canMount)('a full destination (real tmpfs mounts, as root)', ()
     let run = start(
       ws,
       { sources: [src], destination: out, chunkSize: chunk },
-      { afterRoomCheck: () => void (filler = fillUntil(mount, 700 * 1024)) },
+      {
+        afterRoomCheck: () => {
+          filler = fillUntil(mount, 700 * 1024);
+        },
+      },
     );
     expect(await pausedOrResult(run)).toBe('paused');
     const parts = leftovers(out);
