@@ -97,4 +97,29 @@ describe('delete: a directory swapped mid-run', () => {
     expect(result.output!.failed).toBe(1);
     expect(result.errors[0].message).toMatch(/alone: it was replaced \(another file is there now\)/);
   });
+
+  it('trash: a target replaced by another directory while the job is paused is left where it is', async () => {
+    const ws = workspace();
+    const { base, tree, outside, before } = setup();
+    const run = runJob(
+      deleteJob,
+      { paths: [tree] },
+      { store: ws.store, deps: { library: ws.library, trash: ws.trash } },
+    );
+    run.events$.subscribe((e) => {
+      if (e.type === 'phaseStarted' && e.phase === 'deleting') void run.pause();
+    });
+    await new Promise<void>((resolve) => run.events$.subscribe((e) => e.type === 'paused' && resolve()));
+    await run.pause();
+    fs.renameSync(tree, path.join(base, 'tree-moved-away'));
+    fs.renameSync(outside, tree);
+    const resumed = await resumeJob(deleteJob, run.id, {
+      store: ws.store,
+      deps: { library: ws.library, trash: ws.trash },
+    });
+    const result = await resumed.result;
+    expect(result.status).toBe('completed');
+    expect(fingerprint(tree)).toEqual(before);
+    expect(result.output).toMatchObject({ failed: 1, trashed: [] });
+  });
 });

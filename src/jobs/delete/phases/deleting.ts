@@ -55,6 +55,7 @@ export const deleting = phase<DeleteState, DeleteInput, DeleteDeps>({
         ctx.addNonFatalError(error, { path: error.path, code: error.code, op: mode });
     };
     while (state.cursor < state.targets.length) {
+      ctx.checkInterrupt();
       const target = state.targets[state.cursor];
       const path = asBuffer(target.path);
       const shown = displayPath(path);
