@@ -1,10 +1,18 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../machines/helpers.js';
-import { cli, holdStill, lastJson, phasekit, requireBuiltCli, startPhasekit } from './phasekitProcess.js';
+import {
+  binDir,
+  cli,
+  holdStill,
+  lastJson,
+  phasekit,
+  requireBuiltCli,
+  startPhasekit,
+} from './phasekitProcess.js';
 
 beforeAll(requireBuiltCli);
 
@@ -86,22 +94,39 @@ describe('phasekit CLI: pipes, jobs, pause and cancel', () => {
     expect(fs.existsSync(library)).toBe(false);
   });
 
-  it('index --json read by a pipe that closes after one line: stops quietly, the job is paused, and resume completes it', async () => {
+  it('index --json read by a pipe that closes after one line: stops quietly, the job is paused, and the printed resume command completes it', async () => {
     const tree = makeTree(1000);
-    const library = path.join(tempDir(), 'lib.db');
+    // A library path a shell must have quoted: the hint quotes it.
+    const library = path.join(tempDir(), 'my jobs', 'lib.db');
     const { code, first, stderr } = await indexIntoClosedPipe(tree, library);
     expect(JSON.parse(first).type).toBe('progress');
     expect(code, stderr).toBe(130);
     expect(stderr).not.toMatch(/EPIPE|at .*\.js:\d+|node:events/);
-    expect(stderr).toMatch(
-      /^phasekit: the output was closed; paused job [0-9a-f-]{36}\. Resume with: phasekit resume /,
-    );
     expect(stderr.trim().split('\n')).toHaveLength(1);
+    const hint = /^phasekit: the output was closed; paused job ([0-9a-f-]{36})\. Resume with: (.*)$/m.exec(
+      stderr,
+    );
+    expect(hint, stderr).not.toBeNull();
+    const [, id, resume] = hint!;
+    expect(resume).toBe(`phasekit resume ${id} --library '${library}'`);
+    expect(jobs(library)).toMatchObject([{ id, status: 'paused' }]);
 
-    const [job] = jobs(library);
-    expect(job.status).toBe('paused');
-    const resumed = phasekit(['resume', job.id, '--library', library, '--json']);
-    expect(resumed.code, resumed.stderr).toBe(0);
+    // Started through npx (or not on PATH), the hint is what the user can run: npx phasekit ….
+    const npx = { npm_command: 'exec', npm_lifecycle_event: 'npx', npm_lifecycle_script: 'phasekit' };
+    expect(phasekit(['pause', id, '--library', library], { env: npx }).stdout).toContain(
+      `with: npx phasekit resume ${id} --library '${library}'`,
+    );
+    const noBin = (process.env.PATH ?? '')
+      .split(path.delimiter)
+      .filter((d) => d !== binDir)
+      .join(path.delimiter);
+    expect(phasekit(['pause', id, '--library', library], { env: { PATH: noBin } }).stdout).toContain(
+      `with: npx phasekit resume ${id}`,
+    );
+
+    // The hint, run by a shell as printed, finishes the job.
+    const resumed = spawnSync('sh', ['-c', `${resume} --json`], { encoding: 'utf8' });
+    expect(resumed.status, resumed.stderr).toBe(0);
     expect(lastJson(resumed.stdout)).toMatchObject({ status: 'completed', output: { files: 1000 } });
   });
 

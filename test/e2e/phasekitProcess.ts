@@ -15,6 +15,8 @@ export const cli = path.join(root, 'dist/cli/main.js');
  */
 export const binDir = fs.mkdtempSync(path.join(os.tmpdir(), 'phasekit-bin-'));
 fs.symlinkSync(cli, path.join(binDir, 'phasekit'));
+// npm makes a package's bin executable when it installs it; tsc does not.
+if (fs.existsSync(cli)) fs.chmodSync(cli, 0o755);
 process.env.PATH = `${binDir}${path.delimiter}${process.env.PATH ?? ''}`;
 
 /** Fail early, with what to do, when the CLI has not been built. */
