@@ -25,6 +25,7 @@ import {
   releaseLease,
   renewLease,
 } from './leaseRules.js';
+import { enableWal } from './enableWal.js';
 import { runAtomicWith } from './runAtomicWith.js';
 import { SQLITE_MIGRATIONS, SQLITE_SCHEMA_VERSION } from './sqliteMigrations.js';
 
@@ -146,7 +147,7 @@ export class SqliteStore implements SnapshotStore {
         // survives the process being killed at any instant, which is what resuming a job needs. Only an OS
         // crash or power loss can drop the last commits (never corrupt the file), and commits cost no fsync,
         // so frequent checkpoints stay cheap. FULL would fsync every commit for power-loss durability.
-        this.db.pragma('journal_mode = WAL');
+        enableWal(this.db, options.busyTimeoutMs ?? 5000);
         this.db.pragma('synchronous = NORMAL');
       }
       this.#migrate();
