@@ -808,6 +808,61 @@ export class Library {
     return this.#statement('DELETE FROM job_plans WHERE job_id = ?').run(jobId).changes;
   }
 
+  // ------------------------------------------------------------------------------------------------ job lists
+
+  /**
+   * Store chunk `seq` of a job's list (migration 005), replacing a chunk with the same key: work a job keeps
+   * beside its checkpoint (the checkpoint keeps how many chunks are valid). Runs in the caller's transaction
+   * (commit it with the checkpoint that counts the chunk).
+   */
+  putJobListChunk(jobId: string, list: string, seq: number, data: Uint8Array): void {
+    this.#statement('INSERT OR REPLACE INTO job_lists (job_id, list, seq, data) VALUES (?, ?, ?, ?)').run(
+      jobId,
+      list,
+      seq,
+      data,
+    );
+  }
+
+  /** Chunks `0 .. count - 1` of a job's list, in order, as one lazy walk (one chunk in memory at a time). */
+  *jobListChunks(jobId: string, list: string, count: number): Generator<Buffer> {
+    const chunk = this.#statement(
+      'SELECT data FROM job_lists WHERE job_id = ? AND list = ? AND seq = ?',
+    ).pluck();
+    for (let seq = 0; seq < count; seq++) {
+      const data = chunk.get(jobId, list, seq) as Buffer | undefined;
+      if (data === undefined) {
+        throw new LibraryCorruptError(this.file, `chunk ${seq} of list "${list}" of job ${jobId} is missing`);
+      }
+      yield data;
+    }
+  }
+
+  /** Delete a job's list (or, without `list`, all its lists); returns how many chunks. */
+  deleteJobList(jobId: string, list?: string): number {
+    if (list === undefined) {
+      return this.#statement('DELETE FROM job_lists WHERE job_id = ?').run(jobId).changes;
+    }
+    return this.#statement('DELETE FROM job_lists WHERE job_id = ? AND list = ?').run(jobId, list).changes;
+  }
+
+  /**
+   * The entries of a location as `[id, parentId, kind, size]`, by id, after `afterId`, at most `limit`: a
+   * page of a walk over the whole location that holds one page in memory (the indexer's aggregation).
+   */
+  entryTotalsPage(
+    locationId: number,
+    afterId: number,
+    limit: number,
+  ): [id: number, parentId: number | null, kind: 'file' | 'dir' | 'symlink', size: number][] {
+    return this.#statement(
+      // A rowid range scan from the cursor (see entriesOfLocation for `+location_id`).
+      'SELECT id, parent_id, kind, size FROM entries WHERE +location_id = ? AND id > ? ORDER BY id LIMIT ?',
+    )
+      .raw()
+      .all(locationId, afterId, limit) as [number, number | null, 'file' | 'dir' | 'symlink', number][];
+  }
+
   /**
    * Add `sizeDelta` to the aggregate size and `fileDelta` to the file count of a directory entry and of every
    * directory above it: what a copy into, or a delete from, an indexed tree changes without a re-index.

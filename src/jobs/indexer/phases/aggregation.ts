@@ -1,20 +1,34 @@
 import { Continue, phase } from '../../../index.js';
+import { checkpointRetryingBusy } from '../../library/checkpointRetryingBusy.js';
 import type { EntryUpdate } from '../../library/types.js';
 import type { IndexerDeps, IndexerInput, IndexerState } from '../types.js';
-import { checkpointRetryingBusy } from '../../library/checkpointRetryingBusy.js';
+
+/** Entries read per page: one page of `[id, parent, kind, size]` is all the walk holds of the files. */
+const PAGE = 5000;
+
+/** What a directory's own children add up to, before its subdirectories are rolled in. */
+interface Own {
+  childCount: number;
+  size: number;
+  files: number;
+}
 
 /**
  * Directory totals, bottom-up: each directory's aggregate size (bytes of files and links below it), its
- * direct child count and the number of files in its subtree. Computed in memory from one pass over the
- * location's entries and written with the checkpoint in one transaction.
+ * direct child count and the number of files in its subtree. Streams the location's entries in pages by id,
+ * keeping per directory only its parent and the sums of its direct children (memory grows with the number of
+ * directories, not of entries), then rolls each directory's sums into its ancestors and writes the totals
+ * with the checkpoint in one transaction.
  */
 export const aggregation = phase<IndexerState, IndexerInput, IndexerDeps>({
   name: 'aggregation',
+  weight: 0.5,
   when: (input) => !input.ephemeral,
   async execute(ctx) {
     const library = ctx.deps.library!;
     const { counts } = ctx.state;
-    const location = library.getLocation(ctx.state.locationId!);
+    const locationId = ctx.state.locationId!;
+    const location = library.getLocation(locationId);
     if (
       location?.lastIndexedAt != null &&
       counts.new + counts.modified + counts.moved + counts.deleted === 0
@@ -22,43 +36,60 @@ export const aggregation = phase<IndexerState, IndexerInput, IndexerDeps>({
       // Nothing changed since a complete run: the totals in the library are right as they are.
       return Continue;
     }
-    const ids: number[] = [];
-    const parent = new Map<number, number | null>();
-    const own = new Map<number, { size: number; kind: string }>();
-    const rows = library.db
-      .prepare('SELECT id, parent_id, kind, size FROM entries WHERE location_id = ? ORDER BY id')
-      .raw()
-      .all(ctx.state.locationId) as [number, number | null, string, number][];
-    for (const [id, parentId, kind, size] of rows) {
-      ids.push(id);
-      parent.set(id, parentId);
-      own.set(id, { size, kind });
+    const total = counts.files + counts.dirs + counts.symlinks + 1;
+    // Sums by parent id; a parent that turns out not to be a directory is dropped at the end.
+    const byParent = new Map<number, Own>();
+    const dirs = new Map<number, number | null>();
+    const own = (id: number) => {
+      let o = byParent.get(id);
+      if (o === undefined) {
+        o = { childCount: 0, size: 0, files: 0 };
+        byParent.set(id, o);
+      }
+      return o;
+    };
+    let after = 0;
+    let seen = 0;
+    for (;;) {
+      const rows = library.entryTotalsPage(locationId, after, PAGE);
+      if (rows.length === 0) break;
+      for (const [id, parentId, kind, size] of rows) {
+        if (kind === 'dir') {
+          dirs.set(id, parentId);
+          own(id);
+        }
+        if (parentId === null) continue;
+        const p = own(parentId);
+        p.childCount++;
+        if (kind !== 'dir') {
+          p.size += size;
+          if (kind === 'file') p.files++;
+        }
+      }
+      after = rows[rows.length - 1][0];
+      seen += rows.length;
+      ctx.atomicOperationComplete(Math.min(seen, total), Math.max(total, seen));
+      // Between pages: let progress timers and signals run.
+      await new Promise<void>((resolve) => setImmediate(resolve));
     }
     const totals = new Map<number, { aggregateSize: number; childCount: number; fileCount: number }>();
-    for (const id of ids)
-      if (own.get(id)!.kind === 'dir') totals.set(id, { aggregateSize: 0, childCount: 0, fileCount: 0 });
-    let done = 0;
-    for (const id of ids) {
-      const { size, kind } = own.get(id)!;
-      const direct = parent.get(id);
-      if (direct !== null && direct !== undefined) {
-        const t = totals.get(direct);
-        if (t) t.childCount++;
-      }
-      if (kind === 'dir') continue;
-      // Walk up: depth is small, so this is O(entries x depth).
-      for (let p = direct; p !== null && p !== undefined; p = parent.get(p)) {
+    for (const id of dirs.keys()) {
+      totals.set(id, { aggregateSize: 0, childCount: byParent.get(id)!.childCount, fileCount: 0 });
+    }
+    // Roll each directory's direct sums into it and its ancestors: O(directories x depth).
+    for (const [id, o] of byParent) {
+      if (!dirs.has(id) || (o.size === 0 && o.files === 0)) continue;
+      for (let p: number | null | undefined = id; p !== null && p !== undefined; p = dirs.get(p)) {
         const t = totals.get(p);
         if (!t) break;
-        t.aggregateSize += size;
-        if (kind === 'file') t.fileCount++;
+        t.aggregateSize += o.size;
+        t.fileCount += o.files;
       }
-      if (++done % 10_000 === 0) ctx.atomicOperationComplete(done, ids.length);
     }
     const updates: EntryUpdate[] = [];
     for (const [id, t] of totals) updates.push({ id, ...t });
     await checkpointRetryingBusy(ctx, { force: true, atomicWith: () => void library.updateEntries(updates) });
-    ctx.atomicOperationComplete(ids.length, ids.length);
+    ctx.atomicOperationComplete(seen, seen);
     return Continue;
   },
 });
