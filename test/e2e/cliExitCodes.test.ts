@@ -1,0 +1,74 @@
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { tempDir } from '../machines/helpers.js';
+import { jobs } from './cliJobs.js';
+import { cli, lastJson, phasekit, requireBuiltCli } from './phasekitProcess.js';
+
+beforeAll(requireBuiltCli);
+
+/** Run the CLI on a pseudo-terminal (util-linux `script`), as a user at a terminal sees it. */
+function onTerminal(args: string[]) {
+  const command = [process.execPath, cli, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
+  const result = spawnSync('script', ['-qec', command, '/dev/null'], { encoding: 'utf8' });
+  // The live line is redrawn with \r and erased with ESC[2K: keep the lines as they end up.
+  const text = result.stdout.replace(/\r\x1b\[2K/g, '\n').replace(/\r/g, '');
+  return { code: result.status, text };
+}
+
+describe('phasekit CLI exit codes: a job whose items failed never ends "Done" with 0', () => {
+  it('validate: issues reaching --fail-on exit 2 without "Done", on the first run and when resumed', () => {
+    const tree = path.join(tempDir(), 'tree');
+    fs.mkdirSync(tree);
+    for (const name of ['a', 'b', 'c']) fs.writeFileSync(path.join(tree, name), name);
+    const library = path.join(tempDir(), 'lib.db');
+    expect(phasekit(['index', tree, '--library', library, '--json']).code).toBe(0);
+    fs.rmSync(path.join(tree, 'b'));
+
+    const shown = onTerminal(['validate', tree, '--library', library]);
+    expect(shown.code, shown.text).toBe(2);
+    expect(shown.text).toMatch(/^Finished in \d\d:\d\d, but 1 issue reaches --fail-on error\./m);
+    expect(shown.text).not.toMatch(/^Done/m);
+
+    const validation = jobs(library, '--all').find((j) => j.name === 'validation')!;
+    // Resuming the completed job prints its result again, with the same exit code.
+    const again = phasekit(['resume', validation.id, '--library', library, '--json']);
+    expect(again.code, again.stderr).toBe(2);
+    expect(lastJson(again.stdout)).toMatchObject({
+      status: 'completed',
+      exitCode: 2,
+      failures: { count: 1, label: 'issue reaches --fail-on error' },
+    });
+  });
+
+  it.skipIf(process.getuid?.() !== 0)(
+    'index: completes with non-fatal errors, says how many, exits 0 (run as an unprivileged user)',
+    () => {
+      const dir = tempDir();
+      fs.chmodSync(dir, 0o777);
+      const tree = path.join(dir, 'tree');
+      fs.mkdirSync(path.join(tree, 'locked'), { recursive: true });
+      fs.writeFileSync(path.join(tree, 'a.txt'), 'a');
+      fs.chmodSync(tree, 0o777);
+      fs.chmodSync(path.join(tree, 'locked'), 0o000);
+      const library = path.join(dir, 'lib.db');
+      const command = [process.execPath, cli, 'index', tree, '--library', library]
+        .map((a) => `'${a}'`)
+        .join(' ');
+      // As an unprivileged user, who cannot read `locked`.
+      const result = spawnSync(
+        'script',
+        ['-qec', `setpriv --reuid 65534 --regid 65534 --clear-groups ${command}`, '/dev/null'],
+        {
+          encoding: 'utf8',
+          env: { ...process.env, HOME: dir },
+        },
+      );
+      const text = result.stdout.replace(/\r\x1b\[2K/g, '\n').replace(/\r/g, '');
+      expect(result.status, text).toBe(0);
+      expect(text).toMatch(/^Done in \d\d:\d\d with 1 non-fatal error\. /m);
+      expect(text).toMatch(/EACCES/);
+    },
+  );
+});

@@ -1,0 +1,74 @@
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { expect } from 'vitest';
+import { tempDir } from '../machines/helpers.js';
+import { cli, phasekit } from './phasekitProcess.js';
+
+/** `files` small files in one directory: an index of them in content mode takes a few dozen batches of 20. */
+export function makeTree(files: number): string {
+  const tree = path.join(tempDir(), 'tree');
+  fs.mkdirSync(tree);
+  for (let i = 0; i < files; i++)
+    fs.writeFileSync(path.join(tree, `f${i}.txt`), `file ${i} `.repeat(1 + (i % 5)));
+  return tree;
+}
+
+export const INDEX = ['--mode', 'content', '--batch-size', '20', '--json'];
+
+export interface JobRow {
+  id: string;
+  name: string;
+  status: string;
+  checkpointError?: string;
+}
+
+export function jobs(library: string, ...extra: string[]): JobRow[] {
+  const listed = phasekit(['jobs', '--library', library, '--json', ...extra]);
+  expect(listed.code, listed.stderr).toBe(0);
+  return JSON.parse(listed.stdout);
+}
+
+/**
+ * Run `phasekit index` with its stdout read by a process that goes away after the first line, as `| head -1`
+ * does: the reader's end of the pipe is destroyed, so the CLI's next write fails with EPIPE.
+ */
+export async function indexIntoClosedPipe(tree: string, library: string) {
+  const child = spawn(process.execPath, [cli, 'index', tree, ...INDEX, '--library', library], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let first = '';
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr += d));
+  await new Promise<void>((resolve) => {
+    child.stdout.on('data', (d) => {
+      first += d;
+      if (first.includes('\n')) {
+        child.stdout.destroy();
+        resolve();
+      }
+    });
+  });
+  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  return { code, first: first.split('\n')[0], stderr };
+}
+
+/** The job id in a job command's JSON progress lines. */
+export function jobIdOf(output: string): string {
+  return /"jobId":"([0-9a-f-]{36})"/.exec(output)![1];
+}
+
+/**
+ * A job running in another process sees a pause or cancel request when it next renews its lease: every third
+ * of PHASEKIT_LEASE_MS. Long enough that its lease outlasts the SIGSTOP while it is asked (the CLI takes a
+ * second or two to start on a busy machine), short enough that it renews well before 2,000 files are indexed.
+ */
+export const LEASE_ENV = { PHASEKIT_LEASE_MS: '10000' };
+
+/** Replace a job's checkpoint bytes with garbage, as a torn disk or a bad copy would. */
+export function corruptCheckpoint(library: string, id: string) {
+  const db = new Database(library);
+  db.prepare('UPDATE phasekit_jobs SET checkpoint = ? WHERE id = ?').run(Buffer.from('not a checkpoint'), id);
+  db.close();
+}
