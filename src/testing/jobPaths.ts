@@ -5,6 +5,7 @@ import { snapshotPosition } from '../machines/snapshotPosition.js';
 import type { JobMachineContext } from '../machines/types.js';
 import type { JobDefinition } from '../phases/defineJob.js';
 import type { PhaseErrorKind } from '../phases/PhaseError.js';
+import { type RawPath, transitionPaths } from './transitionPaths.js';
 
 /**
  * A scripted phase outcome: how a phase's `execute` ends. `skipTo` stands for every declared target,
@@ -100,15 +101,22 @@ export interface JobEventOptions {
 
 /** Options of {@link jobPaths}. */
 export interface JobPathsOptions extends JobEventOptions {
-  /** `simple` (default): every path that visits no state twice. `shortest`: one shortest path per end state. */
-  readonly kind?: 'simple' | 'shortest';
+  /**
+   * `transitions` (default): paths that together take every transition of the machine at least once — their
+   * number grows roughly linearly with the phases. `simple`: every path that visits no state twice (grows
+   * exponentially: narrow the model). `shortest`: one shortest path per end state.
+   */
+  readonly kind?: 'transitions' | 'simple' | 'shortest';
   /** End states: `final` (default) — completed, failed, cancelled; `any` — every reachable state. */
   readonly to?: 'final' | 'any';
   /** The job input the machine starts with; `when` guards are evaluated against it. Default `{}`. */
   readonly input?: unknown;
   /** Default `'job-under-test'`. */
   readonly jobId?: string;
-  /** Longest path followed, in events; longer ones are dropped. Default 200. */
+  /**
+   * Longest path followed, in events; longer ones are dropped (`simple`, `shortest`). `transitions` paths
+   * take further untaken transitions only while they stay under it. Default 200.
+   */
   readonly maxSteps?: number;
   /** More paths than this throws {@link PathLimitError}. Default 10 000. */
   readonly maxPaths?: number;
@@ -142,8 +150,6 @@ export class PathLimitError extends Error {
 }
 
 type Snapshot = AnyMachineSnapshot & { context: JobMachineContext };
-/** A path as found: the state before each event, and the end state. */
-type RawPath = { steps: { state: AnyMachineSnapshot; event: JobPathEvent }[]; state: AnyMachineSnapshot };
 
 const FINAL = new Set(['completed', 'failed', 'cancelled']);
 const NON_FATAL_MESSAGE = 'scripted addNonFatalError';
@@ -311,8 +317,10 @@ function undeclaredTarget(definition: JobDefinition, phase: string, targets: rea
  * by value and context (so a retry with one more attempt is a new state), and no timestamps are scripted:
  * history times stay `null`.
  *
- * `kind: 'simple'` (default) gives every path that visits no state twice; `kind: 'shortest'` one shortest path
- * per end state (`getShortestPaths`). Simple paths walk `getAdjacencyMap`'s state graph depth-first — the same
+ * `kind: 'transitions'` (default) gives paths that together take every transition at least once (see
+ * {@link JobPathsOptions.kind}): a few dozen to a few hundred paths for a job of six phases with every
+ * outcome, control event and hook error. `kind: 'simple'` gives every path that visits no state twice;
+ * `kind: 'shortest'` one shortest path per end state (`getShortestPaths`). Simple paths walk `getAdjacencyMap`'s state graph depth-first — the same
  * paths as `getSimplePaths(machine, { toState })`, found in one walk instead of one per state, with `maxSteps`
  * and `maxPaths` checked as they are found. Drive each path through a real actor with `runPath`.
  *
@@ -342,10 +350,22 @@ export function jobPaths(definition: JobDefinition, options: JobPathsOptions = {
   const isEnd = (s: AnyMachineSnapshot) => options.to === 'any' || s.status === 'done';
   let raw: RawPath[];
   try {
+    const kind = options.kind ?? 'transitions';
     raw =
-      options.kind === 'shortest'
-        ? shortestPaths(machine, options.to === 'any' ? traversal : { ...traversal, toState: isEnd })
-        : simplePaths(machine, traversal, { isEnd, maxSteps, maxPaths, job: definition.name });
+      kind === 'transitions'
+        ? transitionPaths(definition, machine, {
+            jobId,
+            input,
+            events: (s) => jobEvents(definition, s, options),
+            to: options.to ?? 'final',
+            maxSteps,
+            maxPaths,
+            maxTransitions,
+            limitError: (limit, value) => new PathLimitError(definition.name, limit, value),
+          })
+        : kind === 'shortest'
+          ? shortestPaths(machine, options.to === 'any' ? traversal : { ...traversal, toState: isEnd })
+          : simplePaths(machine, traversal, { isEnd, maxSteps, maxPaths, job: definition.name });
   } catch (error) {
     if (error instanceof Error && error.message === 'Traversal limit exceeded') {
       throw new PathLimitError(definition.name, 'maxTransitions', maxTransitions);

@@ -55,9 +55,10 @@ const sample = defineJob({
  */
 const models: Record<string, JobPathsOptions> = {
   // Every outcome in every phase, one after another: retries, skips, aborts and their mixes.
-  everyOutcome: { input: { optional: false }, controls: [], hookErrors: false },
+  everyOutcome: { kind: 'simple', input: { optional: false }, controls: [], hookErrors: false },
   // The conditional phase runs; every hook and output() may throw too.
   hooksAndWhen: {
+    kind: 'simple',
     input: { optional: true },
     outcomes: (p) =>
       (
@@ -74,6 +75,7 @@ const models: Record<string, JobPathsOptions> = {
   },
   // PAUSE / RESUME / CANCEL and addNonFatalError around the retrying phase, CANCEL around every other one.
   controls: {
+    kind: 'simple',
     input: { optional: false },
     outcomes: (p) => (p === 'copy' ? ['continue', 'fatal', 'paused'] : ['continue']),
     controls: (p) => (p === 'copy' ? ['PAUSE', 'RESUME', 'CANCEL'] : ['CANCEL']),
@@ -154,6 +156,7 @@ describe('jobPaths + runPath on a job with every outcome', () => {
 
   it('gives the same paths as @xstate/graph getSimplePaths to the final states', () => {
     const small = {
+      kind: 'simple' as const,
       outcomes: ['continue', 'fatal', 'paused'] as const,
       controls: [],
       hookErrors: false,
@@ -254,6 +257,7 @@ describe('machine bugs the paths found', () => {
   // A retry paused during its backoff: RESUME runs the phase again, but neither counts the attempt nor resets
   // the state, so the phase can fail more often than maxAttempts and retries on the state of the failed run.
   const paths = jobPaths(sample, {
+    kind: 'simple',
     input: { optional: false },
     outcomes: (p) => (p === 'copy' ? ['continue', 'fatal'] : ['continue']),
     controls: (p) => (p === 'copy' ? ['PAUSE', 'RESUME'] : []),
