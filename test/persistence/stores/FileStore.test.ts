@@ -126,6 +126,35 @@ describe('FileStore', () => {
     expect(fs.readdirSync(temp.dir)).toEqual(['job-1.ckpt']);
   });
 
+  it('keeps leases in <jobId>.lease beside the job, which list() ignores and delete() keeps', async () => {
+    const owner = { workerId: 'w', pid: process.pid, host: 'here' };
+    const lease = await store.acquire('job-1', owner, { leaseMs: 1000 });
+    await store.acquire('job-2', owner, { leaseMs: 1000 }); // leased, never saved
+    await store.save('job-1', bytes, makeMeta(), { fence: lease.fence });
+    expect(fs.readdirSync(temp.dir).sort()).toEqual(['job-1.ckpt', 'job-1.lease', 'job-2.lease']);
+    expect((await store.list()).map((r) => r.id)).toEqual(['job-1']);
+    expect(JSON.parse(fs.readFileSync(path.join(temp.dir, 'job-1.lease'), 'utf8'))).toEqual({
+      format: 'phasekit-lease/1',
+      fence: 1,
+      holder: { ...owner, fence: 1, acquiredAt: lease.acquiredAt, expiresAt: lease.expiresAt },
+      request: null,
+    });
+    await store.release(lease);
+    await store.delete('job-1');
+    expect(fs.readdirSync(temp.dir).sort()).toEqual(['job-1.lease', 'job-2.lease']);
+    expect((await store.acquire('job-1', owner, { leaseMs: 1000 })).fence).toBe(2);
+  });
+
+  it('refuses to guess a fence from a damaged lease file', async () => {
+    fs.writeFileSync(path.join(temp.dir, 'job-1.lease'), '{"format":"phasekit-lease/1","fence":"x"');
+    const owner = { workerId: 'w', pid: process.pid, host: 'here' };
+    await expect(store.acquire('job-1', owner, { leaseMs: 1000 })).rejects.toThrow(SnapshotCorruptError);
+    await expect(store.save('job-1', bytes, makeMeta(), { fence: 1 })).rejects.toThrow(
+      /job-1\.lease is damaged .*no process runs job job-1, then delete the file/,
+    );
+    await expect(store.requestControl('../x', 'pause')).rejects.toThrow(InvalidJobIdError);
+  });
+
   it('a second FileStore on the same directory sees the jobs', async () => {
     await store.save('job-1', bytes, makeMeta({ input: { root: '/x' } }));
     const other = new FileStore(temp.dir);

@@ -253,7 +253,7 @@ describe('FileStore: the job’s lock file between processes', () => {
   it('takes over at once a lock file left by a SIGKILLed process', async () => {
     expect(fs.existsSync(path.join(dir, 'job-1.lock'))).toBe(true);
     await holder.kill();
-    const lease = await store({ lockTimeoutMs: 60_000 }).acquire('job-1', me, LONG);
+    const lease = await store({ lockTimeoutMs: 3000 }).acquire('job-1', me, LONG);
     expect(lease.fence).toBe(1);
     expect(fs.readdirSync(dir).sort()).toEqual(['job-1.lease']);
   });
