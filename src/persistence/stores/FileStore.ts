@@ -37,6 +37,8 @@ import { withFileLock } from './withFileLock.js';
 const SUFFIX = '.ckpt';
 const LEASE_SUFFIX = '.lease';
 const LOCK_SUFFIX = '.lock';
+/** Files read at once by `list()`: enough to overlap I/O, few enough to stay clear of EMFILE. */
+const LIST_CONCURRENCY = 16;
 
 /** Options of {@link FileStore}. */
 export interface FileStoreOptions {
@@ -47,8 +49,6 @@ export interface FileStoreOptions {
   /** Called when a write finds the job's lock file taken by a live process and waits (a test hook). */
   readonly onLockWait?: (jobId: string) => void;
 }
-/** Files read at once by `list()`: enough to overlap I/O, few enough to stay clear of EMFILE. */
-const LIST_CONCURRENCY = 16;
 
 /**
  * A store of one file per job, `<dir>/<jobId>.ckpt`, holding the job's record and latest checkpoint together.
