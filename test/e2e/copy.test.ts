@@ -1,8 +1,8 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { expectSameTree, leftovers, writeBig } from '../jobs/copy/tree.js';
 import { tempDir } from '../machines/helpers.js';
 import { cli, killAfter as killAfterTrigger, phasekit as run } from './phasekitProcess.js';
@@ -137,5 +137,105 @@ describe('phasekit copy', () => {
     expect(one.code).toBe(1);
     expect(fs.existsSync(path.join(dir, 'out'))).toBe(false);
     expect(fs.readdirSync(path.join(dir, 'src'))).toEqual([]);
+  });
+
+  it('killed right after a move put copies in place (before its checkpoint): resumed, it knows its own copies by inode and removes their sources; a file put at a later destination meanwhile keeps its source', () => {
+    if (!fs.existsSync('/dev/shm') || fs.statSync('/dev/shm').dev === fs.statSync(tempDir()).dev) return;
+    const src = path.join(tempDir(), 'src');
+    fs.mkdirSync(src);
+    const names = ['f1', 'f2', 'f3', 'f4', 'f5'];
+    for (const n of names) fs.writeFileSync(path.join(src, n), `content of ${n}`);
+    const shm = fs.mkdtempSync('/dev/shm/phasekit-e2e-');
+    onTestFinished(() => fs.rmSync(shm, { recursive: true, force: true }));
+    const dest = path.join(shm, 'dest');
+    const library = path.join(tempDir(), 'lib.db');
+    const killed = phasekit(
+      ['copy', '--move', '--on-conflict', 'skip', src, dest, '--library', library, '--json'],
+      { PHASEKIT_TEST_COPY_HOOK: 'kill-after-place:2' },
+    );
+    expect(killed.code).toBe(null); // SIGKILLed by the hook
+    const id = /"jobId":"([0-9a-f-]{36})"/.exec(killed.stdout)![1];
+    const out = dest;
+    // Two copies in place, their sources still there; a file appears at a planned destination.
+    expect(names.filter((n) => fs.existsSync(path.join(out, n))).length).toBe(2);
+    expect(names.every((n) => fs.existsSync(path.join(src, n)))).toBe(true);
+    const later = names.find((n) => !fs.existsSync(path.join(out, n)))!;
+    fs.writeFileSync(path.join(out, later), 'theirs');
+
+    const resumed = phasekit(['resume', id, '--library', library, '--json']);
+    expect(resumed.code, resumed.stdout + resumed.stderr).toBe(0);
+    const result = lastJson(resumed.stdout);
+    expect(result.output).toMatchObject({ files: 4, skipped: 1, sourcesRemoved: 4, failed: 0 });
+    expect(fs.readFileSync(path.join(out, later), 'utf8')).toBe('theirs');
+    expect(fs.readFileSync(path.join(src, later), 'utf8')).toBe(`content of ${later}`);
+    for (const n of names.filter((x) => x !== later)) {
+      expect(fs.readFileSync(path.join(out, n), 'utf8')).toBe(`content of ${n}`);
+      expect(fs.existsSync(path.join(src, n))).toBe(false);
+    }
+    expect(leftovers(dest)).toEqual([]);
+  });
+
+  it('phasekit cancel of a copy killed with copies in place removes its temporary names and its plan', () => {
+    const src = path.join(tempDir(), 'src');
+    fs.mkdirSync(src);
+    for (let i = 0; i < 5; i++) fs.writeFileSync(path.join(src, `f${i}`), `f${i}`);
+    const dest = path.join(tempDir(), 'dest');
+    const library = path.join(tempDir(), 'lib.db');
+    const killed = phasekit(['copy', src, dest, '--library', library, '--json'], {
+      PHASEKIT_TEST_COPY_HOOK: 'kill-after-place:3',
+    });
+    expect(killed.code).toBe(null);
+    const id = /"jobId":"([0-9a-f-]{36})"/.exec(killed.stdout)![1];
+    expect(leftovers(dest).length).toBeGreaterThan(0);
+    const cancelled = phasekit(['cancel', id, '--library', library]);
+    expect(cancelled.code, cancelled.stdout + cancelled.stderr).toBe(0);
+    expect(leftovers(dest)).toEqual([]);
+    const rows = spawnSync('sqlite3', [library, 'SELECT count(*) FROM job_plans'], { encoding: 'utf8' });
+    if (rows.status === 0) expect(rows.stdout.trim()).toBe('0');
+  });
+
+  it('copies several files into a directory that does not exist (made, as cp -t users expect), exit 0', () => {
+    const dir = tempDir();
+    fs.writeFileSync(path.join(dir, 'a.txt'), 'a');
+    fs.writeFileSync(path.join(dir, 'b.txt'), 'b');
+    const r = phasekit([
+      'copy',
+      `${dir}/a.txt`,
+      `${dir}/b.txt`,
+      `${dir}/newdir`,
+      '--library',
+      `${dir}/lib.db`,
+      '--json',
+    ]);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(lastJson(r.stdout).output).toMatchObject({ files: 2, totalFiles: 2, failed: 0 });
+    expect(fs.readFileSync(`${dir}/newdir/a.txt`, 'utf8')).toBe('a');
+    expect(fs.readFileSync(`${dir}/newdir/b.txt`, 'utf8')).toBe('b');
+  });
+
+  it('a readable directory without x (as another user): the rest is copied, each path it holds is listed, exit 1', () => {
+    if (process.getuid?.() !== 0) return; // needs root to drop to another user
+    const dir = tempDir();
+    fs.chmodSync(dir, 0o777);
+    const src = path.join(dir, 'src');
+    fs.mkdirSync(path.join(src, 'nox'), { recursive: true });
+    fs.writeFileSync(path.join(src, 'ok.txt'), 'ok');
+    fs.writeFileSync(path.join(src, 'nox', 'one'), '1');
+    fs.writeFileSync(path.join(src, 'nox', 'two'), '2');
+    fs.chmodSync(path.join(src, 'nox'), 0o644); // r without x: names readable, entries not
+    fs.chmodSync(src, 0o755);
+    for (const f of ['ok.txt', 'nox/one', 'nox/two']) fs.chmodSync(path.join(src, f), 0o644);
+    const r = run(['copy', src, path.join(dir, 'out'), '--library', path.join(dir, 'lib.db'), '--json'], {
+      uid: 65534,
+      env: { HOME: dir },
+    });
+    expect(r.code, r.stdout + r.stderr).toBe(1);
+    const result = lastJson(r.stdout);
+    expect(result.status).toBe('completed');
+    expect(result.output).toMatchObject({ files: 1, failed: 2 });
+    expect(result.failures.count).toBe(2);
+    expect(result.failures.lines.join('\n')).toContain(path.join(src, 'nox', 'one'));
+    expect(result.failures.lines.join('\n')).toContain(path.join(src, 'nox', 'two'));
+    expect(fs.readFileSync(path.join(dir, 'out', 'ok.txt'), 'utf8')).toBe('ok');
   });
 });
