@@ -40,6 +40,8 @@ export type {
   ProgressUpdate,
   RecoveryPolicy,
   SnapshotMigration,
+  MigratingCheckpoint,
+  CheckpointPosition,
 } from './phases/types.js';
 
 export { compileJob } from './machines/compileJob.js';
@@ -51,6 +53,7 @@ export type { ResumeOptions } from './machines/resumeJob.js';
 export { provideRuntime } from './machines/provideRuntime.js';
 export { JobRun } from './machines/JobRun.js';
 export type { JobResult } from './machines/JobRun.js';
+export type { StopReason } from './machines/JobRuntime.js';
 export { JobRuntime } from './machines/JobRuntime.js';
 export type { RuntimeOptions } from './machines/JobRuntime.js';
 export type { JobEvent, JobProgress } from './machines/JobProgress.js';
@@ -72,6 +75,7 @@ export { decodeEnvelope } from './persistence/decodeEnvelope.js';
 export { peekEnvelope } from './persistence/peekEnvelope.js';
 export { SnapshotCorruptError } from './persistence/SnapshotCorruptError.js';
 export { JobVersionError } from './persistence/JobVersionError.js';
+export type { PhaseChange } from './persistence/JobVersionError.js';
 export { JobMismatchError } from './persistence/JobMismatchError.js';
 export { JobNotFoundError } from './persistence/JobNotFoundError.js';
 export { LeaseLostError } from './persistence/LeaseLostError.js';
@@ -113,6 +117,12 @@ export { DuplicateJobNameError } from './manager/DuplicateJobNameError.js';
 export { JobExistsError } from './manager/JobExistsError.js';
 export { JobManagerClosedError } from './manager/JobManagerClosedError.js';
 export { JobEndedError } from './machines/JobEndedError.js';
+export { JobStoppedError } from './machines/JobStoppedError.js';
+export { JobChangedError } from './machines/JobChangedError.js';
+export { EmbeddedResumeError } from './machines/EmbeddedResumeError.js';
+export { checkResumable } from './machines/checkResumable.js';
+export type { ResumableCheck } from './machines/checkResumable.js';
+export { renamePhase } from './persistence/renamePhase.js';
 export { SnapshotEncodeError } from './persistence/SnapshotEncodeError.js';
 export { SchemaVersionError } from './persistence/SchemaVersionError.js';
 export { InvalidJobIdError } from './persistence/InvalidJobIdError.js';

@@ -1,12 +1,21 @@
 import { Observable } from 'rxjs';
 import type { Actor, AnyActorRef } from 'xstate';
+import type { Lease } from '../persistence/types.js';
 import type { JobEvent, JobProgress } from './JobProgress.js';
-import type { JobRuntime } from './JobRuntime.js';
+import type { JobRuntime, StopReason } from './JobRuntime.js';
 import { snapshotPosition } from './snapshotPosition.js';
 import type { JobMachineContext, JobMachineOutput } from './types.js';
 
-/** How a run ended: failures are data, not rejections. */
-export type JobResult<O = unknown> = JobMachineOutput<O>;
+/**
+ * How a run ended: failures are data, not rejections. `status` is the job's final state, or `'interrupted'` for
+ * a run that stopped without ending the job (`run.stop()`, or its lease lost to another owner): the job then
+ * continues from its last checkpoint with `resumeJob`, and `reason` says why this run stopped.
+ */
+export interface JobResult<O = unknown> extends Omit<JobMachineOutput<O>, 'status'> {
+  readonly status: JobMachineOutput<O>['status'] | 'interrupted';
+  /** Why a run was interrupted; absent when the job ended. */
+  readonly reason?: StopReason;
+}
 
 /**
  * A running job: control it, watch it, await its result. Returned by `runJob` and `resumeJob`.
@@ -25,6 +34,7 @@ export class JobRun<O = unknown> {
   readonly events$: Observable<JobEvent>;
   /** Settles when the job reaches `completed`, `failed` or `cancelled` and its last checkpoint is written. */
   readonly result: Promise<JobResult<O>>;
+  private rejectStart!: (error: unknown) => void;
 
   constructor(
     /** The XState actor of the job machine. */
@@ -46,6 +56,21 @@ export class JobRun<O = unknown> {
       return runtime.events$.subscribe(subscriber);
     });
     this.result = new Promise<JobResult<O>>((resolve, reject) => {
+      this.rejectStart = reject;
+      runtime.onStop((reason) => {
+        const context = runtime.job ? (runtime.job.getSnapshot().context as JobMachineContext) : undefined;
+        runtime.progress.complete();
+        runtime.events$.complete();
+        resolve({
+          status: 'interrupted',
+          reason,
+          output: undefined,
+          history: context?.history ?? [],
+          errors: context?.errors ?? [],
+          errorCount: context?.errorCount ?? 0,
+          failure: null,
+        });
+      });
       actor.subscribe({
         complete: () => {
           runtime
@@ -64,6 +89,13 @@ export class JobRun<O = unknown> {
     this.result.catch(() => {});
   }
 
+  /** The run could not start (its job is locked by another owner): `result` rejects with the reason. @internal */
+  failStart(error: unknown): void {
+    this.runtime.progress.complete();
+    this.runtime.events$.complete();
+    this.rejectStart(error);
+  }
+
   /** The job's state name: the phase and the step inside it. */
   get position(): { phase: string | null; step: string } {
     return snapshotPosition(this.actor.getSnapshot().value);
@@ -79,6 +111,11 @@ export class JobRun<O = unknown> {
     return this.runtime.state;
   }
 
+  /** The lease this run holds on its job now (stores with leases), e.g. to show its fencing token. */
+  get lease(): Lease | undefined {
+    return this.runtime.lease;
+  }
+
   /**
    * Ask the job to pause. The running phase stops at its next `checkInterrupt()` (or, if it never checks, the
    * job stops before the next phase), a checkpoint is written, and the promise resolves. It also resolves if
@@ -90,14 +127,34 @@ export class JobRun<O = unknown> {
     await this.runtime.settled();
   }
 
-  /** Resume a paused job (or withdraw a pause not yet honoured). */
-  resume(): void {
-    (this.actor as AnyActorRef).send({ type: 'RESUME', at: this.runtime.options.clock.now() });
+  /**
+   * Resume a paused job (or withdraw a pause not yet honoured). A paused job gave its lease up: it is taken
+   * again first, so the promise rejects with `JobLockedError` when another run owns the job now, or
+   * `JobChangedError` when the job changed in the store meanwhile (continue it with `resumeJob` then).
+   */
+  resume(): Promise<void> {
+    return this.control('RESUME');
   }
 
-  /** Cancel: the phase's `signal` aborts, its `onFailure` runs as cleanup, and the job ends `cancelled`. */
-  cancel(): void {
-    (this.actor as AnyActorRef).send({ type: 'CANCEL', at: this.runtime.options.clock.now() });
+  /**
+   * Cancel: the phase's `signal` aborts, its `onFailure` runs as cleanup, and the job ends `cancelled`. A paused
+   * job takes its lease back first (rejects as {@link JobRun.resume} does).
+   */
+  cancel(): Promise<void> {
+    return this.control('CANCEL');
+  }
+
+  private control(type: 'RESUME' | 'CANCEL'): Promise<void> {
+    const runtime = this.runtime;
+    const send = () => (this.actor as AnyActorRef).send({ type, at: runtime.options.clock.now() });
+    if (!runtime.leased || runtime.lease || this.actor.getSnapshot().status === 'done') {
+      send();
+      return Promise.resolve();
+    }
+    const done = runtime.reacquire().then(send);
+    // A caller that does not await still gets no unhandled rejection; one that awaits sees the error.
+    done.catch(() => {});
+    return done;
   }
 
   /** XState's persisted snapshot of the job machine now (what a checkpoint stores as `machine`). */
@@ -110,9 +167,16 @@ export class JobRun<O = unknown> {
     return this.runtime.checkpoint({ force: true });
   }
 
-  /** Stop the actor without a final state (as a crash would, but in-process). The job resumes from its store. */
-  stop(): void {
+  /**
+   * Stop this run without ending the job, as a crash would but in process: the running phase's `signal` aborts,
+   * its next `checkInterrupt()` or `checkpoint()` throws `JobStoppedError`, nothing more is written, the lease is
+   * given up, and `result` settles with `{ status: 'interrupted', reason: 'stopped' }`. The job continues from its
+   * last checkpoint with `resumeJob`. Resolves once a write in flight has landed and the lease is released.
+   */
+  stop(): Promise<void> {
+    const stopped = this.runtime.stop('stopped');
     this.actor.stop();
+    return stopped;
   }
 
   private until(test: (snapshot: { status: string; value: unknown }) => boolean): Promise<unknown> {

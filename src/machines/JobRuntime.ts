@@ -3,7 +3,17 @@ import { type AnyActorRef, fromPromise } from 'xstate';
 import { encodeEnvelope } from '../persistence/encodeEnvelope.js';
 import { decodeEnvelope } from '../persistence/decodeEnvelope.js';
 import { ENVELOPE_FORMAT, type Envelope } from '../persistence/Envelope.js';
-import type { JobMeta, JobStatus, SnapshotStore } from '../persistence/types.js';
+import { LeaseLostError } from '../persistence/LeaseLostError.js';
+import { SnapshotEncodeError } from '../persistence/SnapshotEncodeError.js';
+import type {
+  ControlRequest,
+  JobMeta,
+  JobStatus,
+  Lease,
+  LeaseOwner,
+  SaveOptions,
+  SnapshotStore,
+} from '../persistence/types.js';
 import type { JobDefinition } from '../phases/defineJob.js';
 import { errorRecord } from '../phases/errorRecord.js';
 import {
@@ -23,7 +33,11 @@ import type {
   PhaseExecution,
   ProgressUpdate,
 } from '../phases/types.js';
+import { acquireJobLease } from './acquireJobLease.js';
+import { EmbeddedResumeError } from './EmbeddedResumeError.js';
+import { JobChangedError } from './JobChangedError.js';
 import type { JobEvent } from './JobProgress.js';
+import { JobStoppedError } from './JobStoppedError.js';
 import { ProgressTracker } from './ProgressTracker.js';
 import { initialHistory } from './historyUpdates.js';
 import { snapshotPosition } from './snapshotPosition.js';
@@ -49,7 +63,16 @@ export interface RuntimeOptions<D = unknown> {
   readonly boundaryCheckpoints?: boolean;
   /** Minimum ms between two progress reports. Default 100. */
   readonly progressIntervalMs?: number;
+  /** Who runs the job, written into its lease (stores with leases). Default: this process. */
+  readonly owner?: LeaseOwner;
+  /** How long the job's lease lasts without a renewal; renewed every third of it. Default 30 000. */
+  readonly leaseMs?: number;
+  /** A lease on the job already held (from a worker's `claim`): used instead of acquiring one. */
+  readonly lease?: Lease;
 }
+
+/** Default {@link RuntimeOptions.leaseMs}. */
+export const DEFAULT_LEASE_MS = 30_000;
 
 /** Where a runtime starts from. */
 export interface RuntimeStart<S, I> {
@@ -62,14 +85,22 @@ export interface RuntimeStart<S, I> {
   readonly restored?: boolean;
   /** Skip the checkpoint at the first phase start: the checkpoint just loaded is that very state. */
   readonly skipFirstBoundary?: boolean;
+  /** The progress figures stored in the checkpoint restored from. */
+  readonly progress?: import('../persistence/Envelope.js').EnvelopeProgress;
+  /** The bytes of the checkpoint restored from. */
+  readonly checkpointBytes?: Uint8Array;
 }
+
+/** How a run that did not end stopped. */
+export type StopReason = 'stopped' | 'lease-lost';
 
 type JobSnapshot = { value: unknown; status: string; context: JobMachineContext };
 
 /**
  * The side of a job that touches the world: it runs phase code against the job's state, writes checkpoints
- * to the store, and reports progress and events. The machine stays pure; the runtime is plugged into it as
- * its `runPhase`, `runHook`, `sleepUntil` and `finalize` actors and its `persist` and `abortPhase` actions.
+ * to the store under the job's lease, and reports progress and events. The machine stays pure; the runtime is
+ * plugged into it as its `runPhase`, `runHook`, `sleepUntil` and `finalize` actors and its `persist` and
+ * `abortPhase` actions.
  */
 export class JobRuntime<S = unknown, I = unknown, D = unknown, O = unknown> {
   readonly jobId: string;
@@ -79,18 +110,29 @@ export class JobRuntime<S = unknown, I = unknown, D = unknown, O = unknown> {
   readonly events$ = new Subject<JobEvent>();
   /** The job actor, known once started (or once its first phase ran, when embedded). */
   job: AnyActorRef | undefined;
+  /** The lease this run holds on the job, while it holds one. */
+  lease: Lease | undefined;
+  /** Set once the run stopped without ending; nothing is written after. */
+  stopReason: StopReason | null = null;
   private phaseStartState: S | undefined;
   private lastCheckpointBytes: Uint8Array | undefined;
   private lastCheckpointAt = Number.NEGATIVE_INFINITY;
   private saving: Promise<void> = Promise.resolve();
+  private writesInFlight = 0;
   private saveError: unknown;
   private skipNextBoundary: boolean;
-  private readonly restored: boolean;
+  private restored: boolean;
   private abort = new AbortController();
   private previous: JobSnapshot | undefined;
   private readonly weights: number[];
+  private readonly disabled: boolean[];
   private readonly minInterval: number;
   private readonly boundaries: boolean;
+  private readonly leaseMs: number;
+  private heartbeat: unknown = null;
+  private requestSeen: ControlRequest | null = null;
+  private starting: Promise<void> | undefined;
+  private readonly stopListeners: Array<(reason: StopReason) => void> = [];
 
   constructor(
     readonly definition: JobDefinition<S, I, D, O>,
@@ -103,9 +145,13 @@ export class JobRuntime<S = unknown, I = unknown, D = unknown, O = unknown> {
     this.phaseStartState = start.phaseStartState;
     this.skipNextBoundary = start.skipFirstBoundary ?? start.restored === true;
     this.restored = start.restored === true;
+    this.lastCheckpointBytes = start.checkpointBytes;
     this.weights = definition.phases.map((p) => p.phase.weight ?? 1);
+    // Phases whose `when` is false for this input never run: their weight goes to the others from the first frame.
+    this.disabled = definition.phases.map((p) => p.phase.when !== undefined && !p.phase.when(start.input));
     this.minInterval = options.minCheckpointIntervalMs ?? 1000;
     this.boundaries = options.boundaryCheckpoints ?? true;
+    this.leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
     this.progress = new ProgressTracker(
       this.jobId,
       this.weights,
@@ -113,6 +159,11 @@ export class JobRuntime<S = unknown, I = unknown, D = unknown, O = unknown> {
       options.progressIntervalMs ?? 100,
       start.elapsedMs ?? 0,
     );
+    this.progress.skippedWeight = this.weightOf((i) => this.disabled[i]);
+    if (start.progress) this.progress.restore(start.progress, definition.byName.get(start.progress.phase ?? '')?.index);
+    if (options.lease) {
+      this.lease = options.lease;
+    }
   }
 
   /**
@@ -123,14 +174,189 @@ export class JobRuntime<S = unknown, I = unknown, D = unknown, O = unknown> {
     return implementationsFor(() => this);
   }
 
+  /** True when the store keeps leases: every write then needs this run's lease. */
+  get leased(): boolean {
+    return typeof this.options.store.acquire === 'function';
+  }
+
+  /**
+   * Take the job's lease (stores with leases) and start renewing it. Resolves at once for stores without
+   * leases or when the run was handed a lease. Reports a control request waiting in the store.
+   * @throws {JobLockedError} when another live owner holds the job.
+   */
+  async acquireLease(): Promise<ControlRequest | null> {
+    if (!this.leased) return null;
+    const { lease, request } = await acquireJobLease(
+      this.options.store,
+      this.jobId,
+      this.owner(),
+      this.leaseMs,
+      this.lease,
+    );
+    this.lease = lease;
+    this.scheduleHeartbeat();
+    return request;
+  }
+
+  /** Start renewing a lease handed in through `options.lease`. @internal */
+  startHeartbeat(): void {
+    this.scheduleHeartbeat();
+  }
+
+  private owner(): LeaseOwner {
+    if (this.options.owner) return this.options.owner;
+    throw new Error('phasekit: a store with leases needs RuntimeOptions.owner (runJob and resumeJob set it).');
+  }
+
+  private scheduleHeartbeat(): void {
+    if (this.heartbeat !== null || !this.lease || !this.options.store.renew) return;
+    const clock = this.options.clock;
+    const handle = clock.setTimeout(() => {
+      this.heartbeat = null;
+      this.beat().catch(() => {});
+    }, Math.max(1, Math.floor(this.leaseMs / 3)));
+    // A renewal timer must not keep a host process alive on its own.
+    (handle as { unref?: () => void } | null)?.unref?.();
+    this.heartbeat = handle;
+  }
+
+  private cancelHeartbeat(): void {
+    if (this.heartbeat === null) return;
+    this.options.clock.clearTimeout(this.heartbeat);
+    this.heartbeat = null;
+  }
+
+  /** Renew the lease; turn a waiting request into PAUSE or CANCEL; stop at once when the lease is lost. */
+  private async beat(): Promise<void> {
+    const lease = this.lease;
+    if (!lease || this.stopReason) return;
+    try {
+      const renewal = await this.options.store.renew!(lease, { leaseMs: this.leaseMs });
+      if (this.lease !== lease) return;
+      this.lease = renewal.lease;
+      this.honour(renewal.request);
+    } catch (error) {
+      if (error instanceof LeaseLostError) {
+        this.stop('lease-lost').catch(() => {});
+        return;
+      }
+      this.options.logger?.log('warn', 'lease renewal failed; retrying', { jobId: this.jobId, error: String(error) });
+    }
+    this.scheduleHeartbeat();
+  }
+
+  /** Act on a control request from the store. @internal */
+  honour(request: ControlRequest | null): void {
+    if (request === null || !this.job) return;
+    const snapshot = this.snapshot();
+    if (snapshot.status === 'done') return;
+    this.requestSeen = request;
+    const at = this.options.clock.now();
+    if (request === 'cancel' && snapshot.context.interrupt !== 'cancel') this.job.send({ type: 'CANCEL', at });
+    if (request === 'pause' && snapshot.context.interrupt === null && snapshotPosition(snapshot.value).step !== 'paused')
+      this.job.send({ type: 'PAUSE', at });
+  }
+
+  /**
+   * The job is at rest (paused or ended, its checkpoint written): clear a control request it honoured and give
+   * the lease up, so the next run — here or in another process — can take it.
+   */
+  private async releaseIfAtRest(): Promise<void> {
+    if (!this.lease || !this.job || this.stopReason) return;
+    const snapshot = this.snapshot();
+    const atRest = snapshot.status === 'done' || snapshotPosition(snapshot.value).step === 'paused';
+    if (!atRest) return;
+    await this.releaseLease();
+  }
+
+  private releaseLease(): Promise<void> {
+    const lease = this.lease;
+    this.cancelHeartbeat();
+    if (!lease) return Promise.resolve();
+    this.lease = undefined;
+    const store = this.options.store;
+    // Called first and synchronously: a store whose release is synchronous (memory, SQLite) has let the job go
+    // by the time `stop()` returns, even to a caller that does not await it.
+    const released = Promise.resolve(store.release?.(lease));
+    const request = this.requestSeen;
+    this.requestSeen = null;
+    return released.then(async () => {
+      if (request !== null) await store.clearRequest?.(this.jobId).catch(() => {});
+    });
+  }
+
+  /**
+   * Make sure this run may write again after it rested (paused, lease given up): take the lease back and check
+   * that the store still holds this run's last checkpoint.
+   * @throws {JobLockedError} when another owner runs the job now.
+   * @throws {JobChangedError} when the job changed in the store meanwhile.
+   */
+  async reacquire(): Promise<void> {
+    await this.settled();
+    if (this.stopReason) throw new JobStoppedError(this.jobId, this.stopReason);
+    if (!this.leased || this.lease) return;
+    await this.acquireLease();
+    const stored = await this.options.store.load(this.jobId);
+    if (!stored || !this.lastCheckpointBytes || !sameBytes(stored.bytes, this.lastCheckpointBytes)) {
+      await this.releaseLease();
+      throw new JobChangedError(this.jobId);
+    }
+  }
+
+  /**
+   * Stop this run without ending the job: the phase's signal aborts, nothing more is written, the lease is given
+   * up once a write in flight has landed. Resolves when all that is done.
+   */
+  async stop(reason: StopReason): Promise<void> {
+    if (!this.stopReason) {
+      this.stopReason = reason;
+      this.cancelHeartbeat();
+      this.abort.abort(new JobStoppedError(this.jobId, reason));
+      for (const listener of this.stopListeners.splice(0)) listener(reason);
+    }
+    if (reason === 'lease-lost') {
+      this.lease = undefined;
+      return;
+    }
+    if (this.writesInFlight > 0) await this.saving;
+    await this.releaseLease().catch(() => {});
+  }
+
+  /** Call `listener` once if the run stops without ending. */
+  onStop(listener: (reason: StopReason) => void): void {
+    if (this.stopReason) listener(this.stopReason);
+    else this.stopListeners.push(listener);
+  }
+
   /** Called by the `persist` action: write a checkpoint once the machine's step is done. @internal */
   persistSoon(): void {
+    if (this.stopReason) return;
     // Inside an action the actor's snapshot is not yet the new one: write once the step is done.
     queueMicrotask(() => {
-      this.checkpoint({ force: true }).catch((error) => {
-        this.saveError ??= error;
-      });
+      if (this.stopReason) return;
+      const write = this.checkpoint({ force: true }).then(
+        () => this.releaseIfAtRest(),
+        (error) => this.onPersistError(error),
+      );
+      this.saving = this.saving.then(() => write).catch(() => {});
     });
+  }
+
+  /** A checkpoint of a paused or ended job failed: fail the job with the reason, as data. */
+  private onPersistError(error: unknown): void {
+    if (error instanceof JobStoppedError || this.stopReason) return;
+    if (error instanceof LeaseLostError) {
+      this.stop('lease-lost').catch(() => {});
+      return;
+    }
+    const snapshot = this.job ? this.snapshot() : undefined;
+    if (snapshot && snapshot.status !== 'done') {
+      const at = this.options.clock.now();
+      const record = errorRecord(error, snapshotPosition(snapshot.value).phase, at);
+      this.job!.send({ type: 'CHECKPOINT_FAILED', error: { ...record, kind: 'fatal' }, at });
+      return;
+    }
+    this.saveError ??= error;
   }
 
   /** Called by the `abortPhase` action. @internal */
@@ -154,6 +380,52 @@ export class JobRuntime<S = unknown, I = unknown, D = unknown, O = unknown> {
     if (late) this.onSnapshot(job.getSnapshot() as JobSnapshot);
   }
 
+  /**
+   * Before the first actor of an embedded job runs: take the lease, and when the parent restored the machine
+   * from its own snapshot, continue from the job's checkpoint in the store (or refuse, never start over).
+   */
+  private async ensureStarted(): Promise<void> {
+    this.starting ??= this.startEmbedded();
+    await this.starting;
+    // Resumed straight through the actor (an embedding parent's RESUME) after the lease was given up at rest.
+    if (this.leased && !this.lease && !this.stopReason) await this.reacquire();
+  }
+
+  /** Mark the start as done (runJob and resumeJob take the lease before the actor starts). @internal */
+  markStarted(): void {
+    this.starting = Promise.resolve();
+  }
+
+  private async startEmbedded(): Promise<void> {
+    const snapshot = this.snapshot();
+    const ctx = snapshot.context;
+    // XState restores a parent's children from its snapshot with `options.snapshot` set: that marks a restore.
+    const restoredByParent = (this.job as { options?: { snapshot?: unknown } }).options?.snapshot !== undefined;
+    const request = await this.acquireLease();
+    if (restoredByParent) {
+      const stored = await this.options.store.load(this.jobId);
+      if (!stored) throw new EmbeddedResumeError(this.jobId, 'the store holds no checkpoint for it');
+      const envelope = this.decode(stored.bytes);
+      const mine = snapshotPosition(snapshot.value);
+      const theirs = snapshotPosition((envelope.machine as { value?: unknown } | null)?.value);
+      if (mine.phase !== theirs.phase) {
+        throw new EmbeddedResumeError(
+          this.jobId,
+          `the parent restored it in phase "${mine.phase}", but its last checkpoint stands in phase "${theirs.phase}"`,
+        );
+      }
+      this.state = envelope.state as S;
+      if (envelope.phaseStartState !== undefined) this.phaseStartState = envelope.phaseStartState as S;
+      this.lastCheckpointBytes = stored.bytes;
+      this.restored = true;
+      this.skipNextBoundary = true;
+      this.progress.restore(envelope.progress, this.definition.byName.get(envelope.progress.phase ?? '')?.index);
+      // Restoring is a request to run: a pause asked before the parent was persisted does not outlive it.
+      if (ctx.interrupt === 'pause') this.job!.send({ type: 'RESUME', at: this.options.clock.now() });
+    }
+    this.honour(request);
+  }
+
   /** Resolves when every checkpoint asked for so far is written; rejects with the first write error. */
   async settled(): Promise<void> {
     await this.saving;
@@ -172,37 +444,50 @@ export class JobRuntime<S = unknown, I = unknown, D = unknown, O = unknown> {
     this.bind(parentOf(self));
     // Let the job's own step finish so its snapshot shows this phase running.
     await Promise.resolve();
-    const info = this.definition.byName.get(input.phase)!;
     const clock = this.options.clock;
-    this.restoreFor(input);
-    const restored = this.skipNextBoundary;
-    this.skipNextBoundary = false;
-    if (input.attempt <= 1 && !restored && info.phase.recovery?.strategy === 'restart-phase') {
-      this.phaseStartState = structuredClone(this.state);
-    }
-    if (this.boundaries && !restored) await this.checkpoint({ force: true });
-    const ctx = this.context(input.phase, input.attempt);
+    const startedAt = clock.now();
     try {
+      await this.ensureStarted();
+      this.throwIfStopped();
+      const info = this.definition.byName.get(input.phase)!;
+      this.restoreFor(input);
+      const restored = this.skipNextBoundary;
+      this.skipNextBoundary = false;
+      if (input.attempt <= 1 && !restored && info.phase.recovery?.strategy === 'restart-phase') {
+        this.phaseStartState = structuredClone(this.state);
+      }
+      if (this.boundaries && !restored) await this.checkpoint({ force: true });
+      const ctx = this.context(input.phase, input.attempt);
       const output = await info.phase.execute(ctx);
       if (!output || typeof output !== 'object')
-        return { kind: String(output) as 'continue', at: clock.now() };
-      return { ...output, at: clock.now() };
+        return { kind: String(output) as 'continue', at: clock.now(), startedAt };
+      return { ...output, at: clock.now(), startedAt };
     } catch (error) {
-      throw this.stamp(error, input.phase);
+      throw this.stamp(error, input.phase, startedAt);
     }
   }
 
   /** Called by the `runHook` actor. @internal */
-  async runHook(input: RunHookInput, self: AnyActorRef): Promise<void> {
+  async runHook(input: RunHookInput, self: AnyActorRef): Promise<{ at: number }> {
     this.bind(parentOf(self));
     const phase = this.definition.byName.get(input.phase)!.phase;
     const ctx = this.context(input.phase, 0);
     try {
+      await this.ensureStarted();
+      this.throwIfStopped();
       if (input.hook === 'onSuccess') await phase.onSuccess?.(ctx);
       else await phase.onFailure?.(ctx, phaseErrorOf(input.error ?? null, input.phase, this.jobId));
     } catch (error) {
       throw this.stamp(error, input.phase);
     }
+    return { at: this.options.clock.now() };
+  }
+
+  /** Called by the `finalize` actor. @internal */
+  async runFinalize(): Promise<FinalizeOutput> {
+    await this.ensureStarted();
+    this.throwIfStopped();
+    return this.finalize();
   }
 
   /** Called by the `sleepUntil` actor. @internal */
@@ -213,6 +498,10 @@ export class JobRuntime<S = unknown, I = unknown, D = unknown, O = unknown> {
       const handle = clock.setTimeout(() => resolve({ at: clock.now() }), wait);
       signal.addEventListener('abort', () => clock.clearTimeout(handle), { once: true });
     });
+  }
+
+  private throwIfStopped(): void {
+    if (this.stopReason) throw new JobStoppedError(this.jobId, this.stopReason);
   }
 
   /** Put `state` back where a retry must start from. */
@@ -241,21 +530,26 @@ export class JobRuntime<S = unknown, I = unknown, D = unknown, O = unknown> {
   }
 
   /** Attach the time and the phase to a thrown value, keeping its kind. */
-  private stamp(error: unknown, phase: string): unknown {
+  private stamp(error: unknown, phase: string, startedAt?: number): unknown {
     const at = this.options.clock.now();
     if (error && typeof error === 'object') {
       try {
-        Object.assign(error, { at, phase: (error as { phase?: string }).phase ?? phase });
+        Object.assign(error, {
+          at,
+          phase: (error as { phase?: string }).phase ?? phase,
+          ...(startedAt === undefined ? {} : { startedAt }),
+        });
         return error;
       } catch {
         // frozen: fall through to a copy
       }
     }
-    return { ...errorRecord(error, phase, at) };
+    return { ...errorRecord(error, phase, at), ...(startedAt === undefined ? {} : { startedAt }) };
   }
 
   /** Write a checkpoint of the machine and the state now. */
   async checkpoint(opts: CheckpointOptions = {}): Promise<void> {
+    this.throwIfStopped();
     const clock = this.options.clock;
     const now = clock.now();
     if (!opts.force && !opts.atomicWith && now - this.lastCheckpointAt < this.minInterval) return;
@@ -263,11 +557,18 @@ export class JobRuntime<S = unknown, I = unknown, D = unknown, O = unknown> {
       opts.atomicWith?.();
       return;
     }
+    if (this.leased && !this.lease) {
+      throw new Error(
+        `phasekit: job ${this.jobId} has no lease to write under; resume the run (run.resume()) or the job (resumeJob).`,
+      );
+    }
     this.lastCheckpointAt = now;
     const snapshot = this.snapshot();
     const position = snapshotPosition(snapshot.value);
     const context = snapshot.context;
+    const done = snapshot.status === 'done';
     const info = position.phase ? this.definition.byName.get(position.phase) : undefined;
+    if (done) this.progress.finish(context.status as 'completed' | 'failed' | 'cancelled');
     const p = this.progress.current();
     const envelope: Envelope<S> = {
       format: ENVELOPE_FORMAT,
@@ -299,7 +600,14 @@ export class JobRuntime<S = unknown, I = unknown, D = unknown, O = unknown> {
       },
       createdAt: now,
     };
-    const bytes = encodeEnvelope(envelope);
+    let bytes: Uint8Array;
+    try {
+      bytes = encodeEnvelope(envelope);
+    } catch (error) {
+      // An ended job needs no state to go on: keep its record and history rather than lose the outcome.
+      if (!(error instanceof SnapshotEncodeError) || !done) throw error;
+      bytes = encodeEnvelope({ ...envelope, state: null as S, phaseStartState: undefined });
+    }
     const meta: JobMeta = {
       name: this.definition.name,
       version: this.definition.version,
@@ -311,16 +619,34 @@ export class JobRuntime<S = unknown, I = unknown, D = unknown, O = unknown> {
       input: this.input,
       updatedAt: now,
     };
-    const write = this.saving.then(() =>
-      this.options.store.save(
-        this.jobId,
-        bytes,
-        meta,
-        opts.atomicWith ? { atomicWith: opts.atomicWith } : undefined,
-      ),
-    );
+    const saveOptions: SaveOptions | undefined =
+      opts.atomicWith || this.lease
+        ? {
+            ...(opts.atomicWith ? { atomicWith: opts.atomicWith } : {}),
+            ...(this.lease ? { fence: this.lease.fence } : {}),
+          }
+        : undefined;
+    this.writesInFlight++;
+    const write = this.saving
+      .then(() => {
+        // Nothing is written once the run stopped, not even a write queued before.
+        this.throwIfStopped();
+        return this.options.store.save(this.jobId, bytes, meta, saveOptions);
+      })
+      .finally(() => {
+        this.writesInFlight--;
+      });
     this.saving = write.catch(() => {});
-    await write;
+    try {
+      await write;
+    } catch (error) {
+      if (error instanceof LeaseLostError) {
+        // Not awaited: stop() waits for the writes in flight, this one among them.
+        this.stop('lease-lost').catch(() => {});
+        throw new JobStoppedError(this.jobId, 'lease-lost', { cause: error });
+      }
+      throw error;
+    }
     this.lastCheckpointBytes = bytes;
     this.events$.next({
       type: 'checkpointed',
@@ -355,6 +681,7 @@ export class JobRuntime<S = unknown, I = unknown, D = unknown, O = unknown> {
       signal: this.abort.signal,
       clock: this.options.clock,
       checkInterrupt: () => {
+        rt.throwIfStopped();
         const interrupt = rt.job ? (rt.snapshot().context.interrupt ?? null) : null;
         if (interrupt === 'cancel' || rt.abort.signal.aborted) {
           throw new CancelledError(undefined, { phase: phaseName, jobId: rt.jobId });
@@ -415,13 +742,11 @@ export class JobRuntime<S = unknown, I = unknown, D = unknown, O = unknown> {
     const ctx = next.context;
     const progress = this.progress;
     const jobId = this.jobId;
+    const position = snapshotPosition(next.value);
     if (!previous) {
-      this.events$.next({
-        type: this.restored ? 'resumed' : 'started',
-        jobId,
-        at,
-        phase: snapshotPosition(next.value).phase,
-      });
+      // A job restored while paused has not resumed yet: `resumed` comes when it runs again.
+      if (!this.restored) this.events$.next({ type: 'started', jobId, at, phase: position.phase });
+      else if (position.step !== 'paused') this.events$.next({ type: 'resumed', jobId, at, phase: position.phase });
     }
     // A fresh run is diffed against an all-pending history, so its first phase reports phaseStarted.
     const before =
@@ -431,16 +756,24 @@ export class JobRuntime<S = unknown, I = unknown, D = unknown, O = unknown> {
       for (let i = 0; i < ctx.history.length; i++) {
         const was = before[i];
         const after = ctx.history[i];
-        if (was === after) continue;
+        if (was === after || !was) continue;
         const e = { jobId, at, phase: after.phase, attempt: after.attempts };
         if (after.status === 'running' && (was.status !== 'running' || was.attempts !== after.attempts)) {
+          const resumedSameAttempt = was.status === 'paused' && was.attempts === after.attempts;
           if (was.status === 'paused') this.events$.next({ type: 'resumed', jobId, at, phase: after.phase });
-          this.events$.next({ type: 'phaseStarted', ...e });
-          progress.enterPhase(after.phase, i, this.doneWeight(ctx.history));
+          if (resumedSameAttempt) {
+            // The phase goes on from its checkpointed cursor: keep its figures, restart only the rate.
+            progress.resumePhase();
+          } else {
+            this.events$.next({ type: 'phaseStarted', ...e });
+            progress.enterPhase(after.phase, i, this.doneWeight(ctx.history), this.skippedWeight(ctx.history));
+          }
         } else if (after.status === 'completed' && was.status !== 'completed') {
           this.events$.next({ type: 'phaseCompleted', ...e });
+          progress.endPhase(this.doneWeight(ctx.history), this.skippedWeight(ctx.history));
         } else if (after.status === 'skipped' && was.status !== 'skipped') {
           this.events$.next({ type: 'phaseSkipped', ...e });
+          progress.endPhase(this.doneWeight(ctx.history), this.skippedWeight(ctx.history));
         } else if (after.status === 'failed' && was.status !== 'failed') {
           this.events$.next({ type: 'phaseFailed', ...e });
         } else if (after.status === 'paused' && was.status !== 'paused') {
@@ -449,13 +782,12 @@ export class JobRuntime<S = unknown, I = unknown, D = unknown, O = unknown> {
           progress.flush();
         }
       }
-      if (progress.status === 'paused' && snapshotPosition(next.value).step === 'running')
-        progress.status = 'running';
+      if (progress.status === 'paused' && position.step === 'running') progress.status = 'running';
     }
-    if (!previous && this.restored && snapshotPosition(next.value).step === 'running') {
-      const phase = snapshotPosition(next.value).phase!;
+    if (!previous && this.restored && position.step === 'running') {
+      const phase = position.phase!;
       const index = this.definition.byName.get(phase)!.index;
-      progress.enterPhase(phase, index, this.doneWeight(ctx.history));
+      progress.continuePhase(phase, index, this.doneWeight(ctx.history), this.skippedWeight(ctx.history));
     }
     if (ctx.errorCount !== progress.errorsCount) {
       for (const error of ctx.errors.slice(progress.errorsCount)) {
@@ -466,8 +798,7 @@ export class JobRuntime<S = unknown, I = unknown, D = unknown, O = unknown> {
     }
     if (next.status === 'done' && previous?.status !== 'done') {
       const status = ctx.status as 'completed' | 'failed' | 'cancelled';
-      progress.status = status;
-      progress.doneWeight = this.doneWeight(ctx.history);
+      progress.finish(status);
       this.events$.next({
         type: status,
         jobId,
@@ -478,14 +809,29 @@ export class JobRuntime<S = unknown, I = unknown, D = unknown, O = unknown> {
     }
   }
 
-  private doneWeight(history: readonly PhaseExecution[]): number {
+  private weightOf(test: (index: number) => boolean): number {
     let sum = 0;
-    for (let i = 0; i < history.length; i++) {
-      const s = history[i].status;
-      if (s === 'completed' || s === 'skipped' || s === 'failed') sum += this.weights[i];
-    }
+    for (let i = 0; i < this.weights.length; i++) if (test(i)) sum += this.weights[i];
     return sum;
   }
+
+  /** Weight of the phases that did their work (completed, or failed and skipped over). */
+  private doneWeight(history: readonly PhaseExecution[]): number {
+    return this.weightOf((i) => history[i]?.status === 'completed' || history[i]?.status === 'failed');
+  }
+
+  /** Weight of the phases that will not run: skipped ones and those whose `when` is false. */
+  private skippedWeight(history: readonly PhaseExecution[]): number {
+    return this.weightOf(
+      (i) => history[i]?.status === 'skipped' || (this.disabled[i] && history[i]?.status === 'pending'),
+    );
+  }
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.byteLength !== b.byteLength) return false;
+  for (let i = 0; i < a.byteLength; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /** Let the event loop run its macrotasks once (setImmediate where there is one). */
@@ -505,7 +851,7 @@ export function implementationsFor(find: (job: AnyActorRef) => JobRuntime<any, a
         const job = parentOf(self);
         return find(job).runPhase(input, self);
       }),
-      runHook: fromPromise<void, RunHookInput>(async ({ input, self }) =>
+      runHook: fromPromise<{ at: number }, RunHookInput>(async ({ input, self }) =>
         find(parentOf(self)).runHook(input, self),
       ),
       sleepUntil: fromPromise<{ at: number }, { until: number }>(({ input, signal, self }) =>
@@ -515,7 +861,7 @@ export function implementationsFor(find: (job: AnyActorRef) => JobRuntime<any, a
         const job = parentOf(self);
         const rt = find(job);
         rt.bind(job);
-        return rt.finalize();
+        return rt.runFinalize();
       }),
     },
     actions: {

@@ -1,4 +1,5 @@
 import { type Observable, ReplaySubject } from 'rxjs';
+import type { EnvelopeProgress } from '../persistence/Envelope.js';
 import type { Clock } from '../phases/types.js';
 import type { JobProgress } from './JobProgress.js';
 
@@ -9,6 +10,10 @@ const ALPHA = 0.3;
  * Keeps a job's progress figures and emits them throttled: at most one report per `intervalMs`, always the
  * latest values, and the last one on `flush()`. Updates are plain field writes plus at most one timer per
  * interval, so a phase may report from a hot loop.
+ *
+ * What it promises: `overallPercent` never goes down (a pause, a resume, a restore or a cancel keep it where
+ * it was; skipped phases hand their weight to those that run); `rate` and `etaMs` count only the work done since
+ * this run (re)started the phase — a count restored from a checkpoint is a baseline, not work done now.
  */
 export class ProgressTracker {
   readonly progress$: Observable<JobProgress>;
@@ -23,8 +28,10 @@ export class ProgressTracker {
   bytesTotal: number | undefined;
   errorsCount = 0;
   status: JobProgress['status'] = 'running';
-  /** Weights of phases that ended (completed, skipped or failed), summed. */
+  /** Weights of phases that ended having done their work, summed. */
   doneWeight = 0;
+  /** Weights of phases that will not run (skipped, or disabled by `when`), summed. */
+  skippedWeight = 0;
   private readonly subject = new ReplaySubject<JobProgress>(1);
   private timer: unknown = null;
   private rate = 0;
@@ -32,6 +39,10 @@ export class ProgressTracker {
   private sampleAt: number;
   private sampleCompleted = 0;
   private sampleBytes = 0;
+  /** The next sample only sets the baseline of the rate (after a resume or restore). */
+  private rebase = false;
+  /** Highest overall percent reported so far: never reported lower. */
+  private floor = 0;
   private readonly startedAt: number;
   /** Sum of the phase weights: fixed for the job, so summed once. */
   private readonly totalWeight: number;
@@ -49,11 +60,25 @@ export class ProgressTracker {
     this.sampleAt = this.startedAt;
   }
 
-  /** A phase started: its counters start from zero. */
-  enterPhase(name: string, index: number, doneWeight: number): void {
+  /** Start from the figures of a checkpoint: the job was there, and says so from its first frame. */
+  restore(saved: EnvelopeProgress, phaseIndex: number | undefined): void {
+    this.phase = saved.phase;
+    if (phaseIndex !== undefined) this.phaseIndex = phaseIndex;
+    this.completed = saved.completed;
+    this.total = saved.total;
+    this.bytesCompleted = saved.bytesCompleted;
+    this.bytesTotal = saved.bytesTotal;
+    this.message = saved.message;
+    this.floor = Math.max(this.floor, saved.overallPercent);
+    this.rebase = true;
+  }
+
+  /** A phase started a new attempt: its counters start from zero. */
+  enterPhase(name: string, index: number, doneWeight: number, skippedWeight: number): void {
     this.phase = name;
     this.phaseIndex = index;
     this.doneWeight = doneWeight;
+    this.skippedWeight = skippedWeight;
     this.completed = 0;
     this.total = 0;
     this.explicitPercent = null;
@@ -65,7 +90,40 @@ export class ProgressTracker {
     this.sampleAt = this.clock.now();
     this.sampleCompleted = 0;
     this.sampleBytes = 0;
+    this.rebase = false;
+    this.status = 'running';
     this.flush();
+  }
+
+  /** A restored job goes on inside `name`: keep the restored figures, measure the rate from here. */
+  continuePhase(name: string, index: number, doneWeight: number, skippedWeight: number): void {
+    this.phase = name;
+    this.phaseIndex = index;
+    this.doneWeight = doneWeight;
+    this.skippedWeight = skippedWeight;
+    this.resumePhase();
+  }
+
+  /** The phase goes on after a pause: its figures stand; the rate restarts from the next report. */
+  resumePhase(): void {
+    this.status = 'running';
+    this.rate = 0;
+    this.bytesRate = undefined;
+    this.rebase = true;
+    this.sampleAt = this.clock.now();
+    this.flush();
+  }
+
+  /** A phase ended (or was skipped): move the weights. */
+  endPhase(doneWeight: number, skippedWeight: number): void {
+    this.doneWeight = doneWeight;
+    this.skippedWeight = skippedWeight;
+    this.touch();
+  }
+
+  /** The job ended: 100 % only when it completed; a failed or cancelled job keeps the percent it reached. */
+  finish(status: 'completed' | 'failed' | 'cancelled'): void {
+    this.status = status;
   }
 
   /** Something changed: make sure a report goes out within the interval. */
@@ -94,11 +152,18 @@ export class ProgressTracker {
 
   /** The figures as they are now, without emitting. */
   current(): JobProgress {
-    const totalWeight = this.totalWeight;
     const phasePercent = this.percent();
-    const done = this.status === 'completed';
-    const weight = this.weights[this.phaseIndex] ?? 0;
-    const overall = done ? 100 : ((this.doneWeight + (weight * phasePercent) / 100) / totalWeight) * 100;
+    let overall: number;
+    if (this.status === 'completed') overall = 100;
+    else if (this.status === 'failed' || this.status === 'cancelled') overall = this.floor;
+    else {
+      const weight = this.weights[this.phaseIndex] ?? 0;
+      const running = Math.max(this.totalWeight - this.skippedWeight, 1e-9);
+      overall = ((this.doneWeight + (weight * phasePercent) / 100) / running) * 100;
+    }
+    overall = Math.max(this.floor, Math.min(100, Math.max(0, overall)));
+    if (this.status !== 'completed') overall = Math.min(overall, 100);
+    this.floor = overall;
     const remaining = this.total - this.completed;
     return {
       jobId: this.jobId,
@@ -106,7 +171,7 @@ export class ProgressTracker {
       phaseIndex: this.phaseIndex,
       phaseCount: this.weights.length,
       phasePercent,
-      overallPercent: Math.min(100, Math.max(0, overall)),
+      overallPercent: overall,
       message: this.message,
       completed: this.completed,
       total: this.total,
@@ -133,12 +198,19 @@ export class ProgressTracker {
 
   private emit(): void {
     const now = this.clock.now();
+    if (this.rebase) {
+      // The first figures after a resume or restore are where the phase already was: a baseline, not a rate.
+      this.rebase = false;
+      this.sampleAt = now;
+      this.sampleCompleted = this.completed;
+      this.sampleBytes = this.bytesCompleted ?? 0;
+    }
     const dt = now - this.sampleAt;
     if (dt > 0) {
-      const instant = ((this.completed - this.sampleCompleted) * 1000) / dt;
+      const instant = (Math.max(0, this.completed - this.sampleCompleted) * 1000) / dt;
       this.rate = this.rate === 0 ? instant : ALPHA * instant + (1 - ALPHA) * this.rate;
       if (this.bytesCompleted !== undefined) {
-        const bytesInstant = ((this.bytesCompleted - this.sampleBytes) * 1000) / dt;
+        const bytesInstant = (Math.max(0, this.bytesCompleted - this.sampleBytes) * 1000) / dt;
         this.bytesRate =
           this.bytesRate === undefined ? bytesInstant : ALPHA * bytesInstant + (1 - ALPHA) * this.bytesRate;
         this.sampleBytes = this.bytesCompleted;

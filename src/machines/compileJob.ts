@@ -68,7 +68,7 @@ function buildMachine(definition: JobDefinition) {
       runPhase: fromPromise<RunPhaseOutput, RunPhaseInput>(async ({ input }) => {
         throw new MissingRuntimeError(definition.name, input.phase);
       }),
-      runHook: fromPromise<void, RunHookInput>(async ({ input }) => {
+      runHook: fromPromise<{ at?: number }, RunHookInput>(async ({ input }) => {
         throw new MissingRuntimeError(definition.name, input.phase);
       }),
       sleepUntil: fromPromise<{ at?: number }, { until: number }>(async () => {
@@ -131,15 +131,21 @@ function buildMachine(definition: JobDefinition) {
       })),
       complete: assign(({ context, event }, params: { phase: string; skipped: readonly string[] }) => {
         const at = eventAt(event);
-        let history = updateHistory(context.history, [params.phase], (e) => ended(e, 'completed', at));
+        const began = context.phaseStartedAt ?? null;
+        let history = updateHistory(context.history, [params.phase], (e) =>
+          ended({ ...e, startedAt: e.startedAt ?? began }, 'completed', at),
+        );
         history = updateHistory(history, params.skipped, (e) => ended(e, 'skipped', at, null));
-        return { history, next: null, reset: null };
+        return { history, next: null, reset: null, phaseStartedAt: null };
       }),
       setNext: assign(({ event }, params: { phase: string; next: string | null }) => {
         const output = (event as AnyEvent).output as RunPhaseOutput | undefined;
-        if (output?.kind === 'skipTo') return { next: output.phase };
-        if (output?.kind === 'complete') return { next: null };
-        return { next: params.next };
+        const error = (event as AnyEvent).error as { startedAt?: number } | undefined;
+        const began = output?.startedAt ?? error?.startedAt;
+        const phaseStartedAt = typeof began === 'number' ? began : null;
+        if (output?.kind === 'skipTo') return { next: output.phase, phaseStartedAt };
+        if (output?.kind === 'complete') return { next: null, phaseStartedAt };
+        return { next: params.next, phaseStartedAt };
       }),
       recordPhaseError: assign(
         ({ context, event }, params: { phase: string; status: 'completed' | 'failed' }) => {
@@ -164,12 +170,36 @@ function buildMachine(definition: JobDefinition) {
       fail: assign(({ context, event }, params: { phase: string | null }) => {
         const at = eventAt(event) ?? 0;
         const record = errorRecord((event as AnyEvent).error, params.phase, at);
+        const began = (event as AnyEvent).error?.startedAt;
         return {
           failure: record,
           history:
             params.phase === null
               ? context.history
-              : updateHistory(context.history, [params.phase], (e) => ended(e, 'failed', at, record)),
+              : updateHistory(context.history, [params.phase], (e) =>
+                  ended({ ...e, startedAt: e.startedAt ?? (typeof began === 'number' ? began : null) }, 'failed', at, record),
+                ),
+        };
+      }),
+      failCheckpoint: assign(({ context, event }) => {
+        const e = event as { error?: ErrorRecord; at?: number };
+        const record: ErrorRecord = e.error ?? {
+          kind: 'fatal',
+          name: 'CheckpointError',
+          message: 'A checkpoint could not be written.',
+          phase: null,
+          at: e.at ?? 0,
+        };
+        const phase = record.phase;
+        return {
+          failure: record,
+          interrupt: null,
+          history:
+            phase === null || !context.history.some((h) => h.phase === phase)
+              ? context.history
+              : updateHistory(context.history, [phase], (h) =>
+                  h.status === 'completed' || h.status === 'skipped' ? h : ended(h, 'failed', record.at, record),
+                ),
         };
       }),
       failInvalidOutput: assign(
@@ -449,7 +479,9 @@ function buildMachine(definition: JobDefinition) {
     );
 
   return machineSetup.createMachine({
-    id: definition.name,
+    // `job:` keeps the root id apart from every phase and group id (names cannot hold a colon), so a phase may
+    // bear its job's name (`delete` → `deleting` is no longer forced).
+    id: machineIdOf(definition.name),
     initial: firstName(definition.tree[0]),
     context: ({ input }: { input: JobMachineInput }) => ({
       jobId: input.jobId,
@@ -462,10 +494,16 @@ function buildMachine(definition: JobDefinition) {
       failure: null,
       retryAt: null,
       reset: null,
+      phaseStartedAt: null,
       status: 'active',
       output: undefined,
     }),
-    on: { NON_FATAL: { actions: 'recordNonFatal' } },
+    on: {
+      NON_FATAL: { actions: 'recordNonFatal' },
+      // The runtime could not write a checkpoint (state that cannot be encoded, a store that refuses): the job
+      // fails with that error as data, wherever it stands.
+      CHECKPOINT_FAILED: { target: '.failed', actions: 'failCheckpoint' },
+    },
     states: {
       ...(nodeStates(definition.tree) as {}),
       finishing: {
@@ -503,6 +541,11 @@ function buildMachine(definition: JobDefinition) {
       failure: context.failure,
     }),
   } as any);
+}
+
+/** The root state id of a job's machine. */
+export function machineIdOf(jobName: string): string {
+  return `job:${jobName}`;
 }
 
 function firstName(node: PhaseNode): string {

@@ -1,3 +1,4 @@
+import { defaultOwner } from '../adapters/defaultOwner.js';
 import { systemClock } from '../adapters/systemClock.js';
 import { MemoryStore } from '../persistence/stores/MemoryStore.js';
 import type { JobDefinition } from '../phases/defineJob.js';
@@ -10,6 +11,12 @@ import type { RunOptions } from './runJob.js';
  * `{ jobId, input }`; it reports `{ status, output, history, errors }` as its output, and accepts `PAUSE`,
  * `RESUME` and `CANCEL` events (forward them with `sendTo`). Use one per job run: the runtime holds the job's
  * state.
+ *
+ * Persisting the parent: the job checkpoints into `options.store` under `options.jobId` as it runs. When the parent
+ * is restored from a snapshot of its own, the job continues from that checkpoint (same phase; its state, not
+ * `initialState`), and a pause asked before the parent was persisted is withdrawn; when the store holds no
+ * checkpoint, or one in another phase, the job fails at once with `EmbeddedResumeError` rather than start over.
+ * On a store with leases the job takes its lease before its first phase runs.
  *
  * @example
  * const app = setup({ actors: { backup: provideRuntime(backupJob, { jobId: 'b1', input, store }).machine } })
@@ -24,7 +31,7 @@ export function provideRuntime<S, I, D, O>(
   const store = options.store ?? new MemoryStore();
   const runtime = new JobRuntime<S, I, D, O>(
     definition,
-    { ...options, clock, store },
+    { ...options, clock, store, owner: options.owner ?? defaultOwner() },
     {
       jobId: options.jobId,
       input: options.input,

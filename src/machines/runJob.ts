@@ -2,7 +2,8 @@ import { createActor, type InspectionEvent, type Observer } from 'xstate';
 import { newJobId } from '../adapters/newJobId.js';
 import { systemClock } from '../adapters/systemClock.js';
 import { MemoryStore } from '../persistence/stores/MemoryStore.js';
-import type { SnapshotStore } from '../persistence/types.js';
+import type { Lease, LeaseOwner, SnapshotStore } from '../persistence/types.js';
+import { defaultOwner } from '../adapters/defaultOwner.js';
 import type { JobDefinition } from '../phases/defineJob.js';
 import type { Clock, Logger } from '../phases/types.js';
 import { JobRun } from './JobRun.js';
@@ -28,10 +29,18 @@ export interface RunOptions<D = unknown> {
   readonly progressIntervalMs?: number;
   /** XState inspection observer, e.g. `createBrowserInspector().inspect` or the Stately inspector's. */
   readonly inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
+  /** Who runs the job, written into its lease (stores with leases). Default: this process. */
+  readonly owner?: LeaseOwner;
+  /** How long the job's lease lasts without renewal; renewed every third of it. Default 30 000 ms. */
+  readonly leaseMs?: number;
+  /** A lease on the job already held (a worker's `claim`), used instead of acquiring one. */
+  readonly lease?: Lease;
 }
 
 /**
  * Start a job: compile its machine (cached), create the actor with phasekit's runtime plugged in, and run.
+ * On a store with leases the run first takes the job's lease (its `result` rejects with `JobLockedError` when
+ * a live process holds the job id), renews it while running and gives it up when the job rests or ends.
  *
  * @example
  * const run = runJob(backup, { paths: ['/home/me'] }, { store: new SqliteStore('jobs.db') });
@@ -48,7 +57,7 @@ export function runJob<S, I, D, O>(
   const store = options.store ?? new MemoryStore();
   const runtime = new JobRuntime<S, I, D, O>(
     definition,
-    { ...options, clock, store },
+    { ...options, clock, store, owner: options.owner ?? defaultOwner() },
     {
       jobId,
       input,
@@ -64,7 +73,20 @@ export function runJob<S, I, D, O>(
   registerRuntime(actor, runtime);
   runtime.bind(actor, false);
   const run = new JobRun<O>(actor, runtime);
-  // Start once the caller has had a chance to subscribe to events$ and progress$.
-  queueMicrotask(() => actor.start());
+  runtime.markStarted();
+  // Start once the caller has had a chance to subscribe to events$ and progress$, and the lease is ours.
+  queueMicrotask(() => {
+    if (!runtime.leased) {
+      actor.start();
+      return;
+    }
+    runtime.acquireLease().then(
+      (request) => {
+        actor.start();
+        runtime.honour(request);
+      },
+      (error) => run.failStart(error),
+    );
+  });
   return run;
 }

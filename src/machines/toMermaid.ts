@@ -46,7 +46,8 @@ function isPhase(node: Node): boolean {
 }
 
 function safe(id: string): string {
-  return id.replace(/[^A-Za-z0-9_]/g, '_');
+  // The root id is `job:<name>`: drawn as the job's name, as before the namespace.
+  return id.replace(/^job:/, '').replace(/[^A-Za-z0-9_]/g, '_');
 }
 
 function guardLabel(guard: Edge['guard']): string {

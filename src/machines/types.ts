@@ -29,6 +29,8 @@ export interface JobMachineContext {
   readonly retryAt: number | null;
   /** What the runtime resets `state` to before the phase runs again. */
   readonly reset: 'phase-start' | 'checkpoint' | null;
+  /** When the runtime began the phase that just ended (epoch ms), for history when the entering event had no time. */
+  readonly phaseStartedAt?: number | null;
   readonly status: 'active' | 'completed' | 'failed' | 'cancelled';
   readonly output: unknown;
 }
@@ -45,7 +47,7 @@ export interface RunPhaseInput {
 }
 
 /** Output of the `runPhase` actor. */
-export type RunPhaseOutput = PhaseOutput & { readonly at?: number };
+export type RunPhaseOutput = PhaseOutput & { readonly at?: number; readonly startedAt?: number };
 
 /** Input of the `runHook` actor. */
 export interface RunHookInput {
@@ -66,7 +68,8 @@ export type JobControlEvent =
   | { type: 'PAUSE'; at?: number }
   | { type: 'RESUME'; at?: number }
   | { type: 'CANCEL'; at?: number }
-  | { type: 'NON_FATAL'; error: ErrorRecord };
+  | { type: 'NON_FATAL'; error: ErrorRecord }
+  | { type: 'CHECKPOINT_FAILED'; error: ErrorRecord; at?: number };
 
 /** What the job machine returns when it reaches a final state (its XState `output`). */
 export interface JobMachineOutput<O = unknown> {

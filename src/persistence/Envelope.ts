@@ -1,4 +1,4 @@
-import type { ErrorRecord, PhaseExecution } from '../phases/types.js';
+import type { CheckpointPosition, ErrorRecord, PhaseExecution } from '../phases/types.js';
 
 /** The checkpoint format this code writes. */
 export const ENVELOPE_FORMAT = 'phasekit/1';
@@ -36,4 +36,9 @@ export interface Envelope<S = unknown> {
   readonly progress: EnvelopeProgress;
   /** Epoch ms from the runtime's clock. */
   readonly createdAt: number;
+  /**
+   * Where migrations moved the job (never written: set by `decodeEnvelope` when a migration ran and returned a
+   * position, or kept from the checkpoint).
+   */
+  readonly position?: CheckpointPosition;
 }

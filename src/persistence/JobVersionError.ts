@@ -8,6 +8,22 @@ export interface JobVersionErrorOptions {
   /** The version no migration upgrades from, when the checkpoint is older than the code. */
   readonly missingFrom?: number;
   readonly jobId?: string;
+  /** The phase list changed between the checkpoint and the code, with no migration to say what that means. */
+  readonly phaseChange?: PhaseChange;
+  /** A migration ran, but left the job in a phase this code does not have. */
+  readonly lostPosition?: string;
+}
+
+/** How the phase list of a checkpoint differs from the job definition's. */
+export interface PhaseChange {
+  /** Phases the code has and the checkpoint does not. */
+  readonly added: readonly string[];
+  /** Phases the checkpoint has and the code does not. */
+  readonly removed: readonly string[];
+  /** Removed and added at the same place: most likely renamed, `[from, to]`. */
+  readonly renamed: readonly (readonly [string, string])[];
+  /** Same phases, another order. */
+  readonly reordered: boolean;
 }
 
 /**
@@ -23,6 +39,8 @@ export class JobVersionError extends Error {
   /** The version no migration upgrades from (`undefined` when the checkpoint is newer than the code). */
   readonly missingFrom: number | undefined;
   readonly jobId: string | undefined;
+  /** Set when the refusal is about the phase list. */
+  readonly phaseChange: PhaseChange | undefined;
 
   constructor(options: JobVersionErrorOptions) {
     super(describe(options));
@@ -31,11 +49,33 @@ export class JobVersionError extends Error {
     this.codeVersion = options.codeVersion;
     this.missingFrom = options.missingFrom;
     this.jobId = options.jobId;
+    this.phaseChange = options.phaseChange;
   }
 }
 
 function describe(o: JobVersionErrorOptions): string {
   const subject = `Checkpoint of job "${o.jobName}"${o.jobId === undefined ? '' : ` (id ${o.jobId})`}`;
+  if (o.lostPosition !== undefined) {
+    return (
+      `${subject} stands in phase "${o.lostPosition}", which version ${o.codeVersion} of the job does not have. ` +
+      `Return a position from the migration of version ${o.codeVersion - 1}: ` +
+      `(c) => ({ ...c, position: { phase: "<a phase of version ${o.codeVersion}>" } }), or use renamePhase(c, from, to).`
+    );
+  }
+  if (o.phaseChange) {
+    const c = o.phaseChange;
+    const parts = [
+      ...c.renamed.map(([a, b]) => `renamed "${a}" → "${b}"?`),
+      ...(c.added.length ? [`added ${c.added.map((p) => `"${p}"`).join(', ')}`] : []),
+      ...(c.removed.length ? [`removed ${c.removed.map((p) => `"${p}"`).join(', ')}`] : []),
+      ...(c.reordered ? ['the phases are in another order'] : []),
+    ];
+    return (
+      `${subject} was written with other phases than this code's (version ${o.codeVersion}): ${parts.join('; ')}. ` +
+      `Bump the job's version and register a migration that says what the change means, e.g. ` +
+      `migrations: { ${o.storedVersion}: (c) => c } when phases were only added, or renamePhase(c, from, to).`
+    );
+  }
   if (o.storedVersion > o.codeVersion) {
     return (
       `${subject} was written by version ${o.storedVersion}, ` +

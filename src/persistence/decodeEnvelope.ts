@@ -3,6 +3,7 @@ import type { Envelope } from './Envelope.js';
 import { JobMismatchError } from './JobMismatchError.js';
 import { JobVersionError } from './JobVersionError.js';
 import { SnapshotMigrationError } from './SnapshotMigrationError.js';
+import { snapshotPosition } from '../phases/snapshotPosition.js';
 import { unpackEnvelope } from './unpackEnvelope.js';
 
 /** What the code resuming a checkpoint expects of it. */
@@ -69,6 +70,9 @@ export function decodeEnvelope<S = unknown>(bytes: Uint8Array, expect: DecodeExp
 }
 
 function migrateOnce(envelope: Envelope, step: SnapshotMigration, from: number): Envelope {
+  const position =
+    envelope.position ??
+    (({ phase, step }) => ({ phase, step }))(snapshotPosition((envelope.machine as { value?: unknown } | null)?.value));
   const run = (state: unknown) => {
     let out: ReturnType<SnapshotMigration>;
     try {
@@ -77,6 +81,8 @@ function migrateOnce(envelope: Envelope, step: SnapshotMigration, from: number):
         machine: envelope.machine,
         history: [...envelope.history] as PhaseExecution[],
         errors: [...envelope.errors] as ErrorRecord[],
+        phases: envelope.job.phases,
+        position: { ...position },
       });
     } catch (cause) {
       throw new SnapshotMigrationError(envelope.job.name, from, { jobId: envelope.jobId, cause });
@@ -102,6 +108,7 @@ function migrateOnce(envelope: Envelope, step: SnapshotMigration, from: number):
     machine: main.machine,
     history: main.history,
     errors: main.errors,
+    position: main.position ?? position,
   };
   if (envelope.phaseStartState === undefined) return migrated;
   return { ...migrated, phaseStartState: run(envelope.phaseStartState).state };

@@ -1,30 +1,9 @@
-import { Encoder, ExtensionCodec, encode } from '@msgpack/msgpack';
+import { Encoder, encode } from '@msgpack/msgpack';
 import { crc32 } from './crc32.js';
 import { ENVELOPE_FORMAT, type Envelope } from './Envelope.js';
+import { findUnencodable } from './findUnencodable.js';
 import { SnapshotEncodeError } from './SnapshotEncodeError.js';
-
-/**
- * Refuse, at encode time, values that would make a checkpoint wrong or unreadable later: MessagePack writes a
- * `Map` or a `Set` as an empty map, losing its contents without a word, and an own `__proto__` key (which
- * `JSON.parse` can create) is written but refused by the decoder, so the job could never resume. This codec
- * only ever refuses (returns `null` for everything else): it never writes an extension type.
- */
-const strictCodec = new ExtensionCodec();
-strictCodec.register({
-  type: 0,
-  encode(value: unknown): Uint8Array | null {
-    if (value instanceof Map || value instanceof Set) {
-      throw new TypeError(`a ${value instanceof Map ? 'Map' : 'Set'} cannot be kept in a checkpoint`);
-    }
-    if (typeof value === 'object' && value !== null && Object.hasOwn(value, '__proto__')) {
-      throw new TypeError('an object with an own "__proto__" key cannot be kept in a checkpoint');
-    }
-    return null;
-  },
-  decode() {
-    throw new TypeError('phasekit never writes MessagePack extension type 0');
-  },
-});
+import { stateCodec } from './stateCodec.js';
 
 /**
  * How deeply values may nest. MessagePack's default (100) would refuse reasonable state trees once wrapped in
@@ -33,7 +12,7 @@ strictCodec.register({
 const MAX_DEPTH = 1000;
 
 /** One encoder for every checkpoint: it keeps its buffer between calls (about a quarter faster). */
-const bodyEncoder = new Encoder({ ignoreUndefined: true, extensionCodec: strictCodec, maxDepth: MAX_DEPTH });
+const bodyEncoder = new Encoder({ ignoreUndefined: true, extensionCodec: stateCodec, maxDepth: MAX_DEPTH });
 
 /**
  * Encode a checkpoint to bytes.
@@ -42,9 +21,11 @@ const bodyEncoder = new Encoder({ ignoreUndefined: true, extensionCodec: strictC
  * encoding of `envelope` and `crc32` its IEEE CRC-32: the format can be read before anything else, and any
  * change to the body is caught by {@link decodeEnvelope}. Keys whose value is `undefined` are dropped.
  *
- * @throws {SnapshotEncodeError} when the envelope holds a value MessagePack cannot keep (a function, a
- *   bigint, a `Map`, a `Set`, an own `__proto__` key) or nests deeper than 1000 levels. Class instances
- *   are written as plain objects of their own fields.
+ * `Map`, `Set`, `BigInt`, `Date` and typed arrays round-trip exactly (MessagePack extension types).
+ *
+ * @throws {SnapshotEncodeError} when the envelope holds a value a checkpoint cannot keep faithfully (a
+ *   function, a symbol, a class instance, a cycle, an own `__proto__` key) or nests deeper than 1000 levels;
+ *   the message names the path inside the envelope, e.g. `state.cache.get("x")`.
  *
  * @example
  * ```ts
@@ -65,12 +46,21 @@ export function encodeEnvelope(envelope: Envelope): Uint8Array {
       errors: context?.errors === envelope.errors ? undefined : envelope.errors,
     });
   } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
+    const place =
+      findUnencodable(envelope.state, 'state') ??
+      findUnencodable(envelope.input, 'input') ??
+      findUnencodable(envelope.phaseStartState, 'phaseStartState') ??
+      findUnencodable(envelope.machine, 'machine');
+    const reason = place
+      ? `${place.path} is ${place.reason}`
+      : error instanceof Error
+        ? error.message
+        : String(error);
     throw new SnapshotEncodeError(
       `Cannot encode the checkpoint of job "${envelope.job?.name}" (id ${envelope.jobId}): ${reason}. ` +
-        'Keep job state and input to plain objects, arrays, strings, numbers, booleans, null, Uint8Array ' +
-        'and Date.',
-      { jobId: envelope.jobId, cause: error },
+        'Keep job state and input to plain objects, arrays, strings, numbers, booleans, null, Uint8Array, ' +
+        'Date, Map, Set, BigInt and typed arrays.',
+      { jobId: envelope.jobId, cause: error, ...(place ? { path: place.path } : {}) },
     );
   }
   return encode({ format: ENVELOPE_FORMAT, crc32: crc32(body), body });

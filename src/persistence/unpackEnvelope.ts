@@ -2,6 +2,7 @@ import { Decoder } from '@msgpack/msgpack';
 import { crc32 } from './crc32.js';
 import { ENVELOPE_FORMAT, type Envelope } from './Envelope.js';
 import { SnapshotCorruptError } from './SnapshotCorruptError.js';
+import { stateCodec } from './stateCodec.js';
 
 /**
  * The outer map holds three short keys, one short string, one integer and the body: tight limits make hostile
@@ -13,7 +14,7 @@ const outerDecoder = new Decoder({
   maxMapLength: 16,
   maxExtLength: 16,
 });
-const bodyDecoder = new Decoder();
+const bodyDecoder = new Decoder({ extensionCodec: stateCodec });
 
 /**
  * Check and decode checkpoint bytes, without looking at the job version: the outer map, its format, the

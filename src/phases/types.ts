@@ -158,13 +158,44 @@ export interface PhaseGroup<S = any, I = any, D = any> {
 /** A phase or a group of phases. */
 export type PhaseNode<S = any, I = any, D = any> = Phase<S, I, D> | PhaseGroup<S, I, D>;
 
-/** Upgrades a checkpoint written by job version `from` to version `from + 1`. */
-export type SnapshotMigration = (envelope: {
+/** Where a checkpoint stands: the phase (null once past the last phase) and the step inside it. */
+export interface CheckpointPosition {
+  readonly phase: string | null;
+  /** `running`, `paused`, `retrying`, … (read only: a moved job always restarts its phase from `paused`). */
+  readonly step?: string;
+}
+
+/** What a {@link SnapshotMigration} is given: the checkpoint as the older job version wrote it. */
+export interface MigratingCheckpoint {
+  state: unknown;
+  /** XState's persisted snapshot. Leave it alone: move the job with `position`, never by editing this. */
+  machine: unknown;
+  /** One entry per phase, by name. Rename entries here when a phase is renamed. */
+  history: PhaseExecution[];
+  errors: ErrorRecord[];
+  /** The phases of the version that wrote the checkpoint, in order. */
+  readonly phases: readonly string[];
+  /** Where the job stands. Return another `position` to move it (e.g. when its phase was renamed or removed). */
+  position: CheckpointPosition;
+}
+
+/**
+ * Upgrades a checkpoint written by job version `from` to version `from + 1`. It returns the state in the new
+ * shape, the history (renamed entries kept by their new names; phases new in this version may be left out —
+ * they start pending), and optionally a new `position`. When the phase list changed, the job restarts its
+ * current phase from its checkpointed state (as after a pause), so phases keep cursors in `state`.
+ *
+ * @example
+ * // v2 renamed `scan` to `discover` and added `verify` after it.
+ * migrations: { 1: (c) => renamePhase(c, 'scan', 'discover') }
+ */
+export type SnapshotMigration = (checkpoint: MigratingCheckpoint) => {
   state: unknown;
   machine: unknown;
   history: PhaseExecution[];
   errors: ErrorRecord[];
-}) => { state: unknown; machine: unknown; history: PhaseExecution[]; errors: ErrorRecord[] };
+  position?: CheckpointPosition;
+};
 
 /** What `defineJob` takes. */
 export interface JobConfig<S, I, D, O> {

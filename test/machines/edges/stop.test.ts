@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { JobStoppedError, MemoryStore, resumeJob, runJob } from '../../../src/index.js';
+import { flush } from '../helpers.js';
+import { batchJob, effects, exactlyOnce } from './batchJob.js';
+
+describe('run.stop()', () => {
+  it('aborts the phase, writes nothing after it returns, settles result, and a resume continues exactly once', async () => {
+    const job = batchJob();
+    const store = new MemoryStore();
+    const fx = effects();
+    let stopAt: Promise<void> | undefined;
+    const stopped: unknown[] = [];
+    fx.afterCheckpoint = (batch) => {
+      if (batch === 3) stopAt = run.stop();
+    };
+    const run = runJob(job, { items: 100, size: 10 }, { store, deps: fx, jobId: 'j1' });
+    const result = await run.result;
+    await stopAt;
+    expect(result.status).toBe('interrupted');
+    expect(result.reason).toBe('stopped');
+    expect(fx.signals[0].aborted).toBe(true);
+    expect(fx.signals[0].reason).toBeInstanceOf(JobStoppedError);
+    const rowsAtStop = fx.rows.length;
+    const bytesAtStop = (await store.load('j1'))!.bytes;
+    // The phase went on after stop() (it was between its checkpoint and checkInterrupt): nothing more landed.
+    await flush(20);
+    expect(fx.rows.length).toBe(rowsAtStop);
+    expect((await store.load('j1'))!.bytes).toEqual(bytesAtStop);
+    expect(stopped).toEqual([]);
+
+    fx.afterCheckpoint = undefined;
+    const again = await resumeJob(job, 'j1', { store, deps: fx });
+    const done = await again.result;
+    expect(done.status).toBe('completed');
+    expect(exactlyOnce(fx.rows, 100)).toBe(true);
+  });
+
+  it('refuses a second run of a job whose first run still holds it, in the same process', async () => {
+    const job = batchJob();
+    const store = new MemoryStore();
+    const fx = effects();
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    fx.gate = (batch) => (batch === 2 ? gate : undefined);
+    const first = runJob(job, { items: 50, size: 10 }, { store, deps: fx, jobId: 'j2' });
+    await new Promise<void>((resolve) => {
+      const sub = first.events$.subscribe((e) => {
+        if (e.type === 'checkpointed') {
+          sub.unsubscribe();
+          resolve();
+        }
+      });
+    });
+    await expect(resumeJob(job, 'j2', { store, deps: effects() })).rejects.toThrow(/already running in process/);
+    release();
+    expect((await first.result).status).toBe('completed');
+    expect(exactlyOnce(fx.rows, 50)).toBe(true);
+  });
+});
