@@ -191,7 +191,13 @@ export class PostgresStore implements SnapshotStore {
     const notify = meta.status === 'queued' ? notifyPayload({ type: 'runnable', jobId }) : undefined;
     const atomicWith = opts.atomicWith as PostgresAtomicWith | undefined;
     if (atomicWith === undefined && opts.fence === undefined) {
-      await this.pool.query(upsert, params);
+      // Every job has a lease row (fence 0 until first taken): claim locks lease rows only, so it never
+      // waits on, or deadlocks with, a save (which locks the lease row, then the job row).
+      await this.pool.query(
+        `WITH l AS (INSERT INTO ${this.#q}.leases (job_id, fence) VALUES ($1, 0) ON CONFLICT DO NOTHING)
+         ${upsert}`,
+        params,
+      );
       if (notify !== undefined) await this.#notify(notify);
       return;
     }
@@ -224,6 +230,11 @@ export class PostgresStore implements SnapshotStore {
         if (rows[0]?.fence !== opts.fence) {
           throw new LeaseLostError(jobId, opts.fence, currentOf(rows[0]?.fence ?? null));
         }
+      } else {
+        await client.query(
+          `INSERT INTO ${this.#q}.leases (job_id, fence) VALUES ($1, 0) ON CONFLICT DO NOTHING`,
+          [jobId],
+        );
       }
       await atomicWith(client);
       await client.query(upsert, params);
@@ -370,33 +381,24 @@ export class PostgresStore implements SnapshotStore {
     owner: LeaseOwner,
     opts: AcquireOptions & { readonly names?: readonly string[] },
   ): Promise<Lease | undefined> {
-    for (let attempt = 0; attempt < 5; attempt++) {
-      const { rows } = await this.pool.query<LeaseRow & { candidate: string | null }>(
-        `WITH candidate AS (
-           SELECT j.id FROM ${this.#q}.jobs j
-             LEFT JOIN ${this.#q}.leases l ON l.job_id = j.id
-            WHERE j.status IN ('queued', 'running')
-              AND (l.expires_at IS NULL OR l.expires_at <= ${NOW_MS})
-              AND ($5::text[] IS NULL OR j.name = ANY($5::text[]))
-            ORDER BY j.updated_at, j.id
-            LIMIT 1
-            FOR UPDATE OF j SKIP LOCKED),
-         claimed AS (
-           INSERT INTO ${this.#q}.leases AS l (job_id, fence, worker_id, pid, host, acquired_at, expires_at)
-           SELECT id, 1, $1, $2, $3, ${NOW_MS}, ${NOW_MS} + $4 FROM candidate
-           ON CONFLICT (job_id) DO UPDATE SET fence = l.fence + 1, worker_id = excluded.worker_id,
-             pid = excluded.pid, host = excluded.host, acquired_at = excluded.acquired_at,
-             expires_at = excluded.expires_at
-            WHERE l.expires_at IS NULL OR l.expires_at <= ${NOW_MS}
-           RETURNING ${LEASE_COLUMNS})
-         SELECT c.id AS candidate, claimed.* FROM candidate c LEFT JOIN claimed ON true`,
-        [owner.workerId, owner.pid, owner.host, Math.round(opts.leaseMs), opts.names ?? null],
-      );
-      if (rows.length === 0) return undefined;
-      if (rows[0].job_id !== null) return toLease(rows[0]);
-      // Its lease was taken between the two steps: look for another.
-    }
-    return undefined;
+    // Lock order everywhere: the lease row, then the job row. Claim locks lease rows only.
+    const { rows } = await this.pool.query<LeaseRow>(
+      `WITH candidate AS (
+         SELECT l.job_id FROM ${this.#q}.leases l
+           JOIN ${this.#q}.jobs j ON j.id = l.job_id
+          WHERE j.status IN ('queued', 'running')
+            AND (l.expires_at IS NULL OR l.expires_at <= ${NOW_MS})
+            AND ($5::text[] IS NULL OR j.name = ANY($5::text[]))
+          ORDER BY j.updated_at, j.id
+          LIMIT 1
+          FOR UPDATE OF l SKIP LOCKED)
+       UPDATE ${this.#q}.leases l SET fence = l.fence + 1, worker_id = $1, pid = $2, host = $3,
+              acquired_at = ${NOW_MS}, expires_at = ${NOW_MS} + $4
+         FROM candidate WHERE l.job_id = candidate.job_id
+       RETURNING ${LEASE_COLUMNS.replace('job_id', 'l.job_id').replace('fence::', 'l.fence::')}`,
+      [owner.workerId, owner.pid, owner.host, Math.round(opts.leaseMs), opts.names ?? null],
+    );
+    return rows.length === 0 ? undefined : toLease(rows[0]);
   }
 
   /**
