@@ -33,6 +33,7 @@ export const duplicatesJob = defineJob<DuplicatesState, DuplicatesInput, Duplica
   phases: [collect, groupBySize, analysis, complete],
   initialState: () => ({
     locationId: null,
+    lists: null,
     collected: null,
     pending: null,
     cursor: 0,

@@ -92,6 +92,12 @@ export interface DuplicatesCounts {
  */
 export interface DuplicatesState {
   locationId: number | null;
+  /**
+   * With a library: how many chunks of each file list are valid in its `job_lists` table (see `fileLists.ts`),
+   * and `collected`, `pending` and `done` (until complete) stay empty. `null` (or absent, in a checkpoint of
+   * an earlier run): the lists are the fields below.
+   */
+  lists?: { collected: number; pending: number; done: number } | null;
   /** After collect: the files whose size is shared, packed as one group. Emptied by group-by-size. */
   collected: Uint8Array | null;
   /** After group-by-size: the groups to compare, packed; analysis moves `cursor` through them. */

@@ -2,6 +2,7 @@ import { Continue, phase } from '../../../index.js';
 import type { PhaseContext } from '../../../phases/types.js';
 import { display, type FirstPass, sameBytes } from '../fileBytes.js';
 import { HashPool } from '../hashPool.js';
+import { dropLists, listsLibrary, readList } from '../fileLists.js';
 import { packGroups, unpackGroups } from '../packFiles.js';
 import type {
   CandidateFile,
@@ -39,7 +40,12 @@ export const analysis = phase<DuplicatesState, DuplicatesInput, DuplicatesDeps>(
     const { state, input } = ctx;
     const batchFiles = input.batchFiles ?? 5000;
     const library = state.locationId !== null ? ctx.deps.library : undefined;
-    const groups = state.pending ? unpackGroups(state.pending) : [];
+    const lists = state.lists ? listsLibrary(ctx.deps) : undefined;
+    const groups = lists
+      ? readList(lists, ctx.jobId, 'pending', state.lists!.pending)
+      : state.pending
+        ? unpackGroups(state.pending)
+        : [];
     const pool = new HashPool(input.threads ?? 4);
     try {
       while (state.cursor < groups.length) {
@@ -59,11 +65,20 @@ export const analysis = phase<DuplicatesState, DuplicatesInput, DuplicatesDeps>(
         const sets = await compareBatch(ctx, pool, groups.slice(state.cursor, end), writes);
         state.cursor = end;
         state.doneFiles += files;
-        if (sets.length > 0) state.done.push(packGroups(sets));
+        const found = sets.length > 0 ? packGroups(sets) : undefined;
+        let seq: number | undefined;
+        if (found && lists) seq = state.lists!.done++;
+        else if (found) state.done.push(found);
+        const hashes = library && writes.length > 0;
         await checkpointRetryingBusy(ctx, {
           force: true,
-          ...(library && writes.length > 0
-            ? { atomicWith: () => library.setFileHashes(writes, ctx.clock.now()) }
+          ...(hashes || seq !== undefined
+            ? {
+                atomicWith: () => {
+                  if (hashes) library.setFileHashes(writes, ctx.clock.now());
+                  if (seq !== undefined) lists!.putJobListChunk(ctx.jobId, 'done', seq, found!);
+                },
+              }
             : {}),
         });
         ctx.atomicOperationComplete(state.doneFiles, state.groupFiles);
@@ -75,6 +90,9 @@ export const analysis = phase<DuplicatesState, DuplicatesInput, DuplicatesDeps>(
     }
     state.pending = null;
     return Continue;
+  },
+  async onFailure(ctx) {
+    dropLists(ctx.deps?.library, ctx.jobId);
   },
 });
 

@@ -6,6 +6,8 @@ import type { PhaseContext } from '../../../phases/types.js';
 import { extensionOf, joinBytes } from '../../indexer/paths.js';
 import type { Library } from '../../library/Library.js';
 import { display } from '../fileBytes.js';
+import { checkpointRetryingBusy } from '../../library/checkpointRetryingBusy.js';
+import { chunkFiles, dropLists, writeList } from '../fileLists.js';
 import { packGroups } from '../packFiles.js';
 import type { CandidateFile, DuplicatesDeps, DuplicatesInput, DuplicatesState } from '../types.js';
 
@@ -43,10 +45,25 @@ export const collect = phase<DuplicatesState, DuplicatesInput, DuplicatesDeps>({
     const perSize = new Map<number, number>();
     for (const f of found) perSize.set(f.size, (perSize.get(f.size) ?? 0) + 1);
     const shared = found.filter((f) => perSize.get(f.size)! > 1);
-    state.collected = packGroups([{ size: 0, files: shared }]);
     state.counts.uniqueSize = state.counts.files - shared.length;
     ctx.reportProgress({ message: `${state.counts.files} files, ${shared.length} share a size` });
+    const library = ctx.deps?.library;
+    if (library === undefined) {
+      state.collected = packGroups([{ size: 0, files: shared }]);
+      return Continue;
+    }
+    // The list goes to the library, committed with the checkpoint that counts its chunks.
+    const chunks = chunkFiles(shared);
+    state.collected = null;
+    state.lists = { collected: chunks.length, pending: 0, done: 0 };
+    await checkpointRetryingBusy(ctx, {
+      force: true,
+      atomicWith: () => writeList(library, ctx.jobId, 'collected', chunks),
+    });
     return Continue;
+  },
+  async onFailure(ctx) {
+    dropLists(ctx.deps?.library, ctx.jobId);
   },
 });
 

@@ -1,4 +1,6 @@
 import { Continue, phase } from '../../../index.js';
+import { checkpointRetryingBusy } from '../../library/checkpointRetryingBusy.js';
+import { chunkGroups, dropLists, listsLibrary, readList, writeList } from '../fileLists.js';
 import { packGroups, unpackGroups } from '../packFiles.js';
 import type {
   CandidateFile,
@@ -20,7 +22,12 @@ export const groupBySize = phase<DuplicatesState, DuplicatesInput, DuplicatesDep
     const { state, input } = ctx;
     const mode = input.mode ?? 'content';
     const byKey = new Map<string | number, CandidateFile[]>();
-    const collected = state.collected ? unpackGroups(state.collected)[0].files : [];
+    const library = state.lists ? listsLibrary(ctx.deps) : undefined;
+    const collected = library
+      ? readList(library, ctx.jobId, 'collected', state.lists!.collected).flatMap((g) => g.files)
+      : state.collected
+        ? unpackGroups(state.collected)[0].files
+        : [];
     for (const f of collected) {
       const key =
         mode === 'name-and-size' ? `${f.size}/${Buffer.from(baseName(f.path)).toString('latin1')}` : f.size;
@@ -40,6 +47,22 @@ export const groupBySize = phase<DuplicatesState, DuplicatesInput, DuplicatesDep
     // Largest first: the bytes that matter most are found first, and progress by files stays honest.
     groups.sort((a, b) => b.size - a.size);
     state.collected = null;
+    ctx.reportProgress({ message: `${groups.length} groups of the same size` });
+    if (library) {
+      const chunks = chunkGroups(groups);
+      const answer = mode === 'size' || mode === 'name-and-size';
+      state.lists = { collected: 0, pending: answer ? 0 : chunks.length, done: answer ? chunks.length : 0 };
+      state.cursor = 0;
+      state.groupFiles = answer ? 0 : groups.reduce((n, g) => n + g.files.length, 0);
+      state.doneFiles = 0;
+      await checkpointRetryingBusy(ctx, {
+        force: true,
+        atomicWith: () => writeList(library, ctx.jobId, answer ? 'done' : 'pending', chunks),
+      });
+      // The checkpoint just written no longer counts the collected files.
+      dropLists(library, ctx.jobId, 'collected');
+      return Continue;
+    }
     if (mode === 'size' || mode === 'name-and-size') {
       state.done = [packGroups(groups)];
     } else {
@@ -48,8 +71,10 @@ export const groupBySize = phase<DuplicatesState, DuplicatesInput, DuplicatesDep
       state.groupFiles = groups.reduce((n, g) => n + g.files.length, 0);
       state.doneFiles = 0;
     }
-    ctx.reportProgress({ message: `${groups.length} groups of the same size` });
     return Continue;
+  },
+  async onFailure(ctx) {
+    dropLists(ctx.deps?.library, ctx.jobId);
   },
 });
 
