@@ -86,11 +86,7 @@ describe('runCrashPoints', () => {
   });
 
   it('runs the concepts job (skipTo, groups, when) on a MemoryStore', async () => {
-    const report = await runCrashPoints(
-      conceptsJob,
-      {},
-      { setup: () => ({ store: withoutLeases(new MemoryStore()) }) },
-    );
+    const report = await runCrashPoints(conceptsJob, {}, { setup: () => ({ store: new MemoryStore() }) });
     expect(report.points.length).toBeGreaterThan(0);
     expect(report.mismatches).toEqual([]);
     expect(report.reference.history.map((h) => h.status)).toEqual([

@@ -5,7 +5,7 @@ import type { Library } from '../../src/jobs/library/Library.js';
 import { openLibrary } from '../../src/jobs/library/openLibrary.js';
 import { SqliteStore } from '../../src/persistence/stores/SqliteStore.js';
 import type { CrashTrial } from '../../src/testing/CrashTrial.js';
-import { TwoTransactionStore, withoutLeases } from './sqliteWorld.js';
+import { TwoTransactionStore } from './sqliteWorld.js';
 
 /**
  * A crash-trial world as the CLI opens it (src/cli/openWorkspace.ts): the library and the job store in one
@@ -28,7 +28,7 @@ export function libraryWorld<E extends object = object>(
     const library = openLibrary(file);
     const store = new SqliteStore(library.db);
     return {
-      store: options.twoTransactions ? new TwoTransactionStore(store) : withoutLeases(store),
+      store: options.twoTransactions ? new TwoTransactionStore(store) : store,
       deps: { library, ...(options.deps as E) },
       effects: () => ({ tables: tableRows(library.db), extra: options.extra?.() }),
       freeze: () => library.db.pragma('query_only = ON'),

@@ -10,6 +10,8 @@ import { sqliteWorld } from './sqliteWorld.js';
 
 const CHUNK = 256 * 1024;
 const SIZE = 8 * CHUNK;
+/** One chunk, plus the SQLite pages a resume writes (its lease and extra checkpoints: measured ≤ 30 KiB). */
+const MAX_REWRITE = CHUNK + 32 * 1024;
 
 function world() {
   const dir = tempDir();
@@ -30,14 +32,17 @@ function world() {
 describe.skipIf(processWrites() === undefined)('bytes a resumed run writes, measured outside the job', () => {
   it('catches a copy that restarts a large file from byte 0 after a resume', async () => {
     const { input, setup } = world();
-    const report = await runCrashPoints(chunkedCopyJob(true), input, { setup, maxRewrittenBytes: CHUNK });
+    const report = await runCrashPoints(chunkedCopyJob(true), input, {
+      setup,
+      maxRewrittenBytes: MAX_REWRITE,
+    });
     // The file comes out the same and the job claims it rewrote nothing: only the measured bytes tell.
     expect(report.trials.every((t) => t.mismatch === null || /bytes more/.test(t.mismatch))).toBe(true);
     expect(report.reference.output).toEqual({ rewritten: 0 });
     // Writes: #1 the phase start, #2–#9 one checkpoint per chunk, #10 the end. A crash after chunk k's
-    // checkpoint makes the resumed run write k chunks again: every checkpoint but the first is caught.
+    // checkpoint makes the resumed run write k chunks again: from two chunks on, that is more than allowed.
     const caught = report.mismatches.filter((m) => m.point.source === 'checkpoint').map((m) => m.point.write);
-    expect(new Set(caught)).toEqual(new Set([2, 3, 4, 5, 6, 7, 8, 9]));
+    expect(new Set(caught)).toEqual(new Set([3, 4, 5, 6, 7, 8, 9]));
     const worst = Math.max(...report.trials.map((t) => t.rewrittenBytes!));
     expect(worst).toBeGreaterThan(7 * CHUNK);
     expect(report.mismatches.at(-1)!.message).toMatch(
@@ -47,10 +52,13 @@ describe.skipIf(processWrites() === undefined)('bytes a resumed run writes, meas
 
   it('passes the same copy that resumes at its checkpointed offset: at most one chunk written twice', async () => {
     const { input, setup } = world();
-    const report = await runCrashPoints(chunkedCopyJob(false), input, { setup, maxRewrittenBytes: CHUNK });
+    const report = await runCrashPoints(chunkedCopyJob(false), input, {
+      setup,
+      maxRewrittenBytes: MAX_REWRITE,
+    });
     expect(report.mismatches).toEqual([]);
     const rewritten = report.trials.map((t) => t.rewrittenBytes!);
-    expect(Math.max(...rewritten)).toBeLessThanOrEqual(CHUNK);
+    expect(Math.max(...rewritten)).toBeLessThanOrEqual(MAX_REWRITE);
     // A crash just before a chunk's checkpoint costs that chunk again: the measure sees it.
     expect(Math.max(...rewritten)).toBeGreaterThan(CHUNK / 2);
     expect(report.referenceWrites).toBeGreaterThanOrEqual(SIZE);

