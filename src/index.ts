@@ -82,7 +82,10 @@ export { LeaseLostError } from './persistence/LeaseLostError.js';
 export { JobLockedError } from './persistence/JobLockedError.js';
 export { SnapshotMigrationError } from './persistence/SnapshotMigrationError.js';
 export { MemoryStore } from './persistence/stores/MemoryStore.js';
+export type { MemoryStoreOptions } from './persistence/stores/MemoryStore.js';
 export { FileStore } from './persistence/stores/FileStore.js';
+export type { FileStoreOptions } from './persistence/stores/FileStore.js';
+export { FileLockTimeoutError } from './persistence/stores/FileLockTimeoutError.js';
 export { SqliteStore } from './persistence/stores/SqliteStore.js';
 export type {
   AcquireOptions,

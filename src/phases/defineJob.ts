@@ -65,7 +65,8 @@ export function defineJob<S, I = unknown, D = unknown, O = unknown>(
     throw new JobDefinitionError(job, undefined, 'initialState(input) is required.');
   }
   const phases: PhaseInfo<S, I, D>[] = [];
-  const names = new Set<string>([job]);
+  // A phase or group may bear the job's name: the machine's root id is namespaced (`job:<name>`).
+  const names = new Set<string>();
   const checkName = (name: unknown, what: string) => {
     if (typeof name !== 'string' || !NAME.test(name)) {
       throw new JobDefinitionError(
@@ -85,9 +86,7 @@ export function defineJob<S, I = unknown, D = unknown, O = unknown>(
       throw new JobDefinitionError(
         job,
         name,
-        name === job
-          ? "a phase or group cannot share the job's name."
-          : `the name is used twice; phase and group names must be unique in a job.`,
+        'the name is used twice; phase and group names must be unique in a job.',
       );
     }
     names.add(name);

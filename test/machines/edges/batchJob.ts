@@ -16,7 +16,10 @@ export interface BatchState {
 }
 
 /** A job of one batch phase over `items` numbers, `size` a batch, each batch committed with its checkpoint. */
-export function batchJob(opts: { name?: string; version?: number; phases?: 'plain' | 'with-report' } = {}) {
+export function batchJob(
+  opts: { name?: string; version?: number; phases?: 'plain' | 'with-report'; checks?: boolean } = {},
+) {
+  const checks = opts.checks ?? true;
   const process = phase<BatchState, { items: number; size: number }, Effects>({
     name: 'process',
     async execute(ctx) {
@@ -34,7 +37,7 @@ export function batchJob(opts: { name?: string; version?: number; phases?: 'plai
         });
         ctx.atomicOperationComplete(to, ctx.input.items);
         await ctx.deps.afterCheckpoint?.(batch);
-        ctx.checkInterrupt();
+        if (checks) ctx.checkInterrupt();
       }
       return Continue;
     },

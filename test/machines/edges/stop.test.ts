@@ -4,8 +4,11 @@ import { flush } from '../helpers.js';
 import { batchJob, effects, exactlyOnce } from './batchJob.js';
 
 describe('run.stop()', () => {
-  it('aborts the phase, writes nothing after it returns, settles result, and a resume continues exactly once', async () => {
-    const job = batchJob();
+  it.each([
+    ['checks for interrupts', true],
+    ['never checks for interrupts', false],
+  ])('aborts a phase that %s, writes nothing after it returns, settles result; a resume continues exactly once', async (_, checks) => {
+    const job = batchJob({ checks });
     const store = new MemoryStore();
     const fx = effects();
     let stopAt: Promise<void> | undefined;
@@ -27,6 +30,8 @@ describe('run.stop()', () => {
     expect(fx.rows.length).toBe(rowsAtStop);
     expect((await store.load('j1'))!.bytes).toEqual(bytesAtStop);
     expect(stopped).toEqual([]);
+    // The stopped run's phase unwound: its next checkpoint (or checkInterrupt) threw JobStoppedError.
+    expect(fx.rows.length).toBeLessThan(100);
 
     fx.afterCheckpoint = undefined;
     const again = await resumeJob(job, 'j1', { store, deps: fx });
