@@ -9,7 +9,7 @@ import { runCrashPoints } from '../../src/testing/runCrashPoints.js';
 import { conceptsJob } from '../fixtures/conceptsJob.js';
 import { tempDir } from '../machines/helpers.js';
 import { batchesJob, createItems } from './batchesJob.js';
-import { sqliteWorld, TwoTransactionStore, withoutLeases } from './sqliteWorld.js';
+import { sqliteWorld, TwoTransactionStore } from './sqliteWorld.js';
 
 function batchesWorld(store?: (db: Database.Database) => SnapshotStore) {
   return sqliteWorld(path.join(tempDir(), 'jobs.db'), (db) => {

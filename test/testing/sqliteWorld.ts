@@ -42,20 +42,6 @@ export function sqliteWorld<D>(
 }
 
 /**
- * The store without its lease methods. Until `resumeJob` takes the lease (the core is being changed), a
- * resumed run on a store with leases refuses to write ("has no lease to write under"); remove this once it
- * does, so crash trials run under leases as the CLI does.
- */
-export function withoutLeases(s: SnapshotStore): SnapshotStore {
-  return {
-    atomic: s.atomic,
-    save: (id, bytes, meta, opts) => s.save(id, bytes, meta, opts),
-    load: (id) => s.load(id),
-    list: (filter) => s.list(filter),
-  };
-}
-
-/**
  * The mutation crash points must catch: a SqliteStore that commits the caller's atomicWith writes and the
  * checkpoint in two transactions (a kill between them keeps the batch and loses its checkpoint).
  */
