@@ -3,12 +3,33 @@ import { defaultOwner } from '../adapters/defaultOwner.js';
 import type { JobRun } from '../machines/JobRun.js';
 import { resumeJob } from '../machines/resumeJob.js';
 import { JobEndedError } from '../machines/JobEndedError.js';
-import type { Lease, LeaseOwner } from '../persistence/types.js';
+import type { JobMeta, JobRecord, Lease, LeaseOwner } from '../persistence/types.js';
 import type { JobDefinition } from '../phases/defineJob.js';
 import { toError } from '../phases/toError.js';
 import { UnsharedStoreError } from './UnsharedStoreError.js';
 import type { NotifyingStore, Worker, WorkerEvent, WorkerOptions } from './workerTypes.js';
-import { writeStatus } from './writeStatus.js';
+
+/** Errors of `resumeJob` that mean the stored checkpoint cannot be run by this code. */
+const UNREADABLE = new Set([
+  'JobVersionError',
+  'SnapshotCorruptError',
+  'JobMismatchError',
+  'JobChangedError',
+]);
+
+function failedMeta(record: JobRecord, error: string): JobMeta {
+  return {
+    name: record.name,
+    version: record.version,
+    status: 'failed',
+    phase: record.phase,
+    percent: record.percent,
+    errorsCount: record.errorsCount,
+    error,
+    ...(record.input === undefined ? {} : { input: record.input }),
+    updatedAt: record.updatedAt,
+  };
+}
 
 interface Slot {
   readonly lease: Lease;
@@ -148,11 +169,16 @@ export function createWorker<D>(options: WorkerOptions<D>): Worker {
       });
     } catch (error) {
       if (error instanceof JobEndedError) return;
-      // A checkpoint this code cannot read (another job version, corrupt bytes) would be claimed forever:
-      // fail the job, saying why, under the lease.
       const reason = toError(error);
       emit({ type: 'error', jobId: lease.jobId, error: reason });
-      await writeStatus(store, lease.jobId, 'failed', { error: reason.message }).catch(() => {});
+      // A checkpoint this code cannot read (another job version, corrupt bytes) would be claimed again and
+      // again: fail the job, saying why, under the lease (a stale lease writes nothing). Anything else (a
+      // lost lease, a lost connection) leaves the job to the next claim.
+      if (UNREADABLE.has(reason.name)) {
+        await store
+          .save(lease.jobId, stored.bytes, failedMeta(stored.record, reason.message), { fence: lease.fence })
+          .catch(() => {});
+      }
       return;
     }
     slot.run = run;

@@ -62,8 +62,10 @@ describe.skipIf(PG_URL === undefined)('workers sharing a PostgreSQL queue', () =
     };
     const lines = (type: string) => all.flatMap((p) => p.lines.filter((l) => l.type === type));
     const completed = () => new Set(lines('completed').map((l) => l.jobId)).size;
-    const live = new Set<TestProcess>([start(), start(), start()]);
+    // The worker that will stall starts first, so it surely gets a job before the others finish them all.
     const stalled = start(true);
+    await stalled.until((l) => l.type === 'stalling');
+    const live = new Set<TestProcess>([start(), start(), start()]);
 
     // The stalled worker stops itself right before a checkpoint; once another worker has taken that job
     // over (a higher fence), it continues: its late write must be refused by the fence.
