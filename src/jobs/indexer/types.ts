@@ -34,6 +34,12 @@ export interface PendingDir {
   readonly rel: string;
   /** True when the entry was just created: it has no children in the library to compare with. */
   readonly fresh: boolean;
+  /**
+   * The part of the whole walk this directory stands for: the root is 1, and a directory's part is shared
+   * equally by its subdirectories (all of it goes to `explored` when it has none). Absent in checkpoints of
+   * earlier versions: counts as 0.
+   */
+  readonly share?: number;
 }
 
 /** An entry of an ephemeral index. */
@@ -86,6 +92,13 @@ export interface IndexerState {
   nextId: number;
   endId: number;
   counts: IndexerCounts;
+  /**
+   * Discovery's progress when the number of entries is not known: the sum of the shares of the directories
+   * whose subtrees are fully read, 0 to 1 (see `PendingDir.share`). Grows only, and reaches 1 at the end.
+   */
+  explored?: number;
+  /** Entries the library held for the location before this run (a re-index's expected total), else 0. */
+  expected?: number;
   /** Content and deep phases walk entries in id order from this cursor. */
   cursor: number;
   entries: EphemeralEntry[];

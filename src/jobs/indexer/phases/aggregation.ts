@@ -22,7 +22,7 @@ interface Own {
  */
 export const aggregation = phase<IndexerState, IndexerInput, IndexerDeps>({
   name: 'aggregation',
-  weight: 0.5,
+  weight: 0.3,
   when: (input) => !input.ephemeral,
   async execute(ctx) {
     const library = ctx.deps.library!;

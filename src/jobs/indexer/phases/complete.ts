@@ -5,7 +5,7 @@ import { checkpointRetryingBusy } from '../../library/checkpointRetryingBusy.js'
 /** Record when the location was last indexed. */
 export const complete = phase<IndexerState, IndexerInput, IndexerDeps>({
   name: 'complete',
-  weight: 0.1,
+  weight: 0.05,
   async execute(ctx) {
     if (!ctx.input.ephemeral) {
       const library = ctx.deps.library!;

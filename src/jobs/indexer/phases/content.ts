@@ -9,6 +9,8 @@ import { checkpointRetryingBusy } from '../../library/checkpointRetryingBusy.js'
 
 /** Files up to this size (hashed whole, one read) are hashed synchronously. */
 const SYNC_LIMIT = 100 * 1024;
+/** Small files hashed between two turns given to the host. */
+const YIELD_EVERY = 128;
 
 interface FileRow {
   id: number;
@@ -24,7 +26,7 @@ interface FileRow {
  */
 export const content = phase<IndexerState, IndexerInput, IndexerDeps>({
   name: 'content',
-  weight: 3,
+  weight: 5,
   when: (input) => (input.mode ?? 'shallow') !== 'shallow',
   async execute(ctx) {
     const { state, input } = ctx;
@@ -77,6 +79,9 @@ export const content = phase<IndexerState, IndexerInput, IndexerDeps>({
       const large: number[] = [];
       // Small files are one read each: synchronously, a thread-pool round trip would cost more than the read.
       // Sampled large files are read concurrently.
+      // Progress moves file by file inside a batch, not a batch at a time.
+      let inBatch = 0;
+      const step = () => ctx.atomicOperationComplete(state.counts.contentIds + ++inBatch, total);
       for (let i = 0; i < rows.length; i++) {
         const row = rows[i];
         if (row.size > SYNC_LIMIT) {
@@ -89,6 +94,9 @@ export const content = phase<IndexerState, IndexerInput, IndexerDeps>({
         } catch (error) {
           ctx.addNonFatalError(error, { path: displayPath(file), op: 'content' });
         }
+        step();
+        // Give the host a turn now and then: progress reports and signals run during a batch.
+        if (inBatch % YIELD_EVERY === 0) await new Promise<void>((resolve) => setImmediate(resolve));
       }
       await mapConcurrent(large, concurrency, async (i) => {
         const row = rows[i];
@@ -98,6 +106,7 @@ export const content = phase<IndexerState, IndexerInput, IndexerDeps>({
         } catch (error) {
           ctx.addNonFatalError(error, { path: displayPath(file), op: 'content' });
         }
+        step();
       });
       const assignments = results.filter((r): r is ContentIdAssignment => r !== null);
       state.cursor = rows[rows.length - 1].id;

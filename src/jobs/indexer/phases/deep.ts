@@ -11,7 +11,7 @@ import { checkpointRetryingBusy } from '../../library/checkpointRetryingBusy.js'
  */
 export const deep = phase<IndexerState, IndexerInput, IndexerDeps>({
   name: 'deep',
-  weight: 2,
+  weight: 4,
   when: (input) => input.mode === 'deep',
   async execute(ctx) {
     const { state, input } = ctx;

@@ -34,7 +34,9 @@ export function openLocation(ctx: Ctx): void {
       mtimeMs: st.mtimeMs,
       inode: st.ino,
     });
-    state.stack.push({ id: 0, path: rootBytes, rel: '', fresh: true });
+    state.stack.push({ id: 0, path: rootBytes, rel: '', fresh: true, share: 1 });
+    state.explored = 0;
+    state.expected = 0;
     return;
   }
   const library = ctx.deps.library!;
@@ -46,7 +48,9 @@ export function openLocation(ctx: Ctx): void {
     .pluck()
     .get(location.id) as number;
   state.cold = others === 0;
-  state.stack.push({ id: location.rootEntryId, path: location.path, rel: '', fresh: state.cold });
+  state.expected = others;
+  state.explored = 0;
+  state.stack.push({ id: location.rootEntryId, path: location.path, rel: '', fresh: state.cold, share: 1 });
 }
 
 /** Reserve `count` entry ids from the library (committed at once; a crash only leaves a gap). */

@@ -8,6 +8,8 @@ import { checkpointRetryingBusy } from '../../library/checkpointRetryingBusy.js'
  */
 export const processing = phase<IndexerState, IndexerInput, IndexerDeps>({
   name: 'processing',
+  // Deletes of what vanished: usually few (see discovery for the weights).
+  weight: 0.2,
   when: (input) => !input.ephemeral,
   async execute(ctx) {
     const { state, input } = ctx;
