@@ -154,12 +154,16 @@ describe.skipIf(PG_URL === undefined)('workers sharing a PostgreSQL queue', () =
     );
     expect(effects).toEqual([{ rows: JOBS * BATCHES * ITEMS, distinct_rows: JOBS * BATCHES * ITEMS }]);
     expect(kills).toBeGreaterThanOrEqual(5);
-    expect(lines('error').filter((l: Line) => !/lease|terminat|connect/i.test(String(l.message)))).toEqual([]);
+    expect(lines('error').filter((l: Line) => !/lease|terminat|connect/i.test(String(l.message)))).toEqual(
+      [],
+    );
 
     // SIGTERM: a graceful stop, once each has installed its handler.
     await Promise.all([...live].map((p) => p.until((l) => l.type === 'ready')));
     for (const p of live) p.child.kill('SIGTERM');
-    const exits = await Promise.all([...live].map(async (p) => ({ ...(await p.exited), stderr: p.stderr() })));
+    const exits = await Promise.all(
+      [...live].map(async (p) => ({ ...(await p.exited), stderr: p.stderr() })),
+    );
     expect(exits).toEqual([...live].map(() => ({ code: 0, signal: null, stderr: '' })));
   });
 });
