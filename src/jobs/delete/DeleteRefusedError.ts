@@ -1,7 +1,8 @@
 /**
- * The delete job will not run: no confirmation for a permanent or secure delete, a protected path (`/`, the
- * home directory itself, the library's own files), or a path that does not exist. Thrown before anything is
- * deleted; the message says what to do.
+ * The delete job will not run: no confirmation for a permanent or secure delete, a protected path (the
+ * library's files or a folder holding them; unless `preserveRoot: false`, `/`, a top-level system directory,
+ * or the home or current directory or a folder above them), or a path that does not exist. Thrown before
+ * anything is deleted; the message says what to do.
  */
 export class DeleteRefusedError extends Error {
   override readonly name = 'DeleteRefusedError';

@@ -7,9 +7,12 @@ import type { DeleteDeps, DeleteInput, DeleteOutput, DeleteState } from './types
 
 /**
  * The delete job: to the freedesktop.org trash (default), permanently, or securely (overwritten, then
- * unlinked). validate → delete → complete. Permanent and secure need `confirm: true`; `/`, the home directory
- * and the library's own files are always refused. Killed at any moment, a resumed job finishes the
- * remaining targets; library entries of deleted paths are removed with the checkpoint of each target.
+ * unlinked). validate → delete → complete. Permanent and secure need `confirm: true`; the library's files and
+ * folders are always refused, and `/`, system directories and folders holding home or the working directory
+ * unless `preserveRoot: false`. Trees are walked through directory descriptors without following symlinks,
+ * so nothing outside the targets is touched; a path that cannot be deleted is reported (`failed`) and the
+ * rest goes on. Killed at any moment, a resumed job finishes the remaining targets with exact counts;
+ * library entries of deleted paths are removed with the checkpoint of each target.
  *
  * @example
  * const run = runJob(deleteJob, { paths: ['/tmp/old'], mode: 'permanent', confirm: true }, { store, deps: { library } });
