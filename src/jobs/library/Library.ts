@@ -54,6 +54,13 @@ export interface LibraryInit {
  * `SqliteStore.save(jobId, bytes, meta, { atomicWith })` on the same connection. Outside a transaction every
  * statement commits on its own: slow, and a crash can leave a batch half written.
  *
+ * The library's own transactions (`upsertLocation`, `deleteLocation`, `reserveEntryIds`, the id counter of
+ * `insertEntries`) are IMMEDIATE: they take the write lock before their first read, so another connection
+ * committing meanwhile cannot fail them with `SQLITE_BUSY_SNAPSHOT`; outside a caller's transaction a busy
+ * library is retried with backoff for up to `busyRetryMs` (default 10 minutes) before a `LibraryBusyError`.
+ * A caller's transaction that reads before it writes must be IMMEDIATE too (`SqliteStore.save` is), and a
+ * job's checkpoint is retried with `checkpointRetryingBusy`.
+ *
  * Every statement is prepared once and cached. No method holds job logic: what is new, moved or deleted is
  * the indexer's to decide.
  */
