@@ -153,7 +153,7 @@ describe('phasekit copy', () => {
       ['copy', '--move', '--on-conflict', 'skip', src, dest, '--library', library, '--json'],
       { PHASEKIT_TEST_COPY_HOOK: 'kill-after-place:2' },
     );
-    expect(killed.code).toBe(null); // SIGKILLed by the hook
+    expect(killed.code, killed.stdout + killed.stderr).toBe(null); // SIGKILLed by the hook
     const id = /"jobId":"([0-9a-f-]{36})"/.exec(killed.stdout)![1];
     const out = dest;
     // Two copies in place, their sources still there; a file appears at a planned destination.

@@ -355,6 +355,7 @@ export class CopyRun {
       const o = outcomes[i];
       if (o.kind === 'failed') this.fail(item, o.error, o.op);
       else if (o.kind !== 'skipped') countDone(state, item);
+      if (o.kind === 'placed' && this.verify && item.kind === 'file') state.counts.verified++;
       if (item.kind === 'file') state.bytesPassed = (state.bytesPassed ?? 0) + item.size;
     }
     const witnesses = outcomes.flatMap((o, i) => (o.kind === 'placed' || o.kind === 'own' ? [items[i]] : []));
@@ -552,15 +553,10 @@ export class CopyRun {
     again: () => Promise<void>,
     same: () => Promise<boolean> | boolean = () => sameContent(item.src, tmp),
   ): Promise<void> {
-    if (await same()) {
-      this.state.counts.verified++;
-      return;
-    }
+    // Counted when the item commits (placed), so work a full disk makes this run redo is counted once.
+    if (await same()) return;
     await again();
-    if (await same()) {
-      this.state.counts.verified++;
-      return;
-    }
+    if (await same()) return;
     fs.rmSync(tmp, { force: true });
     throw new Error(
       `Verification failed twice: ${displayPath(item.dst)} differs from ${displayPath(item.src)} (BLAKE3). It was not put in place.`,

@@ -53,15 +53,16 @@ describe('paths the job cannot handle are reported one by one, never fatal', () 
     const result = await start(ws, { sources: [src], destination: out }).result;
     expect(result.status, JSON.stringify(result.failure)).toBe('completed');
     expect(fs.readFileSync(`${out}/shallow.txt`, 'utf8')).toBe('ok');
-    expect(result.output!.failed).toBeGreaterThan(0);
-    expect(result.output!.failed).toBe(result.errorCount);
+    const output = result.output as CopyOutput;
+    expect(output.failed).toBeGreaterThan(0);
+    expect(output.failed).toBe(result.errorCount);
     expect(result.errors.every((e) => e.kind === 'nonFatal' && typeof e.details?.path === 'string')).toBe(
       true,
     );
     expect(result.errors.some((e) => /ENAMETOOLONG/.test(e.message))).toBe(true);
     // The CLI lists them and exits 1 (CliJob.failures).
-    const failures = copyFailures(result.output as CopyOutput, result)!;
-    expect(failures.count).toBe(result.output!.failed);
+    const failures = copyFailures(output, result)!;
+    expect(failures.count).toBe(output.failed);
     expect(failures.lines.length).toBe(result.errorCount);
     expect(copySummary(result.output as CopyOutput)).toMatch(/, \d+ failed/);
   });
