@@ -7,6 +7,7 @@ import {
   indexIntoClosedPipe,
   jobIdOf,
   jobs,
+  continueWhenRenewalDue,
   LEASE_ENV,
   makeTree,
 } from './cliJobs.js';
@@ -26,7 +27,15 @@ describe('phasekit CLI: corrupt checkpoints, and pause and cancel of a job in an
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/^phasekit: Job .* is paused and can be resumed: cancel it first/);
 
+    const healthy = phasekit(['jobs', '--check', '--library', library]);
+    expect(healthy.code, healthy.stderr).toBe(0);
+    expect(healthy.stdout).toMatch(new RegExp(`^${id}  indexer v\\d+  paused  can resume\n`));
+
     corruptCheckpoint(library, id);
+    const checked = phasekit(['jobs', '--check', '--library', library, '--json']);
+    expect(checked.code).toBe(1);
+    expect(JSON.parse(checked.stdout)).toMatchObject([{ id, name: 'indexer', status: 'paused', ok: false }]);
+    expect(JSON.parse(checked.stdout)[0].reason).toMatch(/.+/);
     const listed = phasekit(['jobs', '--library', library]);
     expect(listed.code, listed.stderr).toBe(0);
     expect(listed.stdout).toMatch(/paused \(unreadable\)/);
@@ -57,7 +66,7 @@ describe('phasekit CLI: corrupt checkpoints, and pause and cancel of a job in an
   });
 
   it('phasekit pause of a job running in another process asks it through the store; the job pauses at its next checkpoint and resumes', async () => {
-    const tree = makeTree(2000);
+    const tree = makeTree(600);
     const library = path.join(tempDir(), 'lib.db');
     const env = LEASE_ENV;
     const running = startPhasekit(['index', tree, ...INDEX, '--library', library], { env });
@@ -65,9 +74,10 @@ describe('phasekit CLI: corrupt checkpoints, and pause and cancel of a job in an
     await running.waitFor('"phase":"processing"');
     // Hold the job still while it is asked: it is certainly running (not done) when the request lands.
     await holdStill(running.child, library);
+    const stoppedAt = Date.now();
     const id = jobIdOf(running.output());
     const asked = phasekit(['pause', id, '--library', library], { env });
-    running.child.kill('SIGCONT');
+    await continueWhenRenewalDue(running.child, stoppedAt);
     expect(asked.code, asked.stderr).toBe(0);
     expect(asked.stdout).toMatch(
       new RegExp(
@@ -95,20 +105,21 @@ describe('phasekit CLI: corrupt checkpoints, and pause and cancel of a job in an
 
     const resumed = phasekit(['resume', id, '--library', library, '--json']);
     expect(resumed.code, resumed.stderr).toBe(0);
-    expect(lastJson(resumed.stdout)).toMatchObject({ status: 'completed', output: { files: 2000 } });
+    expect(lastJson(resumed.stdout)).toMatchObject({ status: 'completed', output: { files: 600 } });
   });
 
   it('phasekit cancel of a job running in another process asks it, never says "cancelled"; the job then ends cancelled', async () => {
-    const tree = makeTree(2000);
+    const tree = makeTree(600);
     const library = path.join(tempDir(), 'lib.db');
     const env = LEASE_ENV;
     const running = startPhasekit(['index', tree, ...INDEX, '--library', library], { env });
     await running.waitFor('"phase":"processing"');
     await holdStill(running.child, library);
+    const stoppedAt = Date.now();
     const id = jobIdOf(running.output());
     const asked = phasekit(['cancel', id, '--library', library, '--json'], { env });
     const forced = phasekit(['cancel', '--force', id, '--library', library], { env });
-    running.child.kill('SIGCONT');
+    await continueWhenRenewalDue(running.child, stoppedAt);
     expect(asked.code, asked.stderr).toBe(0);
     expect(JSON.parse(asked.stdout)).toMatchObject({
       jobId: id,

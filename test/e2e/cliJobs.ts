@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -60,11 +60,23 @@ export function jobIdOf(output: string): string {
 }
 
 /**
- * A job running in another process sees a pause or cancel request when it next renews its lease: every third
- * of PHASEKIT_LEASE_MS. Long enough that its lease outlasts the SIGSTOP while it is asked (the CLI takes a
- * second or two to start on a busy machine), short enough that it renews well before 2,000 files are indexed.
+ * A job running in another process sees a pause or cancel request when it next renews its lease, every third
+ * of PHASEKIT_LEASE_MS. Long enough that its lease outlasts the SIGSTOP while it is asked (the CLI takes a few
+ * seconds to start on a busy machine; the lease lapses, and may be taken over, only after two thirds of it).
  */
-export const LEASE_ENV = { PHASEKIT_LEASE_MS: '10000' };
+export const LEASE_MS = 12_000;
+export const LEASE_ENV = { PHASEKIT_LEASE_MS: String(LEASE_MS) };
+
+/**
+ * Let a job held still by `holdStill` at `stoppedAt` go on once its lease renewal is due (a third of the lease
+ * after its last renewal, which was before `stoppedAt`): its first act when it runs again is then that
+ * renewal, which carries the request made meanwhile. Without this it could finish its work first.
+ */
+export async function continueWhenRenewalDue(child: ChildProcess, stoppedAt: number): Promise<void> {
+  const due = stoppedAt + LEASE_MS / 3 + 50;
+  if (Date.now() < due) await new Promise((resolve) => setTimeout(resolve, due - Date.now()));
+  child.kill('SIGCONT');
+}
 
 /** Replace a job's checkpoint bytes with garbage, as a torn disk or a bad copy would. */
 export function corruptCheckpoint(library: string, id: string) {

@@ -1,4 +1,3 @@
-import { decodeEnvelope } from '../../persistence/decodeEnvelope.js';
 import { JobLockedError } from '../../persistence/JobLockedError.js';
 import type { JobRecord, Lease, SnapshotStore, StoredJob } from '../../persistence/types.js';
 import { CliError } from '../CliError.js';
@@ -38,26 +37,6 @@ export async function findJob(ws: Workspace, id: string): Promise<FoundJob> {
         `phasekit jobs --remove ${id} removes it.`,
     );
   return { job, record: stored.record, stored };
-}
-
-/**
- * Why this phasekit cannot resume the stored job (an unreadable checkpoint, an unknown job, a version with no
- * migration), in one line; `undefined` when it can.
- */
-export function unresumableReason(stored: StoredJob): string | undefined {
-  const job = CLI_JOBS[stored.record.name];
-  if (!job) return `"${stored.record.name}" is not a job this phasekit knows`;
-  try {
-    decodeEnvelope(stored.bytes, {
-      name: job.definition.name,
-      version: job.definition.version,
-      migrations: job.definition.migrations,
-      jobId: stored.id,
-    });
-    return undefined;
-  } catch (error) {
-    return (error as Error).message;
-  }
 }
 
 /**

@@ -6,8 +6,8 @@ import { CliError } from '../CliError.js';
 import { libraryPath } from '../libraryPath.js';
 import { openWorkspace, type Workspace } from '../openWorkspace.js';
 import { jsonReplacer } from '../runInForeground.js';
-import { findStored, hasEnded, liveOwner, unresumableReason } from './findJob.js';
-import { checkJobs } from './jobsCheck.js';
+import { findStored, hasEnded, liveOwner } from './findJob.js';
+import { checkJobs, checkStoredJobs } from './jobsCheck.js';
 
 interface JobsOptions {
   all?: boolean;
@@ -129,7 +129,8 @@ async function removeJob(ws: Workspace, id: string, json: boolean): Promise<void
       throw new CliError(
         `Job ${id} is running in process ${owner.pid} on ${owner.host}: cancel it (phasekit cancel ${id}) first.`,
       );
-    if (unresumableReason(stored) === undefined)
+    const check = (await checkStoredJobs(ws)).find((c) => c.id === id);
+    if (check?.ok)
       throw new CliError(
         `Job ${id} is ${status} and can be resumed: cancel it first (phasekit cancel ${id}) so its cleanup runs, ` +
           `or phasekit cancel --force ${id} to skip the cleanup; then remove it.`,
