@@ -187,6 +187,26 @@ describe.skipIf(PG_URL === undefined)('PostgresStore on a real server', () => {
   );
 
   it(
+    'skips a job another transaction has locked instead of waiting for it (SKIP LOCKED)',
+    withStore(async (store) => {
+      await store.save('first', bytes, makeMeta({ status: 'queued', updatedAt: 1 }));
+      await store.save('second', bytes, makeMeta({ status: 'queued', updatedAt: 2 }));
+      const holder = await store.pool.connect();
+      try {
+        await holder.query('BEGIN');
+        await holder.query(`SELECT * FROM "${store.schema}".leases WHERE job_id = 'first' FOR UPDATE`);
+        // Were claim to wait for the lock, it would wait forever: the lock goes only after it returns.
+        expect((await store.claim(owner('w'), { leaseMs: 60_000 }))?.jobId).toBe('second');
+      } finally {
+        await holder.query('ROLLBACK');
+        holder.release();
+      }
+      expect((await store.claim(owner('w'), { leaseMs: 60_000 }))?.jobId).toBe('first');
+    }),
+    10_000,
+  );
+
+  it(
     'hands each of many concurrent claimers a different job',
     withStore(async (store) => {
       for (let i = 0; i < 40; i++) {
