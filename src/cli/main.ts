@@ -38,6 +38,7 @@ graphCommand(program);
 duplicatesCommand(program);
 validateCommand(program);
 thumbnailsCommand(program);
+(await import('./commands/workerCommand.js')).workerCommand(program);
 
 program.addHelpText(
   'after',
