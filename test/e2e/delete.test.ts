@@ -145,10 +145,10 @@ describe('phasekit delete', () => {
       }
     }
     const library = path.join(base, 'lib.db');
-    // Killed as it opens the 4th directory, then (resumed) the 6th, then the 3rd: each kill falls after
+    // Killed as it opens the 5th directory, then (resumed) the 3rd: each kill falls after
     // files and directories were removed since the last target checkpoint.
     let id: string | undefined;
-    for (const killAt of [4, 6, 3]) {
+    for (const killAt of [5, 3]) {
       const killed = killedAtDirectory(library, tree, killAt, id);
       expect(killed.signal, killed.stderr).toBe('SIGKILL');
       id ??= killed.id;
@@ -234,8 +234,6 @@ describe('phasekit delete', () => {
       /it holds your home directory .*--no-preserve-root/,
     );
     expect(fs.existsSync(path.join(base, 'home/user/docs'))).toBe(true);
-    const trashRefused = phasekit(['delete', base, '--library', library, '--json'], env);
-    expect(trashRefused.code).toBe(1);
     const forced = phasekit(
       [
         'delete',
