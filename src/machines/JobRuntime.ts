@@ -3,6 +3,7 @@ import { type AnyActorRef, fromPromise } from 'xstate';
 import { encodeEnvelope } from '../persistence/encodeEnvelope.js';
 import { decodeEnvelope } from '../persistence/decodeEnvelope.js';
 import { ENVELOPE_FORMAT, type Envelope } from '../persistence/Envelope.js';
+import { isTransientStoreError } from '../persistence/isTransientStoreError.js';
 import { LeaseLostError } from '../persistence/LeaseLostError.js';
 import { SnapshotEncodeError } from '../persistence/SnapshotEncodeError.js';
 import type {
@@ -70,6 +71,9 @@ export interface RuntimeOptions<D = unknown> {
   /** A lease on the job already held (from a worker's `claim`): used instead of acquiring one. */
   readonly lease?: Lease;
 }
+
+/** Retries of a checkpoint write that met a busy store (25 ms doubling: about 25 s in all). */
+const SAVE_RETRIES = 10;
 
 /** Default {@link RuntimeOptions.leaseMs}. */
 export const DEFAULT_LEASE_MS = 30_000;
@@ -631,7 +635,7 @@ export class JobRuntime<S = unknown, I = unknown, D = unknown, O = unknown> {
       .then(() => {
         // Nothing is written once the run stopped, not even a write queued before.
         this.throwIfStopped();
-        return this.options.store.save(this.jobId, bytes, meta, saveOptions);
+        return this.saveRetrying(bytes, meta, saveOptions);
       })
       .finally(() => {
         this.writesInFlight--;
@@ -658,6 +662,20 @@ export class JobRuntime<S = unknown, I = unknown, D = unknown, O = unknown> {
     // A store that writes synchronously (SQLite) resolves in a microtask: give the host a turn, so signals
     // (Ctrl-C), progress timers and I/O callbacks run between a phase's batches.
     await yieldToHost();
+  }
+
+  /** Save, retrying a busy store (another writer on the same SQLite file) with a growing pause. */
+  private async saveRetrying(bytes: Uint8Array, meta: JobMeta, saveOptions: SaveOptions | undefined): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.options.store.save(this.jobId, bytes, meta, saveOptions);
+      } catch (error) {
+        if (!isTransientStoreError(error) || attempt >= SAVE_RETRIES) throw error;
+        this.options.logger?.log('warn', 'the store is busy; retrying the checkpoint', { jobId: this.jobId, attempt });
+        await new Promise<void>((resolve) => this.options.clock.setTimeout(resolve, 25 * 2 ** attempt));
+        this.throwIfStopped();
+      }
+    }
   }
 
   /** The `ctx` handed to a phase. */
