@@ -1,5 +1,6 @@
 import type { RunOptions } from '../machines/runJob.js';
 import type { SnapshotStore } from '../persistence/types.js';
+import type { JobDefinition } from '../phases/defineJob.js';
 
 /**
  * One trial's world, built fresh by `setup()`: the store and the app's dependencies over fresh data (a new
@@ -42,4 +43,12 @@ export interface CrashPointsOptions<D = unknown> {
   readonly run?: Omit<RunOptions<D>, 'store' | 'deps' | 'jobId'>;
   /** Default `'crash-points'`. */
   readonly jobId?: string;
+}
+
+/** What a child-process trial module exports. */
+export interface CrashChildModule<D = unknown> {
+  readonly job: JobDefinition<any, any, D, any>;
+  readonly input: unknown;
+  /** The world on the data the parent's `setup()` prepared (the same files, opened again). */
+  reopen(): CrashTrial<D> | Promise<CrashTrial<D>>;
 }

@@ -50,7 +50,7 @@ export type { Invocation, RunPathOptions, RunPathResult } from './runPath.js';
 export type { CrashMoment, CrashPoint, CrashWrite, CrashWriteSource } from './CrashPoint.js';
 export { CrashingStore } from './CrashingStore.js';
 export type { CrashingStoreOptions } from './CrashingStore.js';
-export type { CrashPointsOptions, CrashTrial } from './CrashTrial.js';
+export type { CrashChildModule, CrashPointsOptions, CrashTrial } from './CrashTrial.js';
 export { crashPoints } from './crashPoints.js';
 export { runCrashPoints } from './runCrashPoints.js';
 export type {

@@ -1,3 +1,8 @@
+import { fork } from 'node:child_process';
+import { once } from 'node:events';
+import { existsSync } from 'node:fs';
+import { sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { JobResult, JobRun } from '../machines/JobRun.js';
 import { resumeJob } from '../machines/resumeJob.js';
 import { runJob } from '../machines/runJob.js';
@@ -39,6 +44,13 @@ export interface RunCrashPointsOptions<D = unknown> extends CrashPointsOptions<D
   readonly maxRewrittenBytes?: number;
   /** Longest wait for a resumed run to end, in ms; longer is a mismatch. Default 30 000. */
   readonly timeoutMs?: number;
+  /**
+   * Crash in a real child process killed with SIGKILL at the point, instead of in this one. `module` is the
+   * path of an ES module exporting `job`, `input` and `reopen()` (see `CrashChildModule`): the child opens the
+   * world `setup()` prepared, runs the job until the point and kills itself; this process then reopens the
+   * data, resumes and compares. `run` options must be JSON then (the child uses the system clock).
+   */
+  readonly childProcess?: { readonly module: string };
 }
 
 /** One crash, resumed. */
@@ -178,6 +190,7 @@ async function crashAndResume<S, I, D, O>(
   point: CrashPoint,
   measure: boolean,
 ): Promise<CrashTrialReport> {
+  if (options.childProcess) return crashInChild(definition, input, options, point, measure);
   const world = await options.setup();
   let reopened: CrashTrial<D> | undefined;
   try {
@@ -185,7 +198,7 @@ async function crashAndResume<S, I, D, O>(
       crashAt: { write: point.write, moment: point.moment },
       ...(world.freeze ? { freeze: () => world.freeze!() } : {}),
     });
-    let before = processWrites();
+    const before = processWrites();
     let writes = 0;
     const run = runJob(definition, input, runOptionsOf(options, world, store));
     const ended = await Promise.race([
@@ -197,7 +210,8 @@ async function crashAndResume<S, I, D, O>(
     ]);
     if (measure) writes += processWrites()! - before!;
     if (ended && !store.dead) return { point, reached: false, mismatch: null };
-    run.stop();
+    // The run never learns of its end: its write never returns. A stop that waits for it never settles either.
+    void Promise.resolve(run.stop() as unknown).catch(() => {});
     // Let the stopped actor's last callbacks run before the data is reopened.
     await new Promise<void>((resolve) => setImmediate(resolve));
     if (world.reopen) {
@@ -208,33 +222,105 @@ async function crashAndResume<S, I, D, O>(
       // The crashed owner is this very process, alive: release its lease as its death would have let it lapse.
       await reopened.store.release(store.lease);
     }
-    before = processWrites();
-    const again = runOptionsOf(options, reopened, reopened.store);
-    // A crash before the first write leaves no job in the store: the restarted app starts it again.
-    const resumed = (await reopened.store.load(again.jobId))
-      ? await resumeJob(definition, again.jobId, again)
-      : runJob(definition, input, again);
-    const timeoutMs = options.timeoutMs ?? 30_000;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const result = await Promise.race([
-      resumed.result,
-      new Promise<undefined>((resolve) => {
-        timer = setTimeout(() => resolve(undefined), timeoutMs);
-      }),
-    ]);
-    clearTimeout(timer);
-    if (result === undefined) {
-      resumed.stop();
-      return { point, reached: true, mismatch: `the resumed run did not end within ${timeoutMs} ms` };
-    }
-    if (measure) writes += processWrites()! - before!;
-    const outcome = await outcomeOf(resumed, result, reopened);
-    return { point, reached: true, outcome, ...(measure ? { rewrittenBytes: writes } : {}), mismatch: null };
+    return await resumeAndCompare(definition, input, options, point, reopened, measure ? writes : undefined);
   } catch (error) {
     return { point, reached: true, mismatch: `resuming threw ${(error as Error)?.stack ?? String(error)}` };
   } finally {
     await (reopened ?? world).close?.();
   }
+}
+
+/** After the crash: the restarted process resumes the job from the data and reports how it ended. */
+async function resumeAndCompare<S, I, D, O>(
+  definition: JobDefinition<S, I, D, O>,
+  input: I,
+  options: RunCrashPointsOptions<D>,
+  point: CrashPoint,
+  reopened: CrashTrial<D>,
+  writesBefore: number | undefined,
+): Promise<CrashTrialReport> {
+  let writes = writesBefore ?? 0;
+  const measure = writesBefore !== undefined;
+  const before = processWrites();
+  const again = runOptionsOf(options, reopened, reopened.store);
+  // A crash before the first write leaves no job in the store: the restarted app starts it again.
+  const resumed = (await reopened.store.load(again.jobId))
+    ? await resumeJob(definition, again.jobId, again)
+    : runJob(definition, input, again);
+  const timeoutMs = options.timeoutMs ?? 30_000;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const result = await Promise.race([
+    resumed.result,
+    new Promise<undefined>((resolve) => {
+      timer = setTimeout(() => resolve(undefined), timeoutMs);
+    }),
+  ]);
+  clearTimeout(timer);
+  if (result === undefined) {
+    void Promise.resolve(resumed.stop() as unknown).catch(() => {});
+    return { point, reached: true, mismatch: `the resumed run did not end within ${timeoutMs} ms` };
+  }
+  if (measure) writes += processWrites()! - before!;
+  const outcome = await outcomeOf(resumed, result, reopened);
+  return { point, reached: true, outcome, ...(measure ? { rewrittenBytes: writes } : {}), mismatch: null };
+}
+
+/** One trial in a child process that SIGKILLs itself at the point; resumed here. */
+async function crashInChild<S, I, D, O>(
+  definition: JobDefinition<S, I, D, O>,
+  input: I,
+  options: RunCrashPointsOptions<D>,
+  point: CrashPoint,
+  measure: boolean,
+): Promise<CrashTrialReport> {
+  const world = await options.setup();
+  await world.close?.();
+  if (!world.reopen) {
+    throw new TypeError('runCrashPoints with childProcess: setup() must return a world with reopen().');
+  }
+  const child = fork(
+    childRunner(),
+    [
+      options.childProcess!.module,
+      String(point.write),
+      point.moment,
+      options.jobId ?? 'crash-points',
+      JSON.stringify(options.run ?? {}),
+    ],
+    { stdio: ['ignore', 'inherit', 'pipe', 'ipc'] },
+  );
+  let said: { type: string; writes?: number } | undefined;
+  let stderr = '';
+  child.on('message', (m) => {
+    said = m as typeof said;
+  });
+  child.stderr!.on('data', (d) => {
+    stderr += String(d);
+  });
+  const [code, signal] = (await once(child, 'exit')) as [number | null, NodeJS.Signals | null];
+  if (said?.type === 'ended' && code === 0) return { point, reached: false, mismatch: null };
+  if (signal !== 'SIGKILL' || said?.type !== 'crashing') {
+    return { point, reached: true, mismatch: `the child process exited with ${signal ?? code}: ${stderr}` };
+  }
+  let reopened: CrashTrial<D> | undefined;
+  try {
+    reopened = await world.reopen();
+    const writes = measure && said.writes !== undefined ? said.writes : undefined;
+    return await resumeAndCompare(definition, input, options, point, reopened, writes);
+  } catch (error) {
+    return { point, reached: true, mismatch: `resuming threw ${(error as Error)?.stack ?? String(error)}` };
+  } finally {
+    await reopened?.close?.();
+  }
+}
+
+/** The child's script: next to this module when built, else the built one (tests run from the sources). */
+function childRunner(): string {
+  const here = fileURLToPath(new URL('./crashChild.js', import.meta.url));
+  if (existsSync(here)) return here;
+  const built = here.replace(`${sep}src${sep}testing${sep}`, `${sep}dist${sep}testing${sep}`);
+  if (existsSync(built)) return built;
+  throw new Error(`runCrashPoints: no ${here} nor ${built}; build phasekit (npm run build) first.`);
 }
 
 async function outcomeOf(run: JobRun<unknown>, result: JobResult, world: CrashTrial<unknown>) {
