@@ -583,7 +583,8 @@ export class CopyRun {
     if (item.kind !== 'file' && item.kind !== 'symlink') return;
     const tmp = this.tmpOf(item);
     removeName(tmp);
-    removeName(swapPathFor(tmp));
+    // Only an overwrite makes a swap link: spare the other items a failing unlink each.
+    if (item.action === 'overwrite' || this.input.onConflict === 'overwrite') removeName(swapPathFor(tmp));
   }
 
   finishOf(item: Item): Finish {

@@ -60,6 +60,8 @@ export interface HookItem {
 export interface CopyHooks {
   /** Estimate's room check passed; nothing is written yet. */
   afterRoomCheck?(): void | Promise<void>;
+  /** The plan is made and checkpointed; copying has not begun. */
+  afterPlan?(): void | Promise<void>;
   /** A file or symlink is complete under its temporary name and about to take its final name. */
   beforePlace?(item: HookItem): void | Promise<void>;
   /** A copy took its final name; the checkpoint that records it is not written yet. */

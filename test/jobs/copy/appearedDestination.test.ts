@@ -148,4 +148,28 @@ describe('a path that appears at a planned destination is a conflict, never "alr
     expect(result.output).toMatchObject({ skipped: 1, sourcesRemoved: 0 });
     expect(leftovers(out)).toEqual([]);
   });
+
+  for (const kind of ['file', 'directory'] as const) {
+    it(`a move on one device (one rename) of a ${kind}: a path put at its destination after the plan (before the rename) is left alone, the source kept`, async () => {
+      const ws = workspace();
+      const base = tempDir();
+      const src = path.join(base, 'thing');
+      if (kind === 'file') fs.writeFileSync(src, 'source');
+      else {
+        fs.mkdirSync(src);
+        fs.writeFileSync(path.join(src, 'inner'), 'source');
+      }
+      const out = path.join(base, 'moved');
+      const run = start(
+        ws,
+        { sources: [src], destination: out, move: true, onConflict: 'skip' },
+        { afterPlan: () => fs.writeFileSync(out, 'theirs') },
+      );
+      const result = await run.result;
+      expect(result.status, JSON.stringify(result.failure)).toBe('completed');
+      expect(read(out)).toBe('theirs');
+      expect(fs.existsSync(src)).toBe(true);
+      expect(result.output).toMatchObject({ renamed: 0, skipped: 1 });
+    });
+  }
 });

@@ -60,6 +60,7 @@ export const prepare = phase<CopyState, CopyInput, CopyDeps>({
         library.insertPlanItems(ctx.jobId, items);
       },
     });
+    await ctx.deps.hooks?.afterPlan?.();
     ctx.reportProgress({
       message: `${planner.files} files, ${planner.bytes} bytes planned`,
       completed: 1,
