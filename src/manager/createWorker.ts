@@ -161,7 +161,11 @@ export function createWorker<D>(options: WorkerOptions<D>): Worker {
       run = await resumeJob(definition, lease.jobId, {
         ...options.runOptions,
         store,
-        ...(options.deps !== undefined ? { deps: options.deps } : {}),
+        ...(options.depsFor !== undefined
+          ? { deps: options.depsFor(definition) }
+          : options.deps !== undefined
+            ? { deps: options.deps }
+            : {}),
         ...(options.clock ? { clock: options.clock } : {}),
         ...(options.logger ? { logger: options.logger } : {}),
         // The lead's lease options (see RunOptions): the run keeps this lease and renews it.

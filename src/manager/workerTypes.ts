@@ -31,6 +31,8 @@ export interface WorkerOptions<D = unknown> {
   readonly pollMs?: number;
   /** Handed to every phase as `ctx.deps`. */
   readonly deps?: D;
+  /** Deps per job definition, when its jobs need different ones; takes precedence over `deps`. */
+  readonly depsFor?: (definition: JobDefinition<any, any, D, any>) => D;
   readonly clock?: Clock;
   readonly logger?: Logger;
   /** Passed to every `resumeJob` the worker makes. */
