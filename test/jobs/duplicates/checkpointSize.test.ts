@@ -5,7 +5,7 @@ import { duplicatesJob } from '../../../src/jobs/duplicates/duplicatesJob.js';
 import type { DuplicatesOutput } from '../../../src/jobs/duplicates/types.js';
 import type { Library } from '../../../src/jobs/library/Library.js';
 import { openLibrary } from '../../../src/jobs/library/openLibrary.js';
-import { runJob, SqliteStore } from '../../../src/index.js';
+import { resumeJob, runJob, SqliteStore } from '../../../src/index.js';
 import type { SnapshotStore } from '../../../src/persistence/types.js';
 import { tempDir } from '../../machines/helpers.js';
 import { canonical, jdupesGroups } from './tree.js';
@@ -81,5 +81,52 @@ describe('duplicate detection checkpoints', () => {
     // The lists are gone once the job completed.
     expect(library.db.prepare('SELECT count(*) FROM job_lists').pluck().get()).toBe(0);
     console.log(`largest checkpoint before the end: ${largest} B over ${working.length} checkpoints`);
+  });
+});
+
+describe('duplicate detection resumed inside group-by-size', () => {
+  it('after its own checkpoint (the collected list already gone) keeps every group', async () => {
+    const root = path.join(tempDir(), 'tree');
+    makeFiveThousand(root);
+    const reference = runJob(duplicatesJob, { paths: [root] }, {});
+    const expected = ((await reference.result).output as DuplicatesOutput).groups;
+    const library = openLibrary(path.join(tempDir(), 'library.db'));
+    open.push(library);
+    const store = new SqliteStore(library.db);
+    let run: ReturnType<typeof runJob> | undefined;
+    let lease: unknown;
+    // The hook: the run stops right after group-by-size wrote its groups with its checkpoint, as a process
+    // killed there would (the phase still running in that checkpoint).
+    const stopping: SnapshotStore = new Proxy(store, {
+      get(target, key) {
+        if (key === 'save') {
+          return async (
+            jobId: string,
+            bytes: Uint8Array,
+            meta: { phase?: string },
+            opts?: { atomicWith?: unknown },
+          ) => {
+            await target.save(jobId, bytes, meta as never, opts as never);
+            if (meta.phase === 'group-by-size' && opts?.atomicWith) run!.stop();
+          };
+        }
+        if (key === 'acquire') {
+          return async (...args: unknown[]) => {
+            lease = await (target.acquire as (...a: unknown[]) => Promise<unknown>)(...args);
+            return lease;
+          };
+        }
+        const value = Reflect.get(target, key, target);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    run = runJob(duplicatesJob, { paths: [root] }, { store: stopping, deps: { library } });
+    expect((await run.result).status).not.toBe('completed');
+    // The stopped owner is this process, alive: release its lease as a killed process's would lapse.
+    if (lease) await store.release(lease as never);
+    const resumed = await resumeJob(duplicatesJob, run.id, { store, deps: { library } });
+    const result = await resumed.result;
+    expect(result.status, JSON.stringify(result.failure)).toBe('completed');
+    expect((result.output as DuplicatesOutput).groups).toEqual(expected);
   });
 });

@@ -23,6 +23,12 @@ export const groupBySize = phase<DuplicatesState, DuplicatesInput, DuplicatesDep
     const mode = input.mode ?? 'content';
     const byKey = new Map<string | number, CandidateFile[]>();
     const library = state.lists ? listsLibrary(ctx.deps) : undefined;
+    if (library && state.lists!.collected === 0) {
+      // Resumed after this phase's own checkpoint: the groups are written and the collected list counted no
+      // more (or collect found nothing to group, which leaves the same empty lists). Nothing to redo.
+      dropLists(library, ctx.jobId, 'collected');
+      return Continue;
+    }
     const collected = library
       ? readList(library, ctx.jobId, 'collected', state.lists!.collected).flatMap((g) => g.files)
       : state.collected
