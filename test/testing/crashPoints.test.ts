@@ -75,6 +75,16 @@ describe('runCrashPoints', () => {
     );
   });
 
+  it('needs freeze() to see it: without, a crash after the caller’s writes rolls the whole save back', async () => {
+    const world = batchesWorld((db) => new TwoTransactionStore(new SqliteStore(db)));
+    const report = await runCrashPoints(batchesJob, input, {
+      setup: () => ({ ...world.fresh(), freeze: undefined }),
+      points: (p) => p.moment === 'after-caller-writes',
+    });
+    expect(report.trials).toHaveLength(5);
+    expect(report.mismatches).toEqual([]);
+  });
+
   it('reports a phase whose writes no checkpoint covers, naming the phase and the point', async () => {
     const world = batchesWorld();
     const report = await runCrashPoints(batchesJob, { ...input, uncovered: true }, { setup: world.fresh });
