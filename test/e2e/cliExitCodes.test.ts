@@ -9,11 +9,15 @@ import { cli, lastJson, phasekit, requireBuiltCli } from './phasekitProcess.js';
 beforeAll(requireBuiltCli);
 
 /** Run the CLI on a pseudo-terminal (util-linux `script`), as a user at a terminal sees it. */
-function onTerminal(args: string[]) {
-  const command = [process.execPath, cli, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
-  const result = spawnSync('script', ['-qec', command, '/dev/null'], { encoding: 'utf8' });
+function onTerminal(args: string[], options: { as?: string[]; env?: NodeJS.ProcessEnv } = {}) {
+  const argv = [...(options.as ?? []), process.execPath, cli, ...args];
+  const command = argv.map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
+  const result = spawnSync('script', ['-qec', command, '/dev/null'], {
+    encoding: 'utf8',
+    env: { ...process.env, ...options.env },
+  });
   // The live line is redrawn with \r and erased with ESC[2K: keep the lines as they end up.
-  const text = result.stdout.replace(/\r\x1b\[2K/g, '\n').replace(/\r/g, '');
+  const text = result.stdout.replaceAll('\r\x1b[2K', '\n').replaceAll('\r', '');
   return { code: result.status, text };
 }
 
@@ -53,20 +57,12 @@ describe('phasekit CLI exit codes: a job whose items failed never ends "Done" wi
       fs.chmodSync(tree, 0o777);
       fs.chmodSync(path.join(tree, 'locked'), 0o000);
       const library = path.join(dir, 'lib.db');
-      const command = [process.execPath, cli, 'index', tree, '--library', library]
-        .map((a) => `'${a}'`)
-        .join(' ');
       // As an unprivileged user, who cannot read `locked`.
-      const result = spawnSync(
-        'script',
-        ['-qec', `setpriv --reuid 65534 --regid 65534 --clear-groups ${command}`, '/dev/null'],
-        {
-          encoding: 'utf8',
-          env: { ...process.env, HOME: dir },
-        },
-      );
-      const text = result.stdout.replace(/\r\x1b\[2K/g, '\n').replace(/\r/g, '');
-      expect(result.status, text).toBe(0);
+      const { code, text } = onTerminal(['index', tree, '--library', library], {
+        as: ['setpriv', '--reuid', '65534', '--regid', '65534', '--clear-groups'],
+        env: { HOME: dir },
+      });
+      expect(code, text).toBe(0);
       expect(text).toMatch(/^Done in \d\d:\d\d with 1 non-fatal error\. /m);
       expect(text).toMatch(/EACCES/);
     },

@@ -46,7 +46,12 @@ export function validationFailures(o: ValidationOutput): JobFailures | undefined
   if (!o.failed) return undefined;
   const from = SEVERITIES.indexOf(o.failOn);
   const count = SEVERITIES.slice(from).reduce((n, s) => n + o.bySeverity[s], 0);
-  return { count, label: `${count === 1 ? 'issue reaches' : 'issues reach'} --fail-on ${o.failOn}`, lines: [], exitCode: EXIT_ISSUES };
+  return {
+    count,
+    label: `${count === 1 ? 'issue reaches' : 'issues reach'} --fail-on ${o.failOn}`,
+    lines: [],
+    exitCode: EXIT_ISSUES,
+  };
 }
 
 /** `phasekit validate <path or location id>` */
