@@ -47,7 +47,7 @@ export function copyFailures(o: CopyOutput, result: JobResult): JobFailures | un
   const count = o.failed ?? 0;
   if (count === 0) return undefined;
   const lines = result.errors
-    .filter((e) => e.kind === 'nonFatal')
+    .filter((e) => e.kind === 'nonFatal' && e.details?.op !== 'no-space')
     .map((e) => {
       const path = typeof e.details?.path === 'string' ? e.details.path : undefined;
       return path && !e.message.includes(path) ? `${path}: ${e.message}` : e.message;

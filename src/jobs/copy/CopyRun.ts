@@ -382,6 +382,8 @@ export class CopyRun {
       `The destination is full (${(full.error as NodeJS.ErrnoException).code}) at ${displayPath(full.item.dst)}: ` +
       'the job paused with everything before it copied and nothing half-written left. Free some space, then resume it.';
     this.ctx.log(message, { path: displayPath(full.item.dst) });
+    // Shown as a warning where the job runs (the pause itself carries no text to the CLI); not a failed path.
+    this.ctx.addNonFatalError(new Error(message), { path: displayPath(full.item.dst), op: 'no-space' });
     throw new PausedError(message, { details: { reason: 'no-space', path: displayPath(full.item.dst) } });
   }
 
