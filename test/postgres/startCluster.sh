@@ -11,6 +11,8 @@ if [ -z "$bin" ]; then
   exit 1
 fi
 port="${PHASEKIT_TEST_PG_PORT:-55432}"
+# Take the first free port from there (a port something answers on is busy).
+while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do port=$((port + 1)); done
 dir="$(mktemp -d /tmp/phasekit-pg.XXXXXX)"
 mkdir -p "$dir/data" "$dir/socket"
 run=()
