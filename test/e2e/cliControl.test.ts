@@ -77,7 +77,13 @@ describe('phasekit CLI: corrupt checkpoints, and pause and cancel of a job in an
     const stoppedAt = Date.now();
     const id = jobIdOf(running.output());
     const asked = phasekit(['pause', id, '--library', library], { env });
+    // A second runner is refused in one line naming the owner.
+    const second = phasekit(['resume', id, '--library', library], { env });
     await continueWhenRenewalDue(running.child, stoppedAt);
+    expect(second.code).toBe(1);
+    expect(second.stderr).toMatch(
+      new RegExp(`^phasekit: Job ${id} is already running in process ${running.child.pid} on [^\\n]*\\n$`),
+    );
     expect(asked.code, asked.stderr).toBe(0);
     expect(asked.stdout).toMatch(
       new RegExp(
