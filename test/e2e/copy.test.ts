@@ -238,4 +238,24 @@ describe('phasekit copy', () => {
     expect(result.failures.lines.join('\n')).toContain(path.join(src, 'nox', 'two'));
     expect(fs.readFileSync(path.join(dir, 'out', 'ok.txt'), 'utf8')).toBe('ok');
   });
+
+  it('killed right after a batch was checkpointed, before its temporary names were removed: resumed, none is left', () => {
+    const src = path.join(tempDir(), 'src');
+    fs.mkdirSync(src);
+    for (let i = 0; i < 6; i++) fs.writeFileSync(path.join(src, `f${i}`), `f${i}`);
+    const dest = path.join(tempDir(), 'dest');
+    const library = path.join(tempDir(), 'lib.db');
+    // Small files batched a few bytes at a time: several batches.
+    const killed = phasekit(['copy', src, dest, '--chunk-mib', '0.000004', '--library', library, '--json'], {
+      PHASEKIT_TEST_COPY_HOOK: 'kill-after-commit:2',
+    });
+    expect(killed.code, killed.stdout + killed.stderr).toBe(null);
+    const id = /"jobId":"([0-9a-f-]{36})"/.exec(killed.stdout)![1];
+    expect(leftovers(dest).length).toBeGreaterThan(0);
+    const resumed = phasekit(['resume', id, '--library', library, '--json']);
+    expect(resumed.code, resumed.stdout + resumed.stderr).toBe(0);
+    expect(lastJson(resumed.stdout).output).toMatchObject({ files: 6, failed: 0 });
+    expectSameTree(dest, src);
+    expect(leftovers(dest)).toEqual([]);
+  });
 });

@@ -62,18 +62,18 @@ export function copyFailures(o: CopyOutput, result: JobResult): JobFailures | un
 /**
  * Test hooks from the environment, for end-to-end tests that need a kill at an exact moment:
  * `PHASEKIT_TEST_COPY_HOOK=kill-after-place:N` SIGKILLs the process right after the N-th copy took its final
- * name (before the checkpoint that records it). Unset in normal use.
+ * name (before the checkpoint that records it); `kill-after-commit:N` right after the N-th batch's checkpoint
+ * (before its temporary names are removed). Unset in normal use.
  */
 function hooksFromEnv(): CopyHooks | undefined {
   const spec = process.env.PHASEKIT_TEST_COPY_HOOK;
-  const m = spec ? /^kill-after-place:(\d+)$/.exec(spec) : null;
+  const m = spec ? /^kill-after-(place|commit):(\d+)$/.exec(spec) : null;
   if (!m) return undefined;
-  let n = Number(m[1]);
-  return {
-    afterPlace: () => {
-      if (--n === 0) process.kill(process.pid, 'SIGKILL');
-    },
+  let n = Number(m[2]);
+  const kill = () => {
+    if (--n === 0) process.kill(process.pid, 'SIGKILL');
   };
+  return m[1] === 'place' ? { afterPlace: kill } : { afterCommit: kill };
 }
 
 /** The copy job as the CLI runs and resumes it (registered in `CLI_JOBS`). */

@@ -371,6 +371,7 @@ export class CopyRun {
     // Reported before the checkpoint, so the figures it saves are these: a resumed run's rate starts from them.
     this.progress();
     await ctx.checkpoint({ force: true });
+    await ctx.deps.hooks?.afterCommit?.(state.cursor);
     for (const item of witnesses) this.removeTemps(item);
     state.linked = null;
     if (full) this.pauseForSpace(full);

@@ -66,6 +66,8 @@ export interface CopyHooks {
   beforePlace?(item: HookItem): void | Promise<void>;
   /** A copy took its final name; the checkpoint that records it is not written yet. */
   afterPlace?(item: HookItem): void | Promise<void>;
+  /** The checkpoint that records items done up to `seq` is written; their temporary names are not removed yet. */
+  afterCommit?(seq: number): void | Promise<void>;
   /** A chunk of a large file was written and its offset checkpointed. */
   afterChunk?(item: HookItem, offset: number): void | Promise<void>;
 }
