@@ -27,7 +27,7 @@ export interface JobManagerOptions<D = unknown> {
   /** Passed to every `runJob` and `resumeJob` the manager makes. */
   readonly runOptions?: Pick<
     RunOptions<D>,
-    'minCheckpointIntervalMs' | 'boundaryCheckpoints' | 'progressIntervalMs' | 'inspect'
+    'minCheckpointIntervalMs' | 'boundaryCheckpoints' | 'progressIntervalMs' | 'inspect' | 'owner' | 'leaseMs'
   >;
 }
 

@@ -62,8 +62,8 @@ describe('events$ and progress$', () => {
       'started',
       'phaseStarted:work',
       'paused',
+      // The same attempt goes on from its checkpoint: resumed, not started again.
       'resumed',
-      'phaseStarted:work',
       'phaseCompleted:work',
       'phaseStarted:finish',
       'phaseCompleted:finish',

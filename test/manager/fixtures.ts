@@ -1,3 +1,4 @@
+import os from 'node:os';
 import path from 'node:path';
 import { afterEach } from 'vitest';
 import { Continue, defineJob, phase, SqliteStore } from '../../src/index.js';
@@ -117,3 +118,12 @@ export async function waitFor(test: () => boolean | Promise<boolean>, timeoutMs 
 
 /** A promise that never settles: holds a job mid-phase for good, as a process that died would. */
 export const never = (): Promise<void> => new Promise<void>(() => {});
+
+/**
+ * A lease owner that looks like a process that died: this host, a pid above Linux's highest. A manager "dropped"
+ * in a test (its runs left mid-phase for good, as in a crash) runs as this owner, so a second manager in the
+ * same test process takes its jobs over the way it would after a real crash.
+ */
+export function deadOwner(): { workerId: string; pid: number; host: string } {
+  return { workerId: 'dead-process', pid: 2 ** 22 + 7, host: os.hostname() };
+}

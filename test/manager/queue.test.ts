@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { decodeEnvelope, resumeJob } from '../../src/index.js';
 import { createJobManager } from '../../src/manager/createJobManager.js';
-import { counted, database, never, Probe, waitFor } from './fixtures.js';
+import { counted, database, never, Probe, waitFor, deadOwner } from './fixtures.js';
 
 describe('the queue in the store', () => {
   it('persists a queued job at once: status queued, no machine, its input and initial state', async () => {
@@ -58,6 +58,7 @@ describe('the queue in the store', () => {
   it('queued jobs are started by a second manager on the same database after the first is dropped', async () => {
     const db = database();
     const first = createJobManager({
+      runOptions: { owner: deadOwner() },
       store: db.open(),
       jobs: [counted],
       deps: { probe: new Probe(), gate: never },

@@ -59,7 +59,7 @@ describe('registry and errors', () => {
     await expect(manager.dispatch(counted, { n: 1 }, { jobId: 'x' })).rejects.toBeInstanceOf(JobExistsError);
     await manager.drain();
     await expect(manager.dispatch(counted, { n: 1 }, { jobId: 'x' })).rejects.toThrow(/already exists/);
-    await expect(manager.dispatch(counted, { n: 1, bad: new Map() } as never)).rejects.toBeInstanceOf(
+    await expect(manager.dispatch(counted, { n: 1, bad: () => 1 } as never)).rejects.toBeInstanceOf(
       SnapshotEncodeError,
     );
     expect((await store.list()).map((r) => r.id)).toEqual(['x']);

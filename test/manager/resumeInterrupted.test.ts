@@ -3,7 +3,7 @@ import type { Logger } from '../../src/index.js';
 import { createJobManager } from '../../src/manager/createJobManager.js';
 import { UnknownJobError } from '../../src/manager/UnknownJobError.js';
 import { deferred } from '../machines/helpers.js';
-import { type CountedState, counted, database, never, other, Probe, waitFor } from './fixtures.js';
+import { type CountedState, counted, database, never, other, Probe, waitFor, deadOwner } from './fixtures.js';
 
 describe('resumeInterrupted', () => {
   it('continues a job that was running when its process died, from its last checkpoint', async () => {
@@ -12,7 +12,12 @@ describe('resumeInterrupted', () => {
     const probe = new Probe();
     // Items 0..2 pass; item 3 holds the phase for good, as a process that dies there would.
     const gate = (_id: string, item: number) => (item < 3 ? Promise.resolve() : never());
-    const first = createJobManager({ store, jobs: [counted], deps: { probe, gate } });
+    const first = createJobManager({
+      runOptions: { owner: deadOwner() },
+      store,
+      jobs: [counted],
+      deps: { probe, gate },
+    });
     const id = await first.dispatch(counted, { n: 6 });
     await waitFor(() => probe.items.length === 3);
     const { run } = (await first.get(id))!;
@@ -36,6 +41,7 @@ describe('resumeInterrupted', () => {
   it('starts the running ones first, then the queued ones oldest first, within the concurrency limit', async () => {
     const db = database();
     const first = createJobManager({
+      runOptions: { owner: deadOwner() },
       store: db.open(),
       jobs: [counted],
       deps: { probe: new Probe(), gate: never },
@@ -72,6 +78,7 @@ describe('resumeInterrupted', () => {
   it('reports a stored job of an unregistered definition as an error, and resumes the others', async () => {
     const db = database();
     const first = createJobManager({
+      runOptions: { owner: deadOwner() },
       store: db.open(),
       jobs: [counted, other],
       deps: { probe: new Probe(), gate: never },
@@ -114,7 +121,12 @@ describe('resumeInterrupted', () => {
   it('reports an unreadable checkpoint as an error and goes on', async () => {
     const db = database();
     const store = db.open();
-    const first = createJobManager({ store, jobs: [counted], deps: { probe: new Probe(), gate: never } });
+    const first = createJobManager({
+      runOptions: { owner: deadOwner() },
+      store,
+      jobs: [counted],
+      deps: { probe: new Probe(), gate: never },
+    });
     await first.dispatch(counted, { n: 1 }, { jobId: 'held' });
     await first.dispatch(counted, { n: 1 }, { jobId: 'broken' });
     store.db.prepare("UPDATE phasekit_jobs SET checkpoint = x'00010203' WHERE id = 'broken'").run();
