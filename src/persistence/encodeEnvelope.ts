@@ -58,7 +58,7 @@ export function encodeEnvelope(envelope: Envelope): Uint8Array {
         : String(error);
     throw new SnapshotEncodeError(
       `Cannot encode the checkpoint of job "${envelope.job?.name}" (id ${envelope.jobId}): ${reason}. ` +
-        'Keep job state and input to plain objects, arrays, strings, numbers, booleans, null, Uint8Array, ' +
+        'Keep job state and input to plain data: objects, arrays, strings, numbers, booleans, null, Uint8Array, ' +
         'Date, Map, Set, BigInt and typed arrays.',
       { jobId: envelope.jobId, cause: error, ...(place ? { path: place.path } : {}) },
     );
