@@ -183,11 +183,21 @@ export class ProgressTracker {
           }
         : {}),
       rate: this.rate,
-      etaMs: this.rate > 0 && remaining >= 0 && this.total > 0 ? (remaining / this.rate) * 1000 : null,
+      etaMs: this.eta(remaining),
       errorsCount: this.errorsCount,
       elapsedMs: this.elapsedMs(),
       status: this.status,
     };
+  }
+
+  /** Ms left: from the bytes when the phase reports them (a tree with one huge file), else from the count. */
+  private eta(remaining: number): number | null {
+    const bytesTotal = this.bytesTotal ?? 0;
+    const bytesRate = this.bytesRate ?? 0;
+    if (bytesTotal > 0 && bytesRate > 0) {
+      return (Math.max(0, bytesTotal - (this.bytesCompleted ?? 0)) / bytesRate) * 1000;
+    }
+    return this.rate > 0 && remaining >= 0 && this.total > 0 ? (remaining / this.rate) * 1000 : null;
   }
 
   private percent(): number {

@@ -1,4 +1,5 @@
-import { Continue, phase } from '../../../index.js';
+import { Continue } from '../../../phases/outcomes.js';
+import { phase } from '../../../phases/phase.js';
 import type { PhaseContext } from '../../../phases/types.js';
 import { display, type FirstPass, sameBytes } from '../fileBytes.js';
 import { HashPool } from '../hashPool.js';

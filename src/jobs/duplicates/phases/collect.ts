@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { Continue, phase } from '../../../index.js';
+import { Continue } from '../../../phases/outcomes.js';
+import { phase } from '../../../phases/phase.js';
 import { FatalError } from '../../../phases/PhaseError.js';
 import type { PhaseContext } from '../../../phases/types.js';
 import { extensionOf, joinBytes } from '../../indexer/paths.js';

@@ -1,4 +1,5 @@
-import { Continue, phase } from '../../../index.js';
+import { Continue } from '../../../phases/outcomes.js';
+import { phase } from '../../../phases/phase.js';
 import { checkpointRetryingBusy } from '../../library/checkpointRetryingBusy.js';
 import { chunkGroups, dropLists, listsLibrary, readList, writeList } from '../fileLists.js';
 import { packGroups, unpackGroups } from '../packFiles.js';

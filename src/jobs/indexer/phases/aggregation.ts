@@ -1,4 +1,5 @@
-import { Continue, phase } from '../../../index.js';
+import { Continue } from '../../../phases/outcomes.js';
+import { phase } from '../../../phases/phase.js';
 import { checkpointRetryingBusy } from '../../library/checkpointRetryingBusy.js';
 import type { EntryUpdate } from '../../library/types.js';
 import type { IndexerDeps, IndexerInput, IndexerState } from '../types.js';

@@ -1,4 +1,5 @@
-import { Continue, phase } from '../../../index.js';
+import { Continue } from '../../../phases/outcomes.js';
+import { phase } from '../../../phases/phase.js';
 import { contentIdOfFile, contentIdOfFileSync } from '../../content/contentId.js';
 import { kindOfExtension } from '../../content/sniff.js';
 import type { ContentIdAssignment } from '../../library/types.js';

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
-import { Continue, phase } from '../../../index.js';
+import { Continue } from '../../../phases/outcomes.js';
+import { phase } from '../../../phases/phase.js';
 import type { PhaseContext } from '../../../phases/types.js';
 import type { EntryRow, EntryUpdate, NewEntry } from '../../library/types.js';
 import { parseGitignore, type IgnorePattern } from '../gitignore.js';

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { Continue, phase } from '../../../index.js';
+import { Continue } from '../../../phases/outcomes.js';
+import { phase } from '../../../phases/phase.js';
 import { removeStaleTemporaryFiles } from '../temporaryFiles.js';
 import { thumbnailDirectoryOf } from '../thumbnailPath.js';
 import type { ThumbnailsDeps, ThumbnailsInput, ThumbnailsState } from '../types.js';

@@ -1,4 +1,5 @@
-import { Continue, phase } from '../../../index.js';
+import { Continue } from '../../../phases/outcomes.js';
+import { phase } from '../../../phases/phase.js';
 import type { ThumbnailsDeps, ThumbnailsInput, ThumbnailsState } from '../types.js';
 
 /** Report what was done; the job's output is built from the state. */

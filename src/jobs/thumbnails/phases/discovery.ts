@@ -1,5 +1,7 @@
 import path from 'node:path';
-import { Continue, FatalError, phase } from '../../../index.js';
+import { Continue } from '../../../phases/outcomes.js';
+import { FatalError } from '../../../phases/PhaseError.js';
+import { phase } from '../../../phases/phase.js';
 import { nextImages } from '../nextImages.js';
 import { ThumbnailsSetupError } from '../ThumbnailsSetupError.js';
 import type { ThumbnailsDeps, ThumbnailsInput, ThumbnailsState } from '../types.js';

@@ -1,6 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { Continue, phase } from '../../../index.js';
+import { Continue } from '../../../phases/outcomes.js';
+import { phase } from '../../../phases/phase.js';
 import { toError } from '../../../phases/toError.js';
 import { mapConcurrent } from '../../indexer/mapConcurrent.js';
 import { defaultThumbnailConcurrency } from '../defaultConcurrency.js';

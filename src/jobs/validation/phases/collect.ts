@@ -1,5 +1,6 @@
 import path from 'node:path';
-import { Continue, phase } from '../../../index.js';
+import { Continue } from '../../../phases/outcomes.js';
+import { phase } from '../../../phases/phase.js';
 import { FatalError } from '../../../phases/PhaseError.js';
 import type { ValidationDeps, ValidationInput, ValidationState } from '../types.js';
 

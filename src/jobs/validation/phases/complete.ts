@@ -1,4 +1,5 @@
-import { Continue, phase } from '../../../index.js';
+import { Continue } from '../../../phases/outcomes.js';
+import { phase } from '../../../phases/phase.js';
 import type { ValidationDeps, ValidationInput, ValidationState } from '../types.js';
 
 /** Record when the validation finished, on its run in the library. */

@@ -1,4 +1,5 @@
-import { Continue, phase } from '../../../index.js';
+import { Continue } from '../../../phases/outcomes.js';
+import { phase } from '../../../phases/phase.js';
 import { joinBytes } from '../../indexer/paths.js';
 import { HashPool } from '../../duplicates/hashPool.js';
 import { checkEntry, DEFAULT_LIMITS, type EntryCheck, judgeHash } from '../checkEntry.js';
