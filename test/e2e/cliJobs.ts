@@ -4,7 +4,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { expect } from 'vitest';
 import { tempDir } from '../machines/helpers.js';
-import { cli, phasekit } from './phasekitProcess.js';
+import { cli, holdStill, phasekit } from './phasekitProcess.js';
 
 /** `files` small files in one directory: an index of them in content mode takes a few dozen batches of 20. */
 export function makeTree(files: number): string {
@@ -32,26 +32,30 @@ export function jobs(library: string, ...extra: string[]): JobRow[] {
 
 /**
  * Run `phasekit index` with its stdout read by a process that goes away after the first line, as `| head -1`
- * does: the reader's end of the pipe is destroyed, so the CLI's next write fails with EPIPE.
+ * does: the reader's end of the pipe is destroyed, so the CLI's next write fails with EPIPE. The CLI is held
+ * still meanwhile and let go once its next progress write is due (every 100 ms), so that write, which fails,
+ * comes before anything else it does: the job is paused with nearly all of its work still to do.
  */
 export async function indexIntoClosedPipe(tree: string, library: string) {
   const child = spawn(process.execPath, [cli, 'index', tree, ...INDEX, '--library', library], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
   let first = '';
   let stderr = '';
   child.stderr.on('data', (d) => (stderr += d));
   await new Promise<void>((resolve) => {
     child.stdout.on('data', (d) => {
       first += d;
-      if (first.includes('\n')) {
-        child.stdout.destroy();
-        resolve();
-      }
+      if (first.includes('\n')) resolve();
     });
   });
-  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
-  return { code, first: first.split('\n')[0], stderr };
+  await holdStill(child, library);
+  const stoppedAt = Date.now();
+  child.stdout.destroy();
+  await new Promise((resolve) => setTimeout(resolve, Math.max(0, stoppedAt + 150 - Date.now())));
+  child.kill('SIGCONT');
+  return { code: await exited, first: first.split('\n')[0], stderr };
 }
 
 /** The job id in a job command's JSON progress lines. */

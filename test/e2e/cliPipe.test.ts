@@ -21,7 +21,7 @@ describe('phasekit CLI: output piped to a reader that goes away, and no library 
   });
 
   it('index --json read by a pipe that closes after one line: stops quietly, the job is paused, and the printed resume command completes it', async () => {
-    const tree = makeTree(1000);
+    const tree = makeTree(400);
     // A library path a shell must have quoted: the hint quotes it.
     const library = path.join(tempDir(), 'my jobs', 'lib.db');
     const { code, first, stderr } = await indexIntoClosedPipe(tree, library);
@@ -53,7 +53,7 @@ describe('phasekit CLI: output piped to a reader that goes away, and no library 
     // The hint, run by a shell as printed, finishes the job.
     const resumed = spawnSync('sh', ['-c', `${resume} --json`], { encoding: 'utf8' });
     expect(resumed.status, resumed.stderr).toBe(0);
-    expect(lastJson(resumed.stdout)).toMatchObject({ status: 'completed', output: { files: 1000 } });
+    expect(lastJson(resumed.stdout)).toMatchObject({ status: 'completed', output: { files: 400 } });
   });
 
   it('graph --format json into a pipe whose reader is gone stops quietly with exit 0', async () => {

@@ -1,4 +1,4 @@
-import { type ChildProcessWithoutNullStreams, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, type ChildProcessWithoutNullStreams, spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -116,7 +116,7 @@ function processState(pid: number): string {
  * it): stop it, check the write lock is free, and if not let it go on a little and stop it again. Undo with
  * `child.kill('SIGCONT')`.
  */
-export async function holdStill(child: ChildProcessWithoutNullStreams, library: string): Promise<void> {
+export async function holdStill(child: ChildProcess, library: string): Promise<void> {
   const db = new Database(library, { timeout: 0 });
   try {
     for (;;) {
