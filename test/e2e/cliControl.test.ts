@@ -138,4 +138,27 @@ describe('phasekit CLI: corrupt checkpoints, and pause and cancel of a job in an
     await running.exited;
     expect(jobs(library, '--all')).toMatchObject([{ id, status: 'cancelled' }]);
   });
+
+  it('a job whose process was killed: pause says nobody runs it (and how to resume); cancel runs its cleanup here and ends it', async () => {
+    const tree = makeTree(300);
+    const library = path.join(tempDir(), 'lib.db');
+    const running = startPhasekit(['index', tree, ...INDEX, '--library', library]);
+    await running.waitFor('"phase":"processing"');
+    await holdStill(running.child, library);
+    running.child.kill('SIGKILL');
+    await running.exited;
+    const id = jobIdOf(running.output());
+    expect(jobs(library)).toMatchObject([{ id, status: 'running' }]);
+
+    const paused = phasekit(['pause', id, '--library', library]);
+    expect(paused.code, paused.stderr).toBe(0);
+    expect(paused.stdout).toBe(
+      `Job ${id} is not running in any process; it resumes from its last checkpoint with: ` +
+        `phasekit resume ${id} --library ${library}\n`,
+    );
+    const cancelled = phasekit(['cancel', id, '--library', library]);
+    expect(cancelled.code, cancelled.stderr).toBe(0);
+    expect(cancelled.stdout).toBe(`Job ${id} cancelled.\n`);
+    expect(jobs(library, '--all')).toMatchObject([{ id, status: 'cancelled' }]);
+  });
 });
