@@ -6,7 +6,8 @@
  * - {@link compileJob} turns the job into a plain XState machine; {@link runJob} runs it with checkpoints in a
  *   {@link SnapshotStore} and progress as RxJS observables; {@link resumeJob} continues from the last
  *   checkpoint after a pause, crash or kill.
- * - Stores: {@link MemoryStore}, {@link FileStore}, {@link SqliteStore} (the embedded default).
+ * - Stores: {@link MemoryStore}, {@link FileStore}; `SqliteStore` (the embedded default) is in `phasekit/sqlite`,
+ *   the file jobs in `phasekit/jobs`, so this entry loads no native module.
  * - {@link toMermaid} draws a job's machine; `phasekit/testing` walks its paths in tests.
  *
  * @packageDocumentation
@@ -86,7 +87,6 @@ export type { MemoryStoreOptions } from './persistence/stores/MemoryStore.js';
 export { FileStore } from './persistence/stores/FileStore.js';
 export type { FileStoreOptions } from './persistence/stores/FileStore.js';
 export { FileLockTimeoutError } from './persistence/stores/FileLockTimeoutError.js';
-export { SqliteStore } from './persistence/stores/SqliteStore.js';
 export type {
   AcquireOptions,
   ControlRequest,
@@ -131,70 +131,3 @@ export { SchemaVersionError } from './persistence/SchemaVersionError.js';
 export { InvalidJobIdError } from './persistence/InvalidJobIdError.js';
 export type { DecodeExpectation } from './persistence/decodeEnvelope.js';
 export type { EnvelopeIdentity } from './persistence/peekEnvelope.js';
-export type { SqliteStoreOptions } from './persistence/stores/SqliteStore.js';
-export { copyJob } from './jobs/copy/copyJob.js';
-export { CopyRefusedError } from './jobs/copy/CopyRefusedError.js';
-export type {
-  ConflictPolicy,
-  CopyCounts,
-  CopyDeps,
-  CopyInput,
-  CopyOutput,
-  CopyState,
-} from './jobs/copy/types.js';
-export { deleteJob } from './jobs/delete/deleteJob.js';
-export { DeleteRefusedError } from './jobs/delete/DeleteRefusedError.js';
-export type {
-  DeleteCounts,
-  DeleteDeps,
-  DeleteInput,
-  DeleteMode,
-  DeleteOutput,
-  DeleteState,
-} from './jobs/delete/types.js';
-export type { TrashEnvironment } from './jobs/trash/freedesktopTrash.js';
-export { thumbnailsJob } from './jobs/thumbnails/thumbnailsJob.js';
-export {
-  THUMBNAIL_PRESETS,
-  DEFAULT_THUMBNAIL_VARIANTS,
-  resolveVariants,
-  parseVariant,
-} from './jobs/thumbnails/variants.js';
-export { thumbnailPath } from './jobs/thumbnails/thumbnailPath.js';
-export { defaultThumbnailConcurrency } from './jobs/thumbnails/defaultConcurrency.js';
-export { ThumbnailVariantError } from './jobs/thumbnails/ThumbnailVariantError.js';
-export { ThumbnailSourceError } from './jobs/thumbnails/ThumbnailSourceError.js';
-export { ThumbnailsSetupError } from './jobs/thumbnails/ThumbnailsSetupError.js';
-export type {
-  ThumbnailRecord,
-  ThumbnailsCounts,
-  ThumbnailsDeps,
-  ThumbnailsInput,
-  ThumbnailsOutput,
-  ThumbnailsState,
-  ThumbnailVariant,
-} from './jobs/thumbnails/types.js';
-export { duplicatesJob } from './jobs/duplicates/duplicatesJob.js';
-export type {
-  DuplicateFile,
-  DuplicateGroup,
-  DuplicateMode,
-  DuplicatesCounts,
-  DuplicatesDeps,
-  DuplicatesInput,
-  DuplicatesOutput,
-  DuplicatesState,
-} from './jobs/duplicates/types.js';
-export { validationJob } from './jobs/validation/validationJob.js';
-export { SEVERITIES } from './jobs/validation/types.js';
-export type {
-  IssueKind,
-  Severity,
-  ValidationDeps,
-  ValidationInput,
-  ValidationIssue,
-  ValidationLimits,
-  ValidationMode,
-  ValidationOutput,
-  ValidationState,
-} from './jobs/validation/types.js';

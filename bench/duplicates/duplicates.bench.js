@@ -15,7 +15,8 @@ import { lstatSync } from 'node:fs';
 import { join } from 'node:path';
 import { duplicatesJob } from '../../dist/jobs/duplicates/duplicatesJob.js';
 import { openLibrary } from '../../dist/jobs/library/openLibrary.js';
-import { runJob, SqliteStore } from '../../dist/index.js';
+import { runJob } from '../../dist/index.js';
+import { SqliteStore } from '../../dist/sqlite.js';
 import { DEFAULT_DIR, makeDupTree } from './makeDupTree.js';
 
 /** A library file and a job store on one connection, as the CLI opens them. */

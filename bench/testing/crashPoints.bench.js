@@ -11,7 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { indexerJob } from '../../dist/jobs/indexer/indexerJob.js';
 import { openLibrary } from '../../dist/jobs/library/openLibrary.js';
-import { runJob, SqliteStore } from '../../dist/index.js';
+import { runJob } from '../../dist/index.js';
+import { SqliteStore } from '../../dist/sqlite.js';
 import { runCrashPoints } from '../../dist/testing/index.js';
 import { makeTree } from '../indexer/makeTree.js';
 

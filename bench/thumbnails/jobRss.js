@@ -3,7 +3,8 @@
  * that the memory figure is the job's own, not that of the benchmark's other variants.
  * Usage: node bench/thumbnails/jobRss.js LIBRARY.db LOCATION_DIR
  */
-import { runJob, SqliteStore } from '../../dist/index.js';
+import { runJob } from '../../dist/index.js';
+import { SqliteStore } from '../../dist/sqlite.js';
 import { openLibrary } from '../../dist/jobs/library/openLibrary.js';
 import { thumbnailsJob } from '../../dist/jobs/thumbnails/thumbnailsJob.js';
 

@@ -1,14 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  Continue,
-  defineJob,
-  MemoryStore,
-  PausedError,
-  phase,
-  resumeJob,
-  runJob,
-  SqliteStore,
-} from '../../src/index.js';
+import { Continue, defineJob, MemoryStore, PausedError, phase, resumeJob, runJob } from '../../src/index.js';
+import { SqliteStore } from '../../src/sqlite.js';
 import { deferred, flush, tempDir } from './helpers.js';
 import path from 'node:path';
 

@@ -1,7 +1,8 @@
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach } from 'vitest';
-import { Continue, defineJob, phase, SqliteStore } from '../../src/index.js';
+import { Continue, defineJob, phase } from '../../src/index.js';
+import { SqliteStore } from '../../src/sqlite.js';
 import { tempDir } from '../machines/helpers.js';
 
 /** What the test jobs' phases report to: how many run at once, in what order they start, what they do. */

@@ -10,7 +10,8 @@ import { copySmallFile, sameSmallContent, smallCopier } from '../../../src/jobs/
 import { indexerJob } from '../../../src/jobs/indexer/indexerJob.js';
 import type { Library } from '../../../src/jobs/library/Library.js';
 import { openLibrary } from '../../../src/jobs/library/openLibrary.js';
-import { resumeJob, runJob, SqliteStore } from '../../../src/index.js';
+import { resumeJob, runJob } from '../../../src/index.js';
+import { SqliteStore } from '../../../src/sqlite.js';
 import { tempDir } from '../../machines/helpers.js';
 import { expectSameTree, leftovers, makeTree, patterned, snapshot, writeBig } from './tree.js';
 

@@ -6,7 +6,8 @@ import { copyJob } from '../../../src/jobs/copy/copyJob.js';
 import type { CopyHooks, CopyInput } from '../../../src/jobs/copy/types.js';
 import type { Library } from '../../../src/jobs/library/Library.js';
 import { openLibrary } from '../../../src/jobs/library/openLibrary.js';
-import { type JobRun, resumeJob, runJob, SqliteStore } from '../../../src/index.js';
+import { type JobRun, resumeJob, runJob } from '../../../src/index.js';
+import { SqliteStore } from '../../../src/sqlite.js';
 import { tempDir } from '../../machines/helpers.js';
 
 const open: Library[] = [];

@@ -10,7 +10,8 @@ import { indexerJob } from '../../../src/jobs/indexer/indexerJob.js';
 import type { Library } from '../../../src/jobs/library/Library.js';
 import { openLibrary } from '../../../src/jobs/library/openLibrary.js';
 import { trashInfo } from '../../../src/jobs/trash/freedesktopTrash.js';
-import { resumeJob, runJob, SqliteStore } from '../../../src/index.js';
+import { resumeJob, runJob } from '../../../src/index.js';
+import { SqliteStore } from '../../../src/sqlite.js';
 import { tempDir } from '../../machines/helpers.js';
 import { LATIN1_NAME, makeTree, patterned, snapshot } from '../copy/tree.js';
 

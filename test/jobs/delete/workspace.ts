@@ -6,7 +6,8 @@ import { deleteJob } from '../../../src/jobs/delete/deleteJob.js';
 import type { DeleteDeps, DeleteInput } from '../../../src/jobs/delete/types.js';
 import type { Library } from '../../../src/jobs/library/Library.js';
 import { openLibrary } from '../../../src/jobs/library/openLibrary.js';
-import { runJob, SqliteStore } from '../../../src/index.js';
+import { runJob } from '../../../src/index.js';
+import { SqliteStore } from '../../../src/sqlite.js';
 import { tempDir } from '../../machines/helpers.js';
 
 const open: Library[] = [];

@@ -6,7 +6,8 @@ import type { DuplicatesInput, DuplicatesOutput } from '../../../src/jobs/duplic
 import { indexerJob } from '../../../src/jobs/indexer/indexerJob.js';
 import type { Library } from '../../../src/jobs/library/Library.js';
 import { openLibrary } from '../../../src/jobs/library/openLibrary.js';
-import { MemoryStore, resumeJob, runJob, SqliteStore } from '../../../src/index.js';
+import { MemoryStore, resumeJob, runJob } from '../../../src/index.js';
+import { SqliteStore } from '../../../src/sqlite.js';
 import { tempDir } from '../../machines/helpers.js';
 import { bytes, canonical, jdupesGroups, makeDuplicateTree } from './tree.js';
 

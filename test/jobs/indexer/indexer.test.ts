@@ -4,7 +4,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { indexerJob } from '../../../src/jobs/indexer/indexerJob.js';
 import type { Library } from '../../../src/jobs/library/Library.js';
 import { openLibrary } from '../../../src/jobs/library/openLibrary.js';
-import { resumeJob, runJob, SqliteStore } from '../../../src/index.js';
+import { resumeJob, runJob } from '../../../src/index.js';
+import { SqliteStore } from '../../../src/sqlite.js';
 import { tempDir } from '../../machines/helpers.js';
 import { BAD_NAME, makeTree, walkDisk } from './tree.js';
 

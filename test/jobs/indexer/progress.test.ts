@@ -4,7 +4,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { indexerJob } from '../../../src/jobs/indexer/indexerJob.js';
 import type { Library } from '../../../src/jobs/library/Library.js';
 import { openLibrary } from '../../../src/jobs/library/openLibrary.js';
-import { type JobProgress, runJob, SqliteStore } from '../../../src/index.js';
+import { type JobProgress, runJob } from '../../../src/index.js';
+import { SqliteStore } from '../../../src/sqlite.js';
 import type { Clock } from '../../../src/phases/types.js';
 import { tempDir } from '../../machines/helpers.js';
 

@@ -7,7 +7,8 @@ import { indexerJob } from '../../../src/jobs/indexer/indexerJob.js';
 import type { Library } from '../../../src/jobs/library/Library.js';
 import { LibraryBusyError } from '../../../src/jobs/library/LibraryBusyError.js';
 import { openLibrary } from '../../../src/jobs/library/openLibrary.js';
-import { runJob, SqliteStore } from '../../../src/index.js';
+import { runJob } from '../../../src/index.js';
+import { SqliteStore } from '../../../src/sqlite.js';
 import type { SnapshotStore } from '../../../src/persistence/types.js';
 import { makeTempDir } from '../makeTempDir.js';
 

@@ -8,7 +8,8 @@ import { openLibrary } from '../../../src/jobs/library/openLibrary.js';
 import { DEFAULT_LIMITS } from '../../../src/jobs/validation/checkEntry.js';
 import type { ValidationInput, ValidationOutput } from '../../../src/jobs/validation/types.js';
 import { validationJob } from '../../../src/jobs/validation/validationJob.js';
-import { resumeJob, runJob, SqliteStore } from '../../../src/index.js';
+import { resumeJob, runJob } from '../../../src/index.js';
+import { SqliteStore } from '../../../src/sqlite.js';
 import { tempDir } from '../../machines/helpers.js';
 import { bytes } from '../duplicates/tree.js';
 

@@ -26,21 +26,25 @@ describe('a busy store', () => {
       if (batch === 2 && !busyOnce) other.exec('BEGIN IMMEDIATE');
     };
     const warnings: string[] = [];
-    const run = runJob(batchJob(), { items: 50, size: 10 }, {
-      store,
-      deps: fx,
-      logger: {
-        log(level, message) {
-          if (level !== 'warn') return;
-          warnings.push(message);
-          // The runtime met the busy store: let the other writer commit now.
-          if (!busyOnce) {
-            busyOnce = true;
-            other.exec('COMMIT');
-          }
+    const run = runJob(
+      batchJob(),
+      { items: 50, size: 10 },
+      {
+        store,
+        deps: fx,
+        logger: {
+          log(level, message) {
+            if (level !== 'warn') return;
+            warnings.push(message);
+            // The runtime met the busy store: let the other writer commit now.
+            if (!busyOnce) {
+              busyOnce = true;
+              other.exec('COMMIT');
+            }
+          },
         },
       },
-    });
+    );
     const result = await run.result;
     expect(result.status).toBe('completed');
     expect(busyOnce).toBe(true);

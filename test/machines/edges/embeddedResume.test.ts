@@ -1,11 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createActor, sendTo, setup } from 'xstate';
-import {
-  type JobMachineOutput,
-  MemoryStore,
-  provideRuntime,
-  snapshotPosition,
-} from '../../../src/index.js';
+import { type JobMachineOutput, MemoryStore, provideRuntime, snapshotPosition } from '../../../src/index.js';
 import { batchJob, effects, exactlyOnce } from './batchJob.js';
 
 const job = batchJob({ name: 'embedded' });
@@ -25,7 +20,10 @@ function appWith(machine: ReturnType<typeof provideRuntime>['machine']) {
           id: 'job',
           src: 'job',
           input: { jobId: 'emb-1', input: { items: 300, size: 10 } },
-          onDone: { target: 'finished', actions: ({ context, event }) => void (context.result = event.output as Out) },
+          onDone: {
+            target: 'finished',
+            actions: ({ context, event }) => void (context.result = event.output as Out),
+          },
         },
         on: {
           PAUSE_JOB: { actions: sendTo('job', { type: 'PAUSE' }) },
@@ -97,13 +95,23 @@ describe('an embedded job restored with its parent', () => {
 
   it('refuses, as a failed job, when the store holds no checkpoint for it', async () => {
     const fx = effects();
-    const first = provideRuntime(job, { jobId: 'emb-1', input: { items: 300, size: 10 }, store: new MemoryStore(), deps: fx });
+    const first = provideRuntime(job, {
+      jobId: 'emb-1',
+      input: { items: 300, size: 10 },
+      store: new MemoryStore(),
+      deps: fx,
+    });
     const app = createActor(appWith(first.machine)).start();
     await until(() => fx.rows.length >= 50);
     const persisted = app.getPersistedSnapshot();
     await first.runtime.stop('stopped');
     app.stop();
-    const second = provideRuntime(job, { jobId: 'emb-1', input: { items: 300, size: 10 }, store: new MemoryStore(), deps: fx });
+    const second = provideRuntime(job, {
+      jobId: 'emb-1',
+      input: { items: 300, size: 10 },
+      store: new MemoryStore(),
+      deps: fx,
+    });
     const restored = createActor(appWith(second.machine), { snapshot: persisted as never }).start();
     await until(() => restored.getSnapshot().status === 'done');
     const result = (restored.getSnapshot().context as { result: Out }).result;

@@ -17,22 +17,30 @@ describe('one owner per job', () => {
       // Batch 3 of the first run: its lease lapses (it stalled past leaseMs) and another owner takes the job.
       if (batch === 3 && takeover === undefined) {
         storeTime += 10_000;
-        takeover = resumeJob(job, 'l1', { store, deps: fx, owner: owner('second'), leaseMs: 1000, clock: new TestClock(0) }).then(
-          (run) => {
-            second = run;
-          },
-        );
+        takeover = resumeJob(job, 'l1', {
+          store,
+          deps: fx,
+          owner: owner('second'),
+          leaseMs: 1000,
+          clock: new TestClock(0),
+        }).then((run) => {
+          second = run;
+        });
         return takeover.then(() => undefined);
       }
     };
-    const first = runJob(job, { items: 100, size: 10 }, {
-      store,
-      deps: fx,
-      jobId: 'l1',
-      owner: owner('first'),
-      leaseMs: 1000,
-      clock: new TestClock(0),
-    });
+    const first = runJob(
+      job,
+      { items: 100, size: 10 },
+      {
+        store,
+        deps: fx,
+        jobId: 'l1',
+        owner: owner('first'),
+        leaseMs: 1000,
+        clock: new TestClock(0),
+      },
+    );
     const result = await first.result;
     expect(result).toMatchObject({ status: 'interrupted', reason: 'lease-lost' });
     await takeover;
@@ -43,9 +51,21 @@ describe('one owner per job', () => {
 
   it('refuses a second runner while a live owner holds the job, naming it', async () => {
     const store = new MemoryStore();
-    const lease = await store.acquire('l2', { workerId: 'ghost', pid: 2 ** 22 + 12345, host: 'elsewhere' }, { leaseMs: 60_000 });
+    const lease = await store.acquire(
+      'l2',
+      { workerId: 'ghost', pid: 2 ** 22 + 12345, host: 'elsewhere' },
+      { leaseMs: 60_000 },
+    );
     const job = batchJob();
-    await store.save('l2', new Uint8Array([0]), { name: 'batch', version: 1, status: 'queued', phase: null, percent: 0, errorsCount: 0, updatedAt: 0 });
+    await store.save('l2', new Uint8Array([0]), {
+      name: 'batch',
+      version: 1,
+      status: 'queued',
+      phase: null,
+      percent: 0,
+      errorsCount: 0,
+      updatedAt: 0,
+    });
     const error = await resumeJob(job, 'l2', { store, deps: effects() }).catch((e) => e);
     expect(error).toBeInstanceOf(JobLockedError);
     expect(error.message).toContain(`process ${lease.pid} on elsewhere`);

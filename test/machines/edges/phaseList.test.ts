@@ -41,7 +41,11 @@ const mark = (name: string) =>
     },
   });
 
-function jobOf(version: number, phases: Phase<S>[], migrations?: Parameters<typeof defineJob>[0]['migrations']) {
+function jobOf(
+  version: number,
+  phases: Phase<S>[],
+  migrations?: Parameters<typeof defineJob>[0]['migrations'],
+) {
   return defineJob<S>({
     name: 'evolving',
     version,

@@ -123,7 +123,7 @@ describe('progress that does not lie', () => {
     await cancelling;
     const result = await run.result;
     expect(result.status).toBe('cancelled');
-    expect(seen.at(-1)!.overallPercent).toBeLessThanOrEqual(reached + 3 * 10 / 5 + 1e-9);
+    expect(seen.at(-1)!.overallPercent).toBeLessThanOrEqual(reached + (3 * 10) / 5 + 1e-9);
     expect(seen.at(-1)!.overallPercent).toBeLessThan(60);
     const [record] = await store.list();
     expect(record.status).toBe('cancelled');

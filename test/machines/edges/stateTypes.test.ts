@@ -76,12 +76,20 @@ describe('state a checkpoint can hold', () => {
 
   it.each([
     ['a function', () => ({ cache: new Map([['x', () => 1]]) }), 'state.cache.get("x") is a function'],
-    ['a class instance', () => ({ list: [1, new (class Thing {})()] }), 'state.list[1] is an instance of Thing'],
-    ['a cycle', () => {
-      const a: Record<string, unknown> = { name: 'a' };
-      a.self = { back: a };
-      return { a };
-    }, 'state.a.self.back is a reference back'],
+    [
+      'a class instance',
+      () => ({ list: [1, new (class Thing {})()] }),
+      'state.list[1] is an instance of Thing',
+    ],
+    [
+      'a cycle',
+      () => {
+        const a: Record<string, unknown> = { name: 'a' };
+        a.self = { back: a };
+        return { a };
+      },
+      'state.a.self.back is a reference back',
+    ],
   ])('fails the job, as data, naming the path of %s', async (_, initialState, message) => {
     const job = defineJob({
       name: 'bad',

@@ -7,38 +7,41 @@ describe('run.stop()', () => {
   it.each([
     ['checks for interrupts', true],
     ['never checks for interrupts', false],
-  ])('aborts a phase that %s, writes nothing after it returns, settles result; a resume continues exactly once', async (_, checks) => {
-    const job = batchJob({ checks });
-    const store = new MemoryStore();
-    const fx = effects();
-    let stopAt: Promise<void> | undefined;
-    const stopped: unknown[] = [];
-    fx.afterCheckpoint = (batch) => {
-      if (batch === 3) stopAt = run.stop();
-    };
-    const run = runJob(job, { items: 100, size: 10 }, { store, deps: fx, jobId: 'j1' });
-    const result = await run.result;
-    await stopAt;
-    expect(result.status).toBe('interrupted');
-    expect(result.reason).toBe('stopped');
-    expect(fx.signals[0].aborted).toBe(true);
-    expect(fx.signals[0].reason).toBeInstanceOf(JobStoppedError);
-    const rowsAtStop = fx.rows.length;
-    const bytesAtStop = (await store.load('j1'))!.bytes;
-    // The phase went on after stop() (it was between its checkpoint and checkInterrupt): nothing more landed.
-    await flush(20);
-    expect(fx.rows.length).toBe(rowsAtStop);
-    expect((await store.load('j1'))!.bytes).toEqual(bytesAtStop);
-    expect(stopped).toEqual([]);
-    // The stopped run's phase unwound: its next checkpoint (or checkInterrupt) threw JobStoppedError.
-    expect(fx.rows.length).toBeLessThan(100);
+  ])(
+    'aborts a phase that %s, writes nothing after it returns, settles result; a resume continues exactly once',
+    async (_, checks) => {
+      const job = batchJob({ checks });
+      const store = new MemoryStore();
+      const fx = effects();
+      let stopAt: Promise<void> | undefined;
+      const stopped: unknown[] = [];
+      fx.afterCheckpoint = (batch) => {
+        if (batch === 3) stopAt = run.stop();
+      };
+      const run = runJob(job, { items: 100, size: 10 }, { store, deps: fx, jobId: 'j1' });
+      const result = await run.result;
+      await stopAt;
+      expect(result.status).toBe('interrupted');
+      expect(result.reason).toBe('stopped');
+      expect(fx.signals[0].aborted).toBe(true);
+      expect(fx.signals[0].reason).toBeInstanceOf(JobStoppedError);
+      const rowsAtStop = fx.rows.length;
+      const bytesAtStop = (await store.load('j1'))!.bytes;
+      // The phase went on after stop() (it was between its checkpoint and checkInterrupt): nothing more landed.
+      await flush(20);
+      expect(fx.rows.length).toBe(rowsAtStop);
+      expect((await store.load('j1'))!.bytes).toEqual(bytesAtStop);
+      expect(stopped).toEqual([]);
+      // The stopped run's phase unwound: its next checkpoint (or checkInterrupt) threw JobStoppedError.
+      expect(fx.rows.length).toBeLessThan(100);
 
-    fx.afterCheckpoint = undefined;
-    const again = await resumeJob(job, 'j1', { store, deps: fx });
-    const done = await again.result;
-    expect(done.status).toBe('completed');
-    expect(exactlyOnce(fx.rows, 100)).toBe(true);
-  });
+      fx.afterCheckpoint = undefined;
+      const again = await resumeJob(job, 'j1', { store, deps: fx });
+      const done = await again.result;
+      expect(done.status).toBe('completed');
+      expect(exactlyOnce(fx.rows, 100)).toBe(true);
+    },
+  );
 
   it('refuses a second run of a job whose first run still holds it, in the same process', async () => {
     const job = batchJob();
@@ -58,7 +61,9 @@ describe('run.stop()', () => {
         }
       });
     });
-    await expect(resumeJob(job, 'j2', { store, deps: effects() })).rejects.toThrow(/already running in process/);
+    await expect(resumeJob(job, 'j2', { store, deps: effects() })).rejects.toThrow(
+      /already running in process/,
+    );
     release();
     expect((await first.result).status).toBe('completed');
     expect(exactlyOnce(fx.rows, 50)).toBe(true);
