@@ -1,7 +1,8 @@
 // A child-process crash trial module (runCrashPoints' childProcess mode): the crash sample's batches job on
 // the SQLite file named by $CRASH_DB, the store and the job sharing one connection. $CRASH_TWO_TX=1 makes the
 // store commit the caller's writes and the checkpoint in two transactions (the mutation to catch).
-import { Continue, defineJob, phase, SqliteStore } from '../../dist/index.js';
+import { Continue, defineJob, phase } from '../../dist/index.js';
+import { SqliteStore } from '../../dist/sqlite.js';
 
 export const input = { total: 30, batch: 10 };
 
