@@ -1,0 +1,48 @@
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const root = path.resolve(import.meta.dirname, '../..');
+
+/** Import `specifier` in a fresh Node process (through the package's own `exports`) and report what loaded. */
+function load(specifier: string): { natives: string[]; names: string[] } {
+  const script = `
+    const m = await import(${JSON.stringify(specifier)});
+    const natives = process.report.getReport().sharedObjects.filter((f) => f.endsWith('.node'));
+    console.log(JSON.stringify({ natives, names: Object.keys(m) }));`;
+  const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: root, encoding: 'utf8' });
+  return JSON.parse(out.trim().split('\n').at(-1)!);
+}
+
+describe('entry points', () => {
+  it('phasekit (the core) loads no native module, and holds no file job or SQLite store', () => {
+    const core = load('phasekit');
+    expect(core.natives).toEqual([]);
+    expect(core.names).toEqual(expect.arrayContaining(['runJob', 'resumeJob', 'MemoryStore', 'FileStore', 'createJobManager']));
+    expect(core.names).not.toContain('SqliteStore');
+    expect(core.names).not.toContain('copyJob');
+  });
+
+  it('phasekit/sqlite and phasekit/jobs hold the store and the jobs', () => {
+    const sqlite = load('phasekit/sqlite');
+    expect(sqlite.names).toEqual(['SqliteStore']);
+    const jobs = load('phasekit/jobs');
+    expect(jobs.names).toEqual(
+      expect.arrayContaining([
+        'indexerJob',
+        'copyJob',
+        'deleteJob',
+        'duplicatesJob',
+        'validationJob',
+        'thumbnailsJob',
+        'openLibrary',
+        'Library',
+        'contentIdOfFile',
+      ]),
+    );
+  });
+
+  it('phasekit/testing loads without a native module too', () => {
+    expect(load('phasekit/testing').natives).toEqual([]);
+  });
+});
