@@ -2,8 +2,9 @@
  * phasekit/testing: helpers for testing your jobs.
  *
  * - {@link TestClock}: time that moves only when told, for progress, ETA and backoff tests.
- * - {@link jobPaths}: every path through a job's machine (with `@xstate/graph`), its phase outcomes, hooks,
- *   backoffs and PAUSE / RESUME / CANCEL modelled as the events the machine receives.
+ * - {@link jobPaths}: paths through a job's machine that together take every transition (the default), or
+ *   every simple path (`@xstate/graph`); phase outcomes, hooks, backoffs and PAUSE / RESUME / CANCEL
+ *   modelled as the events the machine receives.
  * - {@link runPath}: drive a real actor of the job's machine along one path, checking its state and a
  *   MessagePack checkpoint round trip at every step.
  * - {@link jobEvents}: the events one state can take, to build your own generators (e.g. with fast-check).

@@ -141,7 +141,8 @@ export class PathLimitError extends Error {
   constructor(job: string, limit: 'maxPaths' | 'maxTransitions', value: number) {
     super(
       `jobPaths("${job}"): more than ${value} ${limit === 'maxPaths' ? 'paths' : 'transitions'}. Narrow the model ` +
-        '(outcomes or controls per phase, fewer maxRetries or nonFatalEvents, kind: "shortest") or raise ' +
+        '(outcomes or controls per phase, fewer maxRetries or nonFatalEvents, kind: "transitions" or ' +
+        '"shortest") or raise ' +
         `${limit}.`,
     );
     this.job = job;
