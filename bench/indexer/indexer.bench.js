@@ -26,7 +26,7 @@ import { lstatSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { blake3Hex } from '../../dist/jobs/content/blake3.js';
 import { contentIdOfFile, contentIdOfFileSync } from '../../dist/jobs/content/contentId.js';
-import { mapConcurrent } from '../../dist/jobs/indexer/mapConcurrent.js';
+import { mapConcurrent } from '../../dist/jobs/fs/mapConcurrent.js';
 import { openLibrary } from '../../dist/jobs/library/openLibrary.js';
 import { encodeEnvelope } from '../../dist/persistence/encodeEnvelope.js';
 import { unpackEnvelope } from '../../dist/persistence/unpackEnvelope.js';

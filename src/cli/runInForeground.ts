@@ -1,7 +1,7 @@
 import type { JobResult, JobRun } from '../machines/JobRun.js';
 import { formatDuration } from './format.js';
 import { isOutputClosed, onOutputClosed, watchOutput } from './outputClosed.js';
-import type { JobFailures } from './registry.js';
+import type { JobFailures } from './CliJob.js';
 import { jsonSink, type ProgressSink, ttySink } from './renderProgress.js';
 
 /** Exit codes of the job commands. */

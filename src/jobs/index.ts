@@ -16,7 +16,13 @@
  * @packageDocumentation
  */
 export { indexerJob } from './indexer/indexerJob.js';
-export type { IndexerCounts, IndexerDeps, IndexerInput, IndexerOutput, IndexerState } from './indexer/types.js';
+export type {
+  IndexerCounts,
+  IndexerDeps,
+  IndexerInput,
+  IndexerOutput,
+  IndexerState,
+} from './indexer/types.js';
 export { openLibrary } from './library/openLibrary.js';
 export type { OpenLibraryOptions } from './library/openLibrary.js';
 export { Library } from './library/Library.js';
@@ -32,7 +38,12 @@ export { NotALibraryError } from './library/NotALibraryError.js';
 export { LibraryBusyError } from './library/LibraryBusyError.js';
 export { LibraryVersionError } from './library/LibraryVersionError.js';
 export { LibraryOpenError } from './library/LibraryOpenError.js';
-export { contentIdOfBytes, contentIdOfFile, contentIdOfFileSync, sampledRanges } from './content/contentId.js';
+export {
+  contentIdOfBytes,
+  contentIdOfFile,
+  contentIdOfFileSync,
+  sampledRanges,
+} from './content/contentId.js';
 export type { ByteRange } from './content/contentId.js';
 export { fullHashOfFile } from './content/fullHashOfFile.js';
 export type { FullHashOptions } from './content/fullHashOfFile.js';

@@ -7,7 +7,7 @@ import { CliError } from '../CliError.js';
 import { libraryPath } from '../libraryPath.js';
 import { openWorkspace } from '../openWorkspace.js';
 import { formatBytes } from '../format.js';
-import type { CliJob, JobFailures } from '../registry.js';
+import type { CliJob, JobFailures } from '../CliJob.js';
 import { runInForeground } from '../runInForeground.js';
 import { resumeCommandFor } from './resumeCommand.js';
 

@@ -7,7 +7,7 @@ import { runJob } from '../../machines/runJob.js';
 import { CliError } from '../CliError.js';
 import { libraryPath } from '../libraryPath.js';
 import { openWorkspace } from '../openWorkspace.js';
-import type { CliJob } from '../registry.js';
+import type { CliJob } from '../CliJob.js';
 import { EXIT, runInForeground } from '../runInForeground.js';
 import { resumeCommandFor } from './resumeCommand.js';
 

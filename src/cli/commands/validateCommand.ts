@@ -16,7 +16,7 @@ import { formatBytes, formatCount } from '../format.js';
 import { type AttachedInspector, attachInspector, type InspectOption } from '../inspect.js';
 import { libraryPath } from '../libraryPath.js';
 import { openWorkspace, type Workspace } from '../openWorkspace.js';
-import type { JobFailures } from '../registry.js';
+import type { JobFailures } from '../CliJob.js';
 import { runInForeground } from '../runInForeground.js';
 import { resumeCommandFor } from './resumeCommand.js';
 

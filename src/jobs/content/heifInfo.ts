@@ -9,7 +9,7 @@
  * as for a JPEG without the tag.
  */
 import { hasAt, latin1, u8, u16, u32 } from './byteReads.js';
-import type { ImageInfo } from './imageInfo.js';
+import type { ImageInfo } from './ImageSize.js';
 
 interface Box {
   readonly type: string;

@@ -6,20 +6,10 @@
 import { hasAt, u8, u16, u24le, u32 } from './byteReads.js';
 import { heifInfo } from './heifInfo.js';
 import { readJpegInfo } from './jpegInfo.js';
+import type { ImageInfo } from './ImageSize.js';
 import { exifOrientation, readIfdTags, readTiffHeader } from './tiffIfd.js';
 
-/** An image's stored size and Exif orientation, read from its headers without decoding pixels. */
-export interface ImageInfo {
-  /** Width in pixels as stored, before any rotation the orientation asks for. */
-  readonly width: number;
-  /** Height in pixels as stored, before any rotation the orientation asks for. */
-  readonly height: number;
-  /**
-   * The Exif orientation, 1 to 8 (1 upright; 5 to 8 turn the image a quarter, so it shows `height` pixels
-   * wide), or `null` when the file has none.
-   */
-  readonly orientation: number | null;
-}
+export type { ImageInfo } from './ImageSize.js';
 
 /** Largest width or height any of these formats can state that is still a sane image (2^31 − 1). */
 const MAX_SIDE = 0x7fffffff;

@@ -6,7 +6,7 @@
  * header can be hundreds of KiB. It then says `'truncated'`, and `sniffFile` reads on.
  */
 import { hasAt, u8, u16 } from './byteReads.js';
-import type { ImageInfo } from './imageInfo.js';
+import type { ImageInfo } from './ImageSize.js';
 import { exifOrientation } from './tiffIfd.js';
 
 const SOS = 0xda;

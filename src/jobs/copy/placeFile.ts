@@ -13,7 +13,7 @@
  * `dst` is the one written) still holds, so a move never removes a source whose copy is not at `dst`.
  */
 import fs from 'node:fs';
-import { basenameBytes, dirnameBytes } from './bytePaths.js';
+import { basenameBytes, dirnameBytes } from '../fs/bytePaths.js';
 
 /** Device and inode of a file: what says "this is the file I wrote", whatever its name. */
 export interface Identity {

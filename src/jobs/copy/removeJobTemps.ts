@@ -1,5 +1,5 @@
 import type { PhaseContext } from '../../phases/types.js';
-import { tempPathFor } from './bytePaths.js';
+import { tempPathFor } from '../fs/bytePaths.js';
 import { removeName, swapPathFor } from './placeFile.js';
 import type { CopyDeps, CopyInput, CopyState } from './types.js';
 

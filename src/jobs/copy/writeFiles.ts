@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import { blake3Hex, createHasher } from '../content/blake3.js';
 import { fullHashOfFile } from '../content/fullHashOfFile.js';
-import { dirnameBytes } from './bytePaths.js';
+import { dirnameBytes } from '../fs/bytePaths.js';
 
 const BUFFER = 1024 * 1024;
 

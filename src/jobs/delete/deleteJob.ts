@@ -1,5 +1,5 @@
 import { defineJob } from '../../phases/defineJob.js';
-import { displayPath } from '../indexer/paths.js';
+import { displayPath } from '../fs/paths.js';
 import { complete } from './phases/complete.js';
 import { deleting } from './phases/deleting.js';
 import { validate } from './phases/validate.js';

@@ -1,10 +1,10 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
-import { basenameBytes, dirnameBytes } from '../copy/bytePaths.js';
+import { basenameBytes, dirnameBytes } from '../fs/bytePaths.js';
 import { DirectoryChangedError, DirHandle } from '../fs/DirHandle.js';
 import { type FileIdentity, fileIdentity } from '../fs/fileIdentity.js';
-import { displayPath, joinBytes } from '../indexer/paths.js';
+import { displayPath, joinBytes } from '../fs/paths.js';
 import { PathNotDeletedError } from './PathNotDeletedError.js';
 import type { DeleteCounts, RemovalJournal } from './types.js';
 

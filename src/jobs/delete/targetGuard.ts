@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
-import { dirnameBytes, isInside, resolveBytes } from '../copy/bytePaths.js';
+import { dirnameBytes, isInside, resolveBytes } from '../fs/bytePaths.js';
 import { type FileIdentity, fileIdentity } from '../fs/fileIdentity.js';
-import { displayPath } from '../indexer/paths.js';
+import { displayPath } from '../fs/paths.js';
 
 /** Top-level system directories a delete refuses (besides `/`) unless told `preserveRoot: false`. */
 export const SYSTEM_DIRS = [

@@ -1,5 +1,5 @@
 import { defineJob } from '../../phases/defineJob.js';
-import { display } from './fileBytes.js';
+import { display } from '../content/fileBytes.js';
 import { unpackGroups } from './packFiles.js';
 import { analysis } from './phases/analysis.js';
 import { collect } from './phases/collect.js';

@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import nodePath from 'node:path';
-import { asBuffer, basenameBytes, dirnameBytes } from '../copy/bytePaths.js';
+import { asBuffer, basenameBytes, dirnameBytes } from '../fs/bytePaths.js';
 
 /** Where the user's home trash is and who the user is; defaults from the process. */
 export interface TrashEnvironment {

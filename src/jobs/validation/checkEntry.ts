@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { typeOfExtension } from '../content/kindOfExtension.js';
-import { asBuffer, display } from '../duplicates/fileBytes.js';
-import { headOf } from './hashFile.js';
+import { asBuffer, display } from '../content/fileBytes.js';
+import { headOf } from '../content/hashFile.js';
 import type { IssueKind, Severity, ValidationIssue, ValidationLimits, ValidationMode } from './types.js';
 
 /** An entry as the library recorded it (see `Library.entriesToValidate`). */

@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import { Complete } from '../../../phases/outcomes.js';
 import { phase } from '../../../phases/phase.js';
-import { displayPath } from '../../indexer/paths.js';
-import { asBuffer } from '../bytePaths.js';
-import { CopiedRecorder, recordRemoved } from '../libraryUpdates.js';
+import { displayPath } from '../../fs/paths.js';
+import { asBuffer } from '../../fs/bytePaths.js';
+import { CopiedRecorder, recordRemoved } from '../../library/libraryUpdates.js';
 import { recordFailure } from '../recordFailure.js';
 import { removeJobTemps } from '../removeJobTemps.js';
 import type { CopyDeps, CopyInput, CopyState } from '../types.js';

@@ -1,10 +1,10 @@
 import fs from 'node:fs';
 import { Continue } from '../../../phases/outcomes.js';
 import { phase } from '../../../phases/phase.js';
-import { displayPath, joinBytes } from '../../indexer/paths.js';
-import { asBuffer, dirnameBytes } from '../bytePaths.js';
+import { displayPath, joinBytes } from '../../fs/paths.js';
+import { asBuffer, dirnameBytes } from '../../fs/bytePaths.js';
 import { CopyRefusedError } from '../CopyRefusedError.js';
-import { entryAtPath } from '../entryAtPath.js';
+import { entryAtPath } from '../../library/entryAtPath.js';
 import type { CopyDeps, CopyInput, CopyState } from '../types.js';
 import { rememberStat } from '../statCache.js';
 import { existingAncestor } from './init.js';

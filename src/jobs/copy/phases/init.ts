@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import { Continue } from '../../../phases/outcomes.js';
 import { phase } from '../../../phases/phase.js';
-import { displayPath } from '../../indexer/paths.js';
-import { basenameBytes, dirnameBytes, isInside, resolveBytes } from '../bytePaths.js';
+import { displayPath } from '../../fs/paths.js';
+import { basenameBytes, dirnameBytes, isInside, resolveBytes } from '../../fs/bytePaths.js';
 import { CopyRefusedError } from '../CopyRefusedError.js';
 import type { CopyDeps, CopyInput, CopyRoot, CopyState } from '../types.js';
 

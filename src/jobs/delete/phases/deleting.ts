@@ -3,10 +3,10 @@ import { Continue } from '../../../phases/outcomes.js';
 import { phase } from '../../../phases/phase.js';
 import { PhaseError } from '../../../phases/PhaseError.js';
 import type { PhaseContext } from '../../../phases/types.js';
-import { asBuffer } from '../../copy/bytePaths.js';
-import { recordRemoved } from '../../copy/libraryUpdates.js';
+import { asBuffer } from '../../fs/bytePaths.js';
+import { recordRemoved } from '../../library/libraryUpdates.js';
 import { fileIdentity } from '../../fs/fileIdentity.js';
-import { displayPath } from '../../indexer/paths.js';
+import { displayPath } from '../../fs/paths.js';
 import {
   infoPath,
   moveToTrash,

@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import { Continue } from '../../../phases/outcomes.js';
 import { phase } from '../../../phases/phase.js';
-import { resolveBytes } from '../../copy/bytePaths.js';
+import { resolveBytes } from '../../fs/bytePaths.js';
 import { fileIdentity } from '../../fs/fileIdentity.js';
-import { displayPath } from '../../indexer/paths.js';
+import { displayPath } from '../../fs/paths.js';
 import { countFiles } from '../countFiles.js';
 import { DeleteRefusedError } from '../DeleteRefusedError.js';
 import { TargetGuard } from '../targetGuard.js';

@@ -1,8 +1,8 @@
 import { Continue } from '../../../phases/outcomes.js';
 import { phase } from '../../../phases/phase.js';
 import type { PhaseContext } from '../../../phases/types.js';
-import { display, type FirstPass, sameBytes } from '../fileBytes.js';
-import { HashPool } from '../hashPool.js';
+import { display, type FirstPass, sameBytes } from '../../content/fileBytes.js';
+import { HashPool } from '../../content/hashPool.js';
 import { dropLists, listsLibrary, readList } from '../fileLists.js';
 import { packGroups, unpackGroups } from '../packFiles.js';
 import type {

@@ -3,8 +3,8 @@ import { phase } from '../../../phases/phase.js';
 import { contentIdOfFile, contentIdOfFileSync } from '../../content/contentId.js';
 import { kindOfExtension } from '../../content/sniff.js';
 import type { ContentIdAssignment } from '../../library/types.js';
-import { mapConcurrent } from '../mapConcurrent.js';
-import { displayPath, joinBytes } from '../paths.js';
+import { mapConcurrent } from '../../fs/mapConcurrent.js';
+import { displayPath, joinBytes } from '../../fs/paths.js';
 import type { IndexerDeps, IndexerInput, IndexerState } from '../types.js';
 import { checkpointRetryingBusy } from '../../library/checkpointRetryingBusy.js';
 

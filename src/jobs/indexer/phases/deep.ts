@@ -2,7 +2,7 @@ import { Continue } from '../../../phases/outcomes.js';
 import { phase } from '../../../phases/phase.js';
 import { sniffFile } from '../../content/sniff.js';
 import type { EntryUpdate } from '../../library/types.js';
-import { mapConcurrent } from '../mapConcurrent.js';
+import { mapConcurrent } from '../../fs/mapConcurrent.js';
 import type { IndexerDeps, IndexerInput, IndexerState } from '../types.js';
 import { checkpointRetryingBusy } from '../../library/checkpointRetryingBusy.js';
 

@@ -4,7 +4,7 @@ import { phase } from '../../../phases/phase.js';
 import type { PhaseContext } from '../../../phases/types.js';
 import type { EntryRow, EntryUpdate, NewEntry } from '../../library/types.js';
 import { parseGitignore, type IgnorePattern } from '../gitignore.js';
-import { displayPath, extensionOf, joinBytes } from '../paths.js';
+import { displayPath, extensionOf, joinBytes } from '../../fs/paths.js';
 import { DEFAULT_RULES, ruleVerdict } from '../rules.js';
 import type { IndexerDeps, IndexerInput, IndexerState, PendingDir } from '../types.js';
 import { openLocation, reserveIds } from './openLocation.js';

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { Continue } from '../../../phases/outcomes.js';
 import { phase } from '../../../phases/phase.js';
 import { toError } from '../../../phases/toError.js';
-import { mapConcurrent } from '../../indexer/mapConcurrent.js';
+import { mapConcurrent } from '../../fs/mapConcurrent.js';
 import { defaultThumbnailConcurrency } from '../defaultConcurrency.js';
 import { type ImageWork, nextImages } from '../nextImages.js';
 import { renderThumbnails } from '../renderThumbnails.js';

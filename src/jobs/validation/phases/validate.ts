@@ -1,7 +1,7 @@
 import { Continue } from '../../../phases/outcomes.js';
 import { phase } from '../../../phases/phase.js';
-import { joinBytes } from '../../indexer/paths.js';
-import { HashPool } from '../../duplicates/hashPool.js';
+import { joinBytes } from '../../fs/paths.js';
+import { HashPool } from '../../content/hashPool.js';
 import { checkEntry, DEFAULT_LIMITS, type EntryCheck, judgeHash } from '../checkEntry.js';
 import type { ValidationDeps, ValidationInput, ValidationState } from '../types.js';
 

@@ -3,7 +3,7 @@
  * and posts back each result or error. Loaded by `hashPool.ts` from the built `dist/`.
  */
 import { parentPort } from 'node:worker_threads';
-import { hashFile } from '../validation/hashFile.js';
+import { hashFile } from './hashFile.js';
 import { firstPass, fullHashSync } from './fileBytes.js';
 import type { HashOp, HashRequest, HashResult } from './hashPool.js';
 

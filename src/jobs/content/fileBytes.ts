@@ -5,9 +5,9 @@
  * interleave), and every read checks the size the file was stat-ed with.
  */
 import fs from 'node:fs';
-import { blake3Hex, createHasher } from '../content/blake3.js';
-import { ContentChangedError } from '../content/ContentChangedError.js';
-import { readFullySync } from '../content/readFully.js';
+import { blake3Hex, createHasher } from './blake3.js';
+import { ContentChangedError } from './ContentChangedError.js';
+import { readFullySync } from './readFully.js';
 
 /** Bytes hashed at each end of a file for the partial hash. */
 export const EDGE_BYTES = 4096;

@@ -1,9 +1,9 @@
 import fs from 'node:fs';
-import { blake3Hex } from '../content/blake3.js';
-import { ContentChangedError } from '../content/ContentChangedError.js';
-import { contentIdOfBytes, contentIdOfFileSync } from '../content/contentId.js';
-import { readFullySync } from '../content/readFully.js';
-import { asBuffer, display, fullHashSync } from '../duplicates/fileBytes.js';
+import { blake3Hex } from './blake3.js';
+import { ContentChangedError } from './ContentChangedError.js';
+import { contentIdOfBytes, contentIdOfFileSync } from './contentId.js';
+import { readFullySync } from './readFully.js';
+import { asBuffer, display, fullHashSync } from './fileBytes.js';
 
 /** Files up to this size are read into memory at once: one read gives the full hash and the content id. */
 const IN_MEMORY = 8 * 1024 * 1024;

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { hashFile } from '../validation/hashFile.js';
+import { hashFile } from './hashFile.js';
 import { firstPass, fullHashSync } from './fileBytes.js';
 
 /** What a pool can compute for a file: a partial hash, a full hash, or a full hash with the content id. */

@@ -1,6 +1,6 @@
-import type { Library } from '../library/Library.js';
-import type { EntryRow } from '../library/types.js';
-import { isInside } from './bytePaths.js';
+import type { Library } from './Library.js';
+import type { EntryRow } from './types.js';
+import { isInside } from '../fs/bytePaths.js';
 
 /** Where a path sits in the library: its location and, if recorded, its entry. */
 export interface LibraryPlace {

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
-import { extensionOf, joinBytes } from '../indexer/paths.js';
-import type { Library } from '../library/Library.js';
-import { basenameBytes, dirnameBytes } from './bytePaths.js';
+import { extensionOf, joinBytes } from '../fs/paths.js';
+import type { Library } from './Library.js';
+import { basenameBytes, dirnameBytes } from '../fs/bytePaths.js';
 import { entryAtPath } from './entryAtPath.js';
 
 /**
