@@ -15,7 +15,9 @@ const holder = fileURLToPath(new URL('./lib/holder.mjs', import.meta.url));
 async function takeover(url, schema, leaseMs) {
   const store = await PostgresStore.open({ connectionString: url, schema, max: 3 });
   await enqueue(store, holdJob, {}, { jobId: 'held' });
-  const child = fork(holder, [url, schema, String(leaseMs)], { stdio: 'ignore' });
+  const child = fork(holder, [url, schema, String(leaseMs)], {
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  });
   await new Promise((resolve) => child.on('message', (m) => m.type === 'claimed' && resolve()));
   // Kill at a random point of the renewal cycle, as a crash would.
   await new Promise((resolve) => setTimeout(resolve, Math.random() * (leaseMs / 3)));

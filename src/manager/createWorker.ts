@@ -68,6 +68,8 @@ export function createWorker<D>(options: WorkerOptions<D>): Worker {
   const events$ = new Subject<WorkerEvent>();
   const slots = new Map<string, Slot>();
   let stopping = false;
+  /** Set once stop()'s grace period ran out: runs still going are stopped where they are. */
+  let forced = false;
   let idle: Promise<void> | undefined;
   const emit = (event: WorkerEvent) => events$.next(event);
   const waiters = new Set<() => void>();
@@ -186,7 +188,9 @@ export function createWorker<D>(options: WorkerOptions<D>): Worker {
       return;
     }
     slot.run = run;
-    if (stopping) Promise.resolve(run.pause()).catch(() => {});
+    // Started while the worker was stopping: pause it at once (or stop it, once the grace period is over).
+    if (forced) Promise.resolve(run.stop()).catch(() => {});
+    else if (stopping) Promise.resolve(run.pause()).catch(() => {});
     const paused = new Promise<void>((resolve) => {
       run.events$.subscribe({ next: (e) => e.type === 'paused' && resolve(), complete: () => {} });
     });
@@ -229,7 +233,8 @@ export function createWorker<D>(options: WorkerOptions<D>): Worker {
           if (slot.run) Promise.resolve(slot.run.pause()).catch(() => {});
         }
         const hard = setTimeout(() => {
-          for (const slot of slots.values()) slot.run?.stop();
+          forced = true;
+          for (const slot of slots.values()) if (slot.run) Promise.resolve(slot.run.stop()).catch(() => {});
         }, graceMs);
         await looping;
         while (slots.size > 0) await nextPoke();
