@@ -1,4 +1,4 @@
-import { Observable } from 'rxjs';
+import { Observable } from '../adapters/rx.js';
 import type { Actor, AnyActorRef } from 'xstate';
 import type { Lease } from '../persistence/types.js';
 import type { JobEvent, JobProgress } from './JobProgress.js';
@@ -18,7 +18,8 @@ export interface JobResult<O = unknown> extends Omit<JobMachineOutput<O>, 'statu
 }
 
 /**
- * A running job: control it, watch it, await its result. Returned by `runJob` and `resumeJob`.
+ * A running job: control it, watch it, await its result. Returned by `runJob` and (as a promise) `resumeJob`.
+ * `O` is the job's output, `S` its state.
  *
  * @example
  * const run = runJob(backup, { paths }, { store });
@@ -26,7 +27,7 @@ export interface JobResult<O = unknown> extends Omit<JobMachineOutput<O>, 'statu
  * process.once('SIGINT', () => run.pause());
  * const { status, output } = await run.result;
  */
-export class JobRun<O = unknown> {
+export class JobRun<O = unknown, S = unknown> {
   readonly id: string;
   /** Throttled progress; late subscribers get the latest report. */
   readonly progress$: Observable<JobProgress>;
@@ -39,7 +40,7 @@ export class JobRun<O = unknown> {
   constructor(
     /** The XState actor of the job machine. */
     readonly actor: Actor<any>,
-    private readonly runtime: JobRuntime<any, any, any, O>,
+    private readonly runtime: JobRuntime<any, any, any, any>,
   ) {
     this.id = runtime.jobId;
     this.progress$ = runtime.progress.progress$;
@@ -107,8 +108,8 @@ export class JobRun<O = unknown> {
   }
 
   /** The job's current state `S` (live object: read, don't mutate). */
-  get state(): unknown {
-    return this.runtime.state;
+  get state(): S {
+    return this.runtime.state as S;
   }
 
   /** The lease this run holds on its job now (stores with leases), e.g. to show its fencing token. */

@@ -1,4 +1,4 @@
-import { assign, fromPromise, setup } from 'xstate';
+import { assign, fromPromise, type StateMachine, setup } from 'xstate';
 import { backoffDelay } from '../phases/backoffDelay.js';
 import type { JobDefinition } from '../phases/defineJob.js';
 import { errorKind, errorRecord } from '../phases/errorRecord.js';
@@ -9,6 +9,7 @@ import { MissingRuntimeError } from './MissingRuntimeError.js';
 import type {
   FinalizeOutput,
   JobMachineContext,
+  JobMachineEvent,
   JobMachineInput,
   JobMachineOutput,
   RunHookInput,
@@ -17,7 +18,7 @@ import type {
 } from './types.js';
 import { MAX_KEPT_ERRORS } from './types.js';
 
-const cache = new WeakMap<JobDefinition, ReturnType<typeof buildMachine>>();
+const cache = new WeakMap<JobDefinition, Built>();
 
 /**
  * Compile a job definition into a plain XState v5 machine. The states are the phases (each a compound state
@@ -28,17 +29,72 @@ const cache = new WeakMap<JobDefinition, ReturnType<typeof buildMachine>>();
  * `persist`/`abortPhase` are placeholders until a runtime provides them (`runJob` does; to embed the machine
  * in your own, use `provideRuntime`). Reading the time is the runtime's job too: timestamps arrive on events.
  */
-export function compileJob(definition: JobDefinition) {
+export function compileJob<S, I, D, O>(definition: JobDefinition<S, I, D, O>): JobMachine<I, O> {
   let machine = cache.get(definition);
   if (!machine) {
     machine = buildMachine(definition);
     cache.set(definition, machine);
   }
-  return machine;
+  // The one place the machine learns the job's input and output types: its context holds the input as given.
+  return machine as unknown as JobMachine<I, O>;
 }
 
-/** The compiled machine type of any job. */
-export type JobMachine = ReturnType<typeof compileJob>;
+type Built = ReturnType<typeof buildMachine>;
+/** The type arguments XState inferred for the built machine: its actors, actions, guards, children. */
+type BuiltArgs =
+  Built extends StateMachine<
+    any,
+    any,
+    infer TChildren,
+    infer TActor,
+    infer TAction,
+    infer TGuard,
+    infer TDelay,
+    infer TStateValue,
+    infer TTag,
+    any,
+    any,
+    infer TEmitted,
+    infer TMeta,
+    infer TStateSchema
+  >
+    ? {
+        children: TChildren;
+        actor: TActor;
+        action: TAction;
+        guard: TGuard;
+        delay: TDelay;
+        stateValue: TStateValue;
+        tag: TTag;
+        emitted: TEmitted;
+        meta: TMeta;
+        schema: TStateSchema;
+      }
+    : never;
+
+/**
+ * A job's compiled XState machine: input {@link JobMachineInput}`<I>`, output {@link JobMachineOutput}`<O>`, and
+ * the events {@link JobMachineEvent} (an app sends {@link JobControlEvent}: `PAUSE`, `RESUME`, `CANCEL`). What
+ * `compileJob` and `provideRuntime` return; embed it with `setup({ actors: { job: machine } })`.
+ */
+export interface JobMachine<I = unknown, O = unknown>
+  extends StateMachine<
+    // The context's input stays `unknown`: a context typed by `I` would make the machine invariant in `I`.
+    JobMachineContext,
+    JobMachineEvent,
+    BuiltArgs['children'],
+    BuiltArgs['actor'],
+    BuiltArgs['action'],
+    BuiltArgs['guard'],
+    BuiltArgs['delay'],
+    BuiltArgs['stateValue'],
+    BuiltArgs['tag'],
+    JobMachineInput<I>,
+    JobMachineOutput<O>,
+    BuiltArgs['emitted'],
+    BuiltArgs['meta'],
+    BuiltArgs['schema']
+  > {}
 
 type Ctx = JobMachineContext;
 type AnyEvent = { type: string; output?: any; error?: any; at?: number };
@@ -62,7 +118,7 @@ function buildMachine(definition: JobDefinition) {
       context: JobMachineContext;
       input: JobMachineInput;
       output: JobMachineOutput;
-      events: any;
+      events: JobMachineEvent;
     },
     actors: {
       runPhase: fromPromise<RunPhaseOutput, RunPhaseInput>(async ({ input }) => {
@@ -177,7 +233,12 @@ function buildMachine(definition: JobDefinition) {
             params.phase === null
               ? context.history
               : updateHistory(context.history, [params.phase], (e) =>
-                  ended({ ...e, startedAt: e.startedAt ?? (typeof began === 'number' ? began : null) }, 'failed', at, record),
+                  ended(
+                    { ...e, startedAt: e.startedAt ?? (typeof began === 'number' ? began : null) },
+                    'failed',
+                    at,
+                    record,
+                  ),
                 ),
         };
       }),
@@ -198,7 +259,9 @@ function buildMachine(definition: JobDefinition) {
             phase === null || !context.history.some((h) => h.phase === phase)
               ? context.history
               : updateHistory(context.history, [phase], (h) =>
-                  h.status === 'completed' || h.status === 'skipped' ? h : ended(h, 'failed', record.at, record),
+                  h.status === 'completed' || h.status === 'skipped'
+                    ? h
+                    : ended(h, 'failed', record.at, record),
                 ),
         };
       }),
@@ -540,7 +603,7 @@ function buildMachine(definition: JobDefinition) {
       errorCount: context.errorCount,
       failure: context.failure,
     }),
-  } as any);
+  });
 }
 
 /** The root state id of a job's machine. */

@@ -2,9 +2,16 @@ import { defaultOwner } from '../adapters/defaultOwner.js';
 import { systemClock } from '../adapters/systemClock.js';
 import { MemoryStore } from '../persistence/stores/MemoryStore.js';
 import type { JobDefinition } from '../phases/defineJob.js';
-import { compileJob } from './compileJob.js';
+import { compileJob, type JobMachine } from './compileJob.js';
 import { JobRuntime } from './JobRuntime.js';
-import type { RunOptions } from './runJob.js';
+import type { DepsFlag, RunJobArgs, RunOptions } from './runJob.js';
+
+/** What {@link provideRuntime} returns: the machine to embed, and the runtime that runs its phases. */
+export interface ProvidedJob<S, I, D, O> {
+  /** The job's machine with the runtime plugged in: input `{ jobId, input }`, output `JobMachineOutput<O>`. */
+  readonly machine: JobMachine<I, O>;
+  readonly runtime: JobRuntime<S, I, D, O>;
+}
 
 /**
  * The job's machine with phasekit's runtime plugged in, to embed as a child of your own machine. Its input is
@@ -23,10 +30,14 @@ import type { RunOptions } from './runJob.js';
  *   .createMachine({ invoke: { src: 'backup', id: 'backup', input: { jobId: 'b1', input },
  *     onDone: { actions: ({ event }) => console.log(event.output.status) } } });
  */
+export function provideRuntime<S, I, D, O, R extends boolean = false>(
+  definition: JobDefinition<S, I, D, O> & DepsFlag<R>,
+  options: RunJobArgs<D, R>[0] & { readonly jobId: string; readonly input: I },
+): ProvidedJob<S, I, D, O>;
 export function provideRuntime<S, I, D, O>(
   definition: JobDefinition<S, I, D, O>,
   options: RunOptions<D> & { readonly jobId: string; readonly input: I },
-) {
+): ProvidedJob<S, I, D, O> {
   const clock = options.clock ?? systemClock;
   const store = options.store ?? new MemoryStore();
   const runtime = new JobRuntime<S, I, D, O>(
@@ -38,5 +49,6 @@ export function provideRuntime<S, I, D, O>(
       state: definition.initialState(options.input),
     },
   );
-  return { machine: compileJob(definition).provide(runtime.implementations() as never), runtime };
+  const machine = compileJob(definition).provide(runtime.implementations() as never) as JobMachine<I, O>;
+  return { machine, runtime };
 }

@@ -11,7 +11,7 @@ import { JobRun } from './JobRun.js';
 import { acquireJobLease } from './acquireJobLease.js';
 import { DEFAULT_LEASE_MS, JobRuntime } from './JobRuntime.js';
 import { reconcilePhases } from './reconcilePhases.js';
-import { type RunOptions, runJob } from './runJob.js';
+import { type DepsFlag, type RunOptions, runJob } from './runJob.js';
 import { registerRuntime, runnableMachine } from './runnableMachine.js';
 
 /** Options of `resumeJob`. */
@@ -20,6 +20,11 @@ export interface ResumeOptions<D = unknown> extends RunOptions<D> {
   /** Send RESUME to a job restored in a paused state. Default true; false to, say, cancel it instead. */
   readonly resume?: boolean;
 }
+
+/** {@link ResumeOptions} of a job: `deps` is required when the job declared `deps` (`R` true). */
+export type ResumeOptionsFor<D, R extends boolean> = R extends true
+  ? ResumeOptions<D> & { readonly deps: D }
+  : ResumeOptions<D>;
 
 /**
  * Continue a job from its last checkpoint in `options.store`: after a pause, a stop, a crash or a kill. A paused
@@ -37,11 +42,16 @@ export interface ResumeOptions<D = unknown> extends RunOptions<D> {
  * failed resume. A checkpoint whose `machine` is null is a job saved before it started (e.g. queued by a job
  * manager): it starts now with its saved input and id.
  */
+export async function resumeJob<S, I, D, O, R extends boolean = false>(
+  definition: JobDefinition<S, I, D, O> & DepsFlag<R>,
+  jobId: string,
+  options: ResumeOptionsFor<D, R>,
+): Promise<JobRun<O, S>>;
 export async function resumeJob<S, I, D, O>(
   definition: JobDefinition<S, I, D, O>,
   jobId: string,
   options: ResumeOptions<D>,
-): Promise<JobRun<O>> {
+): Promise<JobRun<O, S>> {
   const clock = options.clock ?? systemClock;
   const owner = options.owner ?? defaultOwner();
   const store = options.store;
@@ -71,7 +81,12 @@ export async function resumeJob<S, I, D, O>(
       }
       // Saved before it ever started (a queued job): start it now, with its input and id, under this lease.
       handedOver = true;
-      return runJob(definition, decoded.input as I, { ...options, jobId, owner, ...(lease ? { lease } : {}) });
+      return runJob(definition, decoded.input as I, {
+        ...options,
+        jobId,
+        owner,
+        ...(lease ? { lease } : {}),
+      });
     }
     const envelope = withoutStalePause(reconcilePhases(decoded, definition, decoded.position !== undefined));
     const position = snapshotPosition((envelope.machine as { value?: unknown }).value);
@@ -105,7 +120,7 @@ export async function resumeJob<S, I, D, O>(
     runtime.bind(actor, false);
     runtime.markStarted();
     runtime.startHeartbeat();
-    const run = new JobRun<O>(actor, runtime);
+    const run = new JobRun<O, S>(actor, runtime);
     if (options.resume !== false && paused) run.resume();
     actor.start();
     // A cancel asked through the store while no process ran the job is honoured now; a pause is not (see above).

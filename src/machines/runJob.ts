@@ -38,6 +38,19 @@ export interface RunOptions<D = unknown> {
 }
 
 /**
+ * How a definition says whether it needs `deps`: `depsRequired` is `true` on a job defined with
+ * `deps: depsType<D>()`, absent otherwise. Runners read it as the type parameter `R`.
+ */
+export interface DepsFlag<R extends boolean> {
+  readonly depsRequired?: R;
+}
+
+/** The options argument of `runJob`: optional, unless the job declared `deps` (`R` true): then `deps` is required. */
+export type RunJobArgs<D, R extends boolean> = R extends true
+  ? [options: RunOptions<D> & { readonly deps: D }]
+  : [options?: RunOptions<D>];
+
+/**
  * Start a job: compile its machine (cached), create the actor with phasekit's runtime plugged in, and run.
  * On a store with leases the run first takes the job's lease (its `result` rejects with `JobLockedError` when
  * a live process holds the job id), renews it while running and gives it up when the job rests or ends.
@@ -47,11 +60,16 @@ export interface RunOptions<D = unknown> {
  * run.progress$.subscribe((p) => render(p));
  * const result = await run.result; // { status: 'completed', output, history, errors }
  */
+export function runJob<S, I, D, O, R extends boolean = false>(
+  definition: JobDefinition<S, I, D, O> & DepsFlag<R>,
+  input: I,
+  ...options: RunJobArgs<D, R>
+): JobRun<O, S>;
 export function runJob<S, I, D, O>(
   definition: JobDefinition<S, I, D, O>,
   input: I,
   options: RunOptions<D> = {},
-): JobRun<O> {
+): JobRun<O, S> {
   const clock = options.clock ?? systemClock;
   const jobId = options.jobId ?? newJobId();
   const store = options.store ?? new MemoryStore();
@@ -72,7 +90,7 @@ export function runJob<S, I, D, O>(
   });
   registerRuntime(actor, runtime);
   runtime.bind(actor, false);
-  const run = new JobRun<O>(actor, runtime);
+  const run = new JobRun<O, S>(actor, runtime);
   runtime.markStarted();
   // Start once the caller has had a chance to subscribe to events$ and progress$, and the lease is ours.
   queueMicrotask(() => {

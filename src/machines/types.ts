@@ -1,9 +1,9 @@
 import type { ErrorRecord, PhaseExecution, PhaseOutput } from '../phases/types.js';
 
-/** What the job machine is started with. */
-export interface JobMachineInput {
+/** What the job machine is started with: the run's id and the job's input `I`. */
+export interface JobMachineInput<I = unknown> {
   readonly jobId: string;
-  readonly input: unknown;
+  readonly input: I;
   /** Epoch ms of the start, from the runtime's clock (the machine never reads the time). */
   readonly now?: number;
 }
@@ -11,10 +11,13 @@ export interface JobMachineInput {
 /** Where a pause or cancel request stands. */
 export type Interrupt = 'pause' | 'cancel' | null;
 
-/** The job machine's context: everything here is persisted in each checkpoint. */
-export interface JobMachineContext {
+/**
+ * The job machine's context: everything here is persisted in each checkpoint. The job's state `S` is not here:
+ * the runtime holds it (`run.state`) and writes it beside the machine in each checkpoint.
+ */
+export interface JobMachineContext<I = unknown> {
   readonly jobId: string;
-  readonly input: unknown;
+  readonly input: I;
   /** One entry per phase, in run order. */
   readonly history: PhaseExecution[];
   /** Non-fatal errors (the first {@link MAX_KEPT_ERRORS}); `errorCount` counts them all. */
@@ -63,13 +66,22 @@ export interface FinalizeOutput {
   readonly at?: number;
 }
 
-/** Events a job machine accepts from outside. */
+/**
+ * What an app sends a job machine (`sendTo('job', { type: 'PAUSE' })`): pause, resume, cancel. `at` is the
+ * time of the request (epoch ms); the runtime stamps it when absent.
+ */
 export type JobControlEvent =
   | { type: 'PAUSE'; at?: number }
   | { type: 'RESUME'; at?: number }
-  | { type: 'CANCEL'; at?: number }
+  | { type: 'CANCEL'; at?: number };
+
+/** What phasekit's runtime sends the job machine while phases run: a non-fatal error, a failed checkpoint. */
+export type JobRuntimeEvent =
   | { type: 'NON_FATAL'; error: ErrorRecord }
   | { type: 'CHECKPOINT_FAILED'; error: ErrorRecord; at?: number };
+
+/** Every event a job machine accepts. */
+export type JobMachineEvent = JobControlEvent | JobRuntimeEvent;
 
 /** What the job machine returns when it reaches a final state (its XState `output`). */
 export interface JobMachineOutput<O = unknown> {

@@ -1,6 +1,7 @@
 import { isGroup } from './group.js';
 import { JobDefinitionError } from './JobDefinitionError.js';
-import type { JobConfig, Phase, PhaseNode, SnapshotMigration } from './types.js';
+import { phase as phaseFactory } from './phase.js';
+import type { DepsType, JobConfig, JobPhaseFactory, Phase, PhaseNode, SnapshotMigration } from './types.js';
 
 /** A phase with its place in the job. */
 export interface PhaseInfo<S = any, I = any, D = any> {
@@ -9,6 +10,14 @@ export interface PhaseInfo<S = any, I = any, D = any> {
   readonly index: number;
   /** Names of the groups that contain it, outermost first. */
   readonly groups: readonly string[];
+}
+
+/**
+ * A job defined with `deps: depsType<D>()`: its phases need `deps`, so `runJob`, `resumeJob` and `provideRuntime`
+ * do not compile without them.
+ */
+export interface JobDefinitionWithDeps<S = any, I = any, D = any, O = any> extends JobDefinition<S, I, D, O> {
+  readonly depsRequired: true;
 }
 
 /** A checked job definition: what `defineJob` returns and every runner takes. */
@@ -35,17 +44,27 @@ const RESERVED = new Set(['completed', 'failed', 'cancelled', 'finishing']);
  * naming the job and the phase: bad or duplicate names, SkipTo targets that do not exist or lie behind the
  * phase, empty jobs and groups, bad recovery policies.
  *
+ * Written with `phases` as a function of the job's `phase`, the types flow from the job to every phase with no
+ * annotation: the state from `initialState`'s result, the input from its parameter, the deps from `deps`.
+ *
  * @example
  * export const backup = defineJob({
  *   name: 'backup', version: 1,
- *   phases: [plan, copy, verify],
  *   initialState: (input: { paths: string[] }) => ({ cursor: 0, copied: 0 }),
+ *   phases: (phase) => [
+ *     phase({ name: 'copy', skipsTo: ['report'], async execute(ctx) { ctx.state.copied++; return skipTo('report'); } }),
+ *     phase({ name: 'report', async execute(ctx) { ctx.log(`${ctx.state.copied} copied`); return Continue; } }),
+ *   ],
  *   output: (state) => ({ copied: state.copied }),
  * });
  */
 export function defineJob<S, I = unknown, D = unknown, O = unknown>(
+  config: JobConfig<S, I, D, O> & { readonly deps: DepsType<D> },
+): JobDefinitionWithDeps<S, I, D, O>;
+export function defineJob<S, I = unknown, D = unknown, O = unknown>(
   config: JobConfig<S, I, D, O>,
-): JobDefinition<S, I, D, O> {
+): JobDefinition<S, I, D, O>;
+export function defineJob<S, I, D, O>(config: JobConfig<S, I, D, O>): JobDefinition<S, I, D, O> {
   const job = config.name;
   if (typeof job !== 'string' || !NAME.test(job)) {
     throw new JobDefinitionError(
@@ -108,10 +127,14 @@ export function defineJob<S, I = unknown, D = unknown, O = unknown>(
       }
     }
   };
-  if (!Array.isArray(config.phases) || config.phases.length === 0) {
+  const tree =
+    typeof config.phases === 'function'
+      ? config.phases(phaseFactory as JobPhaseFactory<S, I, D>)
+      : config.phases;
+  if (!Array.isArray(tree) || tree.length === 0) {
     throw new JobDefinitionError(job, undefined, 'the job has no phases; give it at least one.');
   }
-  walk(config.phases, []);
+  walk(tree, []);
   const byName = new Map(phases.map((info) => [info.phase.name, info]));
   for (const info of phases) {
     for (const target of info.phase.skipsTo ?? []) {
@@ -135,12 +158,13 @@ export function defineJob<S, I = unknown, D = unknown, O = unknown>(
   return Object.freeze({
     name: job,
     version: config.version,
-    tree: Object.freeze([...config.phases]),
+    tree: Object.freeze([...tree]),
     phases: Object.freeze(phases),
     byName,
     initialState: config.initialState,
     output: config.output ?? ((state: S) => state as unknown as O),
     migrations: Object.freeze({ ...(config.migrations ?? {}) }),
+    ...(config.deps ? { depsRequired: true as const } : {}),
   });
 }
 

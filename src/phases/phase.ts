@@ -1,21 +1,11 @@
-import type { Phase, PhaseNode } from './types.js';
+import type { ChainablePhase, Phase, PhaseChain, PhaseNode } from './types.js';
 
-/** A phase with `andThen` for building an ordered list fluently. */
-export type ChainablePhase<S, I, D> = Phase<S, I, D> & {
-  /**
-   * The ordered list `[this, next]`. Named `andThen`, not `then`: an object with a `then` method is a
-   * thenable, and `await`ing or returning it from an async function would call it.
-   */
-  andThen(next: PhaseNode<S, I, D>): PhaseChain<S, I, D>;
-};
-
-/** An ordered list of phases that can be extended with `andThen`. */
-export type PhaseChain<S, I, D> = readonly PhaseNode<S, I, D>[] & {
-  andThen(next: PhaseNode<S, I, D>): PhaseChain<S, I, D>;
-};
+export type { ChainablePhase, PhaseChain } from './types.js';
 
 /**
- * Define one phase of a job.
+ * Define one phase of a job. Written inside a job (`defineJob({ …, phases: (phase) => [phase({ … })] })`) the
+ * phase's `ctx` is typed from the job; standing alone, give the types (`phase<State, Input, Deps>({ … })`) or
+ * `ctx` is `any`. The SkipTo targets a phase may return are those of its `skipsTo`.
  *
  * @example
  * const scan = phase<ScanState, ScanInput>({
@@ -30,8 +20,10 @@ export type PhaseChain<S, I, D> = readonly PhaseNode<S, I, D>[] & {
  *   },
  * });
  */
-export function phase<S = any, I = any, D = any>(definition: Phase<S, I, D>): ChainablePhase<S, I, D> {
-  const result = { ...definition } as ChainablePhase<S, I, D>;
+export function phase<S = any, I = any, D = any, const K extends string = string>(
+  definition: Phase<S, I, D, K>,
+): ChainablePhase<S, I, D, K> {
+  const result = { ...definition } as ChainablePhase<S, I, D, K>;
   Object.defineProperty(result, 'andThen', {
     enumerable: false,
     value: (next: PhaseNode<S, I, D>) => chain<S, I, D>(result, next),

@@ -4,11 +4,28 @@
  */
 import type { PhaseError } from './PhaseError.js';
 
-/** What a phase tells the job to do next. Build with {@link Continue}, {@link Complete} or `skipTo()`. */
-export type PhaseOutput =
-  | { readonly kind: 'continue' }
-  | { readonly kind: 'skipTo'; readonly phase: string }
-  | { readonly kind: 'complete' };
+/** Go on to the next enabled phase: the type of {@link Continue}. */
+export interface ContinueOutput {
+  readonly kind: 'continue';
+}
+
+/** Finish the job now: the type of {@link Complete}. */
+export interface CompleteOutput {
+  readonly kind: 'complete';
+}
+
+/** Jump forward to phase `T`: what `skipTo(T)` returns. */
+export interface SkipToOutput<T extends string = string> {
+  readonly kind: 'skipTo';
+  readonly phase: T;
+}
+
+/**
+ * What a phase tells the job to do next. Build with {@link Continue}, {@link Complete} or `skipTo()`. `K` is
+ * the phase's declared SkipTo targets, so `skipTo('reprot')` in a phase that declared `skipsTo: ['report']`
+ * does not compile.
+ */
+export type PhaseOutput<K extends string = string> = ContinueOutput | CompleteOutput | SkipToOutput<K>;
 
 /** Backoff between retries, as a pure function of the attempt number (1 = the first retry). */
 export interface Backoff {
@@ -131,18 +148,23 @@ export interface PhaseContext<S, I = unknown, D = unknown> {
   atomic(name: string, total: number): AtomicOperation;
 }
 
-/** One phase of a job. Build with `phase()`. */
-export interface Phase<S = any, I = any, D = any> {
+/**
+ * One phase of a job. Build with `phase()`, or with the `phase` a job hands to `defineJob({ phases: (phase) =>
+ * [...] })`, which types `ctx` from the job. `K` is the union of its declared SkipTo targets: `execute` may return
+ * `skipTo(k)` only for those.
+ */
+export interface Phase<S = any, I = any, D = any, K extends string = string> {
   /** `/^[a-z][a-zA-Z0-9_-]*$/`, unique in the job: it becomes a state id. */
   readonly name: string;
   /** Declared SkipTo targets: each becomes a visible edge. */
-  readonly skipsTo?: readonly string[];
+  readonly skipsTo?: readonly K[];
   /** Conditional phase: when false the phase is recorded `skipped`. Pure function of the job input. */
   readonly when?: (input: I) => boolean;
   readonly recovery?: RecoveryPolicy;
   /** Share of overall job progress. Default 1. */
   readonly weight?: number;
-  execute(ctx: PhaseContext<S, I, D>): Promise<PhaseOutput>;
+  // NoInfer: the targets are read from `skipsTo` alone, so a target `execute` returns is checked against them.
+  execute(ctx: PhaseContext<S, I, D>): Promise<PhaseOutput<NoInfer<K>>>;
   onSuccess?(ctx: PhaseContext<S, I, D>): Promise<void>;
   /** Runs on a fatal failure and, as cleanup, on cancel. */
   onFailure?(ctx: PhaseContext<S, I, D>, error: PhaseError): Promise<void>;
@@ -197,13 +219,55 @@ export type SnapshotMigration = (checkpoint: MigratingCheckpoint) => {
   position?: CheckpointPosition;
 };
 
+/** A declaration of the dependencies a job needs: build it with `depsType<D>()`. It holds no value. */
+export interface DepsType<D> {
+  readonly kind: 'deps';
+  /** Never set: only carries `D` for the compiler. */
+  readonly type?: (deps: D) => D;
+}
+
+/** A phase with `andThen` for building an ordered list fluently. */
+export type ChainablePhase<S, I, D, K extends string = string> = Phase<S, I, D, K> & {
+  /**
+   * The ordered list `[this, next]`. Named `andThen`, not `then`: an object with a `then` method is a
+   * thenable, and `await`ing or returning it from an async function would call it.
+   */
+  andThen(next: PhaseNode<S, I, D>): PhaseChain<S, I, D>;
+};
+
+/** An ordered list of phases that can be extended with `andThen`. */
+export type PhaseChain<S, I, D> = readonly PhaseNode<S, I, D>[] & {
+  andThen(next: PhaseNode<S, I, D>): PhaseChain<S, I, D>;
+};
+
+/**
+ * The `phase` a job hands to its `phases` function: `phase()` with the job's state, input and deps bound, so a
+ * phase's `ctx` needs no annotation. SkipTo targets are checked: a phase that declares no `skipsTo` cannot
+ * return `skipTo()` at all.
+ */
+export type JobPhaseFactory<S, I, D> = <const K extends string = never>(
+  definition: Phase<S, I, D, K>,
+) => ChainablePhase<S, I, D, NoInfer<K>>;
+
 /** What `defineJob` takes. */
 export interface JobConfig<S, I, D, O> {
   readonly name: string;
   /** Integer version of the job's state shape; bump it and add a migration when `S` changes. */
   readonly version: number;
-  readonly phases: readonly PhaseNode<S, I, D>[];
+  /**
+   * The phases and groups in run order: a list, or a function of the job's typed `phase` factory that returns
+   * one (then every phase's `ctx` is typed from `initialState`, its input and `deps` with no annotation).
+   */
+  readonly phases:
+    | readonly PhaseNode<S, I, D>[]
+    | ((phase: JobPhaseFactory<S, I, D>) => readonly PhaseNode<S, I, D>[]);
+  /** The state a new run starts from. Annotate its parameter (`(input: MyInput) => …`) to type the input. */
   readonly initialState: (input: I) => S;
+  /**
+   * The dependencies every phase gets as `ctx.deps`: `deps: depsType<{ library: Library }>()`. Declared, a job's
+   * `runJob`/`resumeJob`/`provideRuntime` calls do not compile without `deps`.
+   */
+  readonly deps?: DepsType<D>;
   readonly output?: (state: S, input: I) => O;
   /** Migrations keyed by the version they upgrade from. */
   readonly migrations?: Readonly<Record<number, SnapshotMigration>>;
