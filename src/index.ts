@@ -17,7 +17,8 @@ export { phase, chain } from './phases/phase.js';
 export type { ChainablePhase, PhaseChain } from './phases/phase.js';
 export { group } from './phases/group.js';
 export { defineJob } from './phases/defineJob.js';
-export type { JobDefinition, PhaseInfo } from './phases/defineJob.js';
+export type { JobDefinition, JobDefinitionWithDeps, PhaseInfo } from './phases/defineJob.js';
+export { depsType } from './phases/depsType.js';
 export { JobDefinitionError } from './phases/JobDefinitionError.js';
 export { PhaseError, FatalError, NonFatalError, PausedError, CancelledError } from './phases/PhaseError.js';
 export type { PhaseErrorKind, PhaseErrorOptions } from './phases/PhaseError.js';
@@ -28,8 +29,12 @@ export type {
   Backoff,
   CheckpointOptions,
   Clock,
+  CompleteOutput,
+  ContinueOutput,
+  DepsType,
   ErrorRecord,
   JobConfig,
+  JobPhaseFactory,
   Logger,
   Phase,
   PhaseContext,
@@ -40,6 +45,7 @@ export type {
   PhaseStatus,
   ProgressUpdate,
   RecoveryPolicy,
+  SkipToOutput,
   SnapshotMigration,
   MigratingCheckpoint,
   CheckpointPosition,
@@ -48,10 +54,11 @@ export type {
 export { compileJob } from './machines/compileJob.js';
 export type { JobMachine } from './machines/compileJob.js';
 export { runJob } from './machines/runJob.js';
-export type { RunOptions } from './machines/runJob.js';
+export type { DepsFlag, RunJobArgs, RunOptions } from './machines/runJob.js';
 export { resumeJob } from './machines/resumeJob.js';
-export type { ResumeOptions } from './machines/resumeJob.js';
+export type { ResumeOptions, ResumeOptionsFor } from './machines/resumeJob.js';
 export { provideRuntime } from './machines/provideRuntime.js';
+export type { ProvidedJob } from './machines/provideRuntime.js';
 export { JobRun } from './machines/JobRun.js';
 export type { JobResult } from './machines/JobRun.js';
 export type { StopReason } from './machines/JobRuntime.js';
@@ -62,7 +69,9 @@ export type {
   JobMachineContext,
   JobMachineInput,
   JobMachineOutput,
+  JobMachineEvent,
   JobControlEvent,
+  JobRuntimeEvent,
 } from './machines/types.js';
 export { MissingRuntimeError } from './machines/MissingRuntimeError.js';
 export { snapshotPosition } from './machines/snapshotPosition.js';
