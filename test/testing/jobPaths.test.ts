@@ -208,7 +208,7 @@ describe('jobPaths + runPath on a job with every outcome', () => {
   it('offers only events the current state takes: each one moves the machine, none in a final state', () => {
     for (const options of [models.controls, models.hooksAndWhen]) {
       const adjacency = getAdjacencyMap(compileJob(sample), {
-        input: { jobId: 'job-under-test', input: options.input },
+        input: { jobId: 'job-under-test', input: options.input as { optional: boolean } },
         events: (s) => jobEvents(sample, s, options) as never,
       });
       let transitions = 0;
