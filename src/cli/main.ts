@@ -2,17 +2,7 @@
 import fs from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { CliError } from './CliError.js';
-import { cancelCommand } from './commands/cancelCommand.js';
-import { copyCommand } from './commands/copyCommand.js';
-import { deleteCommand } from './commands/deleteCommand.js';
-import { duplicatesCommand } from './commands/duplicatesCommand.js';
-import { graphCommand } from './commands/graphCommand.js';
-import { indexCommand } from './commands/indexCommand.js';
-import { jobsCommand } from './commands/jobsCommand.js';
-import { pauseCommand } from './commands/pauseCommand.js';
-import { resumeCommands } from './commands/resumeJobCommand.js';
-import { thumbnailsCommand } from './commands/thumbnailsCommand.js';
-import { validateCommand } from './commands/validateCommand.js';
+import { COMMANDS } from './commandTable.js';
 import { errorLine } from './errorLine.js';
 import { watchOutput } from './outputClosed.js';
 
@@ -27,18 +17,17 @@ const program = new Command()
   .showHelpAfterError()
   .exitOverride();
 
-indexCommand(program);
-copyCommand(program);
-deleteCommand(program);
-jobsCommand(program);
-resumeCommands(program);
-pauseCommand(program);
-cancelCommand(program);
-graphCommand(program);
-duplicatesCommand(program);
-validateCommand(program);
-thumbnailsCommand(program);
-(await import('./commands/workerCommand.js')).workerCommand(program);
+/** The command the arguments name (`phasekit help <name>` too), if any. */
+function commandNamed(args: readonly string[]): (typeof COMMANDS)[number] | undefined {
+  const words = args.filter((a) => !a.startsWith('-'));
+  const name = words[0] === 'help' ? words[1] : words[0];
+  return COMMANDS.find((c) => c.name === name);
+}
+
+const wanted = commandNamed(process.argv.slice(2));
+if (wanted) (await wanted.load())(program);
+// Without one (--help, --version, a typo), only the names and summaries are needed.
+else for (const c of COMMANDS) program.command(c.name).description(c.summary);
 
 program.addHelpText(
   'after',

@@ -1,4 +1,4 @@
-import { Subject } from 'rxjs';
+import { Subject } from '../adapters/rx.js';
 import { type AnyActorRef, fromPromise } from 'xstate';
 import { encodeEnvelope } from '../persistence/encodeEnvelope.js';
 import { decodeEnvelope } from '../persistence/decodeEnvelope.js';

@@ -1,4 +1,4 @@
-import { type Observable, ReplaySubject } from 'rxjs';
+import { type Observable, ReplaySubject } from '../adapters/rx.js';
 import type { EnvelopeProgress } from '../persistence/Envelope.js';
 import type { Clock } from '../phases/types.js';
 import type { JobProgress } from './JobProgress.js';

@@ -1,4 +1,4 @@
-import { type Observable, Subject, type Subscription } from 'rxjs';
+import { type Observable, Subject, type Subscription } from '../adapters/rx.js';
 import { newJobId } from '../adapters/newJobId.js';
 import { systemClock } from '../adapters/systemClock.js';
 import type { JobEvent, JobProgress } from '../machines/JobProgress.js';

@@ -1,4 +1,4 @@
-import type { Observable } from 'rxjs';
+import type { Observable } from '../adapters/rx.js';
 import type { JobEvent, JobProgress } from '../machines/JobProgress.js';
 import type { JobResult, JobRun } from '../machines/JobRun.js';
 import type { RunOptions } from '../machines/runJob.js';
