@@ -18,8 +18,8 @@ import { bytesFor, treeDigest } from './copyWorld.js';
 import { libraryWorld } from './libraryWorld.js';
 
 // One small tree for every job: 3 directories, 14 files (two pairs of duplicates, an empty file, two PNGs),
-// and one 256 KiB file that the copy job writes in 4 chunks.
-const CHUNK = 64 * 1024;
+// and one 1 MiB file that the copy job writes in 4 chunks.
+const CHUNK = 256 * 1024;
 const tmp = makeTempDir();
 const root = path.join(tmp.dir, 'tree');
 const template = path.join(tmp.dir, 'indexed.db');
@@ -113,7 +113,7 @@ describe('crash points over every shipped job, each point crashed and resumed', 
     expect(phases).toEqual(new Set(['discovery', 'content']));
   });
 
-  it('copy (chunks of 64 KiB): the same tree, and at most one chunk written twice, measured by the process', async () => {
+  it('copy (chunks of 256 KiB): the same tree, and at most one chunk written twice, measured by the process', async () => {
     const destination = path.join(tmp.dir, 'copy-out');
     const world = libraryWorld(path.join(tmp.dir, 'copy.db'), {
       before: () => fs.rmSync(destination, { recursive: true, force: true }),
@@ -124,8 +124,9 @@ describe('crash points over every shipped job, each point crashed and resumed', 
       { sources: [root], destination, chunkSize: CHUNK, batchSize: 4, durable: false },
       {
         setup: world.fresh,
-        // One chunk, and the SQLite pages of the resumed run's extra checkpoints (measured: up to ~26 KiB).
-        ...(processWrites() === undefined ? {} : { maxRewrittenBytes: CHUNK + 32 * 1024 }),
+        // One chunk, plus what else the process writes meanwhile: the SQLite pages of the resume (≤ 30 KiB
+        // measured) and the test runner's messages to its parent (up to ~40 KiB seen).
+        ...(processWrites() === undefined ? {} : { maxRewrittenBytes: CHUNK + CHUNK / 2 }),
         // `rewritten` is the job's own count of bytes written twice: it differs after a crash by design.
         normalize: (o) => ({
           ...o,
