@@ -1,4 +1,4 @@
-import { Subject } from 'rxjs';
+import { Subject } from '../adapters/rx.js';
 import { defaultOwner } from '../adapters/defaultOwner.js';
 import type { JobRun } from '../machines/JobRun.js';
 import { resumeJob } from '../machines/resumeJob.js';

@@ -1,4 +1,4 @@
-import type { Observable } from 'rxjs';
+import type { Observable } from '../adapters/rx.js';
 import type { RunOptions } from '../machines/runJob.js';
 import type { ControlRequest, SnapshotStore } from '../persistence/types.js';
 import type { JobDefinition } from '../phases/defineJob.js';
