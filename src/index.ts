@@ -19,6 +19,7 @@ export { group } from './phases/group.js';
 export { defineJob } from './phases/defineJob.js';
 export type { JobDefinition, JobDefinitionWithDeps, PhaseInfo } from './phases/defineJob.js';
 export { depsType } from './phases/depsType.js';
+export { jobPhases } from './phases/jobPhases.js';
 export { JobDefinitionError } from './phases/JobDefinitionError.js';
 export { PhaseError, FatalError, NonFatalError, PausedError, CancelledError } from './phases/PhaseError.js';
 export type { PhaseErrorKind, PhaseErrorOptions } from './phases/PhaseError.js';
