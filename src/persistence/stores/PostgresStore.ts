@@ -22,6 +22,8 @@ import type {
   StoredJob,
 } from '../types.js';
 import { isOwnerDead } from '../postgres/isOwnerDead.js';
+import { assertLeaseMs, assertOwner } from '../postgres/assertLeaseArgs.js';
+import { assertRequest } from './leaseRules.js';
 
 /**
  * What `atomicWith` may be on a `PostgresStore`: a function given the checkpoint transaction's client, whose
@@ -40,6 +42,11 @@ export interface PostgresStoreOptions {
   readonly schema?: string;
   /** Connections in the pool. Default 10. */
   readonly max?: number;
+  /**
+   * Test hook: take lease times from this clock instead of the database's (a manual clock makes lease expiry
+   * testable without waiting). Leave it out in production: workers' clocks need not agree.
+   */
+  readonly clock?: { now(): number };
 }
 
 interface JobRow {
@@ -74,8 +81,12 @@ const RECORD_COLUMNS =
 const LEASE_COLUMNS =
   'job_id, fence::float8 AS fence, worker_id, pid, host, acquired_at::float8 AS acquired_at, ' +
   'expires_at::float8 AS expires_at';
-/** Now, in epoch ms, from the database's clock: leases never depend on the workers' clocks agreeing. */
-const NOW_MS = '(extract(epoch from clock_timestamp()) * 1000)::bigint';
+/**
+ * Now, in epoch ms, from the database's clock, so leases never depend on the workers' clocks agreeing —
+ * unless parameter `$n` carries a time (the `clock` test hook).
+ */
+const nowAt = (n: number) =>
+  `COALESCE($${n}::bigint, (extract(epoch from clock_timestamp()) * 1000)::bigint)`;
 
 const UPDATE_SET = `name = excluded.name, version = excluded.version, status = excluded.status,
   phase = excluded.phase, percent = excluded.percent, errors_count = excluded.errors_count,
@@ -122,9 +133,11 @@ export class PostgresStore implements SnapshotStore {
   readonly #q: string;
   readonly #channel: string;
   readonly #notifier: PostgresNotifier;
+  readonly #clock: { now(): number } | undefined;
   #closed = false;
 
-  private constructor(pool: pg.Pool, config: pg.ClientConfig, schema: string) {
+  private constructor(pool: pg.Pool, config: pg.ClientConfig, schema: string, clock?: { now(): number }) {
+    this.#clock = clock;
     this.pool = pool;
     this.schema = schema;
     this.#q = `"${schema}"`;
@@ -153,7 +166,7 @@ export class PostgresStore implements SnapshotStore {
     const pool = new pg.Pool(config);
     // An idle connection the server dropped must not crash the process; the next query gets a fresh one.
     pool.on('error', () => {});
-    const store = new PostgresStore(pool, config, schema);
+    const store = new PostgresStore(pool, config, schema, opts.clock);
     try {
       await store.#migrate();
     } catch (error) {
@@ -204,13 +217,13 @@ export class PostgresStore implements SnapshotStore {
     if (atomicWith === undefined) {
       // One statement, one round trip: lock the lease row, write only if the fence is current.
       const { rows } = await this.pool.query<{ current: number | null; written: number }>(
-        `WITH f AS (SELECT fence FROM ${this.#q}.leases WHERE job_id = $1 FOR UPDATE),
+        `WITH f AS (SELECT fence, expires_at FROM ${this.#q}.leases WHERE job_id = $1 FOR UPDATE),
               w AS (INSERT INTO ${this.#q}.jobs
                       (id, name, version, status, phase, percent, errors_count, error, input, created_at,
                        updated_at, checkpoint)
                     SELECT $1::text, $2::text, $3::integer, $4::text, $5::text, $6::float8, $7::integer,
                            $8::text, $9::bytea, $10::bigint, $10::bigint, $11::bytea
-                     WHERE (SELECT fence FROM f) = $12::bigint
+                     WHERE (SELECT fence FROM f WHERE expires_at IS NOT NULL) = $12::bigint
                     ON CONFLICT (id) DO UPDATE SET ${UPDATE_SET}
                     RETURNING 1)
          SELECT (SELECT fence::float8 FROM f) AS current, (SELECT count(*)::int FROM w) AS written`,
@@ -223,11 +236,12 @@ export class PostgresStore implements SnapshotStore {
     }
     await this.#transaction(async (client) => {
       if (opts.fence !== undefined) {
-        const { rows } = await client.query<{ fence: number }>(
-          `SELECT fence::float8 AS fence FROM ${this.#q}.leases WHERE job_id = $1 FOR UPDATE`,
+        const { rows } = await client.query<{ fence: number; held: boolean }>(
+          `SELECT fence::float8 AS fence, expires_at IS NOT NULL AS held
+             FROM ${this.#q}.leases WHERE job_id = $1 FOR UPDATE`,
           [jobId],
         );
-        if (rows[0]?.fence !== opts.fence) {
+        if (rows[0]?.fence !== opts.fence || !rows[0].held) {
           throw new LeaseLostError(jobId, opts.fence, currentOf(rows[0]?.fence ?? null));
         }
       } else {
@@ -300,6 +314,8 @@ export class PostgresStore implements SnapshotStore {
    * @throws {JobLockedError} naming the live owner.
    */
   async acquire(jobId: string, owner: LeaseOwner, opts: AcquireOptions): Promise<Lease> {
+    assertLeaseMs(opts.leaseMs);
+    assertOwner(owner);
     for (;;) {
       const taken = await this.#take(jobId, owner, opts.leaseMs, 'lapsed');
       if (taken !== undefined) return taken;
@@ -316,11 +332,12 @@ export class PostgresStore implements SnapshotStore {
    * @throws {LeaseLostError} when the fence moved on or the lease was released.
    */
   async renew(lease: Lease, opts: AcquireOptions): Promise<LeaseRenewal> {
+    assertLeaseMs(opts.leaseMs);
     const { rows } = await this.pool.query<LeaseRow>(
-      `UPDATE ${this.#q}.leases SET expires_at = ${NOW_MS} + $3
+      `UPDATE ${this.#q}.leases SET expires_at = ${nowAt(4)} + $3
         WHERE job_id = $1 AND fence = $2 AND expires_at IS NOT NULL
         RETURNING ${LEASE_COLUMNS}, request`,
-      [lease.jobId, lease.fence, Math.round(opts.leaseMs)],
+      [lease.jobId, lease.fence, Math.round(opts.leaseMs), this.#now()],
     );
     if (rows.length === 0) {
       const holder = await this.#fence(lease.jobId);
@@ -348,13 +365,12 @@ export class PostgresStore implements SnapshotStore {
 
   /**
    * Ask the job's owner, wherever it runs, to pause or cancel: stored with the lease (seen at the owner's next
-   * renewal) and announced by NOTIFY (seen at once by a subscribed worker).
-   * @throws {JobNotFoundError} when the store holds no such job.
+   * renewal) and announced by NOTIFY (seen at once by a subscribed worker). A request for a job nobody runs
+   * yet waits for its first owner.
    */
   async requestControl(jobId: string, request: ControlRequest): Promise<void> {
+    assertRequest(request);
     await this.#transaction(async (client) => {
-      const { rowCount } = await client.query(`SELECT 1 FROM ${this.#q}.jobs WHERE id = $1`, [jobId]);
-      if (rowCount === 0) throw new JobNotFoundError(jobId);
       await client.query(
         `INSERT INTO ${this.#q}.leases (job_id, fence, request) VALUES ($1, 0, $2)
          ON CONFLICT (job_id) DO UPDATE SET request = excluded.request`,
@@ -381,22 +397,24 @@ export class PostgresStore implements SnapshotStore {
     owner: LeaseOwner,
     opts: AcquireOptions & { readonly names?: readonly string[] },
   ): Promise<Lease | undefined> {
+    assertLeaseMs(opts.leaseMs);
+    assertOwner(owner);
     // Lock order everywhere: the lease row, then the job row. Claim locks lease rows only.
     const { rows } = await this.pool.query<LeaseRow>(
       `WITH candidate AS (
          SELECT l.job_id FROM ${this.#q}.leases l
            JOIN ${this.#q}.jobs j ON j.id = l.job_id
           WHERE j.status IN ('queued', 'running')
-            AND (l.expires_at IS NULL OR l.expires_at <= ${NOW_MS})
+            AND (l.expires_at IS NULL OR l.expires_at < ${nowAt(6)})
             AND ($5::text[] IS NULL OR j.name = ANY($5::text[]))
           ORDER BY j.updated_at, j.id
           LIMIT 1
           FOR UPDATE OF l SKIP LOCKED)
        UPDATE ${this.#q}.leases l SET fence = l.fence + 1, worker_id = $1, pid = $2, host = $3,
-              acquired_at = ${NOW_MS}, expires_at = ${NOW_MS} + $4
+              acquired_at = ${nowAt(6)}, expires_at = ${nowAt(6)} + $4
          FROM candidate WHERE l.job_id = candidate.job_id
        RETURNING ${LEASE_COLUMNS.replace('job_id', 'l.job_id').replace('fence::', 'l.fence::')}`,
-      [owner.workerId, owner.pid, owner.host, Math.round(opts.leaseMs), opts.names ?? null],
+      [owner.workerId, owner.pid, owner.host, Math.round(opts.leaseMs), opts.names ?? null, this.#now()],
     );
     return rows.length === 0 ? undefined : toLease(rows[0]);
   }
@@ -434,10 +452,10 @@ export class PostgresStore implements SnapshotStore {
     when: 'lapsed' | number,
   ): Promise<Lease | undefined> {
     const condition =
-      when === 'lapsed' ? `l.expires_at IS NULL OR l.expires_at <= ${NOW_MS}` : 'l.fence = $6';
+      when === 'lapsed' ? `l.expires_at IS NULL OR l.expires_at < ${nowAt(6)}` : 'l.fence = $7';
     const { rows } = await this.pool.query<LeaseRow>(
       `INSERT INTO ${this.#q}.leases AS l (job_id, fence, worker_id, pid, host, acquired_at, expires_at)
-       VALUES ($1, 1, $2, $3, $4, ${NOW_MS}, ${NOW_MS} + $5)
+       VALUES ($1, 1, $2, $3, $4, ${nowAt(6)}, ${nowAt(6)} + $5)
        ON CONFLICT (job_id) DO UPDATE SET fence = l.fence + 1, worker_id = excluded.worker_id,
          pid = excluded.pid, host = excluded.host, acquired_at = excluded.acquired_at,
          expires_at = excluded.expires_at
@@ -449,6 +467,7 @@ export class PostgresStore implements SnapshotStore {
         owner.pid,
         owner.host,
         Math.round(leaseMs),
+        this.#now(),
         ...(when === 'lapsed' ? [] : [when]),
       ],
     );
@@ -458,10 +477,14 @@ export class PostgresStore implements SnapshotStore {
   async #holder(jobId: string): Promise<Lease | undefined> {
     const { rows } = await this.pool.query<LeaseRow>(
       `SELECT ${LEASE_COLUMNS} FROM ${this.#q}.leases
-        WHERE job_id = $1 AND expires_at IS NOT NULL AND expires_at > ${NOW_MS}`,
-      [jobId],
+        WHERE job_id = $1 AND expires_at IS NOT NULL AND expires_at >= ${nowAt(2)}`,
+      [jobId, this.#now()],
     );
     return rows.length === 0 ? undefined : toLease(rows[0]);
+  }
+
+  #now(): number | null {
+    return this.#clock === undefined ? null : Math.round(this.#clock.now());
   }
 
   async #fence(jobId: string): Promise<number | null> {
