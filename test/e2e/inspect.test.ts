@@ -113,7 +113,7 @@ describe('startInspector', { timeout: 10_000 }, () => {
     const jobSession = actor.sessionId;
     expect(actor.rootId).toBe(jobSession);
     expect(JSON.parse(actor.definition!)).toMatchObject({
-      id: 'inspected',
+      id: 'job:inspected',
       states: { scan: { states: { running: {} } }, report: {}, completed: { type: 'final' } },
     });
 
