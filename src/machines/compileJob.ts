@@ -1,4 +1,4 @@
-import { assign, fromPromise, type StateMachine, setup } from 'xstate';
+import { assign, type EventObject, fromPromise, type StateMachine, setup } from 'xstate';
 import { backoffDelay } from '../phases/backoffDelay.js';
 import type { JobDefinition } from '../phases/defineJob.js';
 import { errorKind, errorRecord } from '../phases/errorRecord.js';
@@ -75,13 +75,14 @@ type BuiltArgs =
 /**
  * A job's compiled XState machine: input {@link JobMachineInput}`<I>`, output {@link JobMachineOutput}`<O>`, and
  * the events {@link JobMachineEvent} (an app sends {@link JobControlEvent}: `PAUSE`, `RESUME`, `CANCEL`). What
- * `compileJob` and `provideRuntime` return; embed it with `setup({ actors: { job: machine } })`.
+ * `compileJob` and `provideRuntime` return; embed it with `setup({ actors: { job: machine } })`. `E` widens the
+ * events for drivers that play the machine's own events too (`scriptedMachine` in `phasekit/testing`).
  */
-export interface JobMachine<I = unknown, O = unknown>
+export interface JobMachine<I = unknown, O = unknown, E extends EventObject = JobMachineEvent>
   extends StateMachine<
     // The context's input stays `unknown`: a context typed by `I` would make the machine invariant in `I`.
     JobMachineContext,
-    JobMachineEvent,
+    E,
     BuiltArgs['children'],
     BuiltArgs['actor'],
     BuiltArgs['action'],

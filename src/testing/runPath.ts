@@ -1,13 +1,13 @@
 import { isDeepStrictEqual } from 'node:util';
 import { type AnyActorRef, type AnyMachineSnapshot, createActor, fromPromise, type StateValue } from 'xstate';
-import { compileJob } from '../machines/compileJob.js';
+import { compileJob, type JobMachine } from '../machines/compileJob.js';
 import { snapshotPosition } from '../machines/snapshotPosition.js';
-import type { JobMachineContext, JobMachineOutput } from '../machines/types.js';
+import type { JobMachineContext, JobMachineEvent, JobMachineOutput } from '../machines/types.js';
 import { decodeEnvelope } from '../persistence/decodeEnvelope.js';
 import { ENVELOPE_FORMAT, type Envelope } from '../persistence/Envelope.js';
 import { encodeEnvelope } from '../persistence/encodeEnvelope.js';
 import type { JobDefinition } from '../phases/defineJob.js';
-import { describeEvent, type JobPath } from './jobPaths.js';
+import { describeEvent, type JobPath, type JobPathEvent } from './jobPaths.js';
 
 /** One start of an actor the job machine invokes: which one, the input it was given, and when. */
 export interface Invocation {
@@ -115,13 +115,16 @@ function build(definition: JobDefinition) {
  * const actor = createActor(scriptedMachine(job), { input: { jobId: 'p', input: {} } }).start();
  * actor.send(jobEvents(job, actor.getSnapshot())[0]);
  */
-export function scriptedMachine(definition: JobDefinition) {
+export function scriptedMachine(
+  definition: JobDefinition,
+): JobMachine<unknown, unknown, JobMachineEvent | JobPathEvent> {
   let machine = scripted.get(definition);
   if (!machine) {
     machine = build(definition);
     scripted.set(definition, machine);
   }
-  return machine;
+  // It takes the machine's own events too (a phase's result, a backoff elapsed): what `jobEvents` offers.
+  return machine as JobMachine<unknown, unknown, JobMachineEvent | JobPathEvent>;
 }
 
 /**
@@ -224,7 +227,7 @@ export function runPath(
 /** Checkpoint the actor as `runJob` would, restore the bytes into a new actor, and compare the two. */
 function checkRestore(
   definition: JobDefinition,
-  machine: ReturnType<typeof build>,
+  machine: ReturnType<typeof scriptedMachine>,
   actor: AnyActorRef,
   path: JobPath,
   step: number,
