@@ -18,7 +18,8 @@ function killedAtDirectory(library: string, target: string, killAt: number, id?:
   const script = `
     import fs from 'node:fs';
     import { deleteJob } from ${dist('jobs/delete/deleteJob.js')};
-    import { resumeJob, runJob, SqliteStore } from ${dist('index.js')};
+    import { resumeJob, runJob } from ${dist('index.js')};
+    import { SqliteStore } from ${dist('sqlite.js')};
     import { openLibrary } from ${dist('jobs/library/openLibrary.js')};
     const [library, target, killAt, id] = process.argv.slice(1);
     const lib = openLibrary(library);
