@@ -105,5 +105,25 @@ describe.skipIf(PG_URL === undefined)(
       second.child.kill('SIGTERM');
       expect(await second.exited).toEqual({ code: 0, signal: null });
     });
+
+    it('a dropped connection mid-job leaves the job resumable: it completes with every row exactly once', async () => {
+      const input = { batches: 400, items: 1, batchDelayMs: 0 };
+      await enqueue(store, effectsJob, input, { jobId: 'dropped' });
+      const w = worker(2000);
+      await written('dropped', 3);
+      // Cut every connection of the worker (the server side of a network failure).
+      await store.pool.query(
+        `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+        WHERE datname = current_database() AND pid <> pg_backend_pid() AND application_name = 'phasekit-test-worker'`,
+      );
+      // The write in flight fails: the run stops as for a lost lease (it may or may not have committed), gives
+      // the job up, and a worker takes it again from what the store holds.
+      await w.until((l) => l.type === 'lease-lost' && l.jobId === 'dropped');
+      await w.until((l) => l.type === 'completed' && l.jobId === 'dropped');
+      expect(await status('dropped')).toBe('completed');
+      expect(await rows('dropped')).toEqual({ n: 400, d: 400 });
+      w.child.kill('SIGTERM');
+      expect(await w.exited).toEqual({ code: 0, signal: null });
+    });
   },
 );

@@ -134,6 +134,8 @@ export class PostgresStore implements SnapshotStore {
   readonly #channel: string;
   readonly #notifier: PostgresNotifier;
   readonly #clock: { now(): number } | undefined;
+  /** `jobId\0fence` of leases under which a write failed with the connection: refused from then on. */
+  readonly #doubtful = new Set<string>();
   #closed = false;
 
   private constructor(pool: pg.Pool, config: pg.ClientConfig, schema: string, clock?: { now(): number }) {
@@ -184,6 +186,22 @@ export class PostgresStore implements SnapshotStore {
    * rejects, nothing is written and its error propagates.
    */
   async save(jobId: string, bytes: Uint8Array, meta: JobMeta, opts: SaveOptions = {}): Promise<void> {
+    if (opts.fence === undefined) return this.#save(jobId, bytes, meta, opts);
+    const key = `${jobId}\u0000${opts.fence}`;
+    if (this.#doubtful.has(key)) throw new LeaseLostError(jobId, opts.fence, { cause: DOUBTFUL });
+    try {
+      await this.#save(jobId, bytes, meta, opts);
+    } catch (error) {
+      // The connection went away during a write under this lease: it may or may not have committed, so what
+      // this run holds in memory may not be what is stored. Its run must stop and the job go on from the
+      // store: this and every later write under this fence are refused as a lost lease.
+      if (!isConnectionLoss(error)) throw error;
+      this.#doubtful.add(key);
+      throw new LeaseLostError(jobId, opts.fence, { cause: error });
+    }
+  }
+
+  async #save(jobId: string, bytes: Uint8Array, meta: JobMeta, opts: SaveOptions): Promise<void> {
     const params = [
       jobId,
       meta.name,
@@ -333,6 +351,9 @@ export class PostgresStore implements SnapshotStore {
    */
   async renew(lease: Lease, opts: AcquireOptions): Promise<LeaseRenewal> {
     assertLeaseMs(opts.leaseMs);
+    if (this.#doubtful.has(`${lease.jobId}\u0000${lease.fence}`)) {
+      throw new LeaseLostError(lease.jobId, lease.fence, { cause: DOUBTFUL });
+    }
     const { rows } = await this.pool.query<LeaseRow>(
       `UPDATE ${this.#q}.leases SET expires_at = ${nowAt(4)} + $3
         WHERE job_id = $1 AND fence = $2 AND expires_at IS NOT NULL
@@ -503,6 +524,12 @@ export class PostgresStore implements SnapshotStore {
     const client = await this.pool.connect();
     // A connection that could not even roll back (the server or network went away) is discarded, not reused.
     let broken: Error | undefined;
+    // A connection lost while checked out emits 'error' on the client: without a listener that would crash
+    // the process; the query in flight rejects anyway, so the caller learns of it there.
+    const lost = (error: Error) => {
+      broken = error;
+    };
+    client.on('error', lost);
     try {
       await client.query('BEGIN');
       const result = await body(client);
@@ -514,6 +541,7 @@ export class PostgresStore implements SnapshotStore {
       });
       throw error;
     } finally {
+      client.off('error', lost);
       client.release(broken);
     }
   }
@@ -545,6 +573,22 @@ export class PostgresStore implements SnapshotStore {
       }
     });
   }
+}
+
+const DOUBTFUL = new Error(
+  'an earlier write under this lease lost its connection and may not have committed',
+);
+
+/** True for errors that mean the connection to the server is gone (not an SQL error of the statement). */
+function isConnectionLoss(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === 'string') {
+    return code.startsWith('08') || code.startsWith('57P') || /^E[A-Z]+$/.test(code);
+  }
+  return (
+    error instanceof Error &&
+    /Connection terminated|connection error|Client was closed|not queryable/i.test(error.message)
+  );
 }
 
 function currentOf(fence: number | null): { currentFence?: number } {
