@@ -3,7 +3,7 @@ import type { JobMachine } from '../machines/compileJob.js';
 import { snapshotPosition } from '../machines/snapshotPosition.js';
 import type { JobMachineContext } from '../machines/types.js';
 import type { JobDefinition } from '../phases/defineJob.js';
-import type { JobPathEvent } from './jobPaths.js';
+import type { JobPathEvent } from './JobPathEvent.js';
 
 /** A path as found: the state before each event, and the end state. */
 export type RawPath = {
