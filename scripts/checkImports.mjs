@@ -16,7 +16,8 @@ const files = [];
   }
 })(src);
 
-const IMPORT = /(?:^|[\s;])(?:import|export)\s[^'"]*?from\s+['"](\.{1,2}\/[^'"]+)['"]|import\(\s*['"](\.{1,2}\/[^'"]+)['"]\s*\)/g;
+const IMPORT =
+  /(?:^|[\s;])(?:import|export)\s[^'"]*?from\s+['"](\.{1,2}\/[^'"]+)['"]|import\(\s*['"](\.{1,2}\/[^'"]+)['"]\s*\)/g;
 const graph = new Map();
 for (const file of files) {
   const text = readFileSync(file, 'utf8');
@@ -49,18 +50,25 @@ const SHARED_JOB_FOLDERS = new Set(['fs', 'library', 'content', 'trash', 'index.
 const problems = [];
 for (const [file, deps] of graph) {
   for (const dep of deps) {
-    if (ENTRIES.has(rel(dep))) problems.push(`${rel(file)} imports the entry module ${rel(dep)}: import the module itself`);
+    if (ENTRIES.has(rel(dep)))
+      problems.push(`${rel(file)} imports the entry module ${rel(dep)}: import the module itself`);
     const from = room(file);
     const to = room(dep);
     if (from in MAY && to in MAY && from !== to && !MAY[from].includes(to))
-      problems.push(`${rel(file)} (${from}) imports ${rel(dep)} (${to}): ${from} may import ${MAY[from].join(', ') || 'only itself'}`);
+      problems.push(
+        `${rel(file)} (${from}) imports ${rel(dep)} (${to}): ${from} may import ${MAY[from].join(', ') || 'only itself'}`,
+      );
     if (from === 'jobs' && to === 'jobs') {
       const a = rel(file).split('/')[1];
       const b = rel(dep).split('/')[1];
       if (a !== b && !SHARED_JOB_FOLDERS.has(a) && !SHARED_JOB_FOLDERS.has(b))
-        problems.push(`${rel(file)} (job ${a}) imports ${rel(dep)} (job ${b}): move what they share to src/jobs/fs/`);
+        problems.push(
+          `${rel(file)} (job ${a}) imports ${rel(dep)} (job ${b}): move what they share to src/jobs/fs/`,
+        );
       if (SHARED_JOB_FOLDERS.has(a) && a !== 'index.ts' && !SHARED_JOB_FOLDERS.has(b))
-        problems.push(`${rel(file)} (shared ${a}) imports ${rel(dep)} (job ${b}): shared code must not depend on a job`);
+        problems.push(
+          `${rel(file)} (shared ${a}) imports ${rel(dep)} (job ${b}): shared code must not depend on a job`,
+        );
     }
   }
 }

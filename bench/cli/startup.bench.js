@@ -28,7 +28,7 @@ export async function run(ctx) {
     subject: 'version',
     anchor: 'bare',
     anchorLabel: 'node -e 0',
-    unit: "ms/op",
+    unit: 'ms/op',
     note: 'target: ratio ≤ 1.5 (commands load only when they run)',
   });
   ctx.reportVs(m, {
@@ -36,13 +36,13 @@ export async function run(ctx) {
     subject: 'help',
     anchor: 'bare',
     anchorLabel: 'node -e 0',
-    unit: "ms/op",
+    unit: 'ms/op',
   });
   ctx.reportVs(m, {
     name: "core: import('phasekit'), whole process",
     subject: 'core',
     anchor: 'bare',
     anchorLabel: 'node -e 0',
-    unit: "ms/op",
+    unit: 'ms/op',
   });
 }

@@ -15,7 +15,6 @@ import {
   writeFileSync,
   writeSync,
 } from 'node:fs';
-import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { runJob } from '../../dist/index.js';
 import { SqliteStore } from '../../dist/persistence/stores/SqliteStore.js';

@@ -28,7 +28,7 @@ const FANOUT = 10;
 const EXTENSIONS = ['txt', 'jpg', 'png', 'js', 'md', 'json', 'bin', 'rs', 'pdf', 'mp3', 'c', 'html'];
 const POOL = 8 * 1024 * 1024;
 const KiB = 1024;
-const MiB = 1024 * KiB;
+
 
 /** mulberry32: a small deterministic PRNG, uniform in [0, 1). */
 function prng(seed) {

@@ -1,7 +1,5 @@
 import { indexerJob } from '../jobs/indexer/indexerJob.js';
 import { thumbnailsJob } from '../jobs/thumbnails/thumbnailsJob.js';
-import type { JobResult } from '../machines/JobRun.js';
-import type { JobDefinition } from '../phases/defineJob.js';
 import { copyCliJob } from './commands/copyCommand.js';
 import { deleteCliJob } from './commands/deleteCommand.js';
 import { duplicatesCliJob } from './commands/duplicatesCommand.js';

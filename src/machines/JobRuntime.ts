@@ -164,7 +164,8 @@ export class JobRuntime<S = unknown, I = unknown, D = unknown, O = unknown> {
       start.elapsedMs ?? 0,
     );
     this.progress.skippedWeight = this.weightOf((i) => this.disabled[i]);
-    if (start.progress) this.progress.restore(start.progress, definition.byName.get(start.progress.phase ?? '')?.index);
+    if (start.progress)
+      this.progress.restore(start.progress, definition.byName.get(start.progress.phase ?? '')?.index);
     if (options.lease) {
       this.lease = options.lease;
     }
@@ -209,16 +210,21 @@ export class JobRuntime<S = unknown, I = unknown, D = unknown, O = unknown> {
 
   private owner(): LeaseOwner {
     if (this.options.owner) return this.options.owner;
-    throw new Error('phasekit: a store with leases needs RuntimeOptions.owner (runJob and resumeJob set it).');
+    throw new Error(
+      'phasekit: a store with leases needs RuntimeOptions.owner (runJob and resumeJob set it).',
+    );
   }
 
   private scheduleHeartbeat(): void {
     if (this.heartbeat !== null || !this.lease || !this.options.store.renew) return;
     const clock = this.options.clock;
-    const handle = clock.setTimeout(() => {
-      this.heartbeat = null;
-      this.beat().catch(() => {});
-    }, Math.max(1, Math.floor(this.leaseMs / 3)));
+    const handle = clock.setTimeout(
+      () => {
+        this.heartbeat = null;
+        this.beat().catch(() => {});
+      },
+      Math.max(1, Math.floor(this.leaseMs / 3)),
+    );
     // A renewal timer must not keep a host process alive on its own.
     (handle as { unref?: () => void } | null)?.unref?.();
     this.heartbeat = handle;
@@ -244,7 +250,10 @@ export class JobRuntime<S = unknown, I = unknown, D = unknown, O = unknown> {
         this.stop('lease-lost').catch(() => {});
         return;
       }
-      this.options.logger?.log('warn', 'lease renewal failed; retrying', { jobId: this.jobId, error: String(error) });
+      this.options.logger?.log('warn', 'lease renewal failed; retrying', {
+        jobId: this.jobId,
+        error: String(error),
+      });
     }
     this.scheduleHeartbeat();
   }
@@ -256,8 +265,13 @@ export class JobRuntime<S = unknown, I = unknown, D = unknown, O = unknown> {
     if (snapshot.status === 'done') return;
     this.requestSeen = request;
     const at = this.options.clock.now();
-    if (request === 'cancel' && snapshot.context.interrupt !== 'cancel') this.job.send({ type: 'CANCEL', at });
-    if (request === 'pause' && snapshot.context.interrupt === null && snapshotPosition(snapshot.value).step !== 'paused')
+    if (request === 'cancel' && snapshot.context.interrupt !== 'cancel')
+      this.job.send({ type: 'CANCEL', at });
+    if (
+      request === 'pause' &&
+      snapshot.context.interrupt === null &&
+      snapshotPosition(snapshot.value).step !== 'paused'
+    )
       this.job.send({ type: 'PAUSE', at });
   }
 
@@ -404,7 +418,8 @@ export class JobRuntime<S = unknown, I = unknown, D = unknown, O = unknown> {
     const snapshot = this.snapshot();
     const ctx = snapshot.context;
     // XState restores a parent's children from its snapshot with `options.snapshot` set: that marks a restore.
-    const restoredByParent = (this.job as { options?: { snapshot?: unknown } }).options?.snapshot !== undefined;
+    const restoredByParent =
+      (this.job as { options?: { snapshot?: unknown } }).options?.snapshot !== undefined;
     const request = await this.acquireLease();
     if (restoredByParent) {
       const stored = await this.options.store.load(this.jobId);
@@ -423,7 +438,10 @@ export class JobRuntime<S = unknown, I = unknown, D = unknown, O = unknown> {
       this.lastCheckpointBytes = stored.bytes;
       this.restored = true;
       this.skipNextBoundary = true;
-      this.progress.restore(envelope.progress, this.definition.byName.get(envelope.progress.phase ?? '')?.index);
+      this.progress.restore(
+        envelope.progress,
+        this.definition.byName.get(envelope.progress.phase ?? '')?.index,
+      );
       // Restoring is a request to run: a pause asked before the parent was persisted does not outlive it.
       if (ctx.interrupt === 'pause') this.job!.send({ type: 'RESUME', at: this.options.clock.now() });
     }
@@ -665,13 +683,20 @@ export class JobRuntime<S = unknown, I = unknown, D = unknown, O = unknown> {
   }
 
   /** Save, retrying a busy store (another writer on the same SQLite file) with a growing pause. */
-  private async saveRetrying(bytes: Uint8Array, meta: JobMeta, saveOptions: SaveOptions | undefined): Promise<void> {
+  private async saveRetrying(
+    bytes: Uint8Array,
+    meta: JobMeta,
+    saveOptions: SaveOptions | undefined,
+  ): Promise<void> {
     for (let attempt = 0; ; attempt++) {
       try {
         return await this.options.store.save(this.jobId, bytes, meta, saveOptions);
       } catch (error) {
         if (!isTransientStoreError(error) || attempt >= SAVE_RETRIES) throw error;
-        this.options.logger?.log('warn', 'the store is busy; retrying the checkpoint', { jobId: this.jobId, attempt });
+        this.options.logger?.log('warn', 'the store is busy; retrying the checkpoint', {
+          jobId: this.jobId,
+          attempt,
+        });
         await new Promise<void>((resolve) => this.options.clock.setTimeout(resolve, 25 * 2 ** attempt));
         this.throwIfStopped();
       }
@@ -764,7 +789,8 @@ export class JobRuntime<S = unknown, I = unknown, D = unknown, O = unknown> {
     if (!previous) {
       // A job restored while paused has not resumed yet: `resumed` comes when it runs again.
       if (!this.restored) this.events$.next({ type: 'started', jobId, at, phase: position.phase });
-      else if (position.step !== 'paused') this.events$.next({ type: 'resumed', jobId, at, phase: position.phase });
+      else if (position.step !== 'paused')
+        this.events$.next({ type: 'resumed', jobId, at, phase: position.phase });
     }
     // A fresh run is diffed against an all-pending history, so its first phase reports phaseStarted.
     const before =
@@ -784,7 +810,12 @@ export class JobRuntime<S = unknown, I = unknown, D = unknown, O = unknown> {
             progress.resumePhase();
           } else {
             this.events$.next({ type: 'phaseStarted', ...e });
-            progress.enterPhase(after.phase, i, this.doneWeight(ctx.history), this.skippedWeight(ctx.history));
+            progress.enterPhase(
+              after.phase,
+              i,
+              this.doneWeight(ctx.history),
+              this.skippedWeight(ctx.history),
+            );
           }
         } else if (after.status === 'completed' && was.status !== 'completed') {
           this.events$.next({ type: 'phaseCompleted', ...e });

@@ -72,7 +72,9 @@ export function decodeEnvelope<S = unknown>(bytes: Uint8Array, expect: DecodeExp
 function migrateOnce(envelope: Envelope, step: SnapshotMigration, from: number): Envelope {
   const position =
     envelope.position ??
-    (({ phase, step }) => ({ phase, step }))(snapshotPosition((envelope.machine as { value?: unknown } | null)?.value));
+    (({ phase, step }) => ({ phase, step }))(
+      snapshotPosition((envelope.machine as { value?: unknown } | null)?.value),
+    );
   const run = (state: unknown) => {
     let out: ReturnType<SnapshotMigration>;
     try {

@@ -49,7 +49,11 @@ export function findUnencodable(value: unknown, root: string, maxDepth = 900): U
         for (const key of Object.keys(v)) {
           const child = (v as Record<string, unknown>)[key];
           if (child === undefined) continue;
-          const found = visit(child, IDENT.test(key) ? `${path}.${key}` : `${path}[${JSON.stringify(key)}]`, depth + 1);
+          const found = visit(
+            child,
+            IDENT.test(key) ? `${path}.${key}` : `${path}[${JSON.stringify(key)}]`,
+            depth + 1,
+          );
           if (found) return found;
         }
       }

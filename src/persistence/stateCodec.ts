@@ -27,7 +27,8 @@ export function unencodableReason(value: unknown): string | undefined {
   if (typeof value === 'function') return 'a function';
   if (typeof value === 'symbol') return 'a symbol';
   if (typeof value !== 'object' || value === null) return undefined;
-  if (Array.isArray(value) || value instanceof Date || value instanceof Map || value instanceof Set) return undefined;
+  if (Array.isArray(value) || value instanceof Date || value instanceof Map || value instanceof Set)
+    return undefined;
   if (ArrayBuffer.isView(value)) {
     return value instanceof Uint8Array || typedArrayName(value) !== undefined || value instanceof DataView
       ? undefined
@@ -56,7 +57,12 @@ function typedArrayName(value: ArrayBufferView): TypedArrayName | undefined {
  */
 export const stateCodec: ExtensionCodec = new ExtensionCodec();
 
-const nested = () => ({ extensionCodec: stateCodec, ignoreUndefined: true, maxDepth: 1000, useBigInt64: false });
+const nested = () => ({
+  extensionCodec: stateCodec,
+  ignoreUndefined: true,
+  maxDepth: 1000,
+  useBigInt64: false,
+});
 
 stateCodec.register({
   type: EXT.refuse,

@@ -139,7 +139,10 @@ export interface SnapshotStore {
   /** Withdraw a control request (the owner does this once it has honoured it). */
   clearRequest?(jobId: string): Promise<void>;
   /** Claim a runnable job to work on (queued, interrupted, or whose lease lapsed): shared stores only. */
-  claim?(owner: LeaseOwner, opts: AcquireOptions & { readonly names?: readonly string[] }): Promise<Lease | undefined>;
+  claim?(
+    owner: LeaseOwner,
+    opts: AcquireOptions & { readonly names?: readonly string[] },
+  ): Promise<Lease | undefined>;
   /** Release handles (database connections). Idempotent. */
   close?(): Promise<void>;
 }

@@ -10,7 +10,10 @@ function load(specifier: string): { natives: string[]; names: string[] } {
     const m = await import(${JSON.stringify(specifier)});
     const natives = process.report.getReport().sharedObjects.filter((f) => f.endsWith('.node'));
     console.log(JSON.stringify({ natives, names: Object.keys(m) }));`;
-  const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: root, encoding: 'utf8' });
+  const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+    cwd: root,
+    encoding: 'utf8',
+  });
   return JSON.parse(out.trim().split('\n').at(-1)!);
 }
 
@@ -18,7 +21,9 @@ describe('entry points', () => {
   it('phasekit (the core) loads no native module, and holds no file job or SQLite store', () => {
     const core = load('phasekit');
     expect(core.natives).toEqual([]);
-    expect(core.names).toEqual(expect.arrayContaining(['runJob', 'resumeJob', 'MemoryStore', 'FileStore', 'createJobManager']));
+    expect(core.names).toEqual(
+      expect.arrayContaining(['runJob', 'resumeJob', 'MemoryStore', 'FileStore', 'createJobManager']),
+    );
     expect(core.names).not.toContain('SqliteStore');
     expect(core.names).not.toContain('copyJob');
   });

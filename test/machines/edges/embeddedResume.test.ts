@@ -22,7 +22,9 @@ function appWith(machine: ReturnType<typeof provideRuntime>['machine']) {
           input: { jobId: 'emb-1', input: { items: 300, size: 10 } },
           onDone: {
             target: 'finished',
-            actions: ({ context, event }) => void (context.result = event.output as Out),
+            actions: ({ context, event }) => {
+              context.result = event.output as Out;
+            },
           },
         },
         on: {

@@ -8,8 +8,20 @@ describe('state ids', () => {
       version: 1,
       initialState: () => ({ ran: [] as string[] }),
       phases: [
-        phase({ name: 'validate', execute: async (ctx) => (ctx.state.ran.push('validate'), Continue) }),
-        phase({ name: 'delete', execute: async (ctx) => (ctx.state.ran.push('delete'), Continue) }),
+        phase({
+          name: 'validate',
+          async execute(ctx) {
+            ctx.state.ran.push('validate');
+            return Continue;
+          },
+        }),
+        phase({
+          name: 'delete',
+          async execute(ctx) {
+            ctx.state.ran.push('delete');
+            return Continue;
+          },
+        }),
       ],
     });
     expect(() => compileJob(job)).not.toThrow();
