@@ -105,10 +105,17 @@ declare const backupJob: __JD<{ cursor: number }, { paths: string[] }>;
   },
   'docs/embedding.md#2': {
     starts: "import { assign, createActor, sendTo, setup, waitFor } from 'xstate';",
+    // And the embedded job's history has real times (it once said `startedAt: null`).
+    epilogue: 'console.log(JSON.stringify(history.map((h) => [h.startedAt, h.completedAt])));\n',
     check: (stdout, _dir, block) => {
+      const [printed, times] = stdout.trim().split('\n');
       // The block ends with what it prints, as a comment: it must be true.
       const promised = /\n\/\/ (completed .*)\n$/.exec(block.code)![1];
-      expect(stdout.replace(/\s+/g, ' ').trim()).toBe(promised);
+      expect(printed.replace(/\s+/g, ' ').trim()).toBe(promised);
+      for (const [startedAt, completedAt] of JSON.parse(times) as [unknown, unknown][]) {
+        expect(startedAt).toBeTypeOf('number');
+        expect(completedAt).toBeTypeOf('number');
+      }
     },
   },
   'docs/inspector.md#1': {
