@@ -576,7 +576,7 @@ export class JobRuntime<S = unknown, I = unknown, D = unknown, O = unknown> {
     const now = clock.now();
     if (!opts.force && !opts.atomicWith && now - this.lastCheckpointAt < this.minInterval) return;
     if (!this.job) {
-      opts.atomicWith?.();
+      await opts.atomicWith?.(undefined);
       return;
     }
     if (this.leased && !this.lease) {

@@ -51,10 +51,12 @@ export interface SaveOptions {
   readonly fence?: number;
   /**
    * Caller's own writes to commit together with the checkpoint. `SqliteStore` runs this function and the
-   * checkpoint write inside one transaction on the same database; other stores run it just before the
-   * write (no atomicity: they say so in `atomic: false`).
+   * checkpoint write inside one transaction on the same database (it must be synchronous there: an async one is
+   * refused); `PostgresStore` passes the transaction's `pg` client as `tx` and awaits the result; other stores
+   * run it just before the write (no atomicity: they say so in `atomic: false`).
    */
-  readonly atomicWith?: () => void;
+  // biome-ignore lint/suspicious/noExplicitAny: the transaction handle is the store's own (a pg client, or none).
+  readonly atomicWith?: (tx: any) => unknown;
 }
 
 /** Filter for `store.list()`. */

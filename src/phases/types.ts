@@ -102,10 +102,12 @@ export interface CheckpointOptions {
   /** Write even if the last checkpoint is younger than `minIntervalMs`. */
   readonly force?: boolean;
   /**
-   * Writes to commit in the same transaction as the checkpoint (SqliteStore on the same database).
+   * Writes to commit in the same transaction as the checkpoint (SqliteStore on the same database: synchronous;
+   * PostgresStore: may be async and gets the transaction's `pg` client as `tx`).
    * A checkpoint with `atomicWith` is never throttled: the writes always happen.
    */
-  readonly atomicWith?: () => void;
+  // biome-ignore lint/suspicious/noExplicitAny: the transaction handle is the store's own (a pg client, or none).
+  readonly atomicWith?: (tx: any) => unknown;
 }
 
 /** Counts a unit of atomic work inside a phase; drives progress and ETA. */

@@ -130,14 +130,22 @@ export class CrashingStore implements SnapshotStore {
       case 'before-caller-writes':
       case 'after-caller-writes': {
         const callerWrites = opts.atomicWith!;
-        const atomicWith = () => {
-          if (at.moment === 'after-caller-writes') callerWrites();
+        const finish = () => {
           this.#crash(point);
           // With freeze the store goes on and its writes are refused, as they would be after a real crash;
           // without, roll its transaction back.
           if (at.moment === 'before-caller-writes' || this.options.freeze === undefined) {
             throw new CrashSignal(point.label);
           }
+        };
+        // Synchronous for a synchronous store (SQLite refuses a promise); awaited for an async one (PostgreSQL).
+        const atomicWith = (tx: unknown): unknown => {
+          if (at.moment === 'after-caller-writes') {
+            const written = callerWrites(tx);
+            if (typeof (written as PromiseLike<unknown> | undefined)?.then === 'function')
+              return (written as Promise<unknown>).then(finish);
+          }
+          return finish();
         };
         try {
           await this.inner.save(jobId, bytes, meta, { ...opts, atomicWith });

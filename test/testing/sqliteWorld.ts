@@ -49,7 +49,7 @@ export class TwoTransactionStore implements SnapshotStore {
   readonly atomic = true;
   constructor(private readonly inner: SqliteStore) {}
   async save(jobId: string, bytes: Uint8Array, meta: JobMeta, opts: SaveOptions = {}) {
-    if (opts.atomicWith) this.inner.db.transaction(opts.atomicWith)();
+    if (opts.atomicWith) this.inner.db.transaction(opts.atomicWith)(undefined);
     return this.inner.save(jobId, bytes, meta, opts.fence === undefined ? {} : { fence: opts.fence });
   }
   load(jobId: string) {

@@ -3,9 +3,10 @@
  * writes an `async` function makes after its first `await` would land outside the checkpoint's transaction
  * (and after the checkpoint that claims them). Throwing rolls the transaction back in `SqliteStore`.
  */
-export function runAtomicWith(atomicWith: (() => void) | undefined): void {
+// biome-ignore lint/suspicious/noExplicitAny: the caller's function, given no transaction handle here.
+export function runAtomicWith(atomicWith: ((tx: any) => unknown) | undefined): void {
   if (atomicWith === undefined) return;
-  const result: unknown = atomicWith();
+  const result: unknown = atomicWith(undefined);
   if (typeof (result as PromiseLike<unknown> | undefined)?.then === 'function') {
     throw new TypeError(
       'atomicWith returned a promise: it must be synchronous, because the checkpoint commits when it ' +
