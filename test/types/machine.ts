@@ -72,3 +72,15 @@ const app = setup({
   },
 });
 export const appActor = createActor(app);
+
+// XState does not check an event sent to a child by id; `satisfies JobControlEvent` does.
+sendTo('job', { type: 'PAUSE' } satisfies JobControlEvent);
+// @ts-expect-error not a control event
+sendTo('job', { type: 'PAUS' } satisfies JobControlEvent);
+// The child's own ref is typed: its send takes the job's events only.
+export function pauseChild(snapshot: ReturnType<typeof appActor.getSnapshot>) {
+  const child = snapshot.children.job;
+  child?.send({ type: 'PAUSE' });
+  // @ts-expect-error not an event of a job machine
+  child?.send({ type: 'PAUS' });
+}
