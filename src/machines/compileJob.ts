@@ -3,7 +3,7 @@ import { backoffDelay } from '../phases/backoffDelay.js';
 import type { JobDefinition } from '../phases/defineJob.js';
 import { errorKind, errorRecord } from '../phases/errorRecord.js';
 import { isGroup } from '../phases/group.js';
-import type { ErrorRecord, PhaseNode } from '../phases/types.js';
+import type { Backoff, ErrorRecord, PhaseNode } from '../phases/types.js';
 import { ended, initialHistory, started, updateHistory } from './historyUpdates.js';
 import { MissingRuntimeError } from './MissingRuntimeError.js';
 import type {
@@ -98,7 +98,16 @@ export interface JobMachine<I = unknown, O = unknown, E extends EventObject = Jo
   > {}
 
 type Ctx = JobMachineContext;
-type AnyEvent = { type: string; output?: any; error?: any; at?: number };
+/**
+ * How the actions read an event: XState's done and error events of the invoked actors carry `output` and
+ * `error`, which the machine's declared events (what an app may send) do not list.
+ */
+type AnyEvent = {
+  type: string;
+  output?: (Partial<RunPhaseOutput> & { readonly output?: unknown }) | undefined;
+  error?: { readonly at?: number; readonly startedAt?: number } | undefined;
+  at?: number;
+};
 
 /** Time carried by the event that caused a transition, if any. */
 function eventAt(event: AnyEvent): number | null {
@@ -145,7 +154,9 @@ function buildMachine(definition: JobDefinition) {
       outputIs: ({ event }, params: { kind: string }) => (event as AnyEvent).output?.kind === params.kind,
       skipDeclared: ({ event }, params: { targets: readonly string[] }) => {
         const output = (event as AnyEvent).output;
-        return output?.kind === 'skipTo' && params.targets.includes(output.phase);
+        return (
+          output?.kind === 'skipTo' && output.phase !== undefined && params.targets.includes(output.phase)
+        );
       },
       errorIs: ({ event }, params: { kind: string }) => errorKind((event as AnyEvent).error) === params.kind,
       canRetry: ({ context }, params: { phase: string; maxAttempts: number }) =>
@@ -220,7 +231,7 @@ function buildMachine(definition: JobDefinition) {
       recordNonFatal: assign(({ context, event }) => ({
         errors:
           context.errors.length < MAX_KEPT_ERRORS
-            ? [...context.errors, (event as any).error]
+            ? [...context.errors, (event as Extract<JobMachineEvent, { type: 'NON_FATAL' }>).error]
             : context.errors,
         errorCount: context.errorCount + 1,
       })),
@@ -313,11 +324,11 @@ function buildMachine(definition: JobDefinition) {
         interrupt: ({ context }) => (context.interrupt === 'pause' ? null : context.interrupt),
       }),
       scheduleRetry: assign(
-        ({ context, event }, params: { phase: string; strategy: string; backoff: any }) => {
+        ({ context, event }, params: { phase: string; strategy: string; backoff: Backoff | null }) => {
           const at = eventAt(event) ?? 0;
           const attempts = context.history[indexOf(params.phase)].attempts;
           return {
-            retryAt: at + backoffDelay(params.backoff, attempts),
+            retryAt: at + backoffDelay(params.backoff ?? undefined, attempts),
             reset: params.strategy === 'restart-phase' ? ('phase-start' as const) : ('checkpoint' as const),
           };
         },
