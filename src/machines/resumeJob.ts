@@ -41,6 +41,13 @@ export type ResumeOptionsFor<D, R extends boolean> = R extends true
  * from the definition's without one — before anything runs. The stored checkpoint is never overwritten by a
  * failed resume. A checkpoint whose `machine` is null is a job saved before it started (e.g. queued by a job
  * manager): it starts now with its saved input and id.
+ *
+ * It returns a promise of the run (it reads the store and takes the lease first): await it before using the run.
+ *
+ * @example
+ * const run = await resumeJob(backup, id, { store });
+ * run.progress$.subscribe((p) => render(p));
+ * const { status } = await run.result;
  */
 export async function resumeJob<S, I, D, O, R extends boolean = false>(
   definition: JobDefinition<S, I, D, O> & DepsFlag<R>,
