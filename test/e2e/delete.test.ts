@@ -164,6 +164,49 @@ describe('phasekit delete', () => {
   });
 
   it.skipIf(!asRoot)(
+    'as a non-root user: a delete killed after some paths failed, then resumed, still exits 1 naming them',
+    () => {
+      const base = tempDir();
+      const tree = path.join(base, 'tree');
+      for (const d of ['locked', 'zlast']) fs.mkdirSync(path.join(tree, d), { recursive: true });
+      for (let f = 0; f < 3; f++) fs.writeFileSync(path.join(tree, `locked/f${f}`), 'l');
+      for (let f = 0; f < 20; f++) fs.writeFileSync(path.join(tree, `zlast/f${f}`), 'z');
+      spawnSync('chown', ['-R', `${NOBODY}:${NOBODY}`, base]);
+      fs.chmodSync(path.join(tree, 'locked'), 0o555);
+      const library = path.join(base, 'lib.db');
+      // Killed as it enters zlast: the failures in locked/ are behind it, in the checkpoint.
+      const script = `
+        import { runJob } from ${dist('index.js')};
+        import { SqliteStore } from ${dist('sqlite.js')};
+        import { deleteJob } from ${dist('jobs/delete/deleteJob.js')};
+        import { openLibrary } from ${dist('jobs/library/openLibrary.js')};
+        const lib = openLibrary(process.argv[1]);
+        const store = new SqliteStore(lib.db);
+        const deps = { library: lib, beforeOpenDir: (p) => { if (String(p).endsWith('/zlast')) process.kill(process.pid, 'SIGKILL'); } };
+        const run = runJob(deleteJob, { paths: [process.argv[2]], mode: 'permanent', confirm: true }, { store, deps });
+        process.stdout.write(run.id + String.fromCharCode(10));
+        await run.result;`;
+      const killed = spawnSync(process.execPath, ['--input-type=module', '-e', script, library, tree], {
+        encoding: 'utf8',
+        uid: NOBODY,
+        gid: NOBODY,
+      });
+      expect(killed.signal, killed.stderr).toBe('SIGKILL');
+      const id = killed.stdout.trim().split('\n')[0];
+      const resumed = run(['resume', id, '--library', library], { uid: NOBODY });
+      expect(resumed.code, resumed.stdout + resumed.stderr).toBe(1);
+      const result = lastJson(resumed.stdout);
+      expect(result.output).toMatchObject({ failed: 3 });
+      expect(result.failures).toMatchObject({
+        count: 3,
+        label: 'path(s) could not be deleted and are still there',
+      });
+      expect(result.failures.lines).toHaveLength(3);
+      expect(fs.readdirSync(tree)).toEqual(['locked']);
+    },
+  );
+
+  it.skipIf(!asRoot)(
     'as a non-root user: EACCES inside a target does not stop it — every other path goes, each refused path is reported, exit 1',
     () => {
       const base = tempDir();

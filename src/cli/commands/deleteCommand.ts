@@ -30,6 +30,15 @@ export const deleteCliJob: CliJob = {
       : `${o.mode === 'secure' ? 'securely ' : ''}deleted ${o.targets} path(s): ${o.files} files, ${o.dirs} dirs` +
         (o.overwritten ? `, ${o.overwritten} bytes overwritten` : '') +
         (o.alreadyGone ? `, ${o.alreadyGone} already gone` : '')) + failedSummary(o),
+  // `phasekit resume` of a delete that could not remove every path exits 1 too, listing them.
+  failures: (o: DeleteOutput | undefined, result) =>
+    o?.failed
+      ? {
+          count: o.failed,
+          label: 'path(s) could not be deleted and are still there',
+          lines: result.errors.filter((e) => e.name === 'PathNotDeletedError').map((e) => e.message),
+        }
+      : undefined,
 };
 
 /**
