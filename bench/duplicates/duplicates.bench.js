@@ -33,6 +33,11 @@ export async function complete(job, input, ws) {
   return result.output;
 }
 
+/** Whether a command is installed (rdfind and fdupes are optional anchors; jdupes is required). */
+function installed(command) {
+  return spawnSync('sh', ['-c', `command -v ${command}`]).status === 0;
+}
+
 /** Run a tool, throw on failure. */
 function tool(command, args) {
   const r = spawnSync(command, args, { maxBuffer: 1 << 28, encoding: 'utf8' });
@@ -66,6 +71,12 @@ export async function run(ctx) {
     rdfind: () => tool('rdfind', ['-dryrun', 'true', '-outputname', rdfindOut, root]),
     fdupes: () => tool('fdupes', ['-r', '-q', root]),
   };
+  for (const optional of ['rdfind', 'fdupes']) {
+    if (!installed(optional)) {
+      ctx.log(`${optional} is not installed: its row is left out`);
+      delete variants[optional];
+    }
+  }
 
   // Same answer first: the groups of phasekit and of jdupes, compared by inode.
   const output = await variants.phasekit();
@@ -91,7 +102,7 @@ export async function run(ctx) {
     warmupRounds: 1,
     minSampleMs: 1,
   });
-  for (const anchor of ['jdupes', 'rdfind', 'fdupes']) {
+  for (const anchor of ['jdupes', 'rdfind', 'fdupes'].filter((a) => a in variants)) {
     ctx.reportVs(m, {
       name: `duplicates: content mode, 100k files vs ${anchor}`,
       subject: 'phasekit',
