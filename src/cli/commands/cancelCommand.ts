@@ -5,7 +5,8 @@ import type { SnapshotStore } from '../../persistence/types.js';
 import { CliError } from '../CliError.js';
 import { leaseOptions } from '../leaseOptions.js';
 import { libraryPath } from '../libraryPath.js';
-import { openWorkspace, type Workspace } from '../openWorkspace.js';
+import { openWorkspaceFor, type Workspace } from '../openWorkspace.js';
+import type { StoreOption } from '../openWorkspace.js';
 import { cannotResumeError } from './cannotResumeError.js';
 import { findJob, findStored, hasEnded, liveOwner, unknownOwnerError } from './findJob.js';
 import { requestControl } from './requestControl.js';
@@ -26,6 +27,8 @@ export function cancelCommand(program: Command): void {
     )
     .argument('<id>', 'job id (see phasekit jobs)')
     .option('--library <file>', 'library file')
+    .option('--store <url>', 'a shared store (postgres://…) instead of the library’s own')
+    .option('--schema <name>', 'schema of the shared store’s tables', 'phasekit')
     .option(
       '--force',
       'mark the job cancelled without running its cleanup (e.g. its checkpoint is unreadable)',
@@ -39,17 +42,17 @@ Examples:
   phasekit cancel --force 3f0c9e2a-…    no cleanup: for a job whose checkpoint cannot be read
 `,
     )
-    .action(async (id: string, options: CancelOptions) => {
-      const ws = openWorkspace(libraryPath(options.library), { create: false });
+    .action(async (id: string, options: CancelOptions & StoreOption) => {
+      const ws = await openWorkspaceFor(libraryPath(options.library), options);
       try {
         process.exitCode = options.force ? await forceCancel(ws, id, options) : await cancel(ws, id, options);
       } finally {
-        ws.close();
+        await ws.close();
       }
     });
 }
 
-async function cancel(ws: Workspace, id: string, options: CancelOptions): Promise<number> {
+async function cancel(ws: Workspace, id: string, options: CancelOptions & StoreOption): Promise<number> {
   const { job, record } = await findJob(ws, id);
   if (hasEnded(record.status)) throw new CliError(`Job ${id} already ended (${record.status}).`);
   const unknown = unknownOwnerError(ws, id, record.status);
@@ -82,7 +85,7 @@ async function cancel(ws: Workspace, id: string, options: CancelOptions): Promis
   return result.status === 'cancelled' ? 0 : 1;
 }
 
-async function forceCancel(ws: Workspace, id: string, options: CancelOptions): Promise<number> {
+async function forceCancel(ws: Workspace, id: string, options: CancelOptions & StoreOption): Promise<number> {
   const { record } = await findStored(ws, id);
   if (hasEnded(record.status)) throw new CliError(`Job ${id} already ended (${record.status}).`);
   const unknown = unknownOwnerError(ws, id, record.status);

@@ -4,12 +4,12 @@ import { peekEnvelope } from '../../persistence/peekEnvelope.js';
 import type { JobRecord, SnapshotStore } from '../../persistence/types.js';
 import { CliError } from '../CliError.js';
 import { libraryPath } from '../libraryPath.js';
-import { openWorkspace, type Workspace } from '../openWorkspace.js';
+import { openWorkspaceFor, type StoreOption, type Workspace } from '../openWorkspace.js';
 import { jsonReplacer } from '../runInForeground.js';
 import { findStored, hasEnded, liveOwner } from './findJob.js';
 import { checkJobs, checkStoredJobs } from './jobsCheck.js';
 
-interface JobsOptions {
+interface JobsOptions extends StoreOption {
   all?: boolean;
   library?: string;
   json?: boolean;
@@ -31,6 +31,8 @@ export function jobsCommand(program: Command): void {
       'remove a job that ended or that cannot be resumed (e.g. an unreadable checkpoint)',
     )
     .option('--library <file>', 'library file')
+    .option('--store <url>', 'a shared store (postgres://…) instead of the library’s own')
+    .option('--schema <name>', 'schema of the shared store’s tables', 'phasekit')
     .option('--json', 'one JSON array')
     .addHelpText(
       'after',
@@ -44,18 +46,18 @@ Examples:
     )
     .action(async (options: JobsOptions) => {
       const file = libraryPath(options.library);
-      if (!fs.existsSync(file) && options.remove === undefined) {
+      if (!fs.existsSync(file) && options.remove === undefined && options.store === undefined) {
         if (options.json) process.stdout.write('[]\n');
         else process.stdout.write(`No jobs (there is no library at ${file} yet).\n`);
         return;
       }
-      const ws = openWorkspace(file, { create: false });
+      const ws = await openWorkspaceFor(file, options);
       try {
         if (options.remove !== undefined) await removeJob(ws, options.remove, options.json === true);
         else if (options.check) process.exitCode = await checkJobs(ws, options.json === true);
         else await listJobs(ws, options);
       } finally {
-        ws.close();
+        await ws.close();
       }
     });
 }

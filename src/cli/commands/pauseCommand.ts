@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { CliError } from '../CliError.js';
 import { libraryPath } from '../libraryPath.js';
-import { openWorkspace } from '../openWorkspace.js';
+import { openWorkspaceFor } from '../openWorkspace.js';
+import type { StoreOption } from '../openWorkspace.js';
 import { findStored, hasEnded, liveOwner, unknownOwnerError } from './findJob.js';
 import { requestControl } from './requestControl.js';
 import { resumeCommandFor } from './resumeCommand.js';
@@ -13,13 +14,15 @@ export function pauseCommand(program: Command): void {
     .description('Pause a job running in another process: it stops at its next checkpoint, resumable.')
     .argument('<id>', 'job id (see phasekit jobs)')
     .option('--library <file>', 'library file')
+    .option('--store <url>', 'a shared store (postgres://…) instead of the library’s own')
+    .option('--schema <name>', 'schema of the shared store’s tables', 'phasekit')
     .option('--json', 'print what was done as JSON')
     .addHelpText(
       'after',
       '\nExample:\n  phasekit pause 3f0c9e2a-…      then later: phasekit resume 3f0c9e2a-…\n',
     )
-    .action(async (id: string, options: { library?: string; json?: boolean }) => {
-      const ws = openWorkspace(libraryPath(options.library), { create: false });
+    .action(async (id: string, options: { library?: string; json?: boolean } & StoreOption) => {
+      const ws = await openWorkspaceFor(libraryPath(options.library), options);
       try {
         const { record } = await findStored(ws, id);
         if (hasEnded(record.status)) throw new CliError(`Job ${id} already ended (${record.status}).`);
@@ -41,7 +44,7 @@ export function pauseCommand(program: Command): void {
             `Job ${id} is ${state}; it resumes from its last checkpoint with: ${resume}\n`,
           );
       } finally {
-        ws.close();
+        await ws.close();
       }
     });
 }
