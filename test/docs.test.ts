@@ -244,23 +244,12 @@ declare const tree: string;
     starts: "import { enqueue, PostgresStore } from 'phasekit/postgres';",
     prelude: "import { thumbnailsJob } from 'phasekit/jobs';\n",
     compileOnly: 'needs a PostgreSQL server',
-    knownBroken: {
-      todo: 'TODO(docs/workers.md): process.env.PHASEKIT_STORE may be undefined, which PostgresStore.open does not take; e.g. `process.env.PHASEKIT_STORE ?? "postgres://localhost/phasekit"`',
-      messages: [
-        "error TS2345: Argument of type 'string | undefined' is not assignable to parameter of type 'string | PostgresStoreOptions'.",
-      ],
-    },
   },
   'docs/workers.md#3': {
     starts: "import { createWorker, PostgresStore } from 'phasekit/postgres';",
     prelude:
       "import { thumbnailsJob } from 'phasekit/jobs';\nconst url = 'postgres://localhost/phasekit';\nconst deps = {};\n",
     compileOnly: 'needs a PostgreSQL server',
-  },
-  'docs/jobs/duplicates.md#1': {
-    starts: '{',
-    notCode:
-      'TODO(docs/jobs/duplicates.md): the shape of the output with `hash?` and bare names, fenced as ```ts; fence it as ```text or write it as a type',
   },
 };
 

@@ -19,7 +19,7 @@ export interface EnqueueOptions {
  * Returns the job's id.
  *
  * @example
- * const id = await enqueue(store, thumbnailsJob, { path: '/photos' });
+ * const id = await enqueue(store, thumbnailsJob, { location: '/photos' });
  * @throws {JobExistsError} when `jobId` names a job the store holds.
  * @throws {SnapshotEncodeError} when the input or initial state cannot be kept in a checkpoint.
  */
