@@ -38,7 +38,7 @@ export function firstPass(path: Uint8Array, size: number): FirstPass {
   const fd = fs.openSync(asBuffer(path), 'r');
   try {
     if (size <= WHOLE_FILE_BYTES) {
-      const n = readFullySync(fd, chunkA, 0, size + 1, 0);
+      const n = readSmallSync(fd, size);
       if (n !== size) throw new ContentChangedError(display(path), size, n < size ? 'shorter' : 'longer');
       const hash = blake3Hex(chunkA.subarray(0, size));
       return { partial: hash, full: hash, bytesRead: n };
@@ -51,6 +51,18 @@ export function firstPass(path: Uint8Array, size: number): FirstPass {
   } finally {
     fs.closeSync(fd);
   }
+}
+
+/**
+ * Read a file expected to hold `size` bytes (at most {@link WHOLE_FILE_BYTES}) into `chunkA`, asking for one
+ * byte more to see a file that grew. A read that returns exactly `size` is taken as the end of the file (a
+ * regular file's read comes back short only at its end), which saves the second `read` that would return 0
+ * on every small file; a read shorter than `size` goes on until the end of the file, as `readFullySync` does.
+ */
+function readSmallSync(fd: number, size: number): number {
+  const n = fs.readSync(fd, chunkA, 0, size + 1, 0);
+  if (n === 0 || n >= size) return n;
+  return n + readFullySync(fd, chunkA, n, size + 1 - n, n);
 }
 
 /**

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { hashFile } from './hashFile.js';
-import { firstPass, fullHashSync } from './fileBytes.js';
+import { EDGE_BYTES, type FirstPass, firstPass, fullHashSync } from './fileBytes.js';
 
 /** What a pool can compute for a file: a partial hash, a full hash, or a full hash with the content id. */
 export type HashOp = 'first' | 'full' | 'file';
@@ -19,10 +19,54 @@ export interface HashRequest {
   readonly flags: boolean[];
 }
 
-/** One file's result: the value, or the error (rebuilt as an `Error` with its `code`). */
-export type HashResult =
-  | { ok: unknown; error?: undefined }
-  | { ok?: undefined; error: { message: string; code?: string; name?: string } };
+/** @internal A file's error as a worker posts it back (rebuilt as an `Error` with its `code`). */
+export interface HashError {
+  readonly index: number;
+  readonly message: string;
+  readonly code?: string;
+  readonly name?: string;
+}
+
+/**
+ * @internal A worker's answer to a {@link HashRequest}. Structured cloning an object per file costs more than
+ * hashing a small file, so the values of `first` and `full` travel as one string: per file, the 64 hex
+ * characters of its hash, and for `first` one character more, `1` when the file was read whole (its partial
+ * hash is then its full hash) and `0` when not. Errors travel apart; an errored file's slot is blank.
+ */
+export interface HashReply {
+  readonly id: number;
+  /** `first` and `full`: the packed hashes. */
+  readonly text?: string;
+  /** `file`: the values, one per file (`null` for an errored file). */
+  readonly values?: unknown[];
+  readonly errors: HashError[];
+}
+
+/** Characters per file in a reply's `text`. */
+const SLOT: Record<HashOp, number> = { first: 65, full: 64, file: 0 };
+
+/** @internal Pack a worker's results (`undefined` for an errored file) into a {@link HashReply}. */
+export function packReply(id: number, op: HashOp, values: unknown[], errors: HashError[]): HashReply {
+  if (op === 'file') return { id, values, errors };
+  const blank = ' '.repeat(SLOT[op]);
+  let text = '';
+  for (const v of values) {
+    if (v === undefined) text += blank;
+    else if (op === 'full') text += v as string;
+    else text += (v as FirstPass).partial + ((v as FirstPass).full !== null ? '1' : '0');
+  }
+  return { id, text, errors };
+}
+
+/** The value of file `i` of a reply; `size` gives the bytes a `first` read. */
+function replyValue(op: HashOp, reply: HashReply, i: number, size: number): unknown {
+  if (op === 'file') return reply.values![i];
+  const at = i * SLOT[op];
+  const hash = reply.text!.slice(at, at + 64);
+  if (op === 'full') return hash;
+  const whole = reply.text!.charCodeAt(at + 64) === 0x31;
+  return { partial: hash, full: whole ? hash : null, bytesRead: whole ? size : 2 * EDGE_BYTES };
+}
 
 /** One file to hash. */
 export interface HashItem {
@@ -88,12 +132,16 @@ export class HashPool {
     for (let start = 0; start < items.length; start += chunk) {
       const slice = items.slice(start, start + chunk);
       jobs.push(
-        this.#send(op, slice).then((results) => {
-          for (let i = 0; i < results.length; i++) {
-            const r = results[i];
-            out[start + i] = r.error
-              ? Object.assign(new Error(r.error.message), { code: r.error.code })
-              : (r.ok as T);
+        this.#send(op, slice).then((reply) => {
+          let e = 0;
+          for (let i = 0; i < slice.length; i++) {
+            const error = reply.errors[e];
+            if (error?.index === i) {
+              out[start + i] = Object.assign(new Error(error.message), { code: error.code });
+              e++;
+            } else {
+              out[start + i] = replyValue(op, reply, i, slice[i].size) as T;
+            }
           }
         }),
       );
@@ -109,17 +157,17 @@ export class HashPool {
     this.#idle.length = 0;
   }
 
-  async #send(op: HashOp, items: readonly HashItem[]): Promise<HashResult[]> {
+  async #send(op: HashOp, items: readonly HashItem[]): Promise<HashReply> {
     while (this.#idle.length === 0) await new Promise<void>((resolve) => this.#waiting.push(resolve));
     const worker = this.#idle.pop()!;
     const id = this.#next++;
     try {
-      return await new Promise<HashResult[]>((resolve, reject) => {
-        const onMessage = (m: { id: number; results: HashResult[] }) => {
+      return await new Promise<HashReply>((resolve, reject) => {
+        const onMessage = (m: HashReply) => {
           if (m.id !== id) return;
           worker.off('message', onMessage);
           worker.off('error', reject);
-          resolve(m.results);
+          resolve(m);
         };
         worker.on('message', onMessage);
         worker.once('error', reject);

@@ -5,7 +5,7 @@
 import { parentPort } from 'node:worker_threads';
 import { hashFile } from './hashFile.js';
 import { firstPass, fullHashSync } from './fileBytes.js';
-import type { HashOp, HashRequest, HashResult } from './hashPool.js';
+import { type HashError, type HashOp, type HashRequest, packReply } from './hashPool.js';
 
 const OPS: Record<HashOp, (path: Uint8Array, size: number, flag: boolean) => unknown> = {
   first: (path, size) => firstPass(path, size),
@@ -15,14 +15,16 @@ const OPS: Record<HashOp, (path: Uint8Array, size: number, flag: boolean) => unk
 
 parentPort?.on('message', (request: HashRequest) => {
   const op = OPS[request.op];
-  const results: HashResult[] = request.ends.map((end, i) => {
-    const path = request.paths.subarray(i === 0 ? 0 : request.ends[i - 1], end);
+  const values: unknown[] = new Array(request.ends.length);
+  const errors: HashError[] = [];
+  for (let i = 0; i < request.ends.length; i++) {
+    const path = request.paths.subarray(i === 0 ? 0 : request.ends[i - 1], request.ends[i]);
     try {
-      return { ok: op(path, request.sizes[i], request.flags[i]) };
+      values[i] = op(path, request.sizes[i], request.flags[i]);
     } catch (error) {
       const e = error as NodeJS.ErrnoException;
-      return { error: { message: e?.message ?? String(error), code: e?.code, name: e?.name } };
+      errors.push({ index: i, message: e?.message ?? String(error), code: e?.code, name: e?.name });
     }
-  });
-  parentPort!.postMessage({ id: request.id, results });
+  }
+  parentPort!.postMessage(packReply(request.id, request.op, values, errors));
 });

@@ -22,7 +22,10 @@ export interface DuplicatesInput {
   readonly extensions?: readonly string[];
   /** Count empty files as duplicates of each other. Default false. */
   readonly includeEmpty?: boolean;
-  /** Worker threads reading and hashing files (several reads in flight, every core hashing). Default 4. */
+  /**
+   * Worker threads reading and hashing files (several reads in flight, every core hashing). Default: the
+   * number of cores, at most 4 (a thread more than the cores only adds its start-up and contention).
+   */
   readonly threads?: number;
   /**
    * Files that may have to be read between two checkpoints (whole size groups are never split; files whose

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { Continue } from '../../../phases/outcomes.js';
 import { phase } from '../../../phases/phase.js';
 import type { PhaseContext } from '../../../phases/types.js';
@@ -47,7 +48,7 @@ export const analysis = phase<DuplicatesState, DuplicatesInput, DuplicatesDeps>(
       : state.pending
         ? unpackGroups(state.pending)
         : [];
-    const pool = new HashPool(input.threads ?? 4);
+    const pool = new HashPool(input.threads ?? Math.min(4, availableParallelism()));
     try {
       while (state.cursor < groups.length) {
         // A batch holds up to batchFiles files that may have to be read; files whose full hash is known cost
