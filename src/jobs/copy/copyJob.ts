@@ -1,3 +1,4 @@
+import { depsType } from '../../phases/depsType.js';
 import { defineJob } from '../../phases/defineJob.js';
 import { complete } from './phases/complete.js';
 import { copying } from './phases/copying.js';
@@ -20,6 +21,8 @@ import type { CopyDeps, CopyInput, CopyOutput, CopyState } from './types.js';
 export const copyJob = defineJob<CopyState, CopyInput, CopyDeps, CopyOutput>({
   name: 'copy',
   version: 1,
+  // The library is required: running the job without `deps` does not compile.
+  deps: depsType<CopyDeps>(),
   phases: [init, estimate, prepare, copying, complete],
   initialState: () => ({
     roots: [],

@@ -1,3 +1,4 @@
+import { depsType } from '../../phases/depsType.js';
 import { defineJob } from '../../phases/defineJob.js';
 import { cleanup } from './phases/cleanup.js';
 import { complete } from './phases/complete.js';
@@ -20,6 +21,8 @@ import type { ThumbnailsDeps, ThumbnailsInput, ThumbnailsOutput, ThumbnailsState
 export const thumbnailsJob = defineJob<ThumbnailsState, ThumbnailsInput, ThumbnailsDeps, ThumbnailsOutput>({
   name: 'thumbnails',
   version: 1,
+  // The library is required: running the job without `deps` does not compile.
+  deps: depsType<ThumbnailsDeps>(),
   phases: [discovery, processing, cleanup, complete],
   initialState: () => ({
     variants: [],

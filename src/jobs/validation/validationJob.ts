@@ -1,3 +1,4 @@
+import { depsType } from '../../phases/depsType.js';
 import { defineJob } from '../../phases/defineJob.js';
 import { collect } from './phases/collect.js';
 import { complete } from './phases/complete.js';
@@ -29,6 +30,8 @@ import {
 export const validationJob = defineJob<ValidationState, ValidationInput, ValidationDeps, ValidationOutput>({
   name: 'validation',
   version: 1,
+  // The library is required: running the job without `deps` does not compile.
+  deps: depsType<ValidationDeps>(),
   phases: [collect, validate, complete],
   initialState: () => ({
     locationId: null,
