@@ -8,7 +8,7 @@ import { extensionOf, joinBytes } from '../../fs/paths.js';
 import type { Library } from '../../library/Library.js';
 import { display } from '../../content/fileBytes.js';
 import { checkpointRetryingBusy } from '../../library/checkpointRetryingBusy.js';
-import { chunkFiles, dropLists, writeList } from '../fileLists.js';
+import { chunkFiles, dropLists, handOver, writeList } from '../fileLists.js';
 import { packGroups } from '../packFiles.js';
 import type { CandidateFile, DuplicatesDeps, DuplicatesInput, DuplicatesState } from '../types.js';
 
@@ -61,6 +61,7 @@ export const collect = phase<DuplicatesState, DuplicatesInput, DuplicatesDeps>({
       force: true,
       atomicWith: () => writeList(library, ctx.jobId, 'collected', chunks),
     });
+    handOver(library, ctx.jobId, 'collected', chunks.length, [{ size: 0, files: shared }]);
     return Continue;
   },
   async onFailure(ctx) {

@@ -1,7 +1,7 @@
 import { Continue } from '../../../phases/outcomes.js';
 import { phase } from '../../../phases/phase.js';
 import { checkpointRetryingBusy } from '../../library/checkpointRetryingBusy.js';
-import { chunkGroups, dropLists, listsLibrary, readList, writeList } from '../fileLists.js';
+import { chunkGroups, dropLists, handOver, listsLibrary, readList, writeList } from '../fileLists.js';
 import { packGroups, unpackGroups } from '../packFiles.js';
 import type {
   CandidateFile,
@@ -66,6 +66,7 @@ export const groupBySize = phase<DuplicatesState, DuplicatesInput, DuplicatesDep
         force: true,
         atomicWith: () => writeList(library, ctx.jobId, answer ? 'done' : 'pending', chunks),
       });
+      handOver(library, ctx.jobId, answer ? 'done' : 'pending', chunks.length, groups);
       // The checkpoint just written no longer counts the collected files.
       dropLists(library, ctx.jobId, 'collected');
       return Continue;
