@@ -20,7 +20,8 @@ const mutants: Record<string, { from: string; to: string; error: string }> = {
   input: {
     from: 'const { files, to } = ctx.input;',
     to: 'const { files, to, mode } = ctx.input;',
-    error: "error TS2339: Property 'mode' does not exist on type 'Readonly<{ files: string[]; to: string; }>'.",
+    error:
+      "error TS2339: Property 'mode' does not exist on type 'Readonly<{ files: string[]; to: string; }>'.",
   },
   jobInput: {
     from: "to: '/tmp' }",

@@ -29,7 +29,6 @@ const EXTENSIONS = ['txt', 'jpg', 'png', 'js', 'md', 'json', 'bin', 'rs', 'pdf',
 const POOL = 8 * 1024 * 1024;
 const KiB = 1024;
 
-
 /** mulberry32: a small deterministic PRNG, uniform in [0, 1). */
 function prng(seed) {
   let a = seed >>> 0;

@@ -55,7 +55,6 @@ export interface SaveOptions {
    * refused); `PostgresStore` passes the transaction's `pg` client as `tx` and awaits the result; other stores
    * run it just before the write (no atomicity: they say so in `atomic: false`).
    */
-  // biome-ignore lint/suspicious/noExplicitAny: the transaction handle is the store's own (a pg client, or none).
   readonly atomicWith?: (tx: any) => unknown;
 }
 

@@ -106,7 +106,6 @@ export interface CheckpointOptions {
    * PostgresStore: may be async and gets the transaction's `pg` client as `tx`).
    * A checkpoint with `atomicWith` is never throttled: the writes always happen.
    */
-  // biome-ignore lint/suspicious/noExplicitAny: the transaction handle is the store's own (a pg client, or none).
   readonly atomicWith?: (tx: any) => unknown;
 }
 

@@ -45,8 +45,8 @@ it('an editor shows the compiled machine as a short named type, JobMachine<I, O>
   const named = 'JobMachine<{\n    items: string[];\n}, {\n    processed: string[];\n}, JobMachineEvent>';
   expect(shown.compiled).toBe(`const compiled: ${named}`);
   expect(shown.machine).toBe(`const machine: ${named}`);
-  expect(shown.compileJob).toMatch(/\): JobMachine<[^]*>\nimport compileJob$/);
-  expect(shown.provideRuntime).toMatch(/\): ProvidedJob<[^]*>\nimport provideRuntime$/);
+  expect(shown.compileJob).toMatch(/\): JobMachine<[\s\S]*>\nimport compileJob$/);
+  expect(shown.provideRuntime).toMatch(/\): ProvidedJob<[\s\S]*>\nimport provideRuntime$/);
   for (const [what, display] of Object.entries(shown)) {
     expect(display, what).not.toContain('StateMachine<');
     expect(display.length, `${what}: ${display}`).toBeLessThan(600);

@@ -3,7 +3,6 @@
  * writes an `async` function makes after its first `await` would land outside the checkpoint's transaction
  * (and after the checkpoint that claims them). Throwing rolls the transaction back in `SqliteStore`.
  */
-// biome-ignore lint/suspicious/noExplicitAny: the caller's function, given no transaction handle here.
 export function runAtomicWith(atomicWith: ((tx: any) => unknown) | undefined): void {
   if (atomicWith === undefined) return;
   const result: unknown = atomicWith(undefined);
