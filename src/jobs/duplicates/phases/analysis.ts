@@ -49,22 +49,32 @@ export const analysis = phase<DuplicatesState, DuplicatesInput, DuplicatesDeps>(
         ? unpackGroups(state.pending)
         : [];
     const pool = new HashPool(input.threads ?? Math.min(4, availableParallelism()));
+    // A batch holds up to batchFiles files that may have to be read; files whose full hash is known cost
+    // nothing, so a run that reuses the library's hashes commits in one or two checkpoints, not dozens.
+    const batchAt = (from: number) => {
+      let end = from;
+      let files = 0;
+      let toRead = 0;
+      while (end < groups.length) {
+        const cost = groups[end].files.reduce((n, f) => n + (f.fullHash ? 0 : 1), 0);
+        if (files > 0 && toRead + cost > batchFiles) break;
+        toRead += cost;
+        files += groups[end].files.length;
+        end++;
+      }
+      return { end, files };
+    };
     try {
-      while (state.cursor < groups.length) {
-        // A batch holds up to batchFiles files that may have to be read; files whose full hash is known cost
-        // nothing, so a run that reuses the library's hashes commits in one or two checkpoints, not dozens.
-        let end = state.cursor;
-        let files = 0;
-        let toRead = 0;
-        while (end < groups.length) {
-          const cost = groups[end].files.reduce((n, f) => n + (f.fullHash ? 0 : 1), 0);
-          if (files > 0 && toRead + cost > batchFiles) break;
-          toRead += cost;
-          files += groups[end].files.length;
-          end++;
-        }
+      let reads = state.cursor < groups.length ? readFirsts(pool, groups, state.cursor, batchAt) : undefined;
+      while (reads !== undefined) {
+        const { end, files } = reads;
         const writes: HashWrite[] = [];
-        const sets = await compareBatch(ctx, pool, groups.slice(state.cursor, end), writes);
+        // The worker threads read the next batch's partial hashes while this one is finished and committed:
+        // pure reads, whose results touch the state only when that batch is compared, after this checkpoint.
+        let next: FirstReads | undefined;
+        const sets = await compareBatch(ctx, pool, reads, writes, () => {
+          if (pool.threaded && end < groups.length) next = readFirsts(pool, groups, end, batchAt);
+        });
         state.cursor = end;
         state.doneFiles += files;
         const found = sets.length > 0 ? packGroups(sets) : undefined;
@@ -86,6 +96,7 @@ export const analysis = phase<DuplicatesState, DuplicatesInput, DuplicatesDeps>(
         ctx.atomicOperationComplete(state.doneFiles, state.groupFiles);
         // Only between batches: the state in memory then matches what is committed.
         ctx.checkInterrupt();
+        reads = next ?? (end < groups.length ? readFirsts(pool, groups, end, batchAt) : undefined);
       }
     } finally {
       await pool.close();
@@ -98,8 +109,50 @@ export const analysis = phase<DuplicatesState, DuplicatesInput, DuplicatesDeps>(
   },
 });
 
-/** The duplicate sets of a batch of same-size groups. */
-async function compareBatch(ctx: Ctx, pool: HashPool, batch: CandidateGroup[], writes: HashWrite[]) {
+/** A batch of groups, `groups[from..end)`, and the partial hashes of its files being read. */
+interface FirstReads {
+  readonly batch: CandidateGroup[];
+  readonly end: number;
+  /** Files in the batch, read or not. */
+  readonly files: number;
+  /** The files read, and their results in the same order. */
+  readonly toRead: CandidateFile[];
+  readonly firsts: Promise<(FirstPass | Error)[]>;
+}
+
+/** Whether a group is settled by full hashes (every file's is known) or by content ids (every file has one). */
+const byFullHash = (g: CandidateGroup) => g.files.every((f) => f.fullHash);
+const byContentId = (g: CandidateGroup) => g.files.every((f) => f.contentId);
+
+/** Start reading the partial hashes of the batch that begins at group `from`. Reads only: no state changes. */
+function readFirsts(
+  pool: HashPool,
+  groups: CandidateGroup[],
+  from: number,
+  batchAt: (from: number) => { end: number; files: number },
+): FirstReads {
+  const { end, files } = batchAt(from);
+  const batch = groups.slice(from, end);
+  const toRead: CandidateFile[] = [];
+  for (const g of batch) if (!byFullHash(g) && !byContentId(g)) for (const f of g.files) toRead.push(f);
+  const firsts = pool.run<FirstPass>('first', toRead);
+  // A batch read ahead of a pause is never awaited.
+  firsts.catch(() => {});
+  return { batch, end, files, toRead, firsts };
+}
+
+/**
+ * The duplicate sets of a batch of same-size groups. `onFullQueued` runs once the batch's full hashes are
+ * queued to the pool (so work queued then comes after them).
+ */
+async function compareBatch(
+  ctx: Ctx,
+  pool: HashPool,
+  reads: FirstReads,
+  writes: HashWrite[],
+  onFullQueued: () => void,
+) {
+  const { batch, toRead } = reads;
   const counts = ctx.state.counts;
   const failed = (f: CandidateFile, op: string, error: Error) => {
     ctx.addNonFatalError(error, { path: display(f.path), op });
@@ -109,21 +162,19 @@ async function compareBatch(ctx: Ctx, pool: HashPool, batch: CandidateGroup[], w
   const partial = new Map<CandidateFile, string>();
   // Level 1: partial keys, for groups not all known by full hash. The library's content ids when every file
   // of the group has one (no read at all), else the first and last 4 KiB (small files: whole, and so hashed).
-  const toRead: CandidateFile[] = [];
   let lists = batch.map((group) => {
-    if (group.files.every((f) => f.fullHash)) {
+    if (byFullHash(group)) {
       counts.reused += group.files.length;
       return { group, files: group.files, level1: false };
     }
-    if (group.files.every((f) => f.contentId)) {
+    if (byContentId(group)) {
       for (const f of group.files) partial.set(f, f.contentId!);
       counts.reused += group.files.length;
       return { group, files: group.files, level1: true };
     }
-    for (const f of group.files) toRead.push(f);
     return { group, files: group.files, level1: true };
   });
-  const firsts = await pool.run<FirstPass>('first', toRead);
+  const firsts = await reads.firsts;
   const unreadable = new Set<CandidateFile>();
   toRead.forEach((f, i) => {
     const r = firsts[i];
@@ -153,7 +204,9 @@ async function compareBatch(ctx: Ctx, pool: HashPool, batch: CandidateGroup[], w
   );
   // Level 2: full hashes of what is left.
   const toHash = lists.flatMap((l) => l.files.filter((f) => !f.fullHash));
-  const fulls = await pool.run<string>('full', toHash);
+  const fullsRead = pool.run<string>('full', toHash);
+  onFullQueued();
+  const fulls = await fullsRead;
   toHash.forEach((f, i) => {
     const r = fulls[i];
     if (r instanceof Error) {
