@@ -8,68 +8,54 @@ import type { CandidateFile, CandidateGroup } from './types.js';
 
 const NONE = 0xffff;
 
-class Writer {
-  buf = Buffer.allocUnsafe(64 * 1024);
-  pos = 0;
-  ensure(n: number) {
-    if (this.pos + n <= this.buf.length) return;
-    const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.pos + n));
-    this.buf.copy(next, 0, 0, this.pos);
-    this.buf = next;
+/** Bytes of a content id or hash field: a 2-byte length, then its latin1 characters (none when absent). */
+const strBytes = (v: string | null | undefined) => 2 + (v === null || v === undefined ? 0 : v.length);
+
+/**
+ * Pack groups of candidate files (paths, sizes, times, inodes, entry ids, content ids, hashes, links). The
+ * exact length is counted first, so the bytes are written once into one buffer of that length.
+ */
+export function packGroups(groups: readonly CandidateGroup[]): Uint8Array {
+  let length = 4;
+  for (const g of groups) {
+    length += 12;
+    for (const f of g.files) {
+      length += 4 + f.path.length + 40 + strBytes(f.contentId) + strBytes(f.fullHash) + 4;
+      for (const l of f.links ?? []) length += 4 + l.length;
+    }
   }
-  u32(v: number) {
-    this.ensure(4);
-    this.buf.writeUInt32LE(v, this.pos);
-    this.pos += 4;
-  }
-  f64(v: number) {
-    this.ensure(8);
-    this.buf.writeDoubleLE(v, this.pos);
-    this.pos += 8;
-  }
-  bytes(b: Uint8Array) {
-    this.u32(b.length);
-    this.ensure(b.length);
-    this.buf.set(b, this.pos);
-    this.pos += b.length;
-  }
-  str(s: string | null | undefined) {
-    this.ensure(2);
-    if (s === null || s === undefined) {
-      this.buf.writeUInt16LE(NONE, this.pos);
-      this.pos += 2;
+  const buf = Buffer.allocUnsafe(length);
+  let pos = buf.writeUInt32LE(groups.length, 0);
+  const bytes = (b: Uint8Array) => {
+    pos = buf.writeUInt32LE(b.length, pos);
+    buf.set(b, pos);
+    pos += b.length;
+  };
+  const str = (v: string | null | undefined) => {
+    if (v === null || v === undefined) {
+      pos = buf.writeUInt16LE(NONE, pos);
       return;
     }
-    const n = Buffer.byteLength(s, 'latin1');
-    this.buf.writeUInt16LE(n, this.pos);
-    this.pos += 2;
-    this.ensure(n);
-    this.buf.write(s, this.pos, 'latin1');
-    this.pos += n;
-  }
-}
-
-/** Pack groups of candidate files (paths, sizes, times, inodes, entry ids, content ids, hashes, links). */
-export function packGroups(groups: readonly CandidateGroup[]): Uint8Array {
-  const w = new Writer();
-  w.u32(groups.length);
+    pos = buf.writeUInt16LE(v.length, pos);
+    pos += buf.write(v, pos, 'latin1');
+  };
   for (const g of groups) {
-    w.f64(g.size);
-    w.u32(g.files.length);
+    pos = buf.writeDoubleLE(g.size, pos);
+    pos = buf.writeUInt32LE(g.files.length, pos);
     for (const f of g.files) {
-      w.bytes(f.path);
-      w.f64(f.size);
-      w.f64(f.mtimeMs);
-      w.f64(f.ino);
-      w.f64(f.dev);
-      w.f64(f.entryId ?? -1);
-      w.str(f.contentId);
-      w.str(f.fullHash);
-      w.u32(f.links?.length ?? 0);
-      for (const l of f.links ?? []) w.bytes(l);
+      bytes(f.path);
+      pos = buf.writeDoubleLE(f.size, pos);
+      pos = buf.writeDoubleLE(f.mtimeMs, pos);
+      pos = buf.writeDoubleLE(f.ino, pos);
+      pos = buf.writeDoubleLE(f.dev, pos);
+      pos = buf.writeDoubleLE(f.entryId ?? -1, pos);
+      str(f.contentId);
+      str(f.fullHash);
+      pos = buf.writeUInt32LE(f.links?.length ?? 0, pos);
+      for (const l of f.links ?? []) bytes(l);
     }
   }
-  return w.buf.subarray(0, w.pos);
+  return buf;
 }
 
 /** The groups {@link packGroups} packed. Paths are views of `bytes`, not copies. */

@@ -188,6 +188,21 @@ describe('duplicate detection', () => {
     expect(result.failure?.message).toMatch(/No indexed location .*Index it first/);
   });
 
+  it('lists a file reached from two overlapping given paths once, not as its own duplicate', async () => {
+    const root = path.join(tempDir(), 'tree');
+    fs.mkdirSync(path.join(root, 'sub'), { recursive: true });
+    fs.writeFileSync(path.join(root, 'sub/a'), bytes('a', 3000));
+    fs.writeFileSync(path.join(root, 'b'), bytes('a', 3000));
+    fs.writeFileSync(path.join(root, 'sub/c'), bytes('c', 3000));
+    const { output } = await duplicates({ paths: [root, path.join(root, 'sub')] });
+    expect(rel(root, output)).toEqual([['b', 'sub/a']]);
+    // Not taken for a hard link of itself either.
+    expect(output.hardLinks).toEqual([]);
+    expect(output.groups[0].files.every((f) => f.links === undefined)).toBe(true);
+    const alone = await duplicates({ paths: [path.join(root, 'sub')] });
+    expect(alone.output.groups).toEqual([]);
+  });
+
   it('a paused run resumes after its last batch and ends with the groups of an uninterrupted run, reading no group twice', async () => {
     const root = path.join(tempDir(), 'tree');
     makeDuplicateTree(root, { manyOfOneSize: 900 });

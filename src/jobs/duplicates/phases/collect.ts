@@ -85,14 +85,17 @@ function walk(ctx: Ctx): CandidateFile[] {
   const { input, state } = ctx;
   const { min, max, nameOk } = filters(input);
   const out: CandidateFile[] = [];
-  const seen = new Set<string>();
+  // The same path can be reached twice only from two given paths: one path needs no set of every path.
+  const seen = (input.paths?.length ?? 0) > 1 ? new Set<string>() : null;
   const consider = (full: Buffer, st: fs.Stats) => {
     state.counts.files++;
     state.counts.bytes += st.size;
     if (st.size < min || st.size > max) return;
-    const key = full.toString('latin1');
-    if (seen.has(key)) return; // the same path reached from two of the given paths
-    seen.add(key);
+    if (seen !== null) {
+      const key = full.toString('latin1');
+      if (seen.has(key)) return; // the same path reached from two of the given paths
+      seen.add(key);
+    }
     out.push({ path: full, size: st.size, mtimeMs: st.mtimeMs, ino: st.ino, dev: st.dev });
   };
   const stack: Buffer[] = [];
