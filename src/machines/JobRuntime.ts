@@ -136,6 +136,7 @@ export class JobRuntime<S = unknown, I = unknown, D = unknown, O = unknown> {
   private heartbeat: unknown = null;
   private requestSeen: ControlRequest | null = null;
   private starting: Promise<void> | undefined;
+  private started = false;
   private readonly stopListeners: Array<(reason: StopReason) => void> = [];
 
   constructor(
@@ -405,13 +406,20 @@ export class JobRuntime<S = unknown, I = unknown, D = unknown, O = unknown> {
   private async ensureStarted(): Promise<void> {
     this.starting ??= this.startEmbedded();
     await this.starting;
+    this.started = true;
     // Resumed straight through the actor (an embedding parent's RESUME) after the lease was given up at rest.
     if (this.leased && !this.lease && !this.stopReason) await this.reacquire();
+  }
+
+  /** Nothing to wait for before a phase runs (the common case): no awaits on the way. */
+  private get ready(): boolean {
+    return this.started && (!this.leased || this.lease !== undefined);
   }
 
   /** Mark the start as done (runJob and resumeJob take the lease before the actor starts). @internal */
   markStarted(): void {
     this.starting = Promise.resolve();
+    this.started = true;
   }
 
   private async startEmbedded(): Promise<void> {
@@ -469,7 +477,7 @@ export class JobRuntime<S = unknown, I = unknown, D = unknown, O = unknown> {
     const clock = this.options.clock;
     const startedAt = clock.now();
     try {
-      await this.ensureStarted();
+      if (!this.ready) await this.ensureStarted();
       this.throwIfStopped();
       const info = this.definition.byName.get(input.phase)!;
       this.restoreFor(input);
@@ -495,7 +503,7 @@ export class JobRuntime<S = unknown, I = unknown, D = unknown, O = unknown> {
     const phase = this.definition.byName.get(input.phase)!.phase;
     const ctx = this.context(input.phase, 0);
     try {
-      await this.ensureStarted();
+      if (!this.ready) await this.ensureStarted();
       this.throwIfStopped();
       if (input.hook === 'onSuccess') await phase.onSuccess?.(ctx);
       else await phase.onFailure?.(ctx, phaseErrorOf(input.error ?? null, input.phase, this.jobId));
@@ -507,7 +515,7 @@ export class JobRuntime<S = unknown, I = unknown, D = unknown, O = unknown> {
 
   /** Called by the `finalize` actor. @internal */
   async runFinalize(): Promise<FinalizeOutput> {
-    await this.ensureStarted();
+    if (!this.ready) await this.ensureStarted();
     this.throwIfStopped();
     return this.finalize();
   }
