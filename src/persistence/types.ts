@@ -130,6 +130,11 @@ export interface SnapshotStore {
    * @throws {LeaseLostError} when the lease is no longer this owner's (the fence moved on).
    */
   renew?(lease: Lease, opts: AcquireOptions): Promise<LeaseRenewal>;
+  /**
+   * Who holds the job now, read only: the live holder's lease, or `undefined` when nobody does (never taken,
+   * released, lapsed, or its process on this host is gone). No fence moves: a check, not an acquisition.
+   */
+  holder?(jobId: string): Promise<Lease | undefined>;
   /** Give the lease up (the fence stays, so a late write under it is still refused). Idempotent. */
   release?(lease: Lease): Promise<void>;
   /**

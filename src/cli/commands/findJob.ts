@@ -46,6 +46,8 @@ export async function findJob(ws: Workspace, id: string): Promise<FoundJob> {
 export async function liveOwner(ws: Workspace, id: string): Promise<Lease | null> {
   const store: SnapshotStore = ws.store;
   if (!store.acquire) return null;
+  // Read only where the store can say who holds a job: probing by acquisition would move the fence.
+  if (store.holder) return (await store.holder(id)) ?? null;
   try {
     const lease = await store.acquire(id, cliOwner(), { leaseMs: 10_000 });
     await store.release?.(lease);

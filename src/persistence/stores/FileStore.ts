@@ -26,6 +26,7 @@ import {
   assertHeld,
   assertRequest,
   type LeaseState,
+  liveHolder,
   NO_LEASE,
   releaseLease,
   renewLease,
@@ -192,6 +193,11 @@ export class FileStore implements SnapshotStore {
       await this.#writeLease(lease.jobId, state);
       return renewal;
     });
+  }
+
+  /** The job's live holder, read only (see {@link SnapshotStore.holder}). */
+  async holder(jobId: string): Promise<Lease | undefined> {
+    return liveHolder(jobId, await this.#readLease(jobId), this.#now());
   }
 
   /** Give the lease up, keeping the fence; a lease no longer held is left alone. */

@@ -22,6 +22,7 @@ import {
   type LeaseState,
   NO_LEASE,
   releaseLease,
+  liveHolder,
   renewLease,
 } from './leaseRules.js';
 import { runAtomicWith } from './runAtomicWith.js';
@@ -116,6 +117,11 @@ export class MemoryStore implements SnapshotStore {
     const { renewal, state } = renewLease(lease, this.#lease(lease.jobId), opts, this.#now());
     this.#leases.set(lease.jobId, state);
     return renewal;
+  }
+
+  /** The job's live holder, read only (see {@link SnapshotStore.holder}). */
+  async holder(jobId: string): Promise<Lease | undefined> {
+    return liveHolder(jobId, this.#leases.get(jobId), this.#now());
   }
 
   /** Give the lease up, keeping the fence; a lease no longer held is left alone. */

@@ -1,3 +1,5 @@
+import { hostname } from 'node:os';
+import { pidExists } from './leaseRules.js';
 import { decode, encode } from '@msgpack/msgpack';
 import pg from 'pg';
 import { JobLockedError } from '../JobLockedError.js';
@@ -365,6 +367,16 @@ export class PostgresStore implements SnapshotStore {
       throw new LeaseLostError(lease.jobId, lease.fence, currentOf(holder));
     }
     return { lease: toLease(rows[0]), request: rows[0].request ?? null };
+  }
+
+  /**
+   * The job's live holder, read only (see `SnapshotStore.holder`): an unexpired lease by the database's clock,
+   * whose process, when it runs on this host, still exists.
+   */
+  async holder(jobId: string): Promise<Lease | undefined> {
+    const lease = await this.#holder(jobId);
+    if (lease && lease.host === hostname() && !pidExists(lease.pid)) return undefined;
+    return lease;
   }
 
   /**

@@ -21,6 +21,7 @@ import {
   assertHeld,
   assertRequest,
   type LeaseState,
+  liveHolder,
   NO_LEASE,
   releaseLease,
   renewLease,
@@ -260,6 +261,11 @@ export class SqliteStore implements SnapshotStore {
       this.#writeLease(lease.jobId, state);
       return renewal;
     });
+  }
+
+  /** The job's live holder, read only (see {@link SnapshotStore.holder}). */
+  async holder(jobId: string): Promise<Lease | undefined> {
+    return liveHolder(jobId, this.#readLease(jobId), this.#now());
   }
 
   /** Give the lease up, keeping the fence; a lease no longer held is left alone. */

@@ -134,3 +134,10 @@ function assertOwner(owner: LeaseOwner): void {
     throw new TypeError('A lease owner needs a non-empty workerId and a host (os.hostname()).');
   }
 }
+
+/** The live holder in `state` as a lease of `jobId`, or `undefined` (nobody, lapsed, or a dead process). */
+export function liveHolder(jobId: string, state: LeaseState | undefined, now: number): Lease | undefined {
+  const holder = state?.holder;
+  if (!holder || !holderIsLive(holder, now)) return undefined;
+  return { jobId, ...holder };
+}

@@ -239,6 +239,23 @@ export function describeLeaseStore(
       expect(await lost(store.renew(b, opts))).toMatchObject({ fence: b.fence, currentFence: b.fence });
     });
 
+    it('tells who holds a job, read only: no fence moves, and nobody once released, lapsed or dead', async () => {
+      expect(await store.holder?.('job-1')).toBeUndefined();
+      const a = await store.acquire('job-1', A, opts);
+      expect(await store.holder!('job-1')).toStrictEqual(a);
+      expect(await store.holder!('job-1')).toStrictEqual(a);
+      // Asking moved nothing: the holder still writes under its fence, and the next owner gets fence 2.
+      await store.save('job-1', bytes('a'), makeMeta(), { fence: a.fence });
+      await store.release(a);
+      expect(await store.holder!('job-1')).toBeUndefined();
+      expect((await store.acquire('job-1', B, opts)).fence).toBe(2);
+      await store.acquire('job-2', owner('worker-dead', dead), { leaseMs: 3_600_000 });
+      expect(await store.holder!('job-2')).toBeUndefined();
+      await store.acquire('job-3', A, opts);
+      await fixture.advance(LEASE_MS + 1);
+      expect(await store.holder!('job-3')).toBeUndefined();
+    });
+
     it('takes over at once a holder on this host whose pid is gone', async () => {
       const d = await store.acquire('job-1', owner('worker-dead', dead), { leaseMs: 3_600_000 });
       const a = await store.acquire('job-1', A, opts);
