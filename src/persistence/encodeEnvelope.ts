@@ -42,6 +42,7 @@ export function encodeEnvelope(envelope: Envelope): Uint8Array {
     body = bodyEncoder.encode({
       ...envelope,
       format: ENVELOPE_FORMAT,
+      machine: withoutDerivedOutput(envelope.machine),
       history: context?.history === envelope.history ? undefined : envelope.history,
       errors: context?.errors === envelope.errors ? undefined : envelope.errors,
     });
@@ -64,4 +65,26 @@ export function encodeEnvelope(envelope: Envelope): Uint8Array {
     );
   }
   return encode({ format: ENVELOPE_FORMAT, crc32: crc32(body), body });
+}
+
+/** The fields of an ended job machine's `output`, all taken from its context (see `compileJob`). */
+const OUTPUT_FROM_CONTEXT = ['status', 'output', 'history', 'errors', 'errorCount', 'failure'] as const;
+
+/**
+ * An ended job machine's `output` repeats its context (the job's output, history and errors): store it once.
+ * `unpackEnvelope` builds it again from the context. Left as is when it is not exactly that.
+ */
+function withoutDerivedOutput(machine: unknown): unknown {
+  const m = machine as {
+    status?: unknown;
+    output?: Record<string, unknown>;
+    context?: Record<string, unknown>;
+  };
+  if (!m || m.status !== 'done' || !m.output || !m.context) return machine;
+  const output = m.output;
+  const context = m.context;
+  const derived =
+    Object.keys(output).length === OUTPUT_FROM_CONTEXT.length &&
+    OUTPUT_FROM_CONTEXT.every((key) => output[key] === context[key]);
+  return derived ? { ...m, output: undefined, outputFromContext: true } : machine;
 }

@@ -83,6 +83,21 @@ export function unpackEnvelope(bytes: Uint8Array, jobId?: string): Envelope {
 function restoreSharedLists(e: unknown): void {
   if (!isRecord(e)) return;
   const context = isRecord(e.machine) && isRecord(e.machine.context) ? e.machine.context : undefined;
+  // An ended machine's output is its context's figures, stored once (see encodeEnvelope).
+  if (context && isRecord(e.machine) && e.machine.outputFromContext === true) {
+    const { outputFromContext: _, ...machine } = e.machine;
+    e.machine = {
+      ...machine,
+      output: {
+        status: context.status,
+        output: context.output,
+        history: context.history,
+        errors: context.errors,
+        errorCount: context.errorCount,
+        failure: context.failure,
+      },
+    };
+  }
   if (e.history === undefined) e.history = Array.isArray(context?.history) ? context.history : [];
   if (e.errors === undefined) e.errors = Array.isArray(context?.errors) ? context.errors : [];
 }
