@@ -80,7 +80,7 @@ function withoutDerivedOutput(machine: unknown): unknown {
     output?: Record<string, unknown>;
     context?: Record<string, unknown>;
   };
-  if (!m || m.status !== 'done' || !m.output || !m.context) return machine;
+  if (m?.status !== 'done' || !m.output || !m.context) return machine;
   const output = m.output;
   const context = m.context;
   const derived =
