@@ -52,3 +52,15 @@ describe('shellQuote', () => {
     expect(shellQuote("it's $HOME")).toBe("'it'\\''s $HOME'");
   });
 });
+
+describe('resumeCommandFor', () => {
+  it('keeps the shared store and its schema in the hint, so the pasted command finds the job', async () => {
+    const { resumeCommandFor } = await import('../../src/cli/commands/resumeCommand.js');
+    const hint = resumeCommandFor('j1', '/l.db', { store: 'postgres://u:p@h/db', schema: 'team_a' });
+    expect(hint).toMatch(/ resume j1 --library \/l\.db --store postgres:\/\/u:p@h\/db --schema team_a$/);
+    expect(resumeCommandFor('j1', undefined, { store: 'postgres://h/db', schema: 'phasekit' })).toMatch(
+      / resume j1 --store postgres:\/\/h\/db$/,
+    );
+    expect(resumeCommandFor('j1')).toMatch(/ resume j1$/);
+  });
+});

@@ -33,7 +33,7 @@ export function pauseCommand(program: Command): void {
           await requestControl(ws, id, 'pause', owner, options.json === true);
           return;
         }
-        const resume = resumeCommandFor(id, options.library);
+        const resume = resumeCommandFor(id, options.library, options);
         const state = record.status === 'paused' ? 'already paused' : 'not running in any process';
         if (options.json)
           process.stdout.write(

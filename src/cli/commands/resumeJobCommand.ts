@@ -44,7 +44,7 @@ export function resumeCommands(program: Command): void {
           });
           process.exitCode = await runInForeground(run, {
             json: options.json === true,
-            resumeCommand: resumeCommandFor(id, options.library),
+            resumeCommand: resumeCommandFor(id, options.library, options),
             summary: job.summary,
             failures: job.failures,
           });
