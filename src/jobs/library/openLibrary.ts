@@ -52,10 +52,13 @@ export function openLibrary(target: string | Database.Database, options: OpenLib
   const owned = typeof target === 'string';
   let db: Database.Database;
   if (typeof target === 'string') {
-    refuseForeignFile(target);
     try {
+      refuseForeignFile(target);
       db = new Database(target, { timeout: options.busyTimeoutMs ?? 5000 });
     } catch (error) {
+      // A refusal says what it is; anything else (a folder we may not enter, a file we may not read) is an
+      // open error that says what to do.
+      if (error instanceof LibraryCorruptError) throw error;
       throw new LibraryOpenError(target, error);
     }
   } else {

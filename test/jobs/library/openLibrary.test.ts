@@ -12,6 +12,7 @@ import { NotALibraryError } from '../../../src/jobs/library/NotALibraryError.js'
 import { openLibrary } from '../../../src/jobs/library/openLibrary.js';
 import { SqliteStore } from '../../../src/persistence/stores/SqliteStore.js';
 import { makeTempDir } from '../makeTempDir.js';
+import { runUnprivileged } from '../unprivileged.js';
 
 const sha256 = (file: string) => createHash('sha256').update(fs.readFileSync(file)).digest('hex');
 const thrown = (fn: () => unknown): unknown => {
@@ -131,11 +132,18 @@ describe('openLibrary', () => {
     expect(() => openLibrary(missing)).toThrow(/directory exists and is writable/);
   });
 
-  // Root writes into a read-only directory anyway.
-  it.skipIf(process.getuid?.() === 0)('says what to do when the directory is not writable', () => {
+  // As an unprivileged user: root writes into a read-only directory anyway.
+  it('says what to do when the directory is not writable', () => {
     const locked = path.join(temp.dir, 'locked');
     fs.mkdirSync(locked, { mode: 0o500 });
-    expect(() => openLibrary(path.join(locked, 'library.db'))).toThrow(LibraryOpenError);
+    fs.chmodSync(temp.dir, 0o755);
+    const name = runUnprivileged(
+      (dist) => `import { openLibrary } from ${dist('jobs/library/openLibrary.js')};
+        try { openLibrary(${JSON.stringify(path.join(locked, 'library.db'))}); console.log('opened'); }
+        catch (e) { console.log(e.name); }`,
+    );
+    expect(name).toBe('LibraryOpenError');
+    expect(fs.readdirSync(locked)).toEqual([]);
   });
 
   it('uses a connection passed in as it is and never closes it', () => {
