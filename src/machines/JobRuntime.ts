@@ -70,10 +70,12 @@ export interface RuntimeOptions<D = unknown> {
   readonly leaseMs?: number;
   /** A lease on the job already held (from a worker's `claim`): used instead of acquiring one. */
   readonly lease?: Lease;
+  /** How long a checkpoint that meets a busy store (another writer) is retried before it fails. Default 10 min. */
+  readonly busyRetryMs?: number;
 }
 
-/** Retries of a checkpoint write that met a busy store (25 ms doubling: about 25 s in all). */
-const SAVE_RETRIES = 10;
+/** How long a checkpoint write that meets a busy store is retried before it fails (25 ms doubling to 1 s). */
+const DEFAULT_BUSY_RETRY_MS = 10 * 60_000;
 
 /** Default {@link RuntimeOptions.leaseMs}. */
 export const DEFAULT_LEASE_MS = 30_000;
@@ -696,16 +698,19 @@ export class JobRuntime<S = unknown, I = unknown, D = unknown, O = unknown> {
     meta: JobMeta,
     saveOptions: SaveOptions | undefined,
   ): Promise<void> {
+    const clock = this.options.clock;
+    const giveUpAt = clock.now() + (this.options.busyRetryMs ?? DEFAULT_BUSY_RETRY_MS);
     for (let attempt = 0; ; attempt++) {
       try {
         return await this.options.store.save(this.jobId, bytes, meta, saveOptions);
       } catch (error) {
-        if (!isTransientStoreError(error) || attempt >= SAVE_RETRIES) throw error;
+        if (!isTransientStoreError(error) || clock.now() >= giveUpAt) throw error;
         this.options.logger?.log('warn', 'the store is busy; retrying the checkpoint', {
           jobId: this.jobId,
           attempt,
         });
-        await new Promise<void>((resolve) => this.options.clock.setTimeout(resolve, 25 * 2 ** attempt));
+        // A busy save was rolled back with its atomicWith writes: writing it again repeats nothing.
+        await new Promise<void>((resolve) => clock.setTimeout(resolve, Math.min(1000, 25 * 2 ** attempt)));
         this.throwIfStopped();
       }
     }

@@ -35,6 +35,8 @@ export interface RunOptions<D = unknown> {
   readonly leaseMs?: number;
   /** A lease on the job already held (a worker's `claim`), used instead of acquiring one. */
   readonly lease?: Lease;
+  /** How long a checkpoint that meets a busy store (another writer) is retried before it fails. Default 10 min. */
+  readonly busyRetryMs?: number;
 }
 
 /**

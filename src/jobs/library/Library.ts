@@ -59,7 +59,7 @@ export interface LibraryInit {
  * committing meanwhile cannot fail them with `SQLITE_BUSY_SNAPSHOT`; outside a caller's transaction a busy
  * library is retried with backoff for up to `busyRetryMs` (default 10 minutes) before a `LibraryBusyError`.
  * A caller's transaction that reads before it writes must be IMMEDIATE too (`SqliteStore.save` is), and a
- * job's checkpoint is retried with `checkpointRetryingBusy`.
+ * job's checkpoint is retried by the runtime (`busyRetryMs`).
  *
  * Every statement is prepared once and cached. No method holds job logic: what is new, moved or deleted is
  * the indexer's to decide.

@@ -13,7 +13,6 @@ import type {
   DuplicatesInput,
   DuplicatesState,
 } from '../types.js';
-import { checkpointRetryingBusy } from '../../library/checkpointRetryingBusy.js';
 
 type Ctx = PhaseContext<DuplicatesState, DuplicatesInput, DuplicatesDeps>;
 
@@ -82,7 +81,7 @@ export const analysis = phase<DuplicatesState, DuplicatesInput, DuplicatesDeps>(
         if (found && lists) seq = state.lists!.done++;
         else if (found) state.done.push(found);
         const hashes = library && writes.length > 0;
-        await checkpointRetryingBusy(ctx, {
+        await ctx.checkpoint({
           force: true,
           ...(hashes || seq !== undefined
             ? {

@@ -7,7 +7,6 @@ import type { PhaseContext } from '../../../phases/types.js';
 import { extensionOf, joinBytes } from '../../fs/paths.js';
 import type { Library } from '../../library/Library.js';
 import { display } from '../../content/fileBytes.js';
-import { checkpointRetryingBusy } from '../../library/checkpointRetryingBusy.js';
 import { chunkFiles, dropLists, handOver, writeList } from '../fileLists.js';
 import { packGroups } from '../packFiles.js';
 import type { CandidateFile, DuplicatesDeps, DuplicatesInput, DuplicatesState } from '../types.js';
@@ -57,7 +56,7 @@ export const collect = phase<DuplicatesState, DuplicatesInput, DuplicatesDeps>({
     const chunks = chunkFiles(shared);
     state.collected = null;
     state.lists = { collected: chunks.length, pending: 0, done: 0 };
-    await checkpointRetryingBusy(ctx, {
+    await ctx.checkpoint({
       force: true,
       atomicWith: () => writeList(library, ctx.jobId, 'collected', chunks),
     });

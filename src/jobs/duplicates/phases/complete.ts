@@ -1,6 +1,5 @@
 import { Continue } from '../../../phases/outcomes.js';
 import { phase } from '../../../phases/phase.js';
-import { checkpointRetryingBusy } from '../../library/checkpointRetryingBusy.js';
 import { dropLists, listsLibrary, readList } from '../fileLists.js';
 import { packGroups, unpackGroups } from '../packFiles.js';
 import type { DuplicatesDeps, DuplicatesInput, DuplicatesState } from '../types.js';
@@ -27,7 +26,7 @@ export const complete = phase<DuplicatesState, DuplicatesInput, DuplicatesDeps>(
     if (state.lists) {
       // The sets are the job's answer: into its final state, then the lists can go.
       state.lists = null;
-      await checkpointRetryingBusy(ctx, { force: true });
+      await ctx.checkpoint({ force: true });
     }
     dropLists(library, ctx.jobId);
     return Continue;

@@ -1,6 +1,5 @@
 import { Continue } from '../../../phases/outcomes.js';
 import { phase } from '../../../phases/phase.js';
-import { checkpointRetryingBusy } from '../../library/checkpointRetryingBusy.js';
 import { chunkGroups, dropLists, handOver, listsLibrary, readList, writeList } from '../fileLists.js';
 import { packGroups, unpackGroups } from '../packFiles.js';
 import type {
@@ -62,7 +61,7 @@ export const groupBySize = phase<DuplicatesState, DuplicatesInput, DuplicatesDep
       state.cursor = 0;
       state.groupFiles = answer ? 0 : groups.reduce((n, g) => n + g.files.length, 0);
       state.doneFiles = 0;
-      await checkpointRetryingBusy(ctx, {
+      await ctx.checkpoint({
         force: true,
         atomicWith: () => writeList(library, ctx.jobId, answer ? 'done' : 'pending', chunks),
       });

@@ -1,6 +1,5 @@
 import { Continue } from '../../../phases/outcomes.js';
 import { phase } from '../../../phases/phase.js';
-import { checkpointRetryingBusy } from '../../library/checkpointRetryingBusy.js';
 import type { EntryUpdate } from '../../library/types.js';
 import type { IndexerDeps, IndexerInput, IndexerState } from '../types.js';
 
@@ -89,7 +88,7 @@ export const aggregation = phase<IndexerState, IndexerInput, IndexerDeps>({
     }
     const updates: EntryUpdate[] = [];
     for (const [id, t] of totals) updates.push({ id, ...t });
-    await checkpointRetryingBusy(ctx, { force: true, atomicWith: () => void library.updateEntries(updates) });
+    await ctx.checkpoint({ force: true, atomicWith: () => void library.updateEntries(updates) });
     ctx.atomicOperationComplete(seen, seen);
     return Continue;
   },

@@ -1,7 +1,6 @@
 import { Continue } from '../../../phases/outcomes.js';
 import { phase } from '../../../phases/phase.js';
 import type { IndexerDeps, IndexerInput, IndexerState } from '../types.js';
-import { checkpointRetryingBusy } from '../../library/checkpointRetryingBusy.js';
 
 /** Record when the location was last indexed. */
 export const complete = phase<IndexerState, IndexerInput, IndexerDeps>({
@@ -11,7 +10,7 @@ export const complete = phase<IndexerState, IndexerInput, IndexerDeps>({
     if (!ctx.input.ephemeral) {
       const library = ctx.deps.library!;
       const at = ctx.clock.now();
-      await checkpointRetryingBusy(ctx, {
+      await ctx.checkpoint({
         force: true,
         atomicWith: () => library.markLocationIndexed(ctx.state.locationId!, at),
       });

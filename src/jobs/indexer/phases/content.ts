@@ -6,7 +6,6 @@ import type { ContentIdAssignment } from '../../library/types.js';
 import { mapConcurrent } from '../../fs/mapConcurrent.js';
 import { displayPath, joinBytes } from '../../fs/paths.js';
 import type { IndexerDeps, IndexerInput, IndexerState } from '../types.js';
-import { checkpointRetryingBusy } from '../../library/checkpointRetryingBusy.js';
 
 /** Files up to this size (hashed whole, one read) are hashed synchronously. */
 const SYNC_LIMIT = 100 * 1024;
@@ -112,7 +111,7 @@ export const content = phase<IndexerState, IndexerInput, IndexerDeps>({
       const assignments = results.filter((r): r is ContentIdAssignment => r !== null);
       state.cursor = rows[rows.length - 1].id;
       state.counts.contentIds += assignments.length;
-      await checkpointRetryingBusy(ctx, {
+      await ctx.checkpoint({
         force: true,
         atomicWith: () => void library.setContentIds(assignments),
       });

@@ -4,7 +4,6 @@ import { sniffFile } from '../../content/sniff.js';
 import type { EntryUpdate } from '../../library/types.js';
 import { mapConcurrent } from '../../fs/mapConcurrent.js';
 import type { IndexerDeps, IndexerInput, IndexerState } from '../types.js';
-import { checkpointRetryingBusy } from '../../library/checkpointRetryingBusy.js';
 
 /**
  * What a file is, from its bytes: the MIME type and, for images, width, height and EXIF orientation.
@@ -70,7 +69,7 @@ export const deep = phase<IndexerState, IndexerInput, IndexerDeps>({
       const done = updates.filter((u): u is EntryUpdate => u !== null);
       state.cursor = rows[rows.length - 1].id;
       state.counts.deep += done.length;
-      await checkpointRetryingBusy(ctx, { force: true, atomicWith: () => void library.updateEntries(done) });
+      await ctx.checkpoint({ force: true, atomicWith: () => void library.updateEntries(done) });
       ctx.atomicOperationComplete(state.counts.deep, total);
       ctx.checkInterrupt();
     }

@@ -8,7 +8,6 @@ import { displayPath, extensionOf, joinBytes } from '../../fs/paths.js';
 import { DEFAULT_RULES, ruleVerdict } from '../rules.js';
 import type { IndexerDeps, IndexerInput, IndexerState, PendingDir } from '../types.js';
 import { openLocation, reserveIds } from './openLocation.js';
-import { checkpointRetryingBusy } from '../../library/checkpointRetryingBusy.js';
 
 type Ctx = PhaseContext<IndexerState, IndexerInput, IndexerDeps>;
 
@@ -39,7 +38,7 @@ export const discovery = phase<IndexerState, IndexerInput, IndexerDeps>({
     }
     if (state.stack.length === 0 && state.counts.dirs === 0) {
       openLocation(ctx);
-      await checkpointRetryingBusy(ctx, { force: true });
+      await ctx.checkpoint({ force: true });
     }
     const rules = { ...DEFAULT_RULES, ...input.rules };
     const batchSize = input.batchSize ?? 1000;
@@ -53,7 +52,7 @@ export const discovery = phase<IndexerState, IndexerInput, IndexerDeps>({
       batch = { inserts: [], updates: [], cleared: [] };
       pending = 0;
       // An ephemeral index keeps its entries in the state: checkpoint it on the usual throttle, not per batch.
-      await checkpointRetryingBusy(ctx, {
+      await ctx.checkpoint({
         force: library !== undefined,
         ...(library
           ? {

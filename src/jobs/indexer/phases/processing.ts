@@ -1,7 +1,6 @@
 import { Continue } from '../../../phases/outcomes.js';
 import { phase } from '../../../phases/phase.js';
 import type { IndexerDeps, IndexerInput, IndexerState } from '../types.js';
-import { checkpointRetryingBusy } from '../../library/checkpointRetryingBusy.js';
 
 /**
  * Apply what discovery could only decide once the whole tree was seen: entries missing from disk (and not
@@ -21,7 +20,7 @@ export const processing = phase<IndexerState, IndexerInput, IndexerDeps>({
       const ids = state.missing.slice(-batchSize);
       state.missing.length -= ids.length;
       let deleted = 0;
-      await checkpointRetryingBusy(ctx, {
+      await ctx.checkpoint({
         force: true,
         atomicWith: () => {
           deleted = library.deleteEntries(ids);
