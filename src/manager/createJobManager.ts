@@ -100,6 +100,8 @@ class LocalJobManager<D> implements JobManager<D> {
   readonly #entries = new Map<string, Entry>();
   readonly #queue: Entry[] = [];
   readonly #waiters = new Map<string, Deferred<JobResult>>();
+  /** Who waits for a job's next start (`started(id)`). */
+  readonly #starts = new Map<string, Deferred<JobRun>>();
   readonly #idle: (() => void)[] = [];
   #closed = false;
   #closing: Promise<void> | null = null;
@@ -288,6 +290,18 @@ class LocalJobManager<D> implements JobManager<D> {
     return this.#waiter(id).promise as Promise<JobResult<O>>;
   }
 
+  started<O = unknown>(id: string): Promise<JobRun<O>> {
+    const run = this.#entries.get(id)?.run;
+    if (run != null) return Promise.resolve(run as JobRun<O>);
+    if (this.#closed) return Promise.reject(new JobManagerClosedError(`job ${id} will not start here`, id));
+    let start = this.#starts.get(id);
+    if (start === undefined) {
+      start = deferred<JobRun>();
+      this.#starts.set(id, start);
+    }
+    return start.promise as Promise<JobRun<O>>;
+  }
+
   async resumeInterrupted(): Promise<InterruptedJob[]> {
     if (this.#closed) throw new JobManagerClosedError('it cannot resume interrupted jobs');
     const records = await this.#store.list({ status: ['running', 'queued'] });
@@ -365,6 +379,10 @@ class LocalJobManager<D> implements JobManager<D> {
       waiter.reject(new JobManagerClosedError(`job ${id} did not finish before the shutdown`, id));
     }
     this.#waiters.clear();
+    for (const [id, start] of this.#starts) {
+      start.reject(new JobManagerClosedError(`job ${id} did not start before the shutdown`, id));
+    }
+    this.#starts.clear();
     this.#events.complete();
     this.#progress.complete();
     this.#checkIdle();
@@ -469,11 +487,15 @@ class LocalJobManager<D> implements JobManager<D> {
     for (const subscription of entry.subscriptions.splice(0)) subscription.unsubscribe();
     this.#forget(entry);
     this.#reject(entry.id, error);
+    this.#starts.get(entry.id)?.reject(error);
+    this.#starts.delete(entry.id);
   }
 
   #attach(entry: Entry, run: JobRun, state: 'running' | 'cancelling'): void {
     entry.run = run;
     entry.state = state;
+    this.#starts.get(entry.id)?.resolve(run);
+    this.#starts.delete(entry.id);
     entry.subscriptions.push(
       run.events$.subscribe((event) => {
         this.#onEvent(entry, event);

@@ -158,6 +158,18 @@ export interface JobManager<D = unknown> {
   cancel(id: string): Promise<JobResult>;
 
   /**
+   * The run of job `id` in this process: at once when it runs or is paused here, else when it next starts here
+   * (its turn in the queue came). Ask before `dispatch`/`resume` returns to see the start whatever happens
+   * meanwhile: e.g. `const run = manager.started(id); await manager.resume(id); await run`. What a caller shows
+   * of a job (progress, Ctrl-C to pause) hangs on this run.
+   *
+   * Rejects with the error that kept the job from starting (`JobLockedError` when another live process runs
+   * it, `JobMismatchError` for a checkpoint its definition cannot restore), and with `JobManagerClosedError`
+   * when the manager shuts down first.
+   */
+  started<O = unknown>(id: string): Promise<JobRun<O>>;
+
+  /**
    * The job's result: at once for a finished job, else when it finishes in this manager. Rejected with
    * `JobManagerClosedError` if the manager shuts down first.
    * @throws {JobNotFoundError} for an unknown id.

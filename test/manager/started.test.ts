@@ -1,0 +1,79 @@
+import os from 'node:os';
+import { describe, expect, it } from 'vitest';
+import { JobLockedError, JobManagerClosedError } from '../../src/index.js';
+import { createJobManager } from '../../src/manager/createJobManager.js';
+import { counted, database, never, Probe, waitFor } from './fixtures.js';
+
+/** Another live owner in this process (the test's pid is alive), as a second `phasekit` process would be. */
+const otherLiveOwner = { workerId: 'other-process', pid: process.pid, host: os.hostname() };
+
+describe('started(id): the run of a job once it starts in this manager', () => {
+  it('gives the run of a dispatched job, whose result is the manager’s', async () => {
+    const manager = createJobManager({
+      store: database().open(),
+      jobs: [counted],
+      deps: { probe: new Probe() },
+    });
+    const id = await manager.dispatch(counted, { n: 3 });
+    const run = await manager.started(id);
+    expect(run.id).toBe(id);
+    const result = await run.result;
+    expect(result.status).toBe('completed');
+    expect(await manager.result(id)).toMatchObject({ status: 'completed' });
+    await manager.shutdown();
+  });
+
+  it('asked before resume(id), gives the run restored from the checkpoint, which goes on to the end', async () => {
+    const db = database();
+    const probe = new Probe();
+    let open: () => void = () => {};
+    const held = new Promise<void>((resolve) => (open = resolve));
+    const gate = (_id: string, item: number) => (item === 2 ? held : Promise.resolve());
+    const first = createJobManager({ store: db.open(), jobs: [counted], deps: { probe, gate } });
+    const id = await first.dispatch(counted, { n: 4 });
+    await waitFor(() => probe.items.length === 2);
+    const paused = first.pause(id);
+    open();
+    await paused;
+    await first.shutdown();
+
+    const second = createJobManager({ store: db.open(), jobs: [counted], deps: { probe } });
+    const started = second.started(id);
+    await second.resume(id);
+    const run = await started;
+    expect((await run.result).status).toBe('completed');
+    expect(probe.items.filter((i) => i.startsWith(id)).length).toBe(4);
+    await second.shutdown();
+  });
+
+  it('rejects with the reason when the job cannot start: another live process holds it', async () => {
+    const db = database();
+    const probe = new Probe();
+    const holder = createJobManager({
+      store: db.open(),
+      jobs: [counted],
+      deps: { probe, gate: () => never() },
+      runOptions: { owner: otherLiveOwner },
+    });
+    const id = await holder.dispatch(counted, { n: 2 });
+    await waitFor(() => probe.starts.length === 1);
+
+    const here = createJobManager({ store: db.open(), jobs: [counted], deps: { probe } });
+    const started = here.started(id);
+    await here.resume(id);
+    await expect(started).rejects.toBeInstanceOf(JobLockedError);
+    await here.shutdown();
+  });
+
+  it('rejects with JobManagerClosedError at shutdown when the job never started', async () => {
+    const manager = createJobManager({
+      store: database().open(),
+      jobs: [counted],
+      deps: { probe: new Probe() },
+    });
+    const started = manager.started('never-dispatched');
+    await manager.shutdown();
+    await expect(started).rejects.toBeInstanceOf(JobManagerClosedError);
+    await expect(manager.started('after')).rejects.toBeInstanceOf(JobManagerClosedError);
+  });
+});
