@@ -27,6 +27,8 @@ import { join } from 'node:path';
 import { blake3Hex } from '../../dist/jobs/content/blake3.js';
 import { contentIdOfFile, contentIdOfFileSync } from '../../dist/jobs/content/contentId.js';
 import { mapConcurrent } from '../../dist/jobs/fs/mapConcurrent.js';
+import { childrenOf, entriesOfLocation, getEntry, pathOf } from '../../dist/jobs/library/entries.js';
+import { listLocations } from '../../dist/jobs/library/locations.js';
 import { openLibrary } from '../../dist/jobs/library/openLibrary.js';
 import { encodeEnvelope } from '../../dist/persistence/encodeEnvelope.js';
 import { unpackEnvelope } from '../../dist/persistence/unpackEnvelope.js';
@@ -358,7 +360,7 @@ export async function run(ctx) {
 async function readSplits(ctx, root, dbFile) {
   const lib = openLibrary(dbFile);
   try {
-    const locationId = lib.listLocations()[0].id;
+    const locationId = listLocations(lib)[0].id;
     const dirIds = lib.db.prepare("SELECT id FROM entries WHERE kind = 'dir'").pluck().all();
     const fileIds = lib.db
       .prepare("SELECT id FROM entries WHERE kind = 'file' AND size > 0 ORDER BY id LIMIT 20000")
@@ -383,7 +385,7 @@ async function readSplits(ctx, root, dbFile) {
       {
         childrenOf: {
           fn: () => {
-            for (const id of dirIds) lib.childrenOf(id);
+            for (const id of dirIds) childrenOf(lib, id);
           },
           ops: dirIds.length,
         },
@@ -396,7 +398,7 @@ async function readSplits(ctx, root, dbFile) {
         entriesOfLocation: {
           fn: () => {
             let n = 0;
-            for (const _ of lib.entriesOfLocation(locationId)) n++;
+            for (const _ of entriesOfLocation(lib, locationId)) n++;
             if (n < FILES) throw new Error('short');
           },
         },
@@ -404,8 +406,8 @@ async function readSplits(ctx, root, dbFile) {
         pathOf: {
           fn: () => {
             for (const id of fileIds) {
-              lib.pathOf(id);
-              lib.getEntry(id);
+              pathOf(lib, id);
+              getEntry(lib, id);
             }
           },
           ops: fileIds.length,
@@ -422,7 +424,7 @@ async function readSplits(ctx, root, dbFile) {
               for (const [, , parent, name] of rows) {
                 let dir = dirs.get(parent);
                 if (dir === undefined) {
-                  dir = lib.pathOf(parent);
+                  dir = pathOf(lib, parent);
                   dirs.set(parent, dir);
                 }
                 Buffer.concat([dir, slash, name]);

@@ -12,6 +12,7 @@ import { libraryPath } from '../libraryPath.js';
 import { openWorkspace, type Workspace } from '../openWorkspace.js';
 import { runInForeground } from '../runInForeground.js';
 import { resumeCommandFor } from './resumeCommand.js';
+import { getLocationByPath } from '../../jobs/library/locations.js';
 
 interface DuplicatesOptions extends InspectOption {
   mode: string;
@@ -94,7 +95,7 @@ nothing it read before. Ctrl-C pauses and prints the command that resumes the jo
       let inspector: AttachedInspector | undefined;
       try {
         const indexed =
-          paths.length === 1 && !options.walk ? ws.library.getLocationByPath(paths[0]) : undefined;
+          paths.length === 1 && !options.walk ? getLocationByPath(ws.library, paths[0]) : undefined;
         const input: DuplicatesInput = {
           ...(indexed ? { location: indexed.id } : { paths }),
           mode: options.mode as DuplicateMode,

@@ -13,6 +13,7 @@ import { openWorkspace, type Workspace } from '../openWorkspace.js';
 import { CLI_JOBS } from '../registry.js';
 import { runInForeground } from '../runInForeground.js';
 import { resumeCommandFor } from './resumeCommand.js';
+import { getLocation, getLocationByPath } from '../../jobs/library/locations.js';
 
 interface ThumbnailsOptions extends InspectOption {
   variants: string;
@@ -125,11 +126,11 @@ function thumbnailsInput(options: ThumbnailsOptions): ThumbnailsInput {
 function findLocation(ws: Workspace, target: string): number {
   const dir = path.resolve(target);
   if (/^\d+$/.test(target) && !fs.existsSync(dir)) {
-    const byId = ws.library.getLocation(Number(target));
+    const byId = getLocation(ws.library, Number(target));
     if (byId) return byId.id;
     throw new CliError(`No location with id ${target} in ${ws.file}. Give the location's directory instead.`);
   }
-  const byPath = ws.library.getLocationByPath(dir);
+  const byPath = getLocationByPath(ws.library, dir);
   if (byPath) return byPath.id;
   throw new CliError(
     `${dir} is not a location of ${ws.file}. Index it first: phasekit index ${JSON.stringify(dir)} --mode content`,

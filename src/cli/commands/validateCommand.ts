@@ -19,6 +19,7 @@ import { openWorkspace, type Workspace } from '../openWorkspace.js';
 import type { JobFailures } from '../CliJob.js';
 import { runInForeground } from '../runInForeground.js';
 import { resumeCommandFor } from './resumeCommand.js';
+import { getLocation, getLocationByPath } from '../../jobs/library/locations.js';
 
 interface ValidateOptions extends InspectOption {
   mode: string;
@@ -102,8 +103,8 @@ Validation never changes a file; the run and its issues are recorded in the libr
       try {
         const location =
           /^\d+$/.test(target) && !fs.existsSync(target)
-            ? ws.library.getLocation(Number(target))
-            : ws.library.getLocationByPath(path.resolve(target));
+            ? getLocation(ws.library, Number(target))
+            : getLocationByPath(ws.library, path.resolve(target));
         if (!location) {
           throw new CliError(
             `${target} is not an indexed location in ${ws.file}. Index it first: phasekit index ${JSON.stringify(path.resolve(target))}`,

@@ -33,6 +33,7 @@ import {
   syncDirectory,
   syncFilesystem,
 } from './writeFiles.js';
+import { planItems } from './jobPlans.js';
 
 type Ctx = PhaseContext<CopyState, CopyInput, CopyDeps>;
 /** A plan item as read from the library (paths as Buffers). */
@@ -118,7 +119,7 @@ export class CopyRun {
     let batchBytes = 0;
     let fetched = state.cursor;
     for (;;) {
-      const page = ctx.deps.library.planItems(ctx.jobId, fetched, 1000) as Item[];
+      const page = planItems(ctx.deps.library, ctx.jobId, fetched, 1000) as Item[];
       if (page.length === 0) break;
       fetched = page[page.length - 1].seq;
       for (const item of page) {
@@ -151,7 +152,7 @@ export class CopyRun {
     if (state.linked) {
       const { from, to } = state.linked;
       for (let after = from - 1; after < to; ) {
-        const items = library.planItems(ctx.jobId, after, 1000) as Item[];
+        const items = planItems(library, ctx.jobId, after, 1000) as Item[];
         if (items.length === 0) break;
         for (const item of items) if (item.seq <= to) this.removeTemps(item);
         after = items[items.length - 1].seq;
@@ -160,7 +161,7 @@ export class CopyRun {
     }
     let redone = 0;
     let bytes = 0;
-    const items = library.planItems(ctx.jobId, state.cursor, this.batchSize) as Item[];
+    const items = planItems(library, ctx.jobId, state.cursor, this.batchSize) as Item[];
     for (const [i, item] of items.entries()) {
       const large = item.kind === 'file' && item.size > this.chunkSize;
       if (i > 0 && (large || item.kind === 'rename' || bytes + item.size > this.chunkSize)) break;

@@ -2,6 +2,7 @@ import type { PhaseContext } from '../../phases/types.js';
 import { tempPathFor } from '../fs/bytePaths.js';
 import { removeName, swapPathFor } from './placeFile.js';
 import type { CopyDeps, CopyInput, CopyState } from './types.js';
+import { deletePlan, planItems } from './jobPlans.js';
 
 /**
  * Cleanup when the job ends without completing (cancelled, or failed for good): remove every temporary name it
@@ -15,7 +16,7 @@ export function removeJobTemps(ctx: PhaseContext<CopyState, CopyInput, CopyDeps>
   if (state.planned) {
     const from = Math.min(state.linked?.from ?? state.cursor + 1, state.cursor + 1);
     const window = state.cursor - from + 1 + (input.batchSize ?? 1000) + 1;
-    for (const item of library.planItems(ctx.jobId, from - 1, window)) {
+    for (const item of planItems(library, ctx.jobId, from - 1, window)) {
       if (item.kind !== 'file' && item.kind !== 'symlink') continue;
       const tmp = tempPathFor(item.dst, ctx.jobId, item.seq);
       removeName(tmp);
@@ -23,5 +24,5 @@ export function removeJobTemps(ctx: PhaseContext<CopyState, CopyInput, CopyDeps>
     }
     state.linked = null;
   }
-  library.deletePlan(ctx.jobId);
+  deletePlan(library, ctx.jobId);
 }

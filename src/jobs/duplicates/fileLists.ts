@@ -12,6 +12,7 @@ import { FatalError } from '../../phases/PhaseError.js';
 import type { Library } from '../library/Library.js';
 import { packGroups, unpackGroups } from './packFiles.js';
 import type { CandidateFile, CandidateGroup } from './types.js';
+import { deleteJobList, jobListChunks, putJobListChunk } from '../library/jobLists.js';
 
 /** Files per chunk (a larger group is one chunk of its own: groups are never split). */
 const CHUNK_FILES = 2000;
@@ -54,7 +55,7 @@ export function writeList(
   chunks: readonly Uint8Array[],
   first = 0,
 ): void {
-  for (let i = 0; i < chunks.length; i++) library.putJobListChunk(jobId, list, first + i, chunks[i]);
+  for (let i = 0; i < chunks.length; i++) putJobListChunk(library, jobId, list, first + i, chunks[i]);
 }
 
 /**
@@ -100,7 +101,7 @@ export function readList(
     if (kept.count === count) return kept.groups;
   }
   const groups: CandidateGroup[] = [];
-  for (const chunk of library.jobListChunks(jobId, list, count)) {
+  for (const chunk of jobListChunks(library, jobId, list, count)) {
     for (const g of unpackGroups(chunk)) groups.push(g);
   }
   return groups;
@@ -115,7 +116,7 @@ export function dropLists(library: Library | undefined, jobId: string, list?: Fi
     }
   }
   try {
-    library?.deleteJobList(jobId, list);
+    if (library !== undefined) deleteJobList(library, jobId, list);
   } catch {
     // Left for the next cleanup of this job; never read, since no checkpoint counts them.
   }

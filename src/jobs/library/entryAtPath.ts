@@ -1,6 +1,8 @@
 import type { Library } from './Library.js';
 import type { EntryRow } from './types.js';
 import { isInside } from '../fs/bytePaths.js';
+import { findEntry, getEntry } from './entries.js';
+import { listLocations } from './locations.js';
 
 /** Where a path sits in the library: its location and, if recorded, its entry. */
 export interface LibraryPlace {
@@ -17,18 +19,18 @@ export interface LibraryPlace {
  */
 export function entryAtPath(library: Library, path: Uint8Array): LibraryPlace | undefined {
   let best: { id: number; path: Buffer; rootEntryId: number } | undefined;
-  for (const location of library.listLocations()) {
+  for (const location of listLocations(library)) {
     if (isInside(path, location.path) && (!best || location.path.length > best.path.length)) best = location;
   }
   if (!best) return undefined;
   const rest = Buffer.from(path).subarray(best.path.length);
   const names = splitBytes(rest).filter((n) => n.length > 0);
-  let entry = library.getEntry(best.rootEntryId);
+  let entry = getEntry(library, best.rootEntryId);
   let parent: EntryRow | undefined;
   for (const name of names) {
     if (entry?.kind !== 'dir') return { locationId: best.id, entry: undefined, parent: undefined };
     parent = entry;
-    entry = library.findEntry(best.id, entry.id, name);
+    entry = findEntry(library, best.id, entry.id, name);
   }
   return { locationId: best.id, entry, parent };
 }

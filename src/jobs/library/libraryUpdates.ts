@@ -3,6 +3,15 @@ import { extensionOf, joinBytes } from '../fs/paths.js';
 import type { Library } from './Library.js';
 import { basenameBytes, dirnameBytes } from '../fs/bytePaths.js';
 import { entryAtPath } from './entryAtPath.js';
+import { setContentIds } from './contentIdentities.js';
+import {
+  adjustChildCount,
+  adjustTotalsUpward,
+  deleteEntries,
+  findEntry,
+  insertEntries,
+  updateEntries,
+} from './entries.js';
 
 /**
  * Keep an indexed location true after a path in it was removed (deleted, trashed or moved away): its entry and
@@ -16,11 +25,9 @@ export function recordRemoved(library: Library, path: Uint8Array): void {
   if (!entry || !place.parent) return;
   const size = entry.kind === 'dir' ? entry.aggregateSize : entry.size;
   const files = entry.kind === 'dir' ? entry.fileCount : entry.kind === 'file' ? 1 : 0;
-  library.deleteEntries([entry.id]);
-  library.adjustTotalsUpward(place.parent.id, -size, -files);
-  library.db
-    .prepare('UPDATE entries SET child_count = max(0, child_count - 1) WHERE id = ?')
-    .run(place.parent.id);
+  deleteEntries(library, [entry.id]);
+  adjustTotalsUpward(library, place.parent.id, -size, -files);
+  adjustChildCount(library, place.parent.id, -1);
 }
 
 /**
@@ -45,11 +52,11 @@ export class CopiedRecorder {
     const nameText = name.toString('utf8');
     const size = kind === 'dir' ? 0 : st.size;
     const library = this.library;
-    const known = library.findEntry(this.#locationId, parentId, name);
+    const known = findEntry(library, this.#locationId, parentId, name);
     let id: number;
     if (known) {
       id = known.id;
-      library.updateEntries([
+      updateEntries(library, [
         {
           id,
           kind,
@@ -61,15 +68,16 @@ export class CopiedRecorder {
           mode: st.mode,
         },
       ]);
-      library.setContentIds([{ id, contentId: null }]);
+      setContentIds(library, [{ id, contentId: null }]);
       if (kind !== 'dir')
-        library.adjustTotalsUpward(
+        adjustTotalsUpward(
+          library,
           parentId,
           size - known.size,
           known.kind === 'file' ? 0 : kind === 'file' ? 1 : 0,
         );
     } else {
-      [id] = library.insertEntries([
+      [id] = insertEntries(library, [
         {
           locationId: this.#locationId,
           parentId,
@@ -86,8 +94,8 @@ export class CopiedRecorder {
           symlinkTarget: kind === 'symlink' ? fs.readlinkSync(path, { encoding: 'buffer' }) : null,
         },
       ]);
-      library.db.prepare('UPDATE entries SET child_count = child_count + 1 WHERE id = ?').run(parentId);
-      if (kind !== 'dir') library.adjustTotalsUpward(parentId, size, kind === 'file' ? 1 : 0);
+      adjustChildCount(library, parentId, 1);
+      if (kind !== 'dir') adjustTotalsUpward(library, parentId, size, kind === 'file' ? 1 : 0);
     }
     if (kind === 'dir') this.#dirs.set(path.toString('latin1'), id);
   }

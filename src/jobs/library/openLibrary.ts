@@ -44,8 +44,8 @@ export interface OpenLibraryOptions {
  * ```ts
  * const store = new SqliteStore('/home/me/.local/share/phasekit/library.db');
  * const library = openLibrary(store.db);
- * const location = library.upsertLocation('/home/me/Photos');
- * await store.save(jobId, bytes, meta, { atomicWith: () => library.insertEntries(batch) });
+ * const location = upsertLocation(library, '/home/me/Photos');
+ * await store.save(jobId, bytes, meta, { atomicWith: () => insertEntries(library, batch) });
  * ```
  */
 export function openLibrary(target: string | Database.Database, options: OpenLibraryOptions = {}): Library {

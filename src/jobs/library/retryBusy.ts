@@ -35,7 +35,7 @@ export interface RetryBusyOptions {
  *
  * @example
  * ```ts
- * await retryBusy(() => ctx.checkpoint({ force: true, atomicWith: () => library.insertEntries(batch) }), ctx.clock);
+ * await retryBusy(() => ctx.checkpoint({ force: true, atomicWith: () => insertEntries(library, batch) }), ctx.clock);
  * ```
  */
 export async function retryBusy<T>(

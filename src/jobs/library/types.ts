@@ -1,5 +1,5 @@
 /**
- * Row shapes of the library database, as the {@link Library} methods take and return them.
+ * Row shapes of the library database, as the table modules (`locations.ts`, `entries.ts`, `contentIdentities.ts`) take and return them.
  *
  * Names and paths are bytes (`Uint8Array` in, `Buffer` out): Linux file names need not be UTF-8, and a
  * name must be found again byte for byte. The `…Text` fields are for humans only (UTF-8 decoded, invalid
@@ -27,7 +27,7 @@ export interface LocationRow {
   readonly rootEntryId: number;
 }
 
-/** A new entry for {@link Library.insertEntries}. Omitted optional fields are stored as NULL or 0. */
+/** A new entry for `insertEntries` (`entries.ts`). Omitted optional fields are stored as NULL or 0. */
 export interface NewEntry {
   /** An id chosen by the caller (for example allocated from a job's checkpointed state), or none for a new one. */
   readonly id?: number;
@@ -53,8 +53,8 @@ export interface NewEntry {
 }
 
 /**
- * The columns {@link Library.updateEntries} may change. A field left out (or `undefined`) keeps its value;
- * `null` clears it. The content id is not here: {@link Library.setContentIds} changes it and keeps the
+ * The columns `updateEntries` (`entries.ts`) may change. A field left out (or `undefined`) keeps its value;
+ * `null` clears it. The content id is not here: `setContentIds` (`contentIdentities.ts`) changes it and keeps the
  * content identities' counts right.
  */
 export interface EntryChanges {
@@ -80,12 +80,12 @@ export interface EntryChanges {
   readonly symlinkTarget?: Uint8Array | null;
 }
 
-/** One row of {@link Library.updateEntries}: the entry's id and what changes. */
+/** One row of `updateEntries` (`entries.ts`): the entry's id and what changes. */
 export interface EntryUpdate extends EntryChanges {
   readonly id: number;
 }
 
-/** The columns change detection compares, as {@link Library.entriesOfLocation} yields them. */
+/** The columns change detection compares, as `entriesOfLocation` (`entries.ts`) yields them. */
 export interface EntrySummary {
   readonly id: number;
   readonly parentId: number | null;
@@ -115,7 +115,7 @@ export interface EntryRow extends EntrySummary {
   readonly symlinkTarget: Buffer | null;
 }
 
-/** One row of {@link Library.setContentIds}. */
+/** One row of `setContentIds` (`contentIdentities.ts`). */
 export interface ContentIdAssignment {
   /** The entry. */
   readonly id: number;

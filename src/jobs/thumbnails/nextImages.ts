@@ -1,6 +1,8 @@
 import type { Library } from '../library/Library.js';
 import { isThumbnailSource } from './imageTypes.js';
 import type { ImageCursor, ThumbnailVariant } from './types.js';
+import { filesWithContentId, imageContentsBySize } from './thumbnailQueries.js';
+import { thumbnailsOf } from './thumbnailsTable.js';
 
 /** One image content to make thumbnails for. */
 export interface ImageWork {
@@ -32,21 +34,19 @@ export function nextImages(
   scan: number,
 ): { work: ImageWork[]; skipped: number; cursor: ImageCursor | null } {
   const { library } = walk;
-  const page = library.imageContentsBySize(cursor, scan);
+  const page = imageContentsBySize(library, cursor, scan);
   const work: ImageWork[] = [];
   let skipped = 0;
   for (const content of page) {
-    const source = library
-      .filesWithContentId(content.contentId)
-      .find(
-        (e) =>
-          (walk.locationId === null || e.locationId === walk.locationId) &&
-          isThumbnailSource(e.extension, e.mime),
-      );
+    const source = filesWithContentId(library, content.contentId).find(
+      (e) =>
+        (walk.locationId === null || e.locationId === walk.locationId) &&
+        isThumbnailSource(e.extension, e.mime),
+    );
     if (source === undefined) continue;
     let variants = walk.variants as ThumbnailVariant[];
     if (!walk.regenerate) {
-      const have = new Set(library.thumbnailsOf(content.contentId).map((t) => t.variant));
+      const have = new Set(thumbnailsOf(library, content.contentId).map((t) => t.variant));
       variants = variants.filter((v) => !have.has(v.name));
       if (variants.length === 0) {
         skipped++;

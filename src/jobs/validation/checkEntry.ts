@@ -4,7 +4,7 @@ import { asBuffer, display } from '../content/fileBytes.js';
 import { headOf } from '../content/hashFile.js';
 import type { IssueKind, Severity, ValidationIssue, ValidationLimits, ValidationMode } from './types.js';
 
-/** An entry as the library recorded it (see `Library.entriesToValidate`). */
+/** An entry as the library recorded it (see `entriesToValidate` in `validationQueries.ts`). */
 export interface RecordedEntry {
   readonly id: number;
   readonly kind: 'file' | 'dir' | 'symlink';

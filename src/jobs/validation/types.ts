@@ -94,7 +94,7 @@ export interface ValidationState {
 export interface ValidationOutput {
   readonly locationId: number;
   readonly path: string;
-  /** The library's validation run, with every issue: `library.getValidationRun(runId)`. */
+  /** The library's validation run, with every issue: `getValidationRun(library, runId)` (`validationRuns.ts`). */
   readonly runId: number;
   readonly mode: ValidationMode;
   readonly checked: number;

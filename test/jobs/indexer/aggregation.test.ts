@@ -7,6 +7,13 @@ import type { Library } from '../../../src/jobs/library/Library.js';
 import { openLibrary } from '../../../src/jobs/library/openLibrary.js';
 import type { NewEntry } from '../../../src/jobs/library/types.js';
 import { makeTempDir } from '../makeTempDir.js';
+import {
+  getEntry,
+  insertEntries,
+  reserveEntryIds,
+  updateEntries,
+} from '../../../src/jobs/library/entries.js';
+import { upsertLocation } from '../../../src/jobs/library/locations.js';
 
 v8.setFlagsFromString('--expose-gc');
 const gc = vm.runInNewContext('gc') as () => void;
@@ -21,14 +28,14 @@ const heap = () => {
  * totals each directory must get, computed here by walking the tree.
  */
 function makeLocation(library: Library, files: number) {
-  const location = library.upsertLocation('/big');
+  const location = upsertLocation(library, '/big');
   const root = location.rootEntryId;
   const parentOf = new Map<number, number>();
   const kindOf = new Map<number, string>();
   const sizeOf = new Map<number, number>();
   const dirs: number[] = [root];
   const batch: NewEntry[] = [];
-  let next = library.reserveEntryIds(files + 200);
+  let next = reserveEntryIds(library, files + 200);
   const add = (parentId: number, kind: 'file' | 'dir' | 'symlink', size: number) => {
     const id = next++;
     batch.push({ id, locationId: location.id, parentId, name: Buffer.from(`n${id}`), kind, size });
@@ -40,11 +47,14 @@ function makeLocation(library: Library, files: number) {
   library.db.transaction(() => {
     for (let i = 0; i < 200; i++) dirs.push(add(dirs[Math.floor(i / 4)], 'dir', 0));
     for (let i = 0; i < files; i++) add(dirs[i % dirs.length], i % 97 === 0 ? 'symlink' : 'file', i % 1000);
-    library.insertEntries(batch);
+    insertEntries(library, batch);
     // Move ten directories under the last one (a higher id than theirs).
     const last = dirs[dirs.length - 1];
     for (const d of dirs.slice(150, 160)) parentOf.set(d, last);
-    library.updateEntries(dirs.slice(150, 160).map((id) => ({ id, parentId: last })));
+    updateEntries(
+      library,
+      dirs.slice(150, 160).map((id) => ({ id, parentId: last })),
+    );
   })();
   const expected = new Map<number, { aggregateSize: number; childCount: number; fileCount: number }>();
   for (const d of dirs) expected.set(d, { aggregateSize: 0, childCount: 0, fileCount: 0 });
@@ -98,7 +108,7 @@ describe('indexer aggregation', () => {
     // Measured: ~2 MiB streaming (one page of rows); ~7 MiB when every entry was held in memory.
     expect(growth).toBeLessThan(3 * 1024 * 1024);
     for (const [id, totals] of expected) {
-      const row = library.getEntry(id)!;
+      const row = getEntry(library, id)!;
       expect({
         aggregateSize: row.aggregateSize,
         childCount: row.childCount,

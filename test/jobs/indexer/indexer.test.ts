@@ -8,6 +8,9 @@ import { resumeJob, runJob } from '../../../src/index.js';
 import { SqliteStore } from '../../../src/sqlite.js';
 import { tempDir } from '../../machines/helpers.js';
 import { BAD_NAME, makeTree, walkDisk } from './tree.js';
+import { getContentIdentity } from '../../../src/jobs/library/contentIdentities.js';
+import { entriesOfLocation, getEntry, pathOf } from '../../../src/jobs/library/entries.js';
+import { listLocations } from '../../../src/jobs/library/locations.js';
 
 const open: { store: SqliteStore; library: Library }[] = [];
 afterEach(() => {
@@ -36,10 +39,10 @@ function libraryPaths(library: Library, locationId: number) {
       id: number;
     }
   >();
-  for (const row of [...library.entriesOfLocation(locationId)]) {
+  for (const row of [...entriesOfLocation(library, locationId)]) {
     if (row.parentId === null) continue;
-    const full = library.getEntry(row.id)!;
-    out.set(library.pathOf(row.id).toString('latin1'), {
+    const full = getEntry(library, row.id)!;
+    out.set(pathOf(library, row.id).toString('latin1'), {
       id: row.id,
       kind: row.kind,
       size: row.size,
@@ -179,7 +182,7 @@ describe('the indexer', () => {
     expect(id('x1')).toBe(id('x2'));
     expect(id('x1')).not.toBe(id('y'));
     expect(id('empty')).toBeNull();
-    expect(ws.library.getContentIdentity(id('x1')!)).toMatchObject({ entryCount: 2, size: 10 });
+    expect(getContentIdentity(ws.library, id('x1')!)).toMatchObject({ entryCount: 2, size: 10 });
   });
 
   it('deep mode records MIME types and image dimensions', async () => {
@@ -192,8 +195,8 @@ describe('the indexer', () => {
       .toFile(path.join(root, 'p.jpg'));
     fs.writeFileSync(path.join(root, 'notes.txt'), 'plain text\n');
     const result = await index(ws, root, { mode: 'deep' });
-    const rows = [...ws.library.entriesOfLocation(result.output!.locationId!)].map(
-      (r) => ws.library.getEntry(r.id)!,
+    const rows = [...entriesOfLocation(ws.library, result.output!.locationId!)].map(
+      (r) => getEntry(ws.library, r.id)!,
     );
     expect(rows.find((r) => r.nameText === 'p.jpg')).toMatchObject({
       mime: 'image/jpeg',
@@ -217,7 +220,7 @@ describe('the indexer', () => {
     const entries = result.output!.entries!;
     expect(entries.length - 1).toBe(walkDisk(root, (n) => n === '.git').size);
     expect(entries.find((e) => e.path.endsWith('/a.txt'))?.contentId).toMatch(/^[0-9a-f]{16}$/);
-    expect(empty.library.listLocations()).toEqual([]);
+    expect(listLocations(empty.library)).toEqual([]);
   });
 
   it('a paused index resumes from its stack and ends with the same library as an uninterrupted one', async () => {

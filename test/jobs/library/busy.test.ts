@@ -11,6 +11,8 @@ import { runJob } from '../../../src/index.js';
 import { SqliteStore } from '../../../src/sqlite.js';
 import type { SnapshotStore } from '../../../src/persistence/types.js';
 import { makeTempDir } from '../makeTempDir.js';
+import { entriesOfLocation, getEntry, pathOf, reserveEntryIds } from '../../../src/jobs/library/entries.js';
+import { listLocations, upsertLocation } from '../../../src/jobs/library/locations.js';
 
 /** A tree of `files` small files in a few directories. */
 function makeFiles(root: string, files: number) {
@@ -24,10 +26,10 @@ function makeFiles(root: string, files: number) {
 /** Every entry of the library's locations, by path, with what an index records. */
 function snapshotOf(library: Library) {
   const out: Record<string, unknown> = {};
-  for (const location of library.listLocations()) {
-    for (const row of [...library.entriesOfLocation(location.id)]) {
-      const e = library.getEntry(row.id)!;
-      out[library.pathOf(row.id).toString('latin1')] = [
+  for (const location of listLocations(library)) {
+    for (const row of [...entriesOfLocation(library, location.id)]) {
+      const e = getEntry(library, row.id)!;
+      out[pathOf(library, row.id).toString('latin1')] = [
         e.kind,
         e.size,
         e.aggregateSize,
@@ -201,10 +203,10 @@ describe('a busy library', () => {
     const holder = await holdWriteLock(file, 300);
     children.push(holder);
     const started = performance.now();
-    const first = library.reserveEntryIds(10);
+    const first = reserveEntryIds(library, 10);
     expect(performance.now() - started).toBeGreaterThanOrEqual(200);
     expect(first).toBeGreaterThan(0);
-    expect(library.upsertLocation('/data').path.toString()).toBe('/data');
+    expect(upsertLocation(library, '/data').path.toString()).toBe('/data');
     library.close();
   });
 
@@ -215,7 +217,7 @@ describe('a busy library', () => {
     const started = performance.now();
     let error: unknown;
     try {
-      library.reserveEntryIds(10);
+      reserveEntryIds(library, 10);
     } catch (e) {
       error = e;
     }

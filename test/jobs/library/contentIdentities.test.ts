@@ -4,13 +4,21 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Library } from '../../../src/jobs/library/Library.js';
 import { openLibrary } from '../../../src/jobs/library/openLibrary.js';
 import type { LocationRow } from '../../../src/jobs/library/types.js';
+import {
+  getContentIdentity,
+  pruneContentIdentities,
+  setContentIds,
+} from '../../../src/jobs/library/contentIdentities.js';
+import { deleteEntries, getEntry, insertEntries } from '../../../src/jobs/library/entries.js';
+import { upsertLocation } from '../../../src/jobs/library/locations.js';
 
 describe('Library content identities', () => {
   let db: Database.Database;
   let library: Library;
   let loc: LocationRow;
   const files = (n: number, size = 100) =>
-    library.insertEntries(
+    insertEntries(
+      library,
       Array.from({ length: n }, (_, i) => ({
         locationId: loc.id,
         parentId: loc.rootEntryId,
@@ -40,19 +48,19 @@ describe('Library content identities', () => {
   beforeEach(() => {
     db = new Database(':memory:');
     library = openLibrary(db);
-    loc = library.upsertLocation('/data');
+    loc = upsertLocation(library, '/data');
   });
   afterEach(() => db.close());
 
   it('creates an identity on first use and counts its entries', () => {
     const [a, b, c] = files(3, 1234);
     expect(
-      library.setContentIds([
+      setContentIds(library, [
         { id: a, contentId: 'aaaa', kind: 'image', mime: 'image/png' },
         { id: b, contentId: 'aaaa' },
       ]),
     ).toBe(2);
-    expect(library.getContentIdentity('aaaa')).toEqual({
+    expect(getContentIdentity(library, 'aaaa')).toEqual({
       contentId: 'aaaa',
       size: 1234,
       kind: 'image',
@@ -61,45 +69,45 @@ describe('Library content identities', () => {
       fullHash: null,
       fullHashAt: null,
     });
-    expect(library.getEntry(a)?.contentId).toBe('aaaa');
-    library.setContentIds([{ id: c, contentId: 'cccc' }]);
+    expect(getEntry(library, a)?.contentId).toBe('aaaa');
+    setContentIds(library, [{ id: c, contentId: 'cccc' }]);
     expect(counts()).toEqual({ aaaa: 2, cccc: 1 });
   });
 
   it('moves the count when an entry’s content changes, and unlinks with null', () => {
     const [a, b] = files(2);
-    library.setContentIds([
+    setContentIds(library, [
       { id: a, contentId: 'x' },
       { id: b, contentId: 'x' },
     ]);
-    expect(library.setContentIds([{ id: a, contentId: 'y' }])).toBe(1);
+    expect(setContentIds(library, [{ id: a, contentId: 'y' }])).toBe(1);
     expect(counts()).toEqual({ x: 1, y: 1 });
-    expect(library.setContentIds([{ id: b, contentId: null }])).toBe(1);
+    expect(setContentIds(library, [{ id: b, contentId: null }])).toBe(1);
     expect(counts()).toEqual({ x: 0, y: 1 });
-    expect(library.getEntry(b)?.contentId).toBeNull();
-    expect(library.pruneContentIdentities()).toBe(1);
+    expect(getEntry(library, b)?.contentId).toBeNull();
+    expect(pruneContentIdentities(library)).toBe(1);
     expect(counts()).toEqual({ y: 1 });
   });
 
   it('counts nothing twice when the same assignment is made again, but records a kind given later', () => {
     const [a] = files(1);
-    library.setContentIds([{ id: a, contentId: 'x' }]);
-    expect(library.setContentIds([{ id: a, contentId: 'x', mime: 'text/plain' }])).toBe(0);
-    expect(library.getContentIdentity('x')).toMatchObject({ entryCount: 1, mime: 'text/plain' });
+    setContentIds(library, [{ id: a, contentId: 'x' }]);
+    expect(setContentIds(library, [{ id: a, contentId: 'x', mime: 'text/plain' }])).toBe(0);
+    expect(getContentIdentity(library, 'x')).toMatchObject({ entryCount: 1, mime: 'text/plain' });
   });
 
   it('skips entries that no longer exist', () => {
-    expect(library.setContentIds([{ id: 999, contentId: 'x' }])).toBe(0);
+    expect(setContentIds(library, [{ id: 999, contentId: 'x' }])).toBe(0);
     expect(counts()).toEqual({});
   });
 
   it('decrements when linked entries are deleted', () => {
     const [a, b] = files(2);
-    library.setContentIds([
+    setContentIds(library, [
       { id: a, contentId: 'x' },
       { id: b, contentId: 'x' },
     ]);
-    library.deleteEntries([a]);
+    deleteEntries(library, [a]);
     expect(counts()).toEqual({ x: 1 });
   });
 
@@ -119,9 +127,9 @@ describe('Library content identities', () => {
         const ids = files(10);
         for (const o of ops) {
           db.transaction(() => {
-            if (o.t === 'set') library.setContentIds([{ id: ids[o.entry], contentId: o.id }]);
-            else if (o.t === 'delete') library.deleteEntries([ids[o.entry]]);
-            else library.pruneContentIdentities();
+            if (o.t === 'set') setContentIds(library, [{ id: ids[o.entry], contentId: o.id }]);
+            else if (o.t === 'delete') deleteEntries(library, [ids[o.entry]]);
+            else pruneContentIdentities(library);
           })();
         }
         const expected = truth();

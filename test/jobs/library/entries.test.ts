@@ -6,6 +6,21 @@ import type { Library } from '../../../src/jobs/library/Library.js';
 import { openLibrary } from '../../../src/jobs/library/openLibrary.js';
 import type { LocationRow, NewEntry } from '../../../src/jobs/library/types.js';
 import { makeTempDir } from '../makeTempDir.js';
+import { setContentIds } from '../../../src/jobs/library/contentIdentities.js';
+import {
+  childrenOf,
+  deleteEntries,
+  entriesOfLocation,
+  filesWithoutContentId,
+  findByInode,
+  findEntry,
+  getEntry,
+  insertEntries,
+  pathOf,
+  reserveEntryIds,
+  updateEntries,
+} from '../../../src/jobs/library/entries.js';
+import { upsertLocation } from '../../../src/jobs/library/locations.js';
 
 const b = (text: string) => Buffer.from(text);
 
@@ -14,7 +29,7 @@ describe('Library entries', () => {
   let library: Library;
   let loc: LocationRow;
   /** Insert in a transaction of its own, as a job's atomicWith would. */
-  const insert = (rows: NewEntry[]) => library.db.transaction(() => library.insertEntries(rows))();
+  const insert = (rows: NewEntry[]) => library.db.transaction(() => insertEntries(library, rows))();
   const file = (parentId: number, name: string, extra: Partial<NewEntry> = {}): NewEntry => ({
     locationId: loc.id,
     parentId,
@@ -26,7 +41,7 @@ describe('Library entries', () => {
   beforeEach(() => {
     temp = makeTempDir();
     library = openLibrary(path.join(temp.dir, 'library.db'));
-    loc = library.upsertLocation('/data');
+    loc = upsertLocation(library, '/data');
   });
   afterEach(() => {
     library.close();
@@ -50,7 +65,7 @@ describe('Library entries', () => {
     ]);
     expect(ids).toHaveLength(2);
     expect(ids[1]).toBe(ids[0] + 1);
-    expect(library.getEntry(ids[0])).toEqual({
+    expect(getEntry(library, ids[0])).toEqual({
       id: ids[0],
       locationId: loc.id,
       parentId: dir,
@@ -74,26 +89,26 @@ describe('Library entries', () => {
       orientation: null,
       symlinkTarget: null,
     });
-    expect(library.getEntry(ids[1])?.nameText).toBe('B for display');
-    expect(library.getEntry(12345)).toBeUndefined();
+    expect(getEntry(library, ids[1])?.nameText).toBe('B for display');
+    expect(getEntry(library, 12345)).toBeUndefined();
   });
 
   it('takes ids chosen by the caller, and never hands them out again', () => {
     const [x, y] = insert([file(loc.rootEntryId, 'x', { id: 1000 }), file(loc.rootEntryId, 'y')]);
     expect(x).toBe(1000);
-    expect(library.getEntry(y)?.name).toEqual(b('y'));
+    expect(getEntry(library, y)?.name).toEqual(b('y'));
     expect(() => insert([file(loc.rootEntryId, 'z', { id: 1000 })])).toThrow(EntryExistsError);
-    expect(library.reserveEntryIds(1)).toBeGreaterThan(1000);
+    expect(reserveEntryIds(library, 1)).toBeGreaterThan(1000);
   });
 
   it('reserves id ranges that no other reservation or insert takes', () => {
-    const first = library.reserveEntryIds(100);
-    const second = library.reserveEntryIds(5);
+    const first = reserveEntryIds(library, 100);
+    const second = reserveEntryIds(library, 5);
     expect(second).toBeGreaterThanOrEqual(first + 100);
     // Ids of the first range, used later and out of order, never collide with inserts made meanwhile.
     const [auto] = insert([file(loc.rootEntryId, 'auto')]);
     expect(auto).toBeGreaterThanOrEqual(second + 5);
-    const other = library.upsertLocation('/other');
+    const other = upsertLocation(library, '/other');
     expect(other.rootEntryId).toBeGreaterThan(auto);
     expect(
       insert([
@@ -101,23 +116,23 @@ describe('Library entries', () => {
         file(loc.rootEntryId, 'early', { id: first }),
       ]),
     ).toEqual([first + 50, first]);
-    expect(() => library.reserveEntryIds(0)).toThrow(RangeError);
-    expect(() => library.reserveEntryIds(1.5)).toThrow(RangeError);
+    expect(() => reserveEntryIds(library, 0)).toThrow(RangeError);
+    expect(() => reserveEntryIds(library, 1.5)).toThrow(RangeError);
   });
 
   it('keeps reservations across a reopen, and rolls one back with the caller’s transaction', () => {
-    const first = library.reserveEntryIds(10);
+    const first = reserveEntryIds(library, 10);
     library.close();
     library = openLibrary(path.join(temp.dir, 'library.db'));
-    const after = library.reserveEntryIds(1);
+    const after = reserveEntryIds(library, 1);
     expect(after).toBe(first + 10);
     try {
       library.db.transaction(() => {
-        library.reserveEntryIds(1000);
+        reserveEntryIds(library, 1000);
         throw new Error('rollback');
       })();
     } catch {}
-    expect(library.reserveEntryIds(1)).toBe(after + 1);
+    expect(reserveEntryIds(library, 1)).toBe(after + 1);
   });
 
   it('refuses a second entry with the same location, parent and name bytes, and the transaction rolls back', () => {
@@ -131,9 +146,9 @@ describe('Library entries', () => {
     expect(error).toBeInstanceOf(EntryExistsError);
     expect(error).toMatchObject({ locationId: loc.id, parentId: loc.rootEntryId, entryName: b('same') });
     expect((error as Error).message).toMatch(/"same".*updateEntries/);
-    expect(library.findEntry(loc.id, loc.rootEntryId, b('other'))).toBeUndefined();
+    expect(findEntry(library, loc.id, loc.rootEntryId, b('other'))).toBeUndefined();
     // The same name in another directory or location is fine.
-    const other = library.upsertLocation('/other');
+    const other = upsertLocation(library, '/other');
     const [dir] = insert([{ locationId: loc.id, parentId: loc.rootEntryId, name: b('d'), kind: 'dir' }]);
     insert([file(dir, 'same'), { ...file(other.rootEntryId, 'same'), locationId: other.id }]);
   });
@@ -155,24 +170,24 @@ describe('Library entries', () => {
       file(dir, 'a', { inode: 8, device: 1 }),
       file(dir, 'b', { inode: 7, device: 1 }), // a hard link of c
     ]);
-    expect(library.findEntry(loc.id, dir, b('a'))?.id).toBe(a);
-    expect(library.findEntry(loc.id, dir, b('zz'))).toBeUndefined();
-    expect(library.findEntry(loc.id, loc.rootEntryId, b('a'))).toBeUndefined();
-    expect(library.findByInode(loc.id, 7, 1).map((e) => e.id)).toEqual([c, bb]);
-    expect(library.findByInode(loc.id, 7, 2)).toEqual([]);
-    expect(library.childrenOf(dir).map((e) => e.name.toString())).toEqual(['a', 'b', 'c']);
-    expect(library.childrenOf(loc.rootEntryId).map((e) => e.id)).toEqual([dir]);
-    expect(library.childrenOf(a)).toEqual([]);
+    expect(findEntry(library, loc.id, dir, b('a'))?.id).toBe(a);
+    expect(findEntry(library, loc.id, dir, b('zz'))).toBeUndefined();
+    expect(findEntry(library, loc.id, loc.rootEntryId, b('a'))).toBeUndefined();
+    expect(findByInode(library, loc.id, 7, 1).map((e) => e.id)).toEqual([c, bb]);
+    expect(findByInode(library, loc.id, 7, 2)).toEqual([]);
+    expect(childrenOf(library, dir).map((e) => e.name.toString())).toEqual(['a', 'b', 'c']);
+    expect(childrenOf(library, loc.rootEntryId).map((e) => e.id)).toEqual([dir]);
+    expect(childrenOf(library, a)).toEqual([]);
   });
 
   it('iterates the entries of one location with the columns change detection needs', () => {
-    const other = library.upsertLocation('/other');
+    const other = upsertLocation(library, '/other');
     const [dir] = insert([
       { locationId: loc.id, parentId: loc.rootEntryId, name: b('d'), kind: 'dir', mtimeMs: 5 },
     ]);
     const [f] = insert([file(dir, 'f', { size: 3, mtimeMs: 6.5, inode: 9, device: 1 })]);
     insert([{ ...file(other.rootEntryId, 'elsewhere'), locationId: other.id }]);
-    const seen = [...library.entriesOfLocation(loc.id)];
+    const seen = [...entriesOfLocation(library, loc.id)];
     expect(seen).toEqual([
       {
         id: loc.rootEntryId,
@@ -205,14 +220,14 @@ describe('Library entries', () => {
     ]);
     const [f] = insert([file(d1, 'f.jpg', { extension: 'jpg', size: 1, mtimeMs: 1, inode: 5, device: 1 })]);
     const changed = library.db.transaction(() =>
-      library.updateEntries([
+      updateEntries(library, [
         { id: f, size: 2, mtimeMs: 2.5, mime: 'image/jpeg', width: 640, height: 480, orientation: 6 },
         { id: d1, aggregateSize: 2, childCount: 1, fileCount: 1 },
         { id: d2 }, // nothing to change
       ]),
     )();
     expect(changed).toBe(2);
-    expect(library.getEntry(f)).toMatchObject({
+    expect(getEntry(library, f)).toMatchObject({
       size: 2,
       mtimeMs: 2.5,
       inode: 5,
@@ -220,23 +235,23 @@ describe('Library entries', () => {
       width: 640,
       orientation: 6,
     });
-    expect(library.getEntry(d1)).toMatchObject({ aggregateSize: 2, childCount: 1, fileCount: 1 });
+    expect(getEntry(library, d1)).toMatchObject({ aggregateSize: 2, childCount: 1, fileCount: 1 });
 
-    library.updateEntries([{ id: f, parentId: d2, name: b('g.jpg') }]);
-    const moved = library.getEntry(f)!;
+    updateEntries(library, [{ id: f, parentId: d2, name: b('g.jpg') }]);
+    const moved = getEntry(library, f)!;
     expect(moved).toMatchObject({ parentId: d2, name: b('g.jpg'), nameText: 'g.jpg', inode: 5, size: 2 });
-    expect(library.pathOf(f).toString()).toBe('/data/d2/g.jpg');
-    library.updateEntries([{ id: f, extension: null }]);
-    expect(library.getEntry(f)?.extension).toBeNull();
+    expect(pathOf(library, f).toString()).toBe('/data/d2/g.jpg');
+    updateEntries(library, [{ id: f, extension: null }]);
+    expect(getEntry(library, f)?.extension).toBeNull();
   });
 
   it('refuses a move onto an existing name, and fields it must not change', () => {
     const [x, y] = insert([file(loc.rootEntryId, 'x'), file(loc.rootEntryId, 'y')]);
-    expect(() => library.updateEntries([{ id: y, name: b('x') }])).toThrow(EntryExistsError);
-    expect(library.getEntry(x)?.name).toEqual(b('x'));
-    expect(library.getEntry(y)?.name).toEqual(b('y'));
-    const sneaky = { id: x, contentId: 'abc' } as unknown as Parameters<Library['updateEntries']>[0][0];
-    expect(() => library.updateEntries([sneaky])).toThrow(/setContentIds/);
+    expect(() => updateEntries(library, [{ id: y, name: b('x') }])).toThrow(EntryExistsError);
+    expect(getEntry(library, x)?.name).toEqual(b('x'));
+    expect(getEntry(library, y)?.name).toEqual(b('y'));
+    const sneaky = { id: x, contentId: 'abc' } as unknown as Parameters<typeof updateEntries>[1][0];
+    expect(() => updateEntries(library, [sneaky])).toThrow(/setContentIds/);
   });
 
   it('deletes entries with everything under them, and refuses the root', () => {
@@ -247,22 +262,22 @@ describe('Library entries', () => {
     ]);
     const [f2] = insert([file(sub, 'f2')]);
     const [keep] = insert([file(loc.rootEntryId, 'keep')]);
-    expect(library.db.transaction(() => library.deleteEntries([d, f2, 99999]))()).toBe(4);
-    for (const id of [d, sub, f1, f2]) expect(library.getEntry(id)).toBeUndefined();
-    expect(library.getEntry(keep)).toBeDefined();
-    expect(() => library.deleteEntries([loc.rootEntryId])).toThrow(/deleteLocation/);
+    expect(library.db.transaction(() => deleteEntries(library, [d, f2, 99999]))()).toBe(4);
+    for (const id of [d, sub, f1, f2]) expect(getEntry(library, id)).toBeUndefined();
+    expect(getEntry(library, keep)).toBeDefined();
+    expect(() => deleteEntries(library, [loc.rootEntryId])).toThrow(/deleteLocation/);
   });
 
   it('gives the absolute path of an entry as bytes', () => {
     const [d] = insert([{ locationId: loc.id, parentId: loc.rootEntryId, name: b('a b'), kind: 'dir' }]);
     const [f] = insert([file(d, 'c.txt')]);
-    expect(library.pathOf(f)).toEqual(b('/data/a b/c.txt'));
-    expect(library.pathOf(d)).toEqual(b('/data/a b'));
-    expect(library.pathOf(loc.rootEntryId)).toEqual(b('/data'));
-    const root = library.upsertLocation('/');
+    expect(pathOf(library, f)).toEqual(b('/data/a b/c.txt'));
+    expect(pathOf(library, d)).toEqual(b('/data/a b'));
+    expect(pathOf(library, loc.rootEntryId)).toEqual(b('/data'));
+    const root = upsertLocation(library, '/');
     const [top] = insert([{ ...file(root.rootEntryId, 'etc'), locationId: root.id }]);
-    expect(library.pathOf(top)).toEqual(b('/etc'));
-    expect(() => library.pathOf(424242)).toThrow(EntryNotFoundError);
+    expect(pathOf(library, top)).toEqual(b('/etc'));
+    expect(() => pathOf(library, 424242)).toThrow(EntryNotFoundError);
   });
 
   it('pages through the files that still need a content id', () => {
@@ -273,12 +288,12 @@ describe('Library entries', () => {
       file(loc.rootEntryId, 'b', { size: 2 }),
       file(loc.rootEntryId, 'c', { size: 3 }),
     ]);
-    library.setContentIds([{ id: ids[3], contentId: 'x' }]);
-    expect(library.filesWithoutContentId(loc.id)).toEqual([
+    setContentIds(library, [{ id: ids[3], contentId: 'x' }]);
+    expect(filesWithoutContentId(library, loc.id)).toEqual([
       { id: ids[0], size: 1 },
       { id: ids[4], size: 3 },
     ]);
-    expect(library.filesWithoutContentId(loc.id, ids[0], 1)).toEqual([{ id: ids[4], size: 3 }]);
+    expect(filesWithoutContentId(library, loc.id, ids[0], 1)).toEqual([{ id: ids[4], size: 3 }]);
   });
 
   it('inserts 100,000 entries in one transaction quickly', () => {

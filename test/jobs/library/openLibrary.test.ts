@@ -13,6 +13,7 @@ import { openLibrary } from '../../../src/jobs/library/openLibrary.js';
 import { SqliteStore } from '../../../src/persistence/stores/SqliteStore.js';
 import { makeTempDir } from '../makeTempDir.js';
 import { runUnprivileged } from '../unprivileged.js';
+import { getLocationByPath, upsertLocation } from '../../../src/jobs/library/locations.js';
 
 const sha256 = (file: string) => createHash('sha256').update(fs.readFileSync(file)).digest('hex');
 const thrown = (fn: () => unknown): unknown => {
@@ -55,13 +56,13 @@ describe('openLibrary', () => {
 
   it('applies migrations once: reopening keeps the data and changes nothing', () => {
     const first = openLibrary(file);
-    const location = first.upsertLocation('/data');
+    const location = upsertLocation(first, '/data');
     const schema = first.db.prepare('SELECT sql FROM sqlite_schema ORDER BY name').pluck().all();
     first.close();
     const second = openLibrary(file);
     expect(second.schemaVersion).toBe(LIBRARY_SCHEMA_VERSION);
     expect(second.db.prepare('SELECT sql FROM sqlite_schema ORDER BY name').pluck().all()).toEqual(schema);
-    expect(second.getLocationByPath('/data')).toEqual(location);
+    expect(getLocationByPath(second, '/data')).toEqual(location);
     expect(migrateLibrary(second.db)).toBe(LIBRARY_SCHEMA_VERSION);
     second.close();
   });
@@ -151,16 +152,16 @@ describe('openLibrary', () => {
     const library = openLibrary(db);
     expect(library.db).toBe(db);
     expect(library.file).toBe(':memory:');
-    library.upsertLocation('/x');
+    upsertLocation(library, '/x');
     library.close();
     expect(db.open).toBe(true);
-    expect(openLibrary(db).getLocationByPath('/x')).toBeDefined();
+    expect(getLocationByPath(openLibrary(db), '/x')).toBeDefined();
     db.close();
   });
 
   it('takes the time of new locations from the clock it is given', () => {
     const library = openLibrary(file, { clock: { now: () => 1234 } });
-    expect(library.upsertLocation('/x').createdAt).toBe(1234);
+    expect(upsertLocation(library, '/x').createdAt).toBe(1234);
     library.close();
   });
 
@@ -206,7 +207,7 @@ describe('openLibrary', () => {
       const storeFile = path.join(temp.dir, 'store.db');
       void new SqliteStore(storeFile).close();
       const third = openLibrary(storeFile);
-      expect(third.upsertLocation('/x').path.toString()).toBe('/x');
+      expect(upsertLocation(third, '/x').path.toString()).toBe('/x');
       third.close();
     });
   });

@@ -5,6 +5,8 @@ import { openLibrary } from '../../../src/jobs/library/openLibrary.js';
 import { SqliteStore } from '../../../src/persistence/stores/SqliteStore.js';
 import type { JobMeta } from '../../../src/persistence/types.js';
 import { makeTempDir } from '../makeTempDir.js';
+import { insertEntries } from '../../../src/jobs/library/entries.js';
+import { getLocationByPath, upsertLocation } from '../../../src/jobs/library/locations.js';
 
 const meta: JobMeta = {
   name: 'indexer',
@@ -34,7 +36,7 @@ describe('the library and the job store share one SQLite file', () => {
   });
 
   const batch = (n: number, from: number) => {
-    const location = library.upsertLocation('/data');
+    const location = upsertLocation(library, '/data');
     return Array.from({ length: n }, (_, i) => ({
       locationId: location.id,
       parentId: location.rootEntryId,
@@ -47,7 +49,7 @@ describe('the library and the job store share one SQLite file', () => {
 
   it('commits a batch of entries and the checkpoint in one transaction', async () => {
     await store.save('job-1', Uint8Array.of(1), meta, {
-      atomicWith: () => library.insertEntries(batch(100, 0)),
+      atomicWith: () => insertEntries(library, batch(100, 0)),
     });
     expect(entryCount()).toBe(100);
     expect((await store.load('job-1'))?.bytes).toEqual(Uint8Array.of(1));
@@ -55,11 +57,11 @@ describe('the library and the job store share one SQLite file', () => {
 
   it('writes neither when the batch fails part-way', async () => {
     await store.save('job-1', Uint8Array.of(1), meta, {
-      atomicWith: () => library.insertEntries(batch(10, 0)),
+      atomicWith: () => insertEntries(library, batch(10, 0)),
     });
     const failing = [...batch(5, 10), ...batch(1, 0)]; // the last row repeats f0
     await expect(
-      store.save('job-1', Uint8Array.of(2), meta, { atomicWith: () => library.insertEntries(failing) }),
+      store.save('job-1', Uint8Array.of(2), meta, { atomicWith: () => insertEntries(library, failing) }),
     ).rejects.toThrow(/already has an entry "f0"/);
     expect(entryCount()).toBe(10);
     expect((await store.load('job-1'))?.bytes).toEqual(Uint8Array.of(1));
@@ -67,7 +69,7 @@ describe('the library and the job store share one SQLite file', () => {
 
   it('reopens both from the file, each at its own schema version', async () => {
     await store.save('job-1', Uint8Array.of(1), meta, {
-      atomicWith: () => library.insertEntries(batch(3, 0)),
+      atomicWith: () => insertEntries(library, batch(3, 0)),
     });
     library.close();
     await store.close();
@@ -86,10 +88,10 @@ describe('the library and the job store share one SQLite file', () => {
     await store.close();
     const other = path.join(temp.dir, 'other.db');
     const first = openLibrary(other);
-    first.upsertLocation('/x');
+    upsertLocation(first, '/x');
     first.close();
     store = new SqliteStore(other);
     library = openLibrary(store.db);
-    expect(library.getLocationByPath('/x')).toBeDefined();
+    expect(getLocationByPath(library, '/x')).toBeDefined();
   });
 });

@@ -13,6 +13,7 @@ import type { ThumbnailsInput } from '../../../src/jobs/thumbnails/types.js';
 import { THUMBNAIL_PRESETS } from '../../../src/jobs/thumbnails/variants.js';
 import { tempDir } from '../../machines/helpers.js';
 import { makeImageTree } from './images.js';
+import { thumbnailsOf } from '../../../src/jobs/thumbnails/thumbnailsTable.js';
 
 const open: Library[] = [];
 afterEach(() => {
@@ -82,7 +83,7 @@ describe('the thumbnail job', () => {
     });
     for (const [rel, image] of tree.images) {
       const contentId = contentIdOf(ws.library, rel);
-      const records = ws.library.thumbnailsOf(contentId);
+      const records = thumbnailsOf(ws.library, contentId);
       expect(records.map((r) => r.variant).sort(), rel).toEqual(['detail@1x', 'grid@1x', 'grid@2x']);
       for (const variant of DEFAULTS) {
         const file = thumbnailPath(ws.thumbnails, contentId, variant.name);
@@ -173,9 +174,9 @@ describe('the thumbnail job', () => {
 
     const result = await thumbnails(ws);
     expect(result.output).toMatchObject({ removed: 1, images: 0 });
-    expect(ws.library.thumbnailsOf(gone)).toEqual([]);
+    expect(thumbnailsOf(ws.library, gone)).toEqual([]);
     expect(fs.existsSync(path.dirname(thumbnailPath(ws.thumbnails, gone, 'grid@1x')))).toBe(false);
-    expect(ws.library.thumbnailsOf(shared)).toHaveLength(3);
+    expect(thumbnailsOf(ws.library, shared)).toHaveLength(3);
     expect(fs.existsSync(thumbnailPath(ws.thumbnails, shared, 'detail@1x'))).toBe(true);
     expect(filesUnder(ws.thumbnails)).toHaveLength((tree.images.size - 2) * 3);
   }, 60_000);
@@ -216,8 +217,8 @@ describe('the thumbnail job', () => {
     const idB = await index(ws, b);
     const onlyB = await thumbnails(ws, { location: idB, variants: ['icon@1x'] });
     expect(onlyB.output).toMatchObject({ images: 1, locationId: idB });
-    expect(ws.library.thumbnailsOf(contentIdOf(ws.library, 'b.png'))).toHaveLength(1);
-    expect(ws.library.thumbnailsOf(contentIdOf(ws.library, 'a.jpg'))).toHaveLength(0);
+    expect(thumbnailsOf(ws.library, contentIdOf(ws.library, 'b.png'))).toHaveLength(1);
+    expect(thumbnailsOf(ws.library, contentIdOf(ws.library, 'a.jpg'))).toHaveLength(0);
     const byPath = await thumbnails(ws, { location: a, variants: ['icon@1x'] });
     expect(byPath.output).toMatchObject({ images: 1 });
 

@@ -12,6 +12,7 @@ import { resumeJob, runJob } from '../../../src/index.js';
 import { SqliteStore } from '../../../src/sqlite.js';
 import { tempDir } from '../../machines/helpers.js';
 import { bytes } from '../duplicates/tree.js';
+import { getValidationRun } from '../../../src/jobs/validation/validationRuns.js';
 
 const open: Library[] = [];
 afterEach(() => {
@@ -147,7 +148,7 @@ describe('validation', () => {
     });
     expect(out.issues.find((i) => i.kind === 'truncated')!.message).toMatch(/Is 10 bytes, was 8000/);
     // The run and its issues are in the library; validation changed no file.
-    const run = ws.library.getValidationRun(out.runId)!;
+    const run = getValidationRun(ws.library, out.runId)!;
     expect(run).toMatchObject({ mode: 'complete', issueCount: 15, checked: out.checked });
     expect(run.finishedAt).toBeGreaterThanOrEqual(run.startedAt);
     expect(run.issues.map((i) => i.kind).sort()).toEqual(out.issues.map((i) => i.kind).sort());
@@ -226,7 +227,7 @@ describe('validation', () => {
     const out = result.output as ValidationOutput;
     expect(found(root, out)).toEqual(found(root, reference));
     expect(out.issueCount).toBe(17);
-    expect(ws.library.getValidationRun(out.runId)).toMatchObject({ issueCount: 17, checked: out.checked });
-    expect(ws.library.getValidationRun(out.runId)!.issues).toHaveLength(17);
+    expect(getValidationRun(ws.library, out.runId)).toMatchObject({ issueCount: 17, checked: out.checked });
+    expect(getValidationRun(ws.library, out.runId)!.issues).toHaveLength(17);
   });
 });

@@ -7,6 +7,8 @@ import { CopiedRecorder, recordRemoved } from '../../library/libraryUpdates.js';
 import { recordFailure } from '../recordFailure.js';
 import { removeJobTemps } from '../removeJobTemps.js';
 import type { CopyDeps, CopyInput, CopyState } from '../types.js';
+import { deletePlan, planItems } from '../jobPlans.js';
+import { listLocations } from '../../library/locations.js';
 
 /**
  * Finish: directories get their modes and times (deepest first, after everything inside them was written,
@@ -23,7 +25,7 @@ export const complete = phase<CopyState, CopyInput, CopyDeps>({
     const preserve = input.preserveTimestamps !== false;
     let before = Number.MAX_SAFE_INTEGER;
     for (;;) {
-      const dirs = library.planItems(ctx.jobId, before, 1000, { kind: 'dir', descending: true });
+      const dirs = planItems(library, ctx.jobId, before, 1000, { kind: 'dir', descending: true });
       if (dirs.length === 0) break;
       for (const dir of dirs) {
         try {
@@ -44,7 +46,7 @@ export const complete = phase<CopyState, CopyInput, CopyDeps>({
       }
       before = dirs[dirs.length - 1].seq;
     }
-    const indexed = library.listLocations().length > 0;
+    const indexed = listLocations(library).length > 0;
     await ctx.checkpoint({
       force: true,
       atomicWith: () => {
@@ -52,7 +54,7 @@ export const complete = phase<CopyState, CopyInput, CopyDeps>({
           const recorder = new CopiedRecorder(library);
           let after = 0;
           for (;;) {
-            const items = library.planItems(ctx.jobId, after, 1000);
+            const items = planItems(library, ctx.jobId, after, 1000);
             if (items.length === 0) break;
             for (const item of items) {
               if (item.kind === 'rename') recorder.recordTree(item.dst);
@@ -62,7 +64,7 @@ export const complete = phase<CopyState, CopyInput, CopyDeps>({
           }
           if (input.move) for (const root of state.roots) recordRemoved(library, asBuffer(root.src));
         }
-        library.deletePlan(ctx.jobId);
+        deletePlan(library, ctx.jobId);
       },
     });
     return Complete;

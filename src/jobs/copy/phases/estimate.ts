@@ -8,6 +8,7 @@ import { entryAtPath } from '../../library/entryAtPath.js';
 import type { CopyDeps, CopyInput, CopyState } from '../types.js';
 import { rememberStat } from '../statCache.js';
 import { existingAncestor } from './init.js';
+import { getLocation } from '../../library/locations.js';
 
 /**
  * How much the sources hold: from the library when a source directory is indexed and unchanged since (its
@@ -36,7 +37,7 @@ export const estimate = phase<CopyState, CopyInput, CopyDeps>({
       } else {
         const place = entryAtPath(library, root.src);
         const known = place?.entry;
-        const location = place ? library.getLocation(place.locationId) : undefined;
+        const location = place ? getLocation(library, place.locationId) : undefined;
         if (known && known.kind === 'dir' && known.mtimeMs === st.mtimeMs && location?.lastIndexedAt) {
           files += known.fileCount;
           rootBytes = known.aggregateSize;

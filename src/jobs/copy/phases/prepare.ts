@@ -10,6 +10,7 @@ import { recordFailure } from '../recordFailure.js';
 import { removeJobTemps } from '../removeJobTemps.js';
 import { forgetStats, takeStat } from '../statCache.js';
 import type { CopyDeps, CopyInput, CopyState, PlanItem } from '../types.js';
+import { deletePlan, insertPlanItems } from '../jobPlans.js';
 
 type Ctx = PhaseContext<CopyState, CopyInput, CopyDeps>;
 type Kind = 'file' | 'dir' | 'symlink';
@@ -56,8 +57,8 @@ export const prepare = phase<CopyState, CopyInput, CopyDeps>({
     await ctx.checkpoint({
       force: true,
       atomicWith: () => {
-        library.deletePlan(ctx.jobId);
-        library.insertPlanItems(ctx.jobId, items);
+        deletePlan(library, ctx.jobId);
+        insertPlanItems(library, ctx.jobId, items);
       },
     });
     await ctx.deps.hooks?.afterPlan?.();

@@ -13,6 +13,8 @@ import type {
   DuplicatesInput,
   DuplicatesState,
 } from '../types.js';
+import { setFileHashes } from '../../library/fileHashes.js';
+import { putJobListChunk } from '../../library/jobLists.js';
 
 type Ctx = PhaseContext<DuplicatesState, DuplicatesInput, DuplicatesDeps>;
 
@@ -86,8 +88,8 @@ export const analysis = phase<DuplicatesState, DuplicatesInput, DuplicatesDeps>(
           ...(hashes || seq !== undefined
             ? {
                 atomicWith: () => {
-                  if (hashes) library.setFileHashes(writes, ctx.clock.now());
-                  if (seq !== undefined) lists!.putJobListChunk(ctx.jobId, 'done', seq, found!);
+                  if (hashes) setFileHashes(library, writes, ctx.clock.now());
+                  if (seq !== undefined) putJobListChunk(lists!, ctx.jobId, 'done', seq, found!);
                 },
               }
             : {}),

@@ -10,6 +10,9 @@ import { display } from '../../content/fileBytes.js';
 import { chunkFiles, dropLists, handOver, writeList } from '../fileLists.js';
 import { packGroups } from '../packFiles.js';
 import type { CandidateFile, DuplicatesDeps, DuplicatesInput, DuplicatesState } from '../types.js';
+import { sameSizeFilesOfLocation } from '../duplicatesQueries.js';
+import { dirsOfLocation } from '../../library/entries.js';
+import { getLocation, getLocationByPath } from '../../library/locations.js';
 
 type Ctx = PhaseContext<DuplicatesState, DuplicatesInput, DuplicatesDeps>;
 
@@ -175,7 +178,7 @@ function fromLibrary(ctx: Ctx): CandidateFile[] {
   state.locationId = location.id;
   const { min, max, nameOk } = filters(input);
   const dirs = new Map<number, Buffer>();
-  for (const d of library.dirsOfLocation(location.id)) {
+  for (const d of dirsOfLocation(library, location.id)) {
     dirs.set(
       d.id,
       d.parentId === null ? location.path : joinBytes(dirs.get(d.parentId) ?? Buffer.alloc(0), d.name),
@@ -186,7 +189,7 @@ function fromLibrary(ctx: Ctx): CandidateFile[] {
   // it, it has no duplicate. Every file that is kept is stat-ed, and its content id and hash used only if its
   // size and mtime are unchanged; files changed or added since the last index are seen after the next one.
   const contentModes = (input.mode ?? 'content') === 'content' || input.mode === 'deep';
-  for (const row of library.sameSizeFilesOfLocation(location.id, min, max, contentModes)) {
+  for (const row of sameSizeFilesOfLocation(library, location.id, min, max, contentModes)) {
     if (!nameOk(row.name)) continue;
     const dir = dirs.get(row.parentId);
     if (dir === undefined) continue;
@@ -223,8 +226,8 @@ function fromLibrary(ctx: Ctx): CandidateFile[] {
 function resolveLocation(library: Library, location: number | string) {
   const found =
     typeof location === 'number'
-      ? library.getLocation(location)
-      : library.getLocationByPath(path.resolve(location));
+      ? getLocation(library, location)
+      : getLocationByPath(library, path.resolve(location));
   if (!found) {
     throw new FatalError(
       `No indexed location ${JSON.stringify(location)} in the library. Index it first (phasekit index DIR), or give paths to walk.`,

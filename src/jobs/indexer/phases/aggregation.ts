@@ -2,6 +2,9 @@ import { Continue } from '../../../phases/outcomes.js';
 import { phase } from '../../../phases/phase.js';
 import type { EntryUpdate } from '../../library/types.js';
 import type { IndexerDeps, IndexerInput, IndexerState } from '../types.js';
+import { entryTotalsPage } from '../indexerQueries.js';
+import { updateEntries } from '../../library/entries.js';
+import { getLocation } from '../../library/locations.js';
 
 /** Entries read per page: one page of `[id, parent, kind, size]` is all the walk holds of the files. */
 const PAGE = 5000;
@@ -28,7 +31,7 @@ export const aggregation = phase<IndexerState, IndexerInput, IndexerDeps>({
     const library = ctx.deps.library!;
     const { counts } = ctx.state;
     const locationId = ctx.state.locationId!;
-    const location = library.getLocation(locationId);
+    const location = getLocation(library, locationId);
     if (
       location?.lastIndexedAt != null &&
       counts.new + counts.modified + counts.moved + counts.deleted === 0
@@ -51,7 +54,7 @@ export const aggregation = phase<IndexerState, IndexerInput, IndexerDeps>({
     let after = 0;
     let seen = 0;
     for (;;) {
-      const rows = library.entryTotalsPage(locationId, after, PAGE);
+      const rows = entryTotalsPage(library, locationId, after, PAGE);
       if (rows.length === 0) break;
       for (const [id, parentId, kind, size] of rows) {
         if (kind === 'dir') {
@@ -88,7 +91,7 @@ export const aggregation = phase<IndexerState, IndexerInput, IndexerDeps>({
     }
     const updates: EntryUpdate[] = [];
     for (const [id, t] of totals) updates.push({ id, ...t });
-    await ctx.checkpoint({ force: true, atomicWith: () => void library.updateEntries(updates) });
+    await ctx.checkpoint({ force: true, atomicWith: () => void updateEntries(library, updates) });
     ctx.atomicOperationComplete(seen, seen);
     return Continue;
   },

@@ -1,6 +1,7 @@
 import { Continue } from '../../../phases/outcomes.js';
 import { phase } from '../../../phases/phase.js';
 import type { IndexerDeps, IndexerInput, IndexerState } from '../types.js';
+import { markLocationIndexed } from '../../library/locations.js';
 
 /** Record when the location was last indexed. */
 export const complete = phase<IndexerState, IndexerInput, IndexerDeps>({
@@ -12,7 +13,7 @@ export const complete = phase<IndexerState, IndexerInput, IndexerDeps>({
       const at = ctx.clock.now();
       await ctx.checkpoint({
         force: true,
-        atomicWith: () => library.markLocationIndexed(ctx.state.locationId!, at),
+        atomicWith: () => markLocationIndexed(library, ctx.state.locationId!, at),
       });
     }
     return Continue;

@@ -6,19 +6,16 @@ import type { ContentIdAssignment } from '../../library/types.js';
 import { mapConcurrent } from '../../fs/mapConcurrent.js';
 import { displayPath, joinBytes } from '../../fs/paths.js';
 import type { IndexerDeps, IndexerInput, IndexerState } from '../types.js';
+import { setContentIds } from '../../library/contentIdentities.js';
+import { pathOf } from '../../library/entries.js';
+import { countUnhashedFiles, type UnhashedFile, unhashedFiles } from '../indexerQueries.js';
 
 /** Files up to this size (hashed whole, one read) are hashed synchronously. */
 const SYNC_LIMIT = 100 * 1024;
 /** Small files hashed between two turns given to the host. */
 const YIELD_EVERY = 128;
 
-interface FileRow {
-  id: number;
-  size: number;
-  parentId: number;
-  name: Buffer;
-  extension: string | null;
-}
+type FileRow = UnhashedFile;
 
 /**
  * Content ids (Spacedrive's sampled BLAKE3) for every non-empty file without one, a batch at a time, several
@@ -49,23 +46,14 @@ export const content = phase<IndexerState, IndexerInput, IndexerDeps>({
     }
     const library = ctx.deps.library!;
     const locationId = state.locationId!;
-    const remaining = library.db
-      .prepare(
-        `SELECT count(*) FROM entries WHERE location_id = ? AND id > ? AND kind = 'file' AND size > 0 AND content_id IS NULL`,
-      )
-      .pluck()
-      .get(locationId, state.cursor) as number;
-    const page = library.db.prepare(
-      `SELECT id, size, parent_id AS parentId, name, extension FROM entries
-       WHERE location_id = ? AND id > ? AND kind = 'file' AND size > 0 AND content_id IS NULL ORDER BY id LIMIT ?`,
-    );
+    const remaining = countUnhashedFiles(library, locationId, state.cursor);
     const total = state.counts.contentIds + remaining;
     const dirs = new Map<number, Buffer>();
-    const pathOf = (row: FileRow) => {
+    const fileOf = (row: FileRow) => {
       let dir = dirs.get(row.parentId);
       if (!dir) {
         if (dirs.size > 10_000) dirs.clear();
-        dir = library.pathOf(row.parentId);
+        dir = pathOf(library, row.parentId);
         dirs.set(row.parentId, dir);
       }
       return joinBytes(dir, row.name);
@@ -73,7 +61,7 @@ export const content = phase<IndexerState, IndexerInput, IndexerDeps>({
     const hashed = (row: FileRow, contentId: string | null): ContentIdAssignment | null =>
       contentId === null ? null : { id: row.id, contentId, kind: kindOfExtension(row.extension) };
     for (;;) {
-      const rows = page.all(locationId, state.cursor, batchSize) as FileRow[];
+      const rows = unhashedFiles(library, locationId, state.cursor, batchSize);
       if (rows.length === 0) break;
       const results: (ContentIdAssignment | null)[] = new Array(rows.length).fill(null);
       const large: number[] = [];
@@ -88,7 +76,7 @@ export const content = phase<IndexerState, IndexerInput, IndexerDeps>({
           large.push(i);
           continue;
         }
-        const file = pathOf(row);
+        const file = fileOf(row);
         try {
           results[i] = hashed(row, contentIdOfFileSync(file, row.size));
         } catch (error) {
@@ -100,7 +88,7 @@ export const content = phase<IndexerState, IndexerInput, IndexerDeps>({
       }
       await mapConcurrent(large, concurrency, async (i) => {
         const row = rows[i];
-        const file = pathOf(row);
+        const file = fileOf(row);
         try {
           results[i] = hashed(row, await contentIdOfFile(file, row.size));
         } catch (error) {
@@ -113,7 +101,7 @@ export const content = phase<IndexerState, IndexerInput, IndexerDeps>({
       state.counts.contentIds += assignments.length;
       await ctx.checkpoint({
         force: true,
-        atomicWith: () => void library.setContentIds(assignments),
+        atomicWith: () => void setContentIds(library, assignments),
       });
       ctx.atomicOperationComplete(state.counts.contentIds, total);
       ctx.checkInterrupt();

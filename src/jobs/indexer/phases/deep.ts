@@ -4,6 +4,8 @@ import { sniffFile } from '../../content/sniff.js';
 import type { EntryUpdate } from '../../library/types.js';
 import { mapConcurrent } from '../../fs/mapConcurrent.js';
 import type { IndexerDeps, IndexerInput, IndexerState } from '../types.js';
+import { pathOf, updateEntries } from '../../library/entries.js';
+import { countUnsniffedFiles, unsniffedFiles } from '../indexerQueries.js';
 
 /**
  * What a file is, from its bytes: the MIME type and, for images, width, height and EXIF orientation.
@@ -37,21 +39,13 @@ export const deep = phase<IndexerState, IndexerInput, IndexerDeps>({
     }
     const library = ctx.deps.library!;
     const locationId = state.locationId!;
-    const page = library.db.prepare(
-      `SELECT id, size FROM entries WHERE location_id = ? AND id > ? AND kind = 'file' AND mime IS NULL ORDER BY id LIMIT ?`,
-    );
-    const remaining = library.db
-      .prepare(
-        `SELECT count(*) FROM entries WHERE location_id = ? AND id > ? AND kind = 'file' AND mime IS NULL`,
-      )
-      .pluck()
-      .get(locationId, state.cursor) as number;
+    const remaining = countUnsniffedFiles(library, locationId, state.cursor);
     const total = state.counts.deep + remaining;
     for (;;) {
-      const rows = page.all(locationId, state.cursor, batchSize) as { id: number; size: number }[];
+      const rows = unsniffedFiles(library, locationId, state.cursor, batchSize);
       if (rows.length === 0) break;
       const updates = await mapConcurrent(rows, concurrency, async (row): Promise<EntryUpdate | null> => {
-        const file = library.pathOf(row.id);
+        const file = pathOf(library, row.id);
         try {
           const info = await sniffFile(file, row.size);
           return {
@@ -69,7 +63,7 @@ export const deep = phase<IndexerState, IndexerInput, IndexerDeps>({
       const done = updates.filter((u): u is EntryUpdate => u !== null);
       state.cursor = rows[rows.length - 1].id;
       state.counts.deep += done.length;
-      await ctx.checkpoint({ force: true, atomicWith: () => void library.updateEntries(done) });
+      await ctx.checkpoint({ force: true, atomicWith: () => void updateEntries(library, done) });
       ctx.atomicOperationComplete(state.counts.deep, total);
       ctx.checkInterrupt();
     }

@@ -8,6 +8,9 @@ import { displayPath, extensionOf, joinBytes } from '../../fs/paths.js';
 import { DEFAULT_RULES, ruleVerdict } from '../rules.js';
 import type { IndexerDeps, IndexerInput, IndexerState, PendingDir } from '../types.js';
 import { openLocation, reserveIds } from './openLocation.js';
+import { setContentIds } from '../../library/contentIdentities.js';
+import { findByInode, insertEntries, pathOf, updateEntries } from '../../library/entries.js';
+import { type KnownChild, knownChildren } from '../indexerQueries.js';
 
 type Ctx = PhaseContext<IndexerState, IndexerInput, IndexerDeps>;
 
@@ -57,9 +60,13 @@ export const discovery = phase<IndexerState, IndexerInput, IndexerDeps>({
         ...(library
           ? {
               atomicWith: () => {
-                if (inserts.length) library.insertEntries(inserts);
-                if (updates.length) library.updateEntries(updates);
-                if (cleared.length) library.setContentIds(cleared.map((id) => ({ id, contentId: null })));
+                if (inserts.length) insertEntries(library, inserts);
+                if (updates.length) updateEntries(library, updates);
+                if (cleared.length)
+                  setContentIds(
+                    library,
+                    cleared.map((id) => ({ id, contentId: null })),
+                  );
               },
             }
           : {}),
@@ -182,7 +189,7 @@ function readDirectory(ctx: Ctx, dir: PendingDir, tools: WalkTools): number {
   const ignores = tools.ignoresFor(dir.rel);
   const existing = new Map<string, KnownChild>();
   if (library && !dir.fresh && !state.cold) {
-    for (const row of childrenQuery(library).all(state.locationId, dir.id) as KnownChild[]) {
+    for (const row of knownChildren(library, state.locationId!, dir.id)) {
       existing.set(row.name.toString('latin1'), row);
     }
   }
@@ -302,30 +309,6 @@ function readDirectory(ctx: Ctx, dir: PendingDir, tools: WalkTools): number {
   return dirents.length;
 }
 
-/** The columns the diff compares, for the children of one directory. */
-interface KnownChild {
-  id: number;
-  name: Buffer;
-  kind: 'file' | 'dir' | 'symlink';
-  size: number;
-  mtimeMs: number | null;
-  inode: number | null;
-}
-
-const childrenStatements = new WeakMap<object, import('better-sqlite3').Statement>();
-
-/** A narrow query for a directory's children (the library's `childrenOf` reads every column). */
-function childrenQuery(library: NonNullable<IndexerDeps['library']>) {
-  let statement = childrenStatements.get(library);
-  if (!statement) {
-    statement = library.db.prepare(
-      'SELECT id, name, kind, size, mtime_ms AS mtimeMs, inode FROM entries WHERE location_id = ? AND parent_id = ?',
-    );
-    childrenStatements.set(library, statement);
-  }
-  return statement;
-}
-
 function readLink(ctx: Ctx, full: Buffer): Buffer | null {
   try {
     return fs.readlinkSync(full, { encoding: 'buffer' });
@@ -341,9 +324,9 @@ function readLink(ctx: Ctx, full: Buffer): Buffer | null {
  */
 function findMoved(ctx: Ctx, st: fs.Stats, kind: 'file' | 'dir' | 'symlink'): EntryRow | undefined {
   const library = ctx.deps.library!;
-  for (const candidate of library.findByInode(ctx.state.locationId!, st.ino, st.dev)) {
+  for (const candidate of findByInode(library, ctx.state.locationId!, st.ino, st.dev)) {
     if (candidate.kind !== kind || candidate.parentId === null) continue;
-    const old = fs.lstatSync(library.pathOf(candidate.id), { throwIfNoEntry: false });
+    const old = fs.lstatSync(pathOf(library, candidate.id), { throwIfNoEntry: false });
     if (!old || old.ino !== st.ino || old.dev !== st.dev) return candidate;
   }
   return undefined;

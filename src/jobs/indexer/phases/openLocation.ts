@@ -3,6 +3,9 @@ import path from 'node:path';
 import { FatalError } from '../../../phases/PhaseError.js';
 import type { PhaseContext } from '../../../phases/types.js';
 import type { IndexerDeps, IndexerInput, IndexerState } from '../types.js';
+import { reserveEntryIds } from '../../library/entries.js';
+import { countEntriesBelowRoot } from '../indexerQueries.js';
+import { upsertLocation } from '../../library/locations.js';
 
 type Ctx = PhaseContext<IndexerState, IndexerInput, IndexerDeps>;
 
@@ -40,13 +43,10 @@ export function openLocation(ctx: Ctx): void {
     return;
   }
   const library = ctx.deps.library!;
-  const location = library.upsertLocation(rootBytes, { rules: input.rules ?? null });
+  const location = upsertLocation(library, rootBytes, { rules: input.rules ?? null });
   state.locationId = location.id;
   state.rootId = location.rootEntryId;
-  const others = library.db
-    .prepare('SELECT count(*) FROM entries WHERE location_id = ? AND parent_id IS NOT NULL')
-    .pluck()
-    .get(location.id) as number;
+  const others = countEntriesBelowRoot(library, location.id);
   state.cold = others === 0;
   state.expected = others;
   state.explored = 0;
@@ -55,7 +55,7 @@ export function openLocation(ctx: Ctx): void {
 
 /** Reserve `count` entry ids from the library (committed at once; a crash only leaves a gap). */
 export function reserveIds(ctx: Ctx, count: number): void {
-  const start = ctx.deps.library!.reserveEntryIds(count);
+  const start = reserveEntryIds(ctx.deps.library!, count);
   ctx.state.nextId = start;
   ctx.state.endId = start + count;
 }

@@ -1,6 +1,7 @@
 import { Continue } from '../../../phases/outcomes.js';
 import { phase } from '../../../phases/phase.js';
 import type { IndexerDeps, IndexerInput, IndexerState } from '../types.js';
+import { deleteEntries } from '../../library/entries.js';
 
 /**
  * Apply what discovery could only decide once the whole tree was seen: entries missing from disk (and not
@@ -23,7 +24,7 @@ export const processing = phase<IndexerState, IndexerInput, IndexerDeps>({
       await ctx.checkpoint({
         force: true,
         atomicWith: () => {
-          deleted = library.deleteEntries(ids);
+          deleted = deleteEntries(library, ids);
         },
       });
       state.counts.deleted += deleted;

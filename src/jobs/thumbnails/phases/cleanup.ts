@@ -5,6 +5,7 @@ import { phase } from '../../../phases/phase.js';
 import { removeStaleTemporaryFiles } from '../temporaryFiles.js';
 import { thumbnailDirectoryOf } from '../thumbnailPath.js';
 import type { ThumbnailsDeps, ThumbnailsInput, ThumbnailsState } from '../types.js';
+import { deleteThumbnails, orphanThumbnailContentIds } from '../thumbnailsTable.js';
 
 /**
  * Remove the thumbnails of contents no entry of the library has any more — files first, then their records
@@ -20,7 +21,7 @@ export const cleanup = phase<ThumbnailsState, ThumbnailsInput, ThumbnailsDeps>({
     const batchSize = Math.max(input.batchSize ?? 32, 256);
     let after = ''; // not kept in the state: a resumed cleanup looks again from the start, which is cheap
     for (;;) {
-      const orphans = library.orphanThumbnailContentIds(batchSize, after);
+      const orphans = orphanThumbnailContentIds(library, batchSize, after);
       if (orphans.length === 0) break;
       after = orphans[orphans.length - 1];
       for (const contentId of orphans) {
@@ -31,7 +32,7 @@ export const cleanup = phase<ThumbnailsState, ThumbnailsInput, ThumbnailsDeps>({
         } catch {}
       }
       state.counts.removed += orphans.length;
-      await ctx.checkpoint({ force: true, atomicWith: () => void library.deleteThumbnails(orphans) });
+      await ctx.checkpoint({ force: true, atomicWith: () => void deleteThumbnails(library, orphans) });
       ctx.reportProgress({ message: `${state.counts.removed} orphaned thumbnail sets removed` });
       ctx.checkInterrupt();
     }

@@ -6,6 +6,7 @@ import { nextImages } from '../nextImages.js';
 import { ThumbnailsSetupError } from '../ThumbnailsSetupError.js';
 import type { ThumbnailsDeps, ThumbnailsInput, ThumbnailsState } from '../types.js';
 import { resolveVariants } from '../variants.js';
+import { getLocation, getLocationByPath } from '../../library/locations.js';
 
 const PAGE = 1000;
 
@@ -62,8 +63,8 @@ function locationIdOf(deps: ThumbnailsDeps, location: number | string | undefine
   if (location === undefined) return null;
   const found =
     typeof location === 'number'
-      ? deps.library.getLocation(location)
-      : deps.library.getLocationByPath(path.resolve(location));
+      ? getLocation(deps.library, location)
+      : getLocationByPath(deps.library, path.resolve(location));
   if (found === undefined) {
     throw new ThumbnailsSetupError(
       `No location ${JSON.stringify(location)} in the library ${deps.library.file}: index it first (phasekit index <dir> --mode content).`,

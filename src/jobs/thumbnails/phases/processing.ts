@@ -11,6 +11,8 @@ import { removeStaleTemporaryFiles } from '../temporaryFiles.js';
 import { TEMPORARY_DIRECTORY } from '../thumbnailPath.js';
 import { ThumbnailSourceError } from '../ThumbnailSourceError.js';
 import type { ThumbnailRecord, ThumbnailsDeps, ThumbnailsInput, ThumbnailsState } from '../types.js';
+import { pathOf } from '../../library/entries.js';
+import { putThumbnails } from '../thumbnailsTable.js';
 
 /**
  * Make the thumbnails, largest images first, a batch at a time, several images at once. A batch's records
@@ -51,7 +53,7 @@ export const processing = phase<ThumbnailsState, ThumbnailsInput, ThumbnailsDeps
       let failed = 0;
       await fs.mkdir(path.join(state.directory, TEMPORARY_DIRECTORY), { recursive: true });
       await mapConcurrent(work, concurrency, async (work) => {
-        const file = library.pathOf(work.entryId);
+        const file = pathOf(library, work.entryId);
         const name = file.toString();
         try {
           const source = await sourceOf(file);
@@ -72,7 +74,7 @@ export const processing = phase<ThumbnailsState, ThumbnailsInput, ThumbnailsDeps
       state.counts.skipped += skipped;
       state.counts.thumbnails += records.length;
       for (const r of records) state.counts.bytes += r.bytes;
-      await ctx.checkpoint({ force: true, atomicWith: () => library.putThumbnails(records) });
+      await ctx.checkpoint({ force: true, atomicWith: () => putThumbnails(library, records) });
       ctx.checkInterrupt();
     }
     return Continue;

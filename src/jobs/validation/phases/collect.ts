@@ -3,6 +3,9 @@ import { Continue } from '../../../phases/outcomes.js';
 import { phase } from '../../../phases/phase.js';
 import { FatalError } from '../../../phases/PhaseError.js';
 import type { ValidationDeps, ValidationInput, ValidationState } from '../types.js';
+import { getLocation, getLocationByPath } from '../../library/locations.js';
+import { countEntriesAfter } from '../validationQueries.js';
+import { openValidationRun } from '../validationRuns.js';
 
 /**
  * Find the location, open the library's validation run for this job (one per job: a resumed job adds to it),
@@ -17,8 +20,8 @@ export const collect = phase<ValidationState, ValidationInput, ValidationDeps>({
     if (!library) throw new TypeError('Validation needs deps.library: it checks what the library recorded.');
     const location =
       typeof input.location === 'number'
-        ? library.getLocation(input.location)
-        : library.getLocationByPath(path.resolve(input.location));
+        ? getLocation(library, input.location)
+        : getLocationByPath(library, path.resolve(input.location));
     if (!location) {
       throw new FatalError(
         `No indexed location ${JSON.stringify(input.location)} in the library. Index it first (phasekit index DIR); validation checks what an index recorded.`,
@@ -26,11 +29,12 @@ export const collect = phase<ValidationState, ValidationInput, ValidationDeps>({
     }
     state.locationId = location.id;
     state.locationPath = location.pathText;
-    state.total = library.countEntriesAfter(location.id, location.rootEntryId);
+    state.total = countEntriesAfter(library, location.id, location.rootEntryId);
     await ctx.checkpoint({
       force: true,
       atomicWith: () => {
-        state.runId = library.openValidationRun(
+        state.runId = openValidationRun(
+          library,
           location.id,
           ctx.jobId,
           input.mode ?? 'basic',

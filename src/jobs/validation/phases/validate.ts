@@ -4,6 +4,11 @@ import { joinBytes } from '../../fs/paths.js';
 import { HashPool } from '../../content/hashPool.js';
 import { checkEntry, DEFAULT_LIMITS, type EntryCheck, judgeHash } from '../checkEntry.js';
 import type { ValidationDeps, ValidationInput, ValidationState } from '../types.js';
+import { dirsOfLocation } from '../../library/entries.js';
+import { setFileHashes } from '../../library/fileHashes.js';
+import { getLocation } from '../../library/locations.js';
+import { entriesToValidate } from '../validationQueries.js';
+import { addValidationIssues } from '../validationRuns.js';
 
 /** Issues kept in the job's state (and output); the library keeps them all. */
 const KEPT_ISSUES = 10_000;
@@ -22,10 +27,10 @@ export const validate = phase<ValidationState, ValidationInput, ValidationDeps>(
     const mode = input.mode ?? 'basic';
     const limits = { ...DEFAULT_LIMITS, ...input.limits };
     const batchSize = input.batchSize ?? 1000;
-    const location = library.getLocation(state.locationId!)!;
+    const location = getLocation(library, state.locationId!)!;
     // Directory paths and depths, built once: a query per entry would cost more than the check.
     const dirs = new Map<number, { path: Buffer; depth: number }>();
-    for (const d of library.dirsOfLocation(location.id)) {
+    for (const d of dirsOfLocation(library, location.id)) {
       const parent = d.parentId === null ? undefined : dirs.get(d.parentId);
       dirs.set(
         d.id,
@@ -38,7 +43,7 @@ export const validate = phase<ValidationState, ValidationInput, ValidationDeps>(
     const pool = new HashPool(mode === 'basic' ? 0 : (input.threads ?? 2));
     try {
       for (;;) {
-        const rows = library.entriesToValidate(location.id, state.cursor, batchSize);
+        const rows = entriesToValidate(library, location.id, state.cursor, batchSize);
         if (rows.length === 0) break;
         let checks: EntryCheck[] = [];
         const checked: (typeof rows)[number][] = [];
@@ -78,8 +83,8 @@ export const validate = phase<ValidationState, ValidationInput, ValidationDeps>(
         await ctx.checkpoint({
           force: true,
           atomicWith: () => {
-            library.addValidationIssues(state.runId!, issues, rows.length);
-            if (records.length > 0) library.setFileHashes(records, ctx.clock.now());
+            addValidationIssues(library, state.runId!, issues, rows.length);
+            if (records.length > 0) setFileHashes(library, records, ctx.clock.now());
           },
         });
         ctx.atomicOperationComplete(state.checked, state.total);

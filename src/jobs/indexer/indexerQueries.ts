@@ -1,0 +1,103 @@
+/**
+ * The indexer's own queries on the shared `entries` table: its phases' work lists and cursors. Functions take
+ * the library first and use its statement cache (each statement prepared once per connection).
+ */
+import type { Library } from '../library/Library.js';
+
+/** A directory's child, with the columns discovery's diff compares. */
+export interface KnownChild {
+  readonly id: number;
+  readonly name: Buffer;
+  readonly kind: 'file' | 'dir' | 'symlink';
+  readonly size: number;
+  readonly mtimeMs: number | null;
+  readonly inode: number | null;
+}
+
+/** A file of the content phase's work list. */
+export interface UnhashedFile {
+  readonly id: number;
+  readonly size: number;
+  readonly parentId: number;
+  readonly name: Buffer;
+  readonly extension: string | null;
+}
+
+/** How many entries of the location there are besides its root (0: a cold index, nothing to compare). */
+export function countEntriesBelowRoot(library: Library, locationId: number): number {
+  return library.statements
+    .pluck('SELECT count(*) FROM entries WHERE location_id = ? AND parent_id IS NOT NULL')
+    .get(locationId) as number;
+}
+
+/** The children of a directory with the columns discovery compares (the library's `childrenOf` reads all). */
+export function knownChildren(library: Library, locationId: number, parentId: number): KnownChild[] {
+  return library.statements
+    .get(
+      'SELECT id, name, kind, size, mtime_ms AS mtimeMs, inode FROM entries WHERE location_id = ? AND parent_id = ?',
+    )
+    .all(locationId, parentId) as KnownChild[];
+}
+
+/** How many non-empty files of the location after `afterId` have no content id: the content phase's total. */
+export function countUnhashedFiles(library: Library, locationId: number, afterId: number): number {
+  return library.statements
+    .pluck(
+      `SELECT count(*) FROM entries WHERE location_id = ? AND id > ? AND kind = 'file' AND size > 0 AND content_id IS NULL`,
+    )
+    .get(locationId, afterId) as number;
+}
+
+/** The next `limit` non-empty files after `afterId` without a content id, by id: a content phase batch. */
+export function unhashedFiles(
+  library: Library,
+  locationId: number,
+  afterId: number,
+  limit: number,
+): UnhashedFile[] {
+  return library.statements
+    .get(
+      `SELECT id, size, parent_id AS parentId, name, extension FROM entries
+       WHERE location_id = ? AND id > ? AND kind = 'file' AND size > 0 AND content_id IS NULL ORDER BY id LIMIT ?`,
+    )
+    .all(locationId, afterId, limit) as UnhashedFile[];
+}
+
+/** How many files of the location after `afterId` have no MIME type yet: the deep phase's total. */
+export function countUnsniffedFiles(library: Library, locationId: number, afterId: number): number {
+  return library.statements
+    .pluck(`SELECT count(*) FROM entries WHERE location_id = ? AND id > ? AND kind = 'file' AND mime IS NULL`)
+    .get(locationId, afterId) as number;
+}
+
+/** The next `limit` files after `afterId` without a MIME type, by id: a deep phase batch. */
+export function unsniffedFiles(
+  library: Library,
+  locationId: number,
+  afterId: number,
+  limit: number,
+): { id: number; size: number }[] {
+  return library.statements
+    .get(
+      `SELECT id, size FROM entries WHERE location_id = ? AND id > ? AND kind = 'file' AND mime IS NULL ORDER BY id LIMIT ?`,
+    )
+    .all(locationId, afterId, limit) as { id: number; size: number }[];
+}
+
+/**
+ * The entries of a location as `[id, parentId, kind, size]`, by id, after `afterId`, at most `limit`: a
+ * page of a walk over the whole location that holds one page in memory (aggregation).
+ */
+export function entryTotalsPage(
+  library: Library,
+  locationId: number,
+  afterId: number,
+  limit: number,
+): [id: number, parentId: number | null, kind: 'file' | 'dir' | 'symlink', size: number][] {
+  // A rowid range scan from the cursor (`+location_id` keeps SQLite off the indexes).
+  return library.statements
+    .raw(
+      'SELECT id, parent_id, kind, size FROM entries WHERE +location_id = ? AND id > ? ORDER BY id LIMIT ?',
+    )
+    .all(locationId, afterId, limit) as [number, number | null, 'file' | 'dir' | 'symlink', number][];
+}
