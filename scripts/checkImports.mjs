@@ -45,7 +45,7 @@ const MAY = {
   cli: ['manager', 'jobs', 'machines', 'phases', 'persistence', 'adapters'],
 };
 /** Job folders everyone may use: what the jobs share. */
-const SHARED_JOB_FOLDERS = new Set(['fs', 'library', 'content', 'trash', 'index.ts']);
+const SHARED_JOB_FOLDERS = new Set(['fs', 'library', 'content', 'trash', 'descriptor', 'index.ts']);
 
 const problems = [];
 for (const [file, deps] of graph) {
