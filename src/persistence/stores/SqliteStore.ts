@@ -29,6 +29,7 @@ import {
 import { enableWal } from './enableWal.js';
 import { runAtomicWith } from './runAtomicWith.js';
 import { SQLITE_MIGRATIONS, SQLITE_SCHEMA_VERSION } from './sqliteMigrations.js';
+import { type StatementCache, statementCache } from './statementCache.js';
 
 /** Options of {@link SqliteStore}. */
 export interface SqliteStoreOptions {
@@ -126,7 +127,8 @@ export class SqliteStore implements SnapshotStore {
   /** The connection the store writes through: share it to join the store's transactions. */
   readonly db: Database.Database;
   readonly #owned: boolean;
-  readonly #statements = new Map<string, Database.Statement>();
+  /** The connection's one statement cache, shared with a library (or anything else) on the same connection. */
+  readonly #statements: StatementCache;
   readonly #transaction: Database.Transaction<(task: () => unknown) => unknown>;
   readonly #now: () => number;
 
@@ -157,6 +159,7 @@ export class SqliteStore implements SnapshotStore {
       throw error;
     }
     this.#transaction = this.db.transaction((task: () => unknown) => task());
+    this.#statements = statementCache(this.db);
   }
 
   /**
@@ -291,8 +294,10 @@ export class SqliteStore implements SnapshotStore {
 
   /** Close the connection if the store opened it; a connection passed in stays open. Idempotent. */
   async close(): Promise<void> {
-    this.#statements.clear();
-    if (this.#owned && this.db.open) this.db.close();
+    if (this.#owned && this.db.open) {
+      this.#statements.clear();
+      this.db.close();
+    }
   }
 
   /** Run `task` in a `BEGIN IMMEDIATE` transaction (a savepoint when the connection is already in one). */
@@ -332,12 +337,7 @@ export class SqliteStore implements SnapshotStore {
   }
 
   #statement(sql: string): Database.Statement {
-    let statement = this.#statements.get(sql);
-    if (statement === undefined) {
-      statement = this.db.prepare(sql);
-      this.#statements.set(sql, statement);
-    }
-    return statement;
+    return this.#statements.get(sql);
   }
 
   /** Migrate to this code's schema version in one IMMEDIATE transaction: two processes never both migrate. */

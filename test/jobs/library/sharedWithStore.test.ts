@@ -7,6 +7,7 @@ import type { JobMeta } from '../../../src/persistence/types.js';
 import { makeTempDir } from '../makeTempDir.js';
 import { insertEntries } from '../../../src/jobs/library/entries.js';
 import { getLocationByPath, upsertLocation } from '../../../src/jobs/library/locations.js';
+import { statementCache } from '../../../src/persistence/stores/statementCache.js';
 
 const meta: JobMeta = {
   name: 'indexer',
@@ -81,6 +82,21 @@ describe('the library and the job store share one SQLite file', () => {
     expect(tables).toEqual(
       expect.arrayContaining(['phasekit_meta', 'phasekit_jobs', 'library_meta', 'entries']),
     );
+  });
+
+  it('prepares statements in one cache for both: what the store prepares, the library holds', async () => {
+    expect(library.statements).toBe(statementCache(store.db));
+    await store.save('job-1', Uint8Array.of(1), meta, {
+      atomicWith: () => insertEntries(library, batch(2, 0)),
+    });
+    const before = library.statements.size;
+    await store.list({ name: 'indexer' }); // a statement only the store prepares
+    expect(library.statements.size).toBe(before + 1);
+    await store.list({ name: 'indexer' });
+    await store.save('job-1', Uint8Array.of(2), meta, {
+      atomicWith: () => insertEntries(library, batch(2, 2)),
+    });
+    expect(library.statements.size).toBe(before + 1); // prepared once, used again
   });
 
   it('opens the library first and the store second on the same file', async () => {
