@@ -321,6 +321,20 @@ export function otherCases(): [string, Uint8Array, string | null][] {
     ['lone MPEG frame then junk', bytes(mp3Frame(), [1, 2, 3, 4]), null],
     ['mp4 named .m4a', ftyp('isom', 'isom', 'mp41'), 'm4a'],
     ['ole2 named .xls', bytes('\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1', zeros(24)), 'xls'],
+    [
+      'docx whose [Content_Types].xml names its main part',
+      bytes(
+        zipEntry(
+          '[Content_Types].xml',
+          '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">' +
+            '<Override PartName="/word/document.xml" ContentType="application/' +
+            'vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>',
+        ),
+        zipEntry('_rels/.rels'),
+        zipEntry('word/document.xml'),
+      ),
+      null,
+    ],
   ];
 }
 
@@ -475,15 +489,13 @@ export const recipes: Record<string, () => Promise<Buffer>> = {
   ),
 };
 
-/** A JPEG with `appBytes` of APP15 segments before its frame header (123 × 45, orientation 6). */
-export function paddedJpeg(appBytes: number): Buffer {
+/**
+ * A real JPEG (123 × 45, orientation 6, made by sharp) with `appBytes` of APP15 segments between its SOI
+ * and the rest, so that its frame header lies that far into the file.
+ */
+export async function paddedJpeg(appBytes: number): Promise<Buffer> {
+  const jpeg = await flat(123, 45).withMetadata({ orientation: 6 }).jpeg().toBuffer();
   const app = segment(0xef, pseudoRandomBytes(65_533));
   const count = Math.ceil(appBytes / app.length);
-  return bytes(
-    [0xff, 0xd8],
-    exifApp1(6),
-    ...Array.from({ length: count }, () => app),
-    sof(0xc0, 123, 45),
-    [0xff, 0xd9],
-  );
+  return bytes(jpeg.subarray(0, 2), ...Array.from({ length: count }, () => app), jpeg.subarray(2));
 }

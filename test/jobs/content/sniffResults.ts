@@ -61,13 +61,13 @@ export async function sniffResults(dir: string): Promise<Results> {
     out[`bytes image ${name}`] = await sniffBytes(data, 'bin');
     await file(`image ${name}`, data, name.split(' ')[0]);
   }
-  await file('jpeg, frame header after 3 MiB', paddedJpeg(3 * 1024 * 1024), 'jpg');
-  await file('jpeg, frame header after 5 MiB', paddedJpeg(5 * 1024 * 1024), 'jpg');
-  const jpeg = paddedJpeg(300 * 1024);
+  await file('jpeg, frame header after 3 MiB', await paddedJpeg(3 * 1024 * 1024), 'jpg');
+  await file('jpeg, frame header after 5 MiB', await paddedJpeg(5 * 1024 * 1024), 'jpg');
+  const jpeg = await paddedJpeg(300 * 1024);
   for (const length of [0, 1, 3, 4, 100, 65_535, 65_536, 65_537, 200_000, jpeg.length - 10]) {
     await file(`jpeg cut at ${length}`, jpeg.subarray(0, length), 'jpg');
   }
-  const big = paddedJpeg(200 * 1024);
+  const big = await paddedJpeg(200 * 1024);
   for (const size of [64 * 1024, 5, 2, 0]) await file(`jpeg, stat says ${size}`, big, 'jpg', size);
   const db = path.join(dir, 'library.db');
   const sqlite = new Database(db);
