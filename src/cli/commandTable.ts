@@ -1,32 +1,30 @@
 import type { Command } from 'commander';
+import { JOB_COMMANDS } from './jobCommands.js';
 
-/**
- * Every command, with the one line `phasekit --help` shows. A command's module — and the jobs, SQLite, sharp and
- * BLAKE3 it pulls in — loads only when that command runs, so `phasekit --version` and `--help` start at once.
- * (`test/cli/lazyCommands.test.ts` checks each summary against the command's own description.)
- */
-export const COMMANDS: readonly {
+/** A command of `phasekit`: its name, the line `--help` shows, and how to add it once it runs. */
+export interface CommandEntry {
   readonly name: string;
   readonly summary: string;
   readonly load: () => Promise<(program: Command) => void>;
-}[] = [
-  {
-    name: 'index',
-    summary: 'Index a directory into the library (or in memory with --ephemeral), with live progress.',
-    load: async () => (await import('./commands/indexCommand.js')).indexCommand,
-  },
-  {
-    name: 'copy',
-    summary:
-      'Copy (or move) files and directories, resumable: killed at any moment, `phasekit resume` finishes it.',
-    load: async () => (await import('./commands/copyCommand.js')).copyCommand,
-  },
-  {
-    name: 'delete',
-    summary:
-      'Delete files and directories: to the trash (default), permanently, or securely (overwritten first).',
-    load: async () => (await import('./commands/deleteCommand.js')).deleteCommand,
-  },
+}
+
+/**
+ * Every command, with the one line `phasekit --help` shows: the job commands, built from their descriptors
+ * ({@link JOB_COMMANDS}), then the commands about jobs. A command's module — and the jobs, SQLite, sharp and
+ * BLAKE3 it pulls in — loads only when that command runs, so `phasekit --version` and `--help` start at once.
+ * (`test/cli/lazyCommands.test.ts` checks each summary against the command's own description.)
+ */
+export const COMMANDS: readonly CommandEntry[] = [
+  ...JOB_COMMANDS.map(
+    (entry): CommandEntry => ({
+      name: entry.command,
+      summary: entry.summary,
+      load: async () => {
+        const [descriptor, { addJobCommand }] = await Promise.all([entry.load(), import('./jobCommand.js')]);
+        return (program) => void addJobCommand(program, descriptor);
+      },
+    }),
+  ),
   {
     name: 'jobs',
     summary: 'List jobs: those not finished, or all with --all.',
@@ -52,21 +50,6 @@ export const COMMANDS: readonly {
     name: 'graph',
     summary: "Print a job's state machine as Mermaid or as XState's JSON.",
     load: async () => (await import('./commands/graphCommand.js')).graphCommand,
-  },
-  {
-    name: 'duplicates',
-    summary: 'Find files stored more than once and the space they waste, with live progress.',
-    load: async () => (await import('./commands/duplicatesCommand.js')).duplicatesCommand,
-  },
-  {
-    name: 'validate',
-    summary: 'Check an indexed location against the disk: missing, changed and corrupted files, and more.',
-    load: async () => (await import('./commands/validateCommand.js')).validateCommand,
-  },
-  {
-    name: 'thumbnails',
-    summary: 'Make WebP thumbnails of the images in the library, once per content; remove orphaned ones.',
-    load: async () => (await import('./commands/thumbnailsCommand.js')).thumbnailsCommand,
   },
   {
     name: 'worker',

@@ -1,40 +1,41 @@
-import { indexerJob } from '../jobs/indexer/indexerJob.js';
-import { thumbnailsJob } from '../jobs/thumbnails/thumbnailsJob.js';
-import { copyCliJob } from './commands/copyCommand.js';
-import { deleteCliJob } from './commands/deleteCommand.js';
-import { duplicatesCliJob } from './commands/duplicatesCommand.js';
-import { validationCliJob } from './commands/validateCommand.js';
-import type { CliJob } from './CliJob.js';
+import type { JobDescriptor } from '../jobs/descriptor/JobDescriptor.js';
+import { CliError } from './CliError.js';
+import { JOB_COMMANDS, type JobCommandEntry } from './jobCommands.js';
 
-export type { CliJob, JobFailures } from './CliJob.js';
+export type { JobDescriptor, JobFailures } from '../jobs/descriptor/JobDescriptor.js';
 
-/** Every job the CLI knows, by definition name. */
-export const CLI_JOBS: Record<string, CliJob> = {
-  copy: copyCliJob,
-  delete: deleteCliJob,
-  duplicates: duplicatesCliJob,
-  validation: validationCliJob,
-  indexer: {
-    definition: indexerJob,
-    deps: (ws) => ({ library: ws.library }),
-    summary: (o) =>
-      `${o.path}: ${o.files} files, ${o.dirs} dirs, ${o.symlinks} links, ${o.bytes} bytes — ` +
-      `${o.new} new, ${o.modified} modified, ${o.moved} moved, ${o.deleted} deleted, ${o.unchanged} unchanged` +
-      (o.contentIds ? `, ${o.contentIds} content ids` : '') +
-      (o.deep ? `, ${o.deep} sniffed` : ''),
-  },
-  thumbnails: {
-    definition: thumbnailsJob,
-    deps: (ws) => ({ library: ws.library }),
-    summary: (o) =>
-      `${o.images} images, ${o.thumbnails} thumbnails (${o.bytes} bytes) in ${o.directory}; ` +
-      `${o.skipped} already done, ${o.failed} unreadable, ${o.removed} orphaned sets removed`,
-  },
-};
+/** The names of every job the CLI knows (the definitions' names), without loading any. */
+export function jobNames(entries: readonly JobCommandEntry[] = JOB_COMMANDS): string[] {
+  return entries.map((e) => e.job);
+}
 
-/** Look up a job by name, or fail with the names known. */
-export function cliJob(name: string): CliJob {
-  const job = CLI_JOBS[name];
-  if (!job) throw new Error(`Unknown job "${name}". Jobs: ${Object.keys(CLI_JOBS).join(', ')}.`);
-  return job;
+/** The descriptor of the job named `name` (its definition's name), loaded; `undefined` for an unknown name. */
+export async function descriptorOfJob(
+  name: string,
+  entries: readonly JobCommandEntry[] = JOB_COMMANDS,
+): Promise<JobDescriptor | undefined> {
+  return entries.find((e) => e.job === name)?.load();
+}
+
+/** The descriptor of the job named `name`, or a one-line error naming the jobs known. */
+export async function requireDescriptor(
+  name: string,
+  entries: readonly JobCommandEntry[] = JOB_COMMANDS,
+): Promise<JobDescriptor> {
+  const descriptor = await descriptorOfJob(name, entries);
+  if (!descriptor) throw new CliError(`Unknown job "${name}". Jobs: ${jobNames(entries).join(', ')}.`);
+  return descriptor;
+}
+
+/** The descriptor of the job command `command` (`index`), loaded. */
+export async function descriptorOfCommand(
+  command: string,
+  entries: readonly JobCommandEntry[] = JOB_COMMANDS,
+): Promise<JobDescriptor | undefined> {
+  return entries.find((e) => e.command === command)?.load();
+}
+
+/** Every descriptor, loaded (`jobs --check`, `worker`: they need every definition). */
+export function allDescriptors(entries: readonly JobCommandEntry[] = JOB_COMMANDS): Promise<JobDescriptor[]> {
+  return Promise.all(entries.map((e) => e.load()));
 }

@@ -1,7 +1,7 @@
 import type { JobResult, JobRun } from '../machines/JobRun.js';
 import { formatDuration } from './format.js';
 import { isOutputClosed, onOutputClosed, watchOutput } from './outputClosed.js';
-import type { JobFailures } from './CliJob.js';
+import type { JobFailures } from '../jobs/descriptor/JobDescriptor.js';
 import { jsonSink, type ProgressSink, ttySink } from './renderProgress.js';
 
 /** Exit codes of the job commands. */
@@ -15,7 +15,7 @@ export interface ForegroundOptions {
   /** The command that resumes this job, printed when it pauses. */
   readonly resumeCommand: string;
   readonly summary: (output: unknown) => string;
-  /** The items of a completed job that failed (see `CliJob.failures`): then no "Done", and exit 1. */
+  /** The items of a completed job that failed (see `JobDescriptor.failures`): then no "Done", and exit 1. */
   readonly failures?: (output: any, result: JobResult) => JobFailures | undefined;
   readonly out?: NodeJS.WriteStream;
 }
@@ -92,56 +92,7 @@ export async function runInForeground(run: JobRun, options: ForegroundOptions): 
       }
       return EXIT.paused;
     }
-    const { result } = outcome;
-    const failed = result.status === 'completed' ? options.failures?.(result.output, result) : undefined;
-    const failures = failed && failed.count > 0 ? failed : undefined;
-    const code =
-      result.status !== 'completed'
-        ? EXIT.failed
-        : failures
-          ? (failures.exitCode ?? EXIT.failed)
-          : EXIT.completed;
-    if (json) {
-      const extra = failures
-        ? {
-            failures: {
-              count: failures.count,
-              label: failures.label ?? 'items failed',
-              lines: failures.lines,
-            },
-          }
-        : {};
-      write(
-        `${JSON.stringify({ type: 'result', jobId: run.id, ...result, ...extra, exitCode: code }, jsonReplacer)}\n`,
-      );
-      return code;
-    }
-    sink.clear();
-    const elapsed = formatDuration(elapsedMs);
-    const errorNote = result.errorCount
-      ? ` with ${result.errorCount} non-fatal error${result.errorCount === 1 ? '' : 's'}`
-      : '';
-    if (result.status !== 'completed') {
-      sink.line(`Job ${run.id} ${result.status}${result.failure ? `: ${result.failure.message}` : ''}`);
-    } else if (failures) {
-      sink.line(
-        `Finished in ${elapsed}, but ${failures.count} ${failures.label ?? 'items failed'}. ${options.summary(result.output)}`,
-      );
-    } else {
-      sink.line(`Done in ${elapsed}${errorNote}. ${options.summary(result.output)}`);
-    }
-    if (failures && failures.lines.length > 0) {
-      sink.line(`${failures.count} ${failures.label ?? 'items failed'}:`);
-      printCapped(sink, failures.lines, failures.count);
-    } else if (result.errorCount) {
-      sink.line(`${result.errorCount} error(s):`);
-      printCapped(
-        sink,
-        result.errors.map((e) => e.message),
-        result.errorCount,
-      );
-    }
-    return code;
+    return reportResult(run.id, outcome.result, { ...options, elapsedMs }, sink);
   } finally {
     stopWatchingOutput();
     progress.unsubscribe();
@@ -149,6 +100,83 @@ export async function runInForeground(run: JobRun, options: ForegroundOptions): 
     process.off('SIGINT', onSigint);
     process.off('SIGTERM', onSigint);
   }
+}
+
+/** How {@link reportResult} shows a result. */
+export interface ReportOptions {
+  readonly json: boolean;
+  readonly summary: (output: unknown) => string;
+  readonly failures?: (output: any, result: JobResult) => JobFailures | undefined;
+  /** How long the job ran, for "Done in 00:12". */
+  readonly elapsedMs: number;
+  readonly out?: NodeJS.WriteStream;
+}
+
+/**
+ * Print a job's result — its summary, what failed, its non-fatal errors; or with `--json` (or into a pipe) one
+ * `{"type":"result", …}` line — and resolve with the exit code: 0 completed with no failed item, 1 failed or
+ * completed with failed items, the job's own code for failures that say so.
+ */
+export function reportResult(
+  jobId: string,
+  result: JobResult,
+  options: ReportOptions,
+  sink?: ProgressSink,
+): number {
+  const out = options.out ?? process.stdout;
+  const json = options.json || out.isTTY !== true;
+  const shown: ProgressSink = sink ?? {
+    progress: () => {},
+    clear: () => {},
+    line: (text) => isOutputClosed() || out.write(`${text}\n`),
+  };
+  const write = (text: string) => isOutputClosed() || out.write(text);
+  const failed = result.status === 'completed' ? options.failures?.(result.output, result) : undefined;
+  const failures = failed && failed.count > 0 ? failed : undefined;
+  const code =
+    result.status !== 'completed'
+      ? EXIT.failed
+      : failures
+        ? (failures.exitCode ?? EXIT.failed)
+        : EXIT.completed;
+  if (json) {
+    const extra = failures
+      ? {
+          failures: { count: failures.count, label: failures.label ?? 'items failed', lines: failures.lines },
+        }
+      : {};
+    write(
+      `${JSON.stringify({ type: 'result', jobId, ...result, ...extra, exitCode: code }, jsonReplacer)}\n`,
+    );
+  } else {
+    shown.clear();
+    const elapsed = formatDuration(options.elapsedMs);
+    const errorNote = result.errorCount
+      ? ` with ${result.errorCount} non-fatal error${result.errorCount === 1 ? '' : 's'}`
+      : '';
+    if (result.status !== 'completed') {
+      shown.line(`Job ${jobId} ${result.status}${result.failure ? `: ${result.failure.message}` : ''}`);
+    } else if (failures) {
+      shown.line(
+        `Finished in ${elapsed}, but ${failures.count} ${failures.label ?? 'items failed'}. ${options.summary(result.output)}`,
+      );
+    } else {
+      shown.line(`Done in ${elapsed}${errorNote}. ${options.summary(result.output)}`);
+    }
+    if (failures && failures.lines.length > 0) {
+      shown.line(`${failures.count} ${failures.label ?? 'items failed'}:`);
+      printCapped(shown, failures.lines, failures.count);
+    } else if (result.errorCount) {
+      shown.line(`${result.errorCount} error(s):`);
+      printCapped(
+        shown,
+        result.errors.map((e) => e.message),
+        result.errorCount,
+      );
+    }
+  }
+  if (failures?.stderr) process.stderr.write(`phasekit: ${failures.stderr}\n`);
+  return code;
 }
 
 function printCapped(sink: ProgressSink, lines: readonly string[], total: number): void {

@@ -236,8 +236,9 @@ class LocalJobManager<D> implements JobManager<D> {
     const restored = this.#entry(id, definition, plan);
     this.#entries.set(id, restored);
     // A restored job says `paused` in the store until its phase checkpoints: mark it queued first, so a crash
-    // before then still leaves it to `resumeInterrupted()`.
-    return this.#enqueue(restored, plan, status === 'paused');
+    // before then still leaves it to `resumeInterrupted()`. Not in a shared store (one with `claim`), where
+    // `queued` hands the job to any worker: this manager is the one resuming it.
+    return this.#enqueue(restored, plan, status === 'paused' && this.#store.claim === undefined);
   }
 
   async cancel(id: string): Promise<JobResult> {

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { resumeJob } from '../../machines/resumeJob.js';
+import type { JobResult } from '../../machines/JobRun.js';
+import { createJobManager } from '../../manager/createJobManager.js';
 import { JobLockedError } from '../../persistence/JobLockedError.js';
 import type { SnapshotStore } from '../../persistence/types.js';
 import { CliError } from '../CliError.js';
@@ -62,14 +63,17 @@ async function cancel(ws: Workspace, id: string, options: CancelOptions & StoreO
     await requestControl(ws, id, 'cancel', owner, options.json === true);
     return 0;
   }
-  let run: Awaited<ReturnType<typeof resumeJob>>;
+  // Through the job manager: it restores the job without resuming it and cancels it, so its phase's onFailure
+  // runs as cleanup (a job that never started is only marked cancelled).
+  const manager = createJobManager({
+    store: ws.store,
+    jobs: [job.definition],
+    deps: job.deps(ws),
+    runOptions: leaseOptions(),
+  });
+  let result: JobResult;
   try {
-    run = await resumeJob(job.definition, id, {
-      ...leaseOptions(),
-      store: ws.store,
-      deps: job.deps(ws),
-      resume: false,
-    });
+    result = await manager.cancel(id);
   } catch (error) {
     // Another process took the job between the probe and now.
     if (error instanceof JobLockedError) {
@@ -77,9 +81,9 @@ async function cancel(ws: Workspace, id: string, options: CancelOptions & StoreO
       return 0;
     }
     throw cannotResumeError(id, error);
+  } finally {
+    await manager.shutdown();
   }
-  run.cancel();
-  const result = await run.result;
   if (options.json) process.stdout.write(`${JSON.stringify({ jobId: id, status: result.status })}\n`);
   else process.stdout.write(`Job ${id} ${result.status}.\n`);
   return result.status === 'cancelled' ? 0 : 1;

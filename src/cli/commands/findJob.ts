@@ -3,11 +3,12 @@ import type { JobRecord, Lease, SnapshotStore, StoredJob } from '../../persisten
 import { CliError } from '../CliError.js';
 import { cliOwner } from '../cliOwner.js';
 import type { Workspace } from '../openWorkspace.js';
-import { CLI_JOBS, type CliJob } from '../registry.js';
+import type { JobDescriptor } from '../../jobs/descriptor/JobDescriptor.js';
+import { descriptorOfJob, jobNames } from '../registry.js';
 
-/** A stored job and the CLI job that runs it. */
+/** A stored job and the descriptor of its job, which runs it. */
 export interface FoundJob {
-  readonly job: CliJob;
+  readonly job: JobDescriptor;
   readonly record: JobRecord;
   readonly stored: StoredJob;
 }
@@ -27,13 +28,13 @@ export async function findStored(ws: Workspace, id: string): Promise<StoredJob> 
   return stored;
 }
 
-/** The stored job `id` and the CLI job of its kind, or a one-line error. */
+/** The stored job `id` and the descriptor of its kind (from the same registry as the commands), or a one-line error. */
 export async function findJob(ws: Workspace, id: string): Promise<FoundJob> {
   const stored = await findStored(ws, id);
-  const job = CLI_JOBS[stored.record.name];
+  const job = await descriptorOfJob(stored.record.name);
   if (!job)
     throw new CliError(
-      `Job ${id} is a "${stored.record.name}" job, which this phasekit does not know (jobs: ${Object.keys(CLI_JOBS).join(', ')}). ` +
+      `Job ${id} is a "${stored.record.name}" job, which this phasekit does not know (jobs: ${jobNames().join(', ')}). ` +
         `phasekit jobs --remove ${id} removes it.`,
     );
   return { job, record: stored.record, stored };

@@ -2,23 +2,22 @@ import type { Command } from 'commander';
 import { compileJob } from '../../machines/compileJob.js';
 import { toMermaid } from '../../machines/toMermaid.js';
 import { CliError } from '../CliError.js';
-import { CLI_JOBS } from '../registry.js';
+import { jobNames, requireDescriptor } from '../registry.js';
 
 /** `phasekit graph <job>` */
 export function graphCommand(program: Command): void {
   program
     .command('graph')
     .description("Print a job's state machine as Mermaid or as XState's JSON.")
-    .argument('<job>', `job name: ${Object.keys(CLI_JOBS).join(', ')}`)
+    .argument('<job>', `job name: ${jobNames().join(', ')}`)
     .option('--format <format>', 'mermaid | json', 'mermaid')
     .option('--detail <detail>', 'phases | states (mermaid only)', 'phases')
     .addHelpText(
       'after',
       '\nExamples:\n  phasekit graph indexer\n  phasekit graph indexer --detail states > indexer.mmd\n',
     )
-    .action((name: string, options: { format: string; detail: string }) => {
-      const job = CLI_JOBS[name];
-      if (!job) throw new CliError(`Unknown job "${name}". Jobs: ${Object.keys(CLI_JOBS).join(', ')}.`);
+    .action(async (name: string, options: { format: string; detail: string }) => {
+      const job = await requireDescriptor(name);
       if (options.format === 'json') {
         process.stdout.write(`${JSON.stringify(compileJob(job.definition).toJSON(), null, 2)}\n`);
       } else if (options.format === 'mermaid') {

@@ -1,15 +1,15 @@
 import { checkResumable, type ResumableCheck } from '../../machines/checkResumable.js';
 import type { Workspace } from '../openWorkspace.js';
-import { CLI_JOBS } from '../registry.js';
+import { allDescriptors } from '../registry.js';
 
 /** The definitions of every job this CLI knows, by name. */
-function definitions() {
-  return Object.fromEntries(Object.entries(CLI_JOBS).map(([name, job]) => [name, job.definition]));
+async function definitions() {
+  return Object.fromEntries((await allDescriptors()).map((job) => [job.definition.name, job.definition]));
 }
 
 /** Whether this phasekit can resume each unfinished job stored in the workspace, and why not. */
-export function checkStoredJobs(ws: Workspace): Promise<ResumableCheck[]> {
-  return checkResumable(definitions(), ws.store);
+export async function checkStoredJobs(ws: Workspace): Promise<ResumableCheck[]> {
+  return checkResumable(await definitions(), ws.store);
 }
 
 /**

@@ -1,17 +1,19 @@
 import type { Command } from 'commander';
-import { resumeJob } from '../../machines/resumeJob.js';
 import { CliError } from '../CliError.js';
-import { leaseOptions } from '../leaseOptions.js';
 import { type AttachedInspector, attachInspector, type InspectOption } from '../inspect.js';
 import { libraryPath } from '../libraryPath.js';
 import { openWorkspaceFor } from '../openWorkspace.js';
 import type { StoreOption } from '../openWorkspace.js';
-import { runInForeground } from '../runInForeground.js';
+import { runThroughManager } from '../runThroughManager.js';
 import { cannotResumeError } from './cannotResumeError.js';
 import { findJob } from './findJob.js';
 import { resumeCommandFor } from './resumeCommand.js';
 
-/** `phasekit resume <id>` */
+/**
+ * `phasekit resume <id>`: the stored job's descriptor comes from the registry of job commands, and the job
+ * goes on through the job manager exactly as it ran: live progress, Ctrl-C pauses, the same summary and exit
+ * code.
+ */
 export function resumeCommands(program: Command): void {
   program
     .command('resume')
@@ -32,22 +34,19 @@ export function resumeCommands(program: Command): void {
           if (record.status === 'failed' || record.status === 'cancelled') {
             throw new CliError(`Job ${id} already ended (${record.status}); there is nothing to resume.`);
           }
-          // A completed job (say, killed between its last checkpoint and its exit) gives its result again.
           inspector = await attachInspector(options);
-          const run = await resumeJob(job.definition, id, {
-            ...leaseOptions(),
-            store: ws.store,
-            deps: job.deps(ws),
-            inspect: inspector.inspect,
-          }).catch((error: unknown) => {
-            throw cannotResumeError(id, error);
-          });
-          process.exitCode = await runInForeground(run, {
-            json: options.json === true,
-            resumeCommand: resumeCommandFor(id, options.library, options),
-            summary: job.summary,
-            failures: job.failures,
-          });
+          process.exitCode = await runThroughManager(
+            job,
+            { kind: 'resume', id, completed: record.status === 'completed' },
+            {
+              store: ws.store,
+              deps: job.deps(ws),
+              inspect: inspector.inspect,
+              json: options.json === true,
+              resumeCommand: () => resumeCommandFor(id, options.library, options),
+              explain: (error) => cannotResumeError(id, error),
+            },
+          );
         } finally {
           await inspector?.stop();
           await ws.close();

@@ -68,13 +68,14 @@ export function workerCommand(program: Command): void {
         deps = loaded.deps;
       } else {
         // The built-in file jobs need the library: its deps are the same as for `phasekit resume`.
-        const { CLI_JOBS } = await import('../registry.js');
+        const { allDescriptors } = await import('../registry.js');
         const { libraryPath } = await import('../libraryPath.js');
         const { openWorkspace } = await import('../openWorkspace.js');
         const ws = openWorkspace(libraryPath(options.library));
         close = () => ws.close();
-        jobs = Object.values(CLI_JOBS).map((j) => j.definition);
-        const byName = new Map(Object.values(CLI_JOBS).map((j) => [j.definition.name, j.deps(ws)]));
+        const descriptors = await allDescriptors();
+        jobs = descriptors.map((j) => j.definition);
+        const byName = new Map(descriptors.map((j) => [j.definition.name, j.deps(ws)]));
         depsFor = (definition) => byName.get(definition.name);
       }
 

@@ -3,7 +3,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { copyFailures, copySummary } from '../../../src/cli/commands/copyCommand.js';
+import { formatBytes, formatCount } from '../../../src/cli/format.js';
+import { copyFailures, copySummary } from '../../../src/jobs/copy/copyDescriptor.js';
 import type { CopyOutput } from '../../../src/jobs/copy/types.js';
 import { tempDir } from '../../machines/helpers.js';
 import { start, workspace } from './copyWorkspace.js';
@@ -60,11 +61,13 @@ describe('paths the job cannot handle are reported one by one, never fatal', () 
       true,
     );
     expect(result.errors.some((e) => /ENAMETOOLONG/.test(e.message))).toBe(true);
-    // The CLI lists them and exits 1 (CliJob.failures).
+    // The CLI lists them and exits 1 (its descriptor's failures).
     const failures = copyFailures(output, result)!;
     expect(failures.count).toBe(output.failed);
     expect(failures.lines.length).toBe(result.errorCount);
-    expect(copySummary(result.output as CopyOutput)).toMatch(/, \d+ failed/);
+    expect(copySummary(result.output as CopyOutput, { bytes: formatBytes, count: formatCount })).toMatch(
+      /, \d+ failed/,
+    );
   });
 
   it('a completed copy with nothing failed has no failures for the CLI', async () => {
@@ -73,6 +76,8 @@ describe('paths the job cannot handle are reported one by one, never fatal', () 
     fs.writeFileSync(path.join(base, 'a'), 'a');
     const result = await start(ws, { sources: [`${base}/a`], destination: `${base}/b` }).result;
     expect(copyFailures(result.output as CopyOutput, result)).toBeUndefined();
-    expect(copySummary(result.output as CopyOutput)).toBe('copied 1/1 files (1 B), 0 dirs, 0 links');
+    expect(copySummary(result.output as CopyOutput, { bytes: formatBytes, count: formatCount })).toBe(
+      'copied 1/1 files (1 B), 0 dirs, 0 links',
+    );
   });
 });
