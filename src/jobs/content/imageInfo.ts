@@ -1,13 +1,11 @@
 /**
- * Image sizes and orientations from headers: PNG, GIF, BMP, WebP, JPEG, TIFF and ICO, told apart by their
- * magic numbers. Every read is bounds-checked (`byteReads.ts`), so truncated or hostile bytes give `null`
- * or a result, never an exception.
+ * Image sizes and orientations: `sharp`'s metadata (libvips reads the headers, not the pixels) for the
+ * formats it reads, and BMP and ICO headers here, which the libvips that `sharp` ships does not read.
+ * `sharp` is loaded on the first image, so importing this module costs nothing.
  */
-import { hasAt, u8, u16, u24le, u32 } from './byteReads.js';
-import { heifInfo } from './heifInfo.js';
-import { readJpegInfo } from './jpegInfo.js';
+import type { Metadata, Sharp, SharpOptions } from 'sharp';
+import { hasAt, u8, u16, u32 } from './byteReads.js';
 import type { ImageInfo } from './ImageSize.js';
-import { exifOrientation, readIfdTags, readTiffHeader } from './tiffIfd.js';
 
 export type { ImageInfo } from './ImageSize.js';
 
@@ -19,26 +17,6 @@ function sized(width: number, height: number, orientation: number | null = null)
   return width > 0 && height > 0 && width <= MAX_SIDE && height <= MAX_SIDE
     ? { width, height, orientation }
     : null;
-}
-
-function pngInfo(bytes: Uint8Array): ImageInfo | null {
-  if (!hasAt(bytes, 12, 'IHDR')) return null;
-  // Orientation lives in an eXIf chunk, which must come before the image data.
-  let orientation: number | null = null;
-  for (let at = 8; at + 8 <= bytes.length; ) {
-    const length = u32(bytes, at);
-    if (length > MAX_SIDE || hasAt(bytes, at + 4, 'IDAT') || hasAt(bytes, at + 4, 'IEND')) break;
-    if (hasAt(bytes, at + 4, 'eXIf')) {
-      orientation = exifOrientation(bytes.subarray(at + 8, at + 8 + length));
-      break;
-    }
-    at += 12 + length;
-  }
-  return sized(u32(bytes, 16), u32(bytes, 20), orientation);
-}
-
-function gifInfo(bytes: Uint8Array): ImageInfo | null {
-  return sized(u16(bytes, 6, true), u16(bytes, 8, true));
 }
 
 /** The DIB header sizes of the BMP variants (OS/2 1 and 2, Windows 3 to 5); anything else is not a BMP. */
@@ -60,60 +38,6 @@ function bmpInfo(bytes: Uint8Array): ImageInfo | null {
 
 function int32(value: number): number {
   return value > 0x7fffffff ? value - 0x100000000 : value;
-}
-
-/**
- * The orientation in a WebP `EXIF` chunk's payload. The payload should be a bare TIFF structure, but some
- * writers keep the `Exif\0\0` prefix JPEG uses; both are read.
- */
-export function webpExifOrientation(payload: Uint8Array): number | null {
-  return exifOrientation(payload, hasAt(payload, 0, 'Exif\0\0') ? 6 : 0);
-}
-
-/** Whether a WebP's VP8X header says the file has an `EXIF` chunk (flag bit 3). */
-export function webpHasExif(bytes: Uint8Array): boolean {
-  return hasAt(bytes, 12, 'VP8X') && (u8(bytes, 20) & 0x08) !== 0;
-}
-
-function webpInfo(bytes: Uint8Array): ImageInfo | null {
-  if (hasAt(bytes, 12, 'VP8 ')) {
-    // A key frame: 3-byte frame tag, start code 9D 01 2A, then 14-bit width and height (2 bits of scale).
-    if (!hasAt(bytes, 23, [0x9d, 0x01, 0x2a])) return null;
-    return sized(u16(bytes, 26, true) & 0x3fff, u16(bytes, 28, true) & 0x3fff);
-  }
-  if (hasAt(bytes, 12, 'VP8L')) {
-    // Signature 0x2F, then width − 1 and height − 1 in 14 bits each, least significant bits first.
-    const bits = u32(bytes, 21, true);
-    if (u8(bytes, 20) !== 0x2f || bits < 0) return null;
-    return sized((bits & 0x3fff) + 1, ((bits >>> 14) & 0x3fff) + 1);
-  }
-  if (hasAt(bytes, 12, 'VP8X')) {
-    const width = u24le(bytes, 24);
-    const height = u24le(bytes, 27);
-    if (width < 0 || height < 0) return null;
-    let orientation: number | null = null;
-    if (webpHasExif(bytes)) {
-      for (let at = 12; at + 8 <= bytes.length; ) {
-        const size = u32(bytes, at + 4, true);
-        if (hasAt(bytes, at, 'EXIF')) {
-          orientation = webpExifOrientation(bytes.subarray(at + 8, at + 8 + size));
-          break;
-        }
-        at += 8 + size + (size & 1);
-      }
-    }
-    return sized(width + 1, height + 1, orientation);
-  }
-  return null;
-}
-
-function tiffInfo(bytes: Uint8Array): ImageInfo | null {
-  const header = readTiffHeader(bytes);
-  if (header === null) return null;
-  const tags = readIfdTags(bytes, header.ifd0, header.le);
-  return tags.width === null || tags.height === null
-    ? null
-    : sized(tags.width, tags.height, tags.orientation);
 }
 
 /**
@@ -149,33 +73,67 @@ function icoInfo(bytes: Uint8Array): ImageInfo | null {
   return best;
 }
 
+/** The size of a BMP or ICO image from its header, or `null` when `head` is neither (or is broken). */
+export function headerImageInfo(head: Uint8Array): ImageInfo | null {
+  if (hasAt(head, 0, 'BM')) return bmpInfo(head);
+  if (hasAt(head, 0, [0, 0, 1, 0]) || hasAt(head, 0, [0, 0, 2, 0])) return icoInfo(head);
+  return null;
+}
+
+let sharpModule: Promise<(input: string | Uint8Array, options: SharpOptions) => Sharp> | undefined;
+
 /**
- * The size and Exif orientation of the image at the start of `head`, read from its headers without
- * decoding pixels: PNG (IHDR, eXIf), GIF (logical screen), BMP (all DIB headers, top-down included), WebP
- * (VP8, VP8L, VP8X with EXIF), JPEG (SOFn and the first Exif APP1), TIFF (IFD0), ICO (largest entry) and
- * HEIF/AVIF (the primary item's `ispe`, with `irot`/`imir` given as the equivalent orientation).
- *
- * Returns `null` for other formats and when the headers are missing, truncated or broken; never throws.
- * `head` need not be the whole file: the first 64 KiB are enough for most images; `sniffFile` reads further
- * when a JPEG frame header, TIFF directory or WebP EXIF chunk lies beyond.
+ * `sharp`, loaded once, on first use, with libvips' operation cache off: it keys a file's metadata by its
+ * name, so it would hand back an earlier file's size for a name reused (`/proc/self/fd/N`) or a file
+ * changed in place. (This is process-wide: `sharp.cache()` again turns it back on.)
+ */
+function loadSharp(): Promise<(input: string | Uint8Array, options: SharpOptions) => Sharp> {
+  sharpModule ??= import('sharp').then((m) => {
+    m.default.cache(false);
+    return m.default;
+  });
+  return sharpModule;
+}
+
+/**
+ * What `sharp` reads of an image's headers: stored width and height and Exif orientation. HEIF images
+ * (HEIC, AVIF) come with their rotation and mirroring applied (libheif applies `irot` and `imir`), so
+ * their width and height are as shown and they have no orientation. `null` when `sharp` cannot read the
+ * headers (not an image, broken or cut before its headers end).
+ */
+export async function sharpImageInfo(input: string | Uint8Array): Promise<ImageInfo | null> {
+  const sharp = await loadSharp();
+  let meta: Metadata;
+  try {
+    // Headers only: no pixel limit, and warnings about the pixel data (a cut file) are no reason to fail.
+    meta = await sharp(input, { failOn: 'none', limitInputPixels: false }).metadata();
+  } catch {
+    return null;
+  }
+  const { width, height, orientation } = meta;
+  if (width === undefined || height === undefined) return null;
+  return sized(
+    width,
+    height,
+    orientation !== undefined && orientation >= 1 && orientation <= 8 ? orientation : null,
+  );
+}
+
+/**
+ * The size and Exif orientation of the image in `bytes` (a whole file, or its start), read from its
+ * headers without decoding pixels: BMP and ICO here, every format `sharp` reads through `sharp`.
+ * Resolves `null` for other formats and when the headers are missing, cut or broken; never rejects.
  *
  * @example
  * ```ts
- * imageInfo(fs.readFileSync('photo.jpg')); // { width: 4000, height: 3000, orientation: 6 }
- * imageInfo(new Uint8Array([1, 2, 3])); // null
+ * await imageInfo(fs.readFileSync('photo.jpg')); // { width: 4000, height: 3000, orientation: 6 }
+ * await imageInfo(new Uint8Array([1, 2, 3])); // null
  * ```
  */
-export function imageInfo(head: Uint8Array): ImageInfo | null {
-  if (hasAt(head, 0, '\x89PNG\r\n\x1a\n')) return pngInfo(head);
-  if (hasAt(head, 0, 'GIF87a') || hasAt(head, 0, 'GIF89a')) return gifInfo(head);
-  if (hasAt(head, 0, 'BM')) return bmpInfo(head);
-  if (hasAt(head, 0, 'RIFF') && hasAt(head, 8, 'WEBP')) return webpInfo(head);
-  if (hasAt(head, 0, [0xff, 0xd8, 0xff])) {
-    const jpeg = readJpegInfo(head);
-    return jpeg === 'truncated' ? null : jpeg;
+export async function imageInfo(bytes: Uint8Array): Promise<ImageInfo | null> {
+  if (bytes.length === 0) return null;
+  if (hasAt(bytes, 0, 'BM') || hasAt(bytes, 0, [0, 0, 1, 0]) || hasAt(bytes, 0, [0, 0, 2, 0])) {
+    return headerImageInfo(bytes);
   }
-  if (hasAt(head, 0, 'II*\0') || hasAt(head, 0, 'MM\0*')) return tiffInfo(head);
-  if (hasAt(head, 0, [0, 0, 1, 0]) || hasAt(head, 0, [0, 0, 2, 0])) return icoInfo(head);
-  if (hasAt(head, 4, 'ftyp')) return heifInfo(head);
-  return null;
+  return sharpImageInfo(bytes);
 }

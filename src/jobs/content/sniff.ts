@@ -1,16 +1,20 @@
 /**
  * What a file is, from its bytes: the indexer's deep mode. {@link sniffFile} reads a file's head and gives
- * its MIME type, its {@link ContentKind} and, for images, width, height and Exif orientation.
+ * its MIME type (`file-type`, and text sniffing), its {@link ContentKind} and, for images, width, height
+ * and Exif orientation (`sharp`).
  *
- * The parts are pure functions over bytes, exported here too: {@link sniffBytes} (magic numbers),
- * {@link imageInfo} (image headers) and {@link kindOfExtension} (for when the bytes are not read).
+ * The parts are exported here too: {@link sniffBytes} (magic numbers), {@link imageInfo} (image headers)
+ * and {@link kindOfExtension} (for when the bytes are not read). `file-type` and `sharp` load on the
+ * first file sniffed, not with this module.
  */
 import { Buffer } from 'node:buffer';
+import fs from 'node:fs/promises';
 import path from 'node:path';
+import type { ITokenizer } from 'strtok3';
 import type { ContentKind } from './ContentKind.js';
 import { imageInfoOfFile } from './imageInfoOfFile.js';
-import { closeFile, openForReading, readFully } from './readFully.js';
-import { sniffBytes } from './sniffBytes.js';
+import { detectInBytes, detectInFile, typeOfHead } from './sniffBytes.js';
+import { sniffText } from './sniffText.js';
 
 export type { ContentKind } from './ContentKind.js';
 export { type ImageInfo, imageInfo } from './imageInfo.js';
@@ -22,11 +26,11 @@ export interface SniffResult {
   /** The MIME type from the bytes (refined by the extension only where the bytes allow, see `sniffBytes`). */
   readonly mime: string;
   readonly kind: ContentKind;
-  /** Stored width in pixels, for images whose headers could be read. */
+  /** Width in pixels, for images whose headers could be read (stored; as shown for HEIF). */
   readonly width?: number;
-  /** Stored height in pixels, for images whose headers could be read. */
+  /** Height in pixels, for images whose headers could be read (stored; as shown for HEIF). */
   readonly height?: number;
-  /** Exif orientation, 1 to 8, for images that have one. */
+  /** Exif orientation, 2 to 8, or 1 when the file says 1; left out when the file has none. */
   readonly orientation?: number;
 }
 
@@ -39,14 +43,41 @@ function extensionOf(file: string | Buffer): string | null {
   return ext.length > 1 ? ext : null;
 }
 
+/** Fill `buffer` from the start of the file, looping over short reads; the bytes read. */
+async function readHead(handle: fs.FileHandle, buffer: Buffer): Promise<number> {
+  let done = 0;
+  while (done < buffer.length) {
+    const { bytesRead } = await handle.read(buffer, done, buffer.length - done, done);
+    if (bytesRead === 0) break;
+    done += bytesRead;
+  }
+  return done;
+}
+
 /**
- * The MIME type and kind of the file at `file`, and for images their stored width and height and Exif
- * orientation, from one positioned read of the first 64 KiB (or `size` bytes, if fewer). Images read on
- * only where their format needs it: a JPEG whose frame header lies past the head (up to 4 MiB, in 256 KiB
- * steps), a TIFF whose first directory is at the end, a WebP whose EXIF chunk follows the image data.
+ * A `strtok3` tokenizer over the file already open as `handle` (its `fromFile` opens the path again, and
+ * takes only string paths). Closing the tokenizer leaves `handle` open.
+ */
+async function tokenizerOf(handle: fs.FileHandle, size: number): Promise<ITokenizer> {
+  const { FileTokenizer } = await import('strtok3');
+  class HandleTokenizer extends FileTokenizer {
+    constructor() {
+      super(handle, { fileInfo: { size } });
+    }
+    /** `file-type` closes the tokenizer it was given: leave the handle to `sniffFile`. */
+    override async close(): Promise<void> {}
+  }
+  return new HandleTokenizer();
+}
+
+/**
+ * The MIME type and kind of the file at `file`, and for images their width and height and Exif
+ * orientation, from one positioned read of the first 64 KiB (or `size` bytes, if fewer). A binary head
+ * `file-type` cannot place is looked at again with random access to the file (a TIFF whose first directory
+ * is at its end); an image larger than the head is measured by `sharp` reading the file itself.
  *
  * @param file The path, as a string or as bytes (names that are not UTF-8).
- * @param size The file's size from its `stat`: reads stop there, and a 0 gives `application/x-empty`.
+ * @param size The file's size from its `stat`: the head stops there, and a 0 gives `application/x-empty`.
  * @throws the `fs` error (`ENOENT`, `EACCES`, `EISDIR`...) as it is, when the file cannot be opened or read.
  *
  * @example
@@ -57,17 +88,21 @@ function extensionOf(file: string | Buffer): string | null {
  * ```
  */
 export async function sniffFile(file: string | Buffer, size: number): Promise<SniffResult> {
-  const fd = await openForReading(file);
+  const handle = await fs.open(file, 'r');
   try {
     const buffer = Buffer.allocUnsafe(Math.min(HEAD, Math.max(0, size)));
-    const head = buffer.subarray(0, await readFully(fd, buffer, 0, buffer.length, 0));
-    const { mime, kind } = sniffBytes(head, extensionOf(file));
+    const head = buffer.subarray(0, await readHead(handle, buffer));
+    let detected = head.length === 0 ? undefined : await detectInBytes(head);
+    if (detected === undefined && head.length > 0 && head.length < size && sniffText(head) === null) {
+      detected = await detectInFile(await tokenizerOf(handle, size));
+    }
+    const { mime, kind } = typeOfHead(head, detected, extensionOf(file));
     if (kind !== 'image') return { mime, kind };
-    const info = await imageInfoOfFile(fd, head, size, mime);
+    const info = await imageInfoOfFile(file, handle, head, size, mime);
     if (info === null) return { mime, kind };
     const { width, height, orientation } = info;
     return orientation === null ? { mime, kind, width, height } : { mime, kind, width, height, orientation };
   } finally {
-    await closeFile(fd);
+    await handle.close();
   }
 }
