@@ -39,6 +39,23 @@ export function knownChildren(library: Library, locationId: number, parentId: nu
     .all(locationId, parentId) as KnownChild[];
 }
 
+/**
+ * Every entry of the location below its root as `[id, parentId, name, kind, size, mtimeMs, inode]`, in no
+ * particular order: discovery's diff reads a re-indexed location's children once, not a query per directory.
+ */
+export function knownEntriesOfLocation(
+  library: Library,
+  locationId: number,
+): IterableIterator<[number, number, Buffer, KnownChild['kind'], number, number | null, number | null]> {
+  return library.statements
+    .raw(
+      'SELECT id, parent_id, name, kind, size, mtime_ms, inode FROM entries WHERE location_id = ? AND parent_id IS NOT NULL',
+    )
+    .iterate(locationId) as IterableIterator<
+    [number, number, Buffer, KnownChild['kind'], number, number | null, number | null]
+  >;
+}
+
 /** How many non-empty files of the location after `afterId` have no content id: the content phase's total. */
 export function countUnhashedFiles(library: Library, locationId: number, afterId: number): number {
   return library.statements

@@ -3,6 +3,7 @@ import { migration002 } from './migrations/002_image_contents_by_size.js';
 import { migration003 } from './migrations/003_file_hashes_and_validation.js';
 import { migration004 } from './migrations/004_job_plans.js';
 import { migration005 } from './migrations/005_job_lists.js';
+import { migration006 } from './migrations/006_deferred_indexes.js';
 import type { LibraryMigration } from './types.js';
 
 /**
@@ -16,6 +17,7 @@ export const LIBRARY_MIGRATIONS: readonly LibraryMigration[] = [
   migration003,
   migration004,
   migration005,
+  migration006,
 ];
 
 /** The schema version this code writes: the last migration's. */

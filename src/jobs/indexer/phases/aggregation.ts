@@ -1,20 +1,13 @@
 import { Continue } from '../../../phases/outcomes.js';
 import { phase } from '../../../phases/phase.js';
-import type { EntryUpdate } from '../../library/types.js';
 import type { IndexerDeps, IndexerInput, IndexerState } from '../types.js';
+import { DirectorySums, gatheredSums } from './DirectorySums.js';
 import { entryTotalsPage } from '../indexerQueries.js';
 import { updateEntries } from '../../library/entries.js';
 import { getLocation } from '../../library/locations.js';
 
 /** Entries read per page: one page of `[id, parent, kind, size]` is all the walk holds of the files. */
 const PAGE = 5000;
-
-/** What a directory's own children add up to, before its subdirectories are rolled in. */
-interface Own {
-  childCount: number;
-  size: number;
-  files: number;
-}
 
 /**
  * Directory totals, bottom-up: each directory's aggregate size (bytes of files and links below it), its
@@ -40,57 +33,26 @@ export const aggregation = phase<IndexerState, IndexerInput, IndexerDeps>({
       return Continue;
     }
     const total = counts.files + counts.dirs + counts.symlinks + 1;
-    // Sums by parent id; a parent that turns out not to be a directory is dropped at the end.
-    const byParent = new Map<number, Own>();
-    const dirs = new Map<number, number | null>();
-    const own = (id: number) => {
-      let o = byParent.get(id);
-      if (o === undefined) {
-        o = { childCount: 0, size: 0, files: 0 };
-        byParent.set(id, o);
-      }
-      return o;
-    };
-    let after = 0;
-    let seen = 0;
-    for (;;) {
-      const rows = entryTotalsPage(library, locationId, after, PAGE);
-      if (rows.length === 0) break;
-      for (const [id, parentId, kind, size] of rows) {
-        if (kind === 'dir') {
-          dirs.set(id, parentId);
-          own(id);
-        }
-        if (parentId === null) continue;
-        const p = own(parentId);
-        p.childCount++;
-        if (kind !== 'dir') {
-          p.size += size;
-          if (kind === 'file') p.files++;
-        }
-      }
-      after = rows[rows.length - 1][0];
-      seen += rows.length;
-      ctx.atomicOperationComplete(Math.min(seen, total), Math.max(total, seen));
-      // Between pages: let progress timers and signals run.
-      await new Promise<void>((resolve) => setImmediate(resolve));
-    }
-    const totals = new Map<number, { aggregateSize: number; childCount: number; fileCount: number }>();
-    for (const id of dirs.keys()) {
-      totals.set(id, { aggregateSize: 0, childCount: byParent.get(id)!.childCount, fileCount: 0 });
-    }
-    // Roll each directory's direct sums into it and its ancestors: O(directories x depth).
-    for (const [id, o] of byParent) {
-      if (!dirs.has(id) || (o.size === 0 && o.files === 0)) continue;
-      for (let p: number | null | undefined = id; p !== null && p !== undefined; p = dirs.get(p)) {
-        const t = totals.get(p);
-        if (!t) break;
-        t.aggregateSize += o.size;
-        t.fileCount += o.files;
+    // A first index walked start to end in this process added the sums up as it inserted (see discovery).
+    let sums = gatheredSums.get(ctx.state);
+    gatheredSums.delete(ctx.state);
+    let seen = total;
+    if (sums === undefined) {
+      sums = new DirectorySums();
+      let after = 0;
+      seen = 0;
+      for (;;) {
+        const rows = entryTotalsPage(library, locationId, after, PAGE);
+        if (rows.length === 0) break;
+        for (const [id, parentId, kind, size] of rows) sums.add(id, parentId, kind, size);
+        after = rows[rows.length - 1][0];
+        seen += rows.length;
+        ctx.atomicOperationComplete(Math.min(seen, total), Math.max(total, seen));
+        // Between pages: let progress timers and signals run.
+        await new Promise<void>((resolve) => setImmediate(resolve));
       }
     }
-    const updates: EntryUpdate[] = [];
-    for (const [id, t] of totals) updates.push({ id, ...t });
+    const updates = sums.updates();
     await ctx.checkpoint({ force: true, atomicWith: () => void updateEntries(library, updates) });
     ctx.atomicOperationComplete(seen, seen);
     return Continue;

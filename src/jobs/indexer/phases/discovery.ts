@@ -3,14 +3,28 @@ import { Continue } from '../../../phases/outcomes.js';
 import { phase } from '../../../phases/phase.js';
 import type { PhaseContext } from '../../../phases/types.js';
 import type { EntryRow, EntryUpdate, NewEntry } from '../../library/types.js';
-import { parseGitignore, type IgnorePattern } from '../gitignore.js';
 import { displayPath, extensionOf, joinBytes } from '../../fs/paths.js';
-import { DEFAULT_RULES, ruleVerdict } from '../rules.js';
+import { DEFAULT_RULES } from '../rules.js';
 import type { IndexerDeps, IndexerInput, IndexerState, PendingDir } from '../types.js';
+import type { KnownChild } from '../indexerQueries.js';
+import { KnownChildren } from '../walk/KnownChildren.js';
+import {
+  DIR,
+  FILE,
+  type Listing,
+  listingError,
+  nameAt,
+  STAT_FIELDS,
+  SYMLINK,
+  UNREADABLE,
+} from '../walk/listDirectory.js';
+import { ReadAhead } from '../walk/ReadAhead.js';
+import { deferIndexes, restoreDeferredIndexes } from '../writes/deferredIndexes.js';
+import { insertNewEntries } from '../writes/insertNewEntries.js';
+import { DirectorySums, gatheredSums } from './DirectorySums.js';
 import { openLocation, reserveIds } from './openLocation.js';
 import { setContentIds } from '../../library/contentIdentities.js';
-import { findByInode, insertEntries, pathOf, updateEntries } from '../../library/entries.js';
-import { type KnownChild, knownChildren } from '../indexerQueries.js';
+import { findByInode, pathOf, updateEntries } from '../../library/entries.js';
 
 type Ctx = PhaseContext<IndexerState, IndexerInput, IndexerDeps>;
 
@@ -39,18 +53,27 @@ export const discovery = phase<IndexerState, IndexerInput, IndexerDeps>({
     if (!input.ephemeral && !library) {
       throw new TypeError('The indexer needs deps.library to record into (or ephemeral: true).');
     }
+    // A first index walked start to end here adds up the directory totals as it goes (see aggregation).
+    let sums: DirectorySums | undefined;
     if (state.stack.length === 0 && state.counts.dirs === 0) {
-      openLocation(ctx);
-      await ctx.checkpoint({ force: true });
+      const { deferIndexes: defer } = openLocation(ctx);
+      if (library && state.cold) {
+        sums = new DirectorySums();
+        sums.add(state.rootId, null, 'dir', 0);
+      }
+      // A new library: its secondary indexes are built once, at the end of the walk (see deferredIndexes).
+      await ctx.checkpoint({
+        force: true,
+        ...(defer && library ? { atomicWith: () => deferIndexes(library) } : {}),
+      });
     }
     const rules = { ...DEFAULT_RULES, ...input.rules };
     const batchSize = input.batchSize ?? 1000;
     const recursive = (input.scope ?? 'recursive') === 'recursive';
-    const compiled = new Map<string, IgnorePattern[]>();
     let batch: Batch = { inserts: [], updates: [], cleared: [] };
     let pending = 0;
 
-    const flush = async () => {
+    const flush = async (last = false) => {
       const { inserts, updates, cleared } = batch;
       batch = { inserts: [], updates: [], cleared: [] };
       pending = 0;
@@ -60,19 +83,21 @@ export const discovery = phase<IndexerState, IndexerInput, IndexerDeps>({
         ...(library
           ? {
               atomicWith: () => {
-                if (inserts.length) insertEntries(library, inserts);
+                if (inserts.length) insertNewEntries(library, inserts);
                 if (updates.length) updateEntries(library, updates);
                 if (cleared.length)
                   setContentIds(
                     library,
                     cleared.map((id) => ({ id, contentId: null })),
                   );
+                // The walk's last batch brings back the indexes a new library's first index set aside.
+                if (last) restoreDeferredIndexes(library);
               },
             }
           : {}),
       });
       // Only between batches: the state in memory then matches what is committed.
-      ctx.checkInterrupt();
+      interruptible(ctx, library);
     };
 
     const nextId = () => {
@@ -80,42 +105,38 @@ export const discovery = phase<IndexerState, IndexerInput, IndexerDeps>({
       return state.nextId++;
     };
 
-    const ignoresFor = (rel: string) => {
-      if (!rules.gitignore) return [];
-      const out: { base: string; patterns: IgnorePattern[] }[] = [];
-      const parts = rel === '' ? [] : rel.split('/');
-      for (let i = 0; i <= parts.length; i++) {
-        const base = parts.slice(0, i).join('/');
-        const text = state.gitignores[base];
-        if (text === undefined) continue;
-        let patterns = compiled.get(base);
-        if (!patterns) {
-          patterns = parseGitignore(text);
-          compiled.set(base, patterns);
+    const known = library && !state.cold ? new KnownChildren(library, state.locationId!) : undefined;
+    const reader = new ReadAhead({
+      rules,
+      recursive,
+      gitignores: () => state.gitignores,
+      stack: () => state.stack,
+    });
+    try {
+      let sinceYield = 0;
+      while (state.stack.length > 0) {
+        const dir = state.stack.pop()!;
+        const before = state.stack.length;
+        const taken = reader.take(dir);
+        const listing = taken instanceof Promise ? await taken : taken;
+        sinceYield += applyListing(ctx, dir, listing, { recursive, nextId, batch, known, sums });
+        shareOut(state, dir, before);
+        pending = batch.inserts.length + batch.updates.length + batch.cleared.length;
+        report(ctx, dir.rel || '.');
+        if (pending >= batchSize) {
+          await flush();
+          sinceYield = 0;
+        } else if (sinceYield >= YIELD_EVERY) {
+          // Let the progress timer and signals run inside a large batch.
+          sinceYield = 0;
+          await new Promise<void>((resolve) => setImmediate(resolve));
         }
-        out.push({ base, patterns });
       }
-      return out;
-    };
-
-    let sinceYield = 0;
-    while (state.stack.length > 0) {
-      const dir = state.stack.pop()!;
-      const before = state.stack.length;
-      sinceYield += readDirectory(ctx, dir, { rules, recursive, nextId, ignoresFor, batch });
-      shareOut(state, dir, before);
-      pending = batch.inserts.length + batch.updates.length + batch.cleared.length;
-      report(ctx, dir.rel || '.');
-      if (pending >= batchSize) {
-        await flush();
-        sinceYield = 0;
-      } else if (sinceYield >= YIELD_EVERY) {
-        // Let the progress timer and signals run inside a large batch.
-        sinceYield = 0;
-        await new Promise<void>((resolve) => setImmediate(resolve));
-      }
+    } finally {
+      await reader.close();
     }
-    await flush();
+    await flush(true);
+    if (sums) gatheredSums.set(state, sums);
     return Continue;
   },
 });
@@ -158,98 +179,116 @@ function shareOut(state: IndexerState, dir: PendingDir, before: number): void {
 }
 
 interface WalkTools {
-  rules: typeof DEFAULT_RULES;
   recursive: boolean;
   nextId: () => number;
-  ignoresFor: (rel: string) => { base: string; patterns: IgnorePattern[] }[];
   batch: Batch;
+  /** The library's children of each directory (a re-index), read once for the location. */
+  known: KnownChildren | undefined;
+  /** Directory totals of a first index, gathered as its entries are inserted. */
+  sums: DirectorySums | undefined;
 }
 
-/** Read one directory and diff it against the library; returns how many entries it had. */
-function readDirectory(ctx: Ctx, dir: PendingDir, tools: WalkTools): number {
+/** Diff one directory's listing against the library; returns how many entries it had. */
+function applyListing(ctx: Ctx, dir: PendingDir, listing: Listing, tools: WalkTools): number {
   const { state, input } = ctx;
   const library = input.ephemeral ? undefined : ctx.deps.library;
-  const { rules, batch } = tools;
+  const { batch } = tools;
   const counts = state.counts;
-  let dirents: fs.Dirent<Buffer>[];
-  try {
-    dirents = fs.readdirSync(Buffer.from(dir.path), { withFileTypes: true, encoding: 'buffer' });
-  } catch (error) {
+  if (listing.error !== undefined) {
     // Unreadable: keep what the library knows of it, report, and go on with the rest of the tree.
-    ctx.addNonFatalError(error, { path: displayPath(dir.path), op: 'readdir' });
+    ctx.addNonFatalError(listingError(listing.error), { path: displayPath(dir.path), op: 'readdir' });
     return 0;
   }
-  if (rules.gitignore && dirents.some((d) => d.name.toString() === '.gitignore')) {
-    try {
-      state.gitignores[dir.rel] = fs.readFileSync(joinBytes(dir.path, Buffer.from('.gitignore')), 'utf8');
-    } catch (error) {
-      ctx.addNonFatalError(error, { path: `${displayPath(dir.path)}/.gitignore`, op: 'read' });
-    }
+  if (listing.gitignore !== undefined) state.gitignores[dir.rel] = listing.gitignore;
+  if (listing.gitignoreError !== undefined) {
+    ctx.addNonFatalError(listingError(listing.gitignoreError), {
+      path: `${displayPath(dir.path)}/.gitignore`,
+      op: 'read',
+    });
   }
-  const ignores = tools.ignoresFor(dir.rel);
   const existing = new Map<string, KnownChild>();
-  if (library && !dir.fresh && !state.cold) {
-    for (const row of knownChildren(library, state.locationId!, dir.id)) {
-      existing.set(row.name.toString('latin1'), row);
-    }
+  if (library && !dir.fresh && !state.cold && tools.known) {
+    for (const row of tools.known.take(dir.id)) existing.set(row.name.toString('latin1'), row);
   }
-  for (const dirent of dirents) {
-    const name = dirent.name;
-    const key = name.toString('latin1');
-    const nameText = name.toString('utf8');
-    const full = joinBytes(dir.path, name);
-    const rel = dir.rel === '' ? nameText : `${dir.rel}/${nameText}`;
-    let st: fs.Stats;
-    try {
-      st = fs.lstatSync(full);
-    } catch (error) {
-      ctx.addNonFatalError(error, { path: displayPath(full), op: 'lstat' });
-      existing.delete(key); // can't tell: keep the library's entry as it is
+  const { codes, stats, errors } = listing;
+  let nextError = 0;
+  const n = codes.length;
+  for (let i = 0; i < n; i++) {
+    const code = codes[i];
+    if (code === UNREADABLE) {
+      const name = nameAt(listing, i);
+      ctx.addNonFatalError(listingError(errors[nextError++].error), {
+        path: displayPath(joinBytes(dir.path, name)),
+        op: 'lstat',
+      });
+      existing.delete(name.toString('latin1')); // can't tell: keep the library's entry as it is
       continue;
     }
-    const kind = st.isDirectory() ? 'dir' : st.isSymbolicLink() ? 'symlink' : st.isFile() ? 'file' : null;
-    const extension = kind === 'file' || kind === 'symlink' ? extensionOf(nameText) : null;
-    if (kind === null || ruleVerdict(rules, nameText, rel, kind, extension, ignores) !== null) {
+    if (code > SYMLINK) {
       // Sockets, FIFOs and devices are never indexed; ruled-out entries leave the library (stay in `existing`).
       counts.skipped++;
       continue;
     }
+    const name = nameAt(listing, i);
+    const nameText = name.toString('utf8');
+    const kind = code === FILE ? 'file' : code === DIR ? 'dir' : 'symlink';
+    const s = i * STAT_FIELDS;
+    const stSize = stats[s];
+    const mtimeMs = stats[s + 1];
+    const ctimeMs = stats[s + 2];
+    const ino = stats[s + 3];
+    const dev = stats[s + 4];
+    const mode = stats[s + 5];
+    const extension = kind === 'dir' ? null : extensionOf(nameText);
     if (kind === 'file') {
       counts.files++;
-      counts.bytes += st.size;
+      counts.bytes += stSize;
     } else if (kind === 'dir') counts.dirs++;
     else counts.symlinks++;
-    const size = kind === 'dir' ? 0 : st.size;
-    const symlinkTarget = kind === 'symlink' ? readLink(ctx, full) : null;
+    const size = kind === 'dir' ? 0 : stSize;
+    let symlinkTarget: Buffer | null = null;
+    if (kind === 'symlink') {
+      const link = listing.links[i];
+      if (link === null || link === undefined) {
+        const error = errors[nextError++];
+        ctx.addNonFatalError(listingError(error.error), {
+          path: displayPath(joinBytes(dir.path, name)),
+          op: 'readlink',
+        });
+      } else symlinkTarget = Buffer.from(link.buffer, link.byteOffset, link.byteLength);
+    }
+    const rel = kind === 'dir' ? (dir.rel === '' ? nameText : `${dir.rel}/${nameText}`) : '';
 
     if (input.ephemeral) {
       const id = state.entries.length;
+      const full = joinBytes(dir.path, name);
       state.entries.push({
         id,
         parentId: dir.id,
         path: displayPath(full),
-        name,
+        name: Buffer.from(name),
         kind,
         size,
-        mtimeMs: st.mtimeMs,
-        inode: st.ino,
+        mtimeMs,
+        inode: ino,
       });
       counts.new++;
       if (kind === 'dir' && tools.recursive) state.stack.push({ id, path: full, rel, fresh: true });
       continue;
     }
-    const known = existing.get(key);
+    const key = existing.size > 0 ? name.toString('latin1') : '';
+    const known = existing.size > 0 ? existing.get(key) : undefined;
     if (known && known.kind === kind) {
       existing.delete(key);
-      if (known.size !== size || known.mtimeMs !== st.mtimeMs || known.inode !== st.ino) {
+      if (known.size !== size || known.mtimeMs !== mtimeMs || known.inode !== ino) {
         batch.updates.push({
           id: known.id,
           size,
-          mtimeMs: st.mtimeMs,
-          ctimeMs: st.ctimeMs,
-          inode: st.ino,
-          device: st.dev,
-          mode: st.mode,
+          mtimeMs,
+          ctimeMs,
+          inode: ino,
+          device: dev,
+          mode,
           ...(kind === 'symlink' ? { symlinkTarget } : {}),
           // New content: what was learnt from the old bytes no longer holds.
           ...(kind === 'file' ? { mime: null, width: null, height: null, orientation: null } : {}),
@@ -259,28 +298,28 @@ function readDirectory(ctx: Ctx, dir: PendingDir, tools: WalkTools): number {
         else counts.unchanged++;
       } else counts.unchanged++;
       if (kind === 'dir' && tools.recursive)
-        state.stack.push({ id: known.id, path: full, rel, fresh: false });
+        state.stack.push({ id: known.id, path: joinBytes(dir.path, name), rel, fresh: false });
       continue;
     }
-    const moved = !state.cold ? findMoved(ctx, st, kind) : undefined;
+    const moved = !state.cold ? findMoved(ctx, ino, dev, kind) : undefined;
     if (moved) {
       batch.updates.push({
         id: moved.id,
         parentId: dir.id,
-        name,
+        name: Buffer.from(name),
         nameText,
         extension,
         size,
-        mtimeMs: st.mtimeMs,
-        ctimeMs: st.ctimeMs,
-        mode: st.mode,
+        mtimeMs,
+        ctimeMs,
+        mode,
       });
       const at = state.missing.indexOf(moved.id);
       if (at >= 0) state.missing.splice(at, 1);
       state.moved.push(moved.id);
       counts.moved++;
       if (kind === 'dir' && tools.recursive)
-        state.stack.push({ id: moved.id, path: full, rel, fresh: false });
+        state.stack.push({ id: moved.id, path: joinBytes(dir.path, name), rel, fresh: false });
       continue;
     }
     const id = tools.nextId();
@@ -293,28 +332,40 @@ function readDirectory(ctx: Ctx, dir: PendingDir, tools: WalkTools): number {
       extension,
       kind,
       size,
-      inode: st.ino,
-      device: st.dev,
-      mtimeMs: st.mtimeMs,
-      ctimeMs: st.ctimeMs,
-      mode: st.mode,
+      inode: ino,
+      device: dev,
+      mtimeMs,
+      ctimeMs,
+      mode,
       symlinkTarget,
     });
     counts.new++;
-    if (kind === 'dir' && tools.recursive) state.stack.push({ id, path: full, rel, fresh: true });
+    tools.sums?.add(id, dir.id, kind, size);
+    if (kind === 'dir' && tools.recursive)
+      state.stack.push({ id, path: joinBytes(dir.path, name), rel, fresh: true });
   }
   // What the library has here and the disk no longer does (or the rules now leave out).
   // A row moved away earlier in this run may still sit under its old parent until its batch is written.
   for (const row of existing.values()) if (!state.moved.includes(row.id)) state.missing.push(row.id);
-  return dirents.length;
+  return n;
 }
 
-function readLink(ctx: Ctx, full: Buffer): Buffer | null {
+/**
+ * `ctx.checkInterrupt()`; a pause or cancel first builds the indexes a new library's walk set aside (in
+ * their own transaction), so a job left paused does not leave the library without them.
+ */
+function interruptible(ctx: Ctx, library: NonNullable<IndexerDeps['library']> | undefined): void {
   try {
-    return fs.readlinkSync(full, { encoding: 'buffer' });
-  } catch (error) {
-    ctx.addNonFatalError(error, { path: displayPath(full), op: 'readlink' });
-    return null;
+    ctx.checkInterrupt();
+  } catch (interrupt) {
+    if (library) {
+      try {
+        library.db.transaction(() => restoreDeferredIndexes(library)).immediate();
+      } catch {
+        // Busy or failing: the indexes stay recorded as deferred, and the next index builds them.
+      }
+    }
+    throw interrupt;
   }
 }
 
@@ -322,12 +373,17 @@ function readLink(ctx: Ctx, full: Buffer): Buffer | null {
  * The library entry this new path was moved from: same inode and device, same kind, and its old path no
  * longer holds that inode.
  */
-function findMoved(ctx: Ctx, st: fs.Stats, kind: 'file' | 'dir' | 'symlink'): EntryRow | undefined {
+function findMoved(
+  ctx: Ctx,
+  ino: number,
+  dev: number,
+  kind: 'file' | 'dir' | 'symlink',
+): EntryRow | undefined {
   const library = ctx.deps.library!;
-  for (const candidate of findByInode(library, ctx.state.locationId!, st.ino, st.dev)) {
+  for (const candidate of findByInode(library, ctx.state.locationId!, ino, dev)) {
     if (candidate.kind !== kind || candidate.parentId === null) continue;
     const old = fs.lstatSync(pathOf(library, candidate.id), { throwIfNoEntry: false });
-    if (!old || old.ino !== st.ino || old.dev !== st.dev) return candidate;
+    if (!old || old.ino !== ino || old.dev !== dev) return candidate;
   }
   return undefined;
 }

@@ -6,11 +6,17 @@ import type { IndexerDeps, IndexerInput, IndexerState } from '../types.js';
 import { reserveEntryIds } from '../../library/entries.js';
 import { countEntriesBelowRoot } from '../indexerQueries.js';
 import { upsertLocation } from '../../library/locations.js';
+import { isNewLibrary, restoreDeferredIndexes } from '../writes/deferredIndexes.js';
 
 type Ctx = PhaseContext<IndexerState, IndexerInput, IndexerDeps>;
 
-/** Start the walk: the location (created in the library if new), its root entry, and the root on the stack. */
-export function openLocation(ctx: Ctx): void {
+/**
+ * Start the walk: the location (created in the library if new), its root entry, and the root on the stack.
+ * Returns whether the walk fills a new library (no entries but location roots): its secondary indexes are
+ * then built once at the end (see `writes/deferredIndexes.ts`). Otherwise the indexes an earlier first
+ * index left deferred (a job killed and never resumed) are built now.
+ */
+export function openLocation(ctx: Ctx): { deferIndexes: boolean } {
   const { state, input } = ctx;
   const root = path.resolve(input.path);
   let st: fs.Stats;
@@ -40,7 +46,7 @@ export function openLocation(ctx: Ctx): void {
     state.stack.push({ id: 0, path: rootBytes, rel: '', fresh: true, share: 1 });
     state.explored = 0;
     state.expected = 0;
-    return;
+    return { deferIndexes: false };
   }
   const library = ctx.deps.library!;
   const location = upsertLocation(library, rootBytes, { rules: input.rules ?? null });
@@ -51,6 +57,9 @@ export function openLocation(ctx: Ctx): void {
   state.expected = others;
   state.explored = 0;
   state.stack.push({ id: location.rootEntryId, path: location.path, rel: '', fresh: state.cold, share: 1 });
+  const defer = state.cold && isNewLibrary(library);
+  if (!defer) library.immediate(() => restoreDeferredIndexes(library));
+  return { deferIndexes: defer };
 }
 
 /** Reserve `count` entry ids from the library (committed at once; a crash only leaves a gap). */

@@ -1,0 +1,227 @@
+import fs from 'node:fs';
+import { extensionOf, joinBytes } from '../../fs/paths.js';
+import { type IgnorePattern, parseGitignore } from '../gitignore.js';
+import { ruleVerdict } from '../rules.js';
+import type { IndexerRules } from '../rules.js';
+
+/** What an entry of a {@link Listing} is: indexed as a file, directory or symlink, skipped, or unreadable. */
+export const FILE = 0;
+export const DIR = 1;
+export const SYMLINK = 2;
+/** A socket, FIFO or device (never indexed), or an entry the rules leave out. */
+export const SKIPPED = 3;
+/** `lstat` failed: `errors` has why; the library's entry (if any) is kept as it is. */
+export const UNREADABLE = 4;
+
+/** Numbers per entry in {@link Listing.stats}: size, mtimeMs, ctimeMs, ino, dev, mode. */
+export const STAT_FIELDS = 6;
+
+/** An error as it crosses a thread: what the job's error record keeps of it (name, message, code). */
+export interface WireError {
+  readonly name: string;
+  readonly message: string;
+  readonly code?: string;
+}
+
+/**
+ * One directory read: its entries in `readdir` order with their `lstat` numbers, packed in typed arrays so a
+ * listing crosses from a worker thread by transfer, not by copy.
+ */
+export interface Listing {
+  /** The directory's path, as read. */
+  readonly path: Uint8Array;
+  /** `readdir` failed (the directory is unreadable): no entries. */
+  readonly error?: Error | WireError;
+  /** The directory's `.gitignore`, when the gitignore rule is on and it has one. */
+  readonly gitignore?: string;
+  readonly gitignoreError?: Error | WireError;
+  /** Entry names end to end; entry `i` is `names[ends[i - 1] ?? 0, ends[i])`. */
+  readonly names: Uint8Array;
+  readonly ends: Uint32Array;
+  /** Per entry: FILE, DIR, SYMLINK, SKIPPED or UNREADABLE. */
+  readonly codes: Uint8Array;
+  /** Per entry, {@link STAT_FIELDS} numbers (zeros for an unreadable one). */
+  readonly stats: Float64Array;
+  /** Symlink targets by entry index (`null`: `readlink` failed, see `errors`). */
+  readonly links: Record<number, Uint8Array | null>;
+  /** Per-entry errors in entry order: `lstat` (the entry is UNREADABLE) or `readlink` (a symlink). */
+  readonly errors: {
+    readonly index: number;
+    readonly op: 'lstat' | 'readlink';
+    readonly error: Error | WireError;
+  }[];
+}
+
+/** The options a {@link DirectoryLister} reads with. */
+export interface ListerOptions {
+  readonly rules: Required<IndexerRules>;
+  /** The .gitignore texts already known, by relative directory path (the job's state). */
+  readonly gitignores: Record<string, string>;
+}
+
+const GITIGNORE = Buffer.from('.gitignore');
+
+/**
+ * Reads directories the way discovery needs them: `readdir` with byte names, `lstat` of every entry, the
+ * link target of symlinks, the rules' verdict, and the directory's `.gitignore` (kept for the directories
+ * below). The same code runs in the walk's worker thread and, without one, in the job's own thread, so a
+ * listing is the same either way.
+ */
+export class DirectoryLister {
+  readonly #rules: Required<IndexerRules>;
+  readonly #gitignores: Record<string, string>;
+  readonly #compiled = new Map<string, IgnorePattern[]>();
+  /** Wire errors (plain objects) instead of `Error`s: for listings that cross threads. */
+  readonly #wire: boolean;
+
+  constructor(options: ListerOptions, wire = false) {
+    this.#rules = options.rules;
+    this.#gitignores = { ...options.gitignores };
+    this.#wire = wire;
+  }
+
+  /** Read the directory at `path` (bytes), `rel` its path from the location root ('' for the root). */
+  list(path: Uint8Array, rel: string): Listing {
+    const rules = this.#rules;
+    let dirents: fs.Dirent<Buffer>[];
+    try {
+      dirents = fs.readdirSync(Buffer.from(path.buffer, path.byteOffset, path.byteLength), {
+        withFileTypes: true,
+        encoding: 'buffer',
+      });
+    } catch (error) {
+      return {
+        path,
+        error: this.#error(error),
+        names: new Uint8Array(0),
+        ends: new Uint32Array(0),
+        codes: new Uint8Array(0),
+        stats: new Float64Array(0),
+        links: {},
+        errors: [],
+      };
+    }
+    let gitignore: string | undefined;
+    let gitignoreError: Error | WireError | undefined;
+    if (rules.gitignore && dirents.some((d) => d.name.equals(GITIGNORE))) {
+      try {
+        gitignore = fs.readFileSync(joinBytes(path, GITIGNORE), 'utf8');
+        this.#gitignores[rel] = gitignore;
+      } catch (error) {
+        gitignoreError = this.#error(error);
+      }
+    }
+    const ignores = rules.gitignore ? this.#ignoresFor(rel) : [];
+    const n = dirents.length;
+    let length = 0;
+    for (const d of dirents) length += d.name.length;
+    const names = new Uint8Array(length);
+    const ends = new Uint32Array(n);
+    const codes = new Uint8Array(n);
+    const stats = new Float64Array(n * STAT_FIELDS);
+    const links: Record<number, Uint8Array | null> = {};
+    const errors: Listing['errors'] = [];
+    let at = 0;
+    for (let i = 0; i < n; i++) {
+      const name = dirents[i].name;
+      names.set(name, at);
+      at += name.length;
+      ends[i] = at;
+      const full = joinBytes(path, name);
+      let st: fs.Stats;
+      try {
+        st = fs.lstatSync(full);
+      } catch (error) {
+        codes[i] = UNREADABLE;
+        errors.push({ index: i, op: 'lstat', error: this.#error(error) });
+        continue;
+      }
+      const kind = st.isDirectory() ? 'dir' : st.isSymbolicLink() ? 'symlink' : st.isFile() ? 'file' : null;
+      if (kind === null) {
+        codes[i] = SKIPPED;
+        continue;
+      }
+      if (rules.hidden || rules.system || rules.git || rules.devDirs || rules.gitignore || rules.onlyImages) {
+        const nameText = name.toString('utf8');
+        const extension = kind === 'dir' ? null : extensionOf(nameText);
+        const entryRel = rel === '' ? nameText : `${rel}/${nameText}`;
+        if (ruleVerdict(rules, nameText, entryRel, kind, extension, ignores) !== null) {
+          codes[i] = SKIPPED;
+          continue;
+        }
+      }
+      codes[i] = kind === 'file' ? FILE : kind === 'dir' ? DIR : SYMLINK;
+      const s = i * STAT_FIELDS;
+      stats[s] = st.size;
+      stats[s + 1] = st.mtimeMs;
+      stats[s + 2] = st.ctimeMs;
+      stats[s + 3] = st.ino;
+      stats[s + 4] = st.dev;
+      stats[s + 5] = st.mode;
+      if (kind === 'symlink') {
+        try {
+          const target = fs.readlinkSync(full, { encoding: 'buffer' });
+          // A copy of its own: a view into Node's shared pool would cross threads with the whole pool.
+          links[i] = this.#wire ? new Uint8Array(target) : target;
+        } catch (error) {
+          links[i] = null;
+          errors.push({ index: i, op: 'readlink', error: this.#error(error) });
+        }
+      }
+    }
+    return {
+      path,
+      ...(gitignore !== undefined ? { gitignore } : {}),
+      ...(gitignoreError !== undefined ? { gitignoreError } : {}),
+      names,
+      ends,
+      codes,
+      stats,
+      links,
+      errors,
+    };
+  }
+
+  /** The .gitignore patterns in force in the directory `rel`, outermost first. */
+  #ignoresFor(rel: string): { base: string; patterns: IgnorePattern[] }[] {
+    const out: { base: string; patterns: IgnorePattern[] }[] = [];
+    const parts = rel === '' ? [] : rel.split('/');
+    for (let i = 0; i <= parts.length; i++) {
+      const base = parts.slice(0, i).join('/');
+      const text = this.#gitignores[base];
+      if (text === undefined) continue;
+      let patterns = this.#compiled.get(base);
+      if (!patterns) {
+        patterns = parseGitignore(text);
+        this.#compiled.set(base, patterns);
+      }
+      out.push({ base, patterns });
+    }
+    return out;
+  }
+
+  #error(error: unknown): Error | WireError {
+    if (!this.#wire) return error as Error;
+    const e = error as NodeJS.ErrnoException;
+    return {
+      name: e?.name ?? 'Error',
+      message: e?.message ?? String(error),
+      ...(typeof e?.code === 'string' ? { code: e.code } : {}),
+    };
+  }
+}
+
+/** An error from a listing as an `Error` again (a wire error keeps its name, message and code). */
+export function listingError(error: Error | WireError): Error {
+  if (error instanceof Error) return error;
+  const e = new Error(error.message) as NodeJS.ErrnoException;
+  if (error.name !== 'Error') e.name = error.name;
+  if (error.code !== undefined) e.code = error.code;
+  return e;
+}
+
+/** Entry `i`'s name in a listing, as a Buffer view (no copy). */
+export function nameAt(listing: Listing, i: number): Buffer {
+  const start = i === 0 ? 0 : listing.ends[i - 1];
+  return Buffer.from(listing.names.buffer, listing.names.byteOffset + start, listing.ends[i] - start);
+}
