@@ -1,5 +1,6 @@
 /**
- * Row shapes of the library database, as the table modules (`locations.ts`, `entries.ts`, `contentIdentities.ts`) take and return them.
+ * Row shapes of the library database, as the table modules (`locations.ts`, `entries.ts`,
+ * `contentIdentities.ts`) take and return them.
  *
  * Names and paths are bytes (`Uint8Array` in, `Buffer` out): Linux file names need not be UTF-8, and a
  * name must be found again byte for byte. The `…Text` fields are for humans only (UTF-8 decoded, invalid
