@@ -1,6 +1,7 @@
 /**
- * `phasekit/jobs` — the file jobs of phasekit (indexer, copy, delete, duplicates, validation, thumbnails), the
- * SQLite library they record into, and content identity. Loads better-sqlite3, sharp and BLAKE3 (native).
+ * `phasekit/jobs` — the file jobs of phasekit (indexer, copy, delete, duplicates, validation, thumbnails), their
+ * descriptors (how the CLI offers, runs and resumes each), the SQLite library they record into, and content
+ * identity. Loads better-sqlite3, sharp and BLAKE3 (native).
  *
  * @example
  * ```ts
@@ -16,6 +17,24 @@
  * @packageDocumentation
  */
 export { indexerJob } from './indexer/indexerJob.js';
+export type {
+  ArgumentSpec,
+  CommonJobOptions,
+  DescriptorContext,
+  DescriptorWorkspace,
+  JobDescriptor,
+  JobFailures,
+  NextJob,
+  OptionSpec,
+  SummaryFormat,
+} from './descriptor/JobDescriptor.js';
+export { defineJobDescriptor } from './descriptor/defineJobDescriptor.js';
+export { indexerDescriptor } from './indexer/indexerDescriptor.js';
+export { copyDescriptor } from './copy/copyDescriptor.js';
+export { deleteDescriptor } from './delete/deleteDescriptor.js';
+export { duplicatesDescriptor } from './duplicates/duplicatesDescriptor.js';
+export { validationDescriptor } from './validation/validationDescriptor.js';
+export { thumbnailsDescriptor } from './thumbnails/thumbnailsDescriptor.js';
 export type {
   IndexerCounts,
   IndexerDeps,
