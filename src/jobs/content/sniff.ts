@@ -13,7 +13,7 @@ import path from 'node:path';
 import type { ITokenizer } from 'strtok3';
 import type { ContentKind } from './ContentKind.js';
 import { imageInfoOfFile } from './imageInfoOfFile.js';
-import { detectInBytes, detectInFile, typeOfHead } from './sniffBytes.js';
+import { detectInBytes, detectInFile, sniffHead } from './sniffBytes.js';
 import { sniffText } from './sniffText.js';
 
 export type { ContentKind } from './ContentKind.js';
@@ -92,11 +92,13 @@ export async function sniffFile(file: string | Buffer, size: number): Promise<Sn
   try {
     const buffer = Buffer.allocUnsafe(Math.min(HEAD, Math.max(0, size)));
     const head = buffer.subarray(0, await readHead(handle, buffer));
-    let detected = head.length === 0 ? undefined : await detectInBytes(head);
-    if (detected === undefined && head.length > 0 && head.length < size && sniffText(head) === null) {
-      detected = await detectInFile(await tokenizerOf(handle, size));
-    }
-    const { mime, kind } = typeOfHead(head, detected, extensionOf(file));
+    // A binary head file-type cannot place is looked at again with random access to the file.
+    const detect = async (bytes: Uint8Array) =>
+      (await detectInBytes(bytes)) ??
+      (bytes.length < size && sniffText(bytes) === null
+        ? await detectInFile(await tokenizerOf(handle, size))
+        : undefined);
+    const { mime, kind } = await sniffHead(head, extensionOf(file), detect);
     if (kind !== 'image') return { mime, kind };
     const info = await imageInfoOfFile(file, handle, head, size, mime);
     if (info === null) return { mime, kind };
