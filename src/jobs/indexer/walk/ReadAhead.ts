@@ -17,6 +17,15 @@ export interface WalkStart {
   readonly ahead: number;
 }
 
+/**
+ * @internal Defaults of every {@link ReadAhead}, for tests: `workerUrl` points the TypeScript sources at the
+ * built worker, `inlineFirst: 0` starts it at once, a small `ahead` makes it wait on the job.
+ */
+export const readAheadDefaults: { workerUrl?: URL; inlineFirst: number; ahead: number } = {
+  inlineFirst: 4096,
+  ahead: 50_000,
+};
+
 /** How a {@link ReadAhead} reads. */
 export interface ReadAheadOptions {
   readonly rules: Required<IndexerRules>;
@@ -61,9 +70,12 @@ export class ReadAhead {
 
   constructor(options: ReadAheadOptions) {
     this.#options = options;
-    const url = options.workerUrl ?? new URL('./walkWorker.js', import.meta.url);
+    const url =
+      options.workerUrl ?? readAheadDefaults.workerUrl ?? new URL('./walkWorker.js', import.meta.url);
     this.#url = fs.existsSync(fileURLToPath(url)) ? url : null;
-    this.#inlineLeft = this.#url ? (options.inlineFirst ?? 4096) : Number.POSITIVE_INFINITY;
+    this.#inlineLeft = this.#url
+      ? (options.inlineFirst ?? readAheadDefaults.inlineFirst)
+      : Number.POSITIVE_INFINITY;
   }
 
   /** Whether listings now come from the worker thread. */
@@ -115,7 +127,7 @@ export class ReadAhead {
       rules: this.#options.rules,
       gitignores: { ...this.#options.gitignores() },
       recursive: this.#options.recursive,
-      ahead: this.#options.ahead ?? 50_000,
+      ahead: this.#options.ahead ?? readAheadDefaults.ahead,
     };
     const worker = new Worker(this.#url!, { workerData: start, transferList: [port2] });
     port1.on('message', (chunk: Listing[]) => {
