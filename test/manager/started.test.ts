@@ -2,6 +2,7 @@ import os from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { JobLockedError, JobManagerClosedError } from '../../src/index.js';
 import { createJobManager } from '../../src/manager/createJobManager.js';
+import type { JobStatus, SnapshotStore } from '../../src/persistence/types.js';
 import { counted, database, never, Probe, waitFor } from './fixtures.js';
 
 /** Another live owner in this process (the test's pid is alive), as a second `phasekit` process would be. */
@@ -75,5 +76,57 @@ describe('started(id): the run of a job once it starts in this manager', () => {
     await manager.shutdown();
     await expect(started).rejects.toBeInstanceOf(JobManagerClosedError);
     await expect(manager.started('after')).rejects.toBeInstanceOf(JobManagerClosedError);
+  });
+});
+
+describe('resume(id) in a shared store', () => {
+  /** The store, recording every status written, and with `claim` (as a shared store has) when `shared`. */
+  function recording(store: SnapshotStore, shared: boolean) {
+    const statuses: string[] = [];
+    const proxy = new Proxy(store, {
+      get(target, key) {
+        if (key === 'claim') return shared ? async () => undefined : undefined;
+        if (key === 'setStatus')
+          return async (id: string, status: JobStatus) => {
+            statuses.push(status);
+            return target.setStatus!(id, status);
+          };
+        const value = Reflect.get(target, key);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    return { store: proxy, statuses };
+  }
+
+  /** A job paused at its third item, in `db`. */
+  async function pausedJob(db: ReturnType<typeof database>, probe: Probe): Promise<string> {
+    let open: () => void = () => {};
+    const held = new Promise<void>((resolve) => (open = resolve));
+    const gate = (_id: string, item: number) => (item === 2 ? held : Promise.resolve());
+    const first = createJobManager({ store: db.open(), jobs: [counted], deps: { probe, gate } });
+    const id = await first.dispatch(counted, { n: 4 });
+    await waitFor(() => probe.items.length === 2);
+    const paused = first.pause(id);
+    open();
+    await paused;
+    await first.shutdown();
+    return id;
+  }
+
+  it('does not mark a paused job queued (which hands it to any worker): this manager resumes it', async () => {
+    for (const shared of [false, true]) {
+      const db = database();
+      const probe = new Probe();
+      const id = await pausedJob(db, probe);
+      const { store, statuses } = recording(db.open(), shared);
+      const manager = createJobManager({ store, jobs: [counted], deps: { probe } });
+      const started = manager.started(id);
+      await manager.resume(id);
+      expect((await (await started).result).status).toBe('completed');
+      // Unshared: marked queued first, so a crash before its next checkpoint leaves it to resumeInterrupted().
+      if (shared) expect(statuses).not.toContain('queued');
+      else expect(statuses).toContain('queued');
+      await manager.shutdown();
+    }
   });
 });
