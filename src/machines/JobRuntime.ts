@@ -39,6 +39,7 @@ import { EmbeddedResumeError } from './EmbeddedResumeError.js';
 import { JobChangedError } from './JobChangedError.js';
 import type { JobEvent } from './JobProgress.js';
 import { JobStoppedError } from './JobStoppedError.js';
+import { persistedSnapshot } from './persistedSnapshot.js';
 import { ProgressTracker } from './ProgressTracker.js';
 import { initialHistory } from './historyUpdates.js';
 import { snapshotPosition } from './snapshotPosition.js';
@@ -604,14 +605,10 @@ export class JobRuntime<S = unknown, I = unknown, D = unknown, O = unknown> {
     const p = this.progress.current();
     const envelope: Envelope<S> = {
       format: ENVELOPE_FORMAT,
-      job: {
-        name: this.definition.name,
-        version: this.definition.version,
-        phases: this.definition.phases.map((x) => x.phase.name),
-      },
+      job: jobDescriptor(this.definition),
       jobId: this.jobId,
       input: this.input,
-      machine: this.job.getPersistedSnapshot(),
+      machine: persistedSnapshot(this.job),
       state: this.state,
       ...(info?.phase.recovery?.strategy === 'restart-phase' && this.phaseStartState !== undefined
         ? { phaseStartState: this.phaseStartState }
@@ -879,15 +876,45 @@ export class JobRuntime<S = unknown, I = unknown, D = unknown, O = unknown> {
 
   /** Weight of the phases that did their work (completed, or failed and skipped over). */
   private doneWeight(history: readonly PhaseExecution[]): number {
-    return this.weightOf((i) => history[i]?.status === 'completed' || history[i]?.status === 'failed');
+    return this.sumWeights(history).done;
   }
 
   /** Weight of the phases that will not run: skipped ones and those whose `when` is false. */
   private skippedWeight(history: readonly PhaseExecution[]): number {
-    return this.weightOf(
-      (i) => history[i]?.status === 'skipped' || (this.disabled[i] && history[i]?.status === 'pending'),
-    );
+    return this.sumWeights(history).skipped;
   }
+
+  private summed: { history: readonly PhaseExecution[]; done: number; skipped: number } | undefined;
+
+  /** Both sums in one pass, kept for the history they were summed over (asked for twice per phase event). */
+  private sumWeights(history: readonly PhaseExecution[]): { done: number; skipped: number } {
+    if (this.summed?.history === history) return this.summed;
+    let done = 0;
+    let skipped = 0;
+    for (let i = 0; i < this.weights.length; i++) {
+      const status = history[i]?.status;
+      if (status === 'completed' || status === 'failed') done += this.weights[i];
+      else if (status === 'skipped' || (this.disabled[i] && status === 'pending')) skipped += this.weights[i];
+    }
+    this.summed = { history, done, skipped };
+    return this.summed;
+  }
+}
+
+const descriptors = new WeakMap<JobDefinition<any, any, any, any>, Envelope['job']>();
+
+/** The checkpoint's `job` field: built once per definition and frozen, so its bytes are encoded once. */
+function jobDescriptor(definition: JobDefinition<any, any, any, any>): Envelope['job'] {
+  let job = descriptors.get(definition);
+  if (!job) {
+    job = Object.freeze({
+      name: definition.name,
+      version: definition.version,
+      phases: Object.freeze(definition.phases.map((x) => x.phase.name)),
+    });
+    descriptors.set(definition, job);
+  }
+  return job;
 }
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {

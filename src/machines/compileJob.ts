@@ -4,7 +4,14 @@ import type { JobDefinition } from '../phases/defineJob.js';
 import { errorKind, errorRecord } from '../phases/errorRecord.js';
 import { isGroup } from '../phases/group.js';
 import type { Backoff, ErrorRecord, PhaseNode } from '../phases/types.js';
-import { ended, initialHistory, started, updateHistory } from './historyUpdates.js';
+import {
+  ended,
+  initialHistory,
+  keptRecord,
+  started,
+  updateHistory,
+  updateHistoryAt,
+} from './historyUpdates.js';
 import { MissingRuntimeError } from './MissingRuntimeError.js';
 import type {
   FinalizeOutput,
@@ -32,11 +39,19 @@ const cache = new WeakMap<JobDefinition, Built>();
 export function compileJob<S, I, D, O>(definition: JobDefinition<S, I, D, O>): JobMachine<I, O> {
   let machine = cache.get(definition);
   if (!machine) {
-    machine = buildMachine(definition);
+    machine = buildMachine(definition, true);
     cache.set(definition, machine);
   }
   // The one place the machine learns the job's input and output types: its context holds the input as given.
   return machine as unknown as JobMachine<I, O>;
+}
+
+/**
+ * The machine without its straight transitions (a phase that continues goes through `succeeding` and the next
+ * phase's `entering`, three steps): what the straight ones must be equivalent to. For tests. @internal
+ */
+export function compileJobStepByStep<S, I, D, O>(definition: JobDefinition<S, I, D, O>): JobMachine<I, O> {
+  return buildMachine(definition, false) as unknown as JobMachine<I, O>;
 }
 
 type Built = ReturnType<typeof buildMachine>;
@@ -116,7 +131,7 @@ function eventAt(event: AnyEvent): number | null {
   return typeof at === 'number' ? at : null;
 }
 
-function buildMachine(definition: JobDefinition) {
+function buildMachine(definition: JobDefinition, straight: boolean) {
   const order = definition.phases.map((info) => info.phase.name);
   const indexOf = (name: string) => definition.byName.get(name)!.index;
   const between = (from: string, to: string | null) =>
@@ -150,6 +165,8 @@ function buildMachine(definition: JobDefinition) {
         return when !== undefined && !when(context.input as never);
       },
       pauseRequested: ({ context }) => context.interrupt === 'pause',
+      goesStraightOn: ({ context, event }) =>
+        (event as AnyEvent).output?.kind === 'continue' && context.interrupt === null,
       cancelRequested: ({ context }) => context.interrupt === 'cancel',
       outputIs: ({ event }, params: { kind: string }) => (event as AnyEvent).output?.kind === params.kind,
       skipDeclared: ({ event }, params: { targets: readonly string[] }) => {
@@ -206,6 +223,23 @@ function buildMachine(definition: JobDefinition) {
         history = updateHistory(history, params.skipped, (e) => ended(e, 'skipped', at, null));
         return { history, next: null, reset: null, phaseStartedAt: null };
       }),
+      // What setNext, complete and the next phase's startPhase do, in one step (see `straightOn` below).
+      advance: assign(({ context, event }, params: { phase: string; next: string }) => {
+        const at = eventAt(event);
+        const began = (event as AnyEvent).output?.startedAt;
+        const startedAt = typeof began === 'number' ? began : null;
+        const phases = [params.phase, params.next];
+        const history = updateHistoryAt(
+          context.history,
+          [indexOf(params.phase), indexOf(params.next)],
+          phases,
+          (e) =>
+            e.phase === params.phase
+              ? ended({ ...e, startedAt: e.startedAt ?? startedAt }, 'completed', at)
+              : started(e, at),
+        );
+        return { history, next: null, reset: null, phaseStartedAt: null, retryAt: null };
+      }),
       setNext: assign(({ event }, params: { phase: string; next: string | null }) => {
         const output = (event as AnyEvent).output as RunPhaseOutput | undefined;
         const error = (event as AnyEvent).error as { startedAt?: number } | undefined;
@@ -218,7 +252,7 @@ function buildMachine(definition: JobDefinition) {
       recordPhaseError: assign(
         ({ context, event }, params: { phase: string; status: 'completed' | 'failed' }) => {
           const at = eventAt(event) ?? 0;
-          const record = errorRecord((event as AnyEvent).error, params.phase, at);
+          const record = keptRecord(errorRecord((event as AnyEvent).error, params.phase, at));
           return {
             history: updateHistory(context.history, [params.phase], (e) =>
               params.status === 'failed' ? ended(e, 'failed', at, record) : { ...e, error: record },
@@ -231,7 +265,11 @@ function buildMachine(definition: JobDefinition) {
       recordNonFatal: assign(({ context, event }) => ({
         errors:
           context.errors.length < MAX_KEPT_ERRORS
-            ? [...context.errors, (event as Extract<JobMachineEvent, { type: 'NON_FATAL' }>).error]
+            ? [
+                ...context.errors,
+                // A copy: the event's record is the sender's object, the frozen one is the context's.
+                keptRecord({ ...(event as Extract<JobMachineEvent, { type: 'NON_FATAL' }>).error }),
+              ]
             : context.errors,
         errorCount: context.errorCount + 1,
       })),
@@ -403,6 +441,19 @@ function buildMachine(definition: JobDefinition) {
     } else {
       onError.push({ target: 'failing', actions: { type: 'fail', params: { phase: name } } });
     }
+    // The common case in one step: the phase continues, nothing is asked, no onSuccess hook runs and the next
+    // phase has no `when` — straight into the next phase's `running`, with the same context the three steps
+    // through `succeeding` and `entering` give (test/machines/straightTransition.test.ts).
+    const straightOn =
+      straight && nextName !== null && !phase.onSuccess && !phaseOf(nextName).when
+        ? [
+            {
+              guard: 'goesStraightOn',
+              target: `#${nextName}.running`,
+              actions: { type: 'advance', params: { phase: name, next: nextName } },
+            },
+          ]
+        : [];
     const onControl = {
       PAUSE: { actions: 'requestPause' },
       RESUME: { actions: 'withdrawPause' },
@@ -443,6 +494,7 @@ function buildMachine(definition: JobDefinition) {
               reset: context.reset,
             }),
             onDone: [
+              ...straightOn,
               {
                 guard: { type: 'outputIs', params: { kind: 'continue' } },
                 target: 'succeeding',

@@ -1,4 +1,5 @@
 import { createActor } from 'xstate';
+import { freezeRestored } from './historyUpdates.js';
 import { defaultOwner } from '../adapters/defaultOwner.js';
 import { systemClock } from '../adapters/systemClock.js';
 import type { Envelope } from '../persistence/Envelope.js';
@@ -96,6 +97,11 @@ export async function resumeJob<S, I, D, O>(
       });
     }
     const envelope = withoutStalePause(reconcilePhases(decoded, definition, decoded.position !== undefined));
+    // The restored history and errors are frozen like the ones the machine makes: encoded once, not per checkpoint.
+    const restoredContext = (envelope.machine as { context?: { history?: unknown[]; errors?: unknown[] } })
+      .context;
+    freezeRestored(restoredContext?.history);
+    freezeRestored(restoredContext?.errors);
     const position = snapshotPosition((envelope.machine as { value?: unknown }).value);
     const paused = position.step === 'paused';
     const runtime = new JobRuntime<S, I, D, O>(

@@ -1,18 +1,8 @@
-import { Encoder, encode } from '@msgpack/msgpack';
 import { crc32 } from './crc32.js';
 import { ENVELOPE_FORMAT, type Envelope } from './Envelope.js';
+import { encodeBodyWith } from './encodeBody.js';
 import { findUnencodable } from './findUnencodable.js';
 import { SnapshotEncodeError } from './SnapshotEncodeError.js';
-import { stateCodec } from './stateCodec.js';
-
-/**
- * How deeply values may nest. MessagePack's default (100) would refuse reasonable state trees once wrapped in
- * the envelope; the encoder recurses, so the bound stays well inside the default call stack.
- */
-const MAX_DEPTH = 1000;
-
-/** One encoder for every checkpoint: it keeps its buffer between calls (about a quarter faster). */
-const bodyEncoder = new Encoder({ ignoreUndefined: true, extensionCodec: stateCodec, maxDepth: MAX_DEPTH });
 
 /**
  * Encode a checkpoint to bytes.
@@ -34,18 +24,20 @@ const bodyEncoder = new Encoder({ ignoreUndefined: true, extensionCodec: stateCo
  * ```
  */
 export function encodeEnvelope(envelope: Envelope): Uint8Array {
-  let body: Uint8Array;
   try {
     // History and errors are the machine context's own lists: store them once, inside `machine`.
     const context = (envelope.machine as { context?: { history?: unknown; errors?: unknown } } | null)
       ?.context;
-    body = bodyEncoder.encode({
-      ...envelope,
-      format: ENVELOPE_FORMAT,
-      machine: withoutDerivedOutput(envelope.machine),
-      history: context?.history === envelope.history ? undefined : envelope.history,
-      errors: context?.errors === envelope.errors ? undefined : envelope.errors,
-    });
+    return encodeBodyWith(
+      {
+        ...envelope,
+        format: ENVELOPE_FORMAT,
+        machine: withoutDerivedOutput(envelope.machine),
+        history: context?.history === envelope.history ? undefined : envelope.history,
+        errors: context?.errors === envelope.errors ? undefined : envelope.errors,
+      },
+      outerHead,
+    );
   } catch (error) {
     const place =
       findUnencodable(envelope.state, 'state') ??
@@ -64,7 +56,47 @@ export function encodeEnvelope(envelope: Envelope): Uint8Array {
       { jobId: envelope.jobId, cause: error, ...(place ? { path: place.path } : {}) },
     );
   }
-  return encode({ format: ENVELOPE_FORMAT, crc32: crc32(body), body });
+}
+
+const ascii = (text: string) => new TextEncoder().encode(text);
+
+/** `{ format: 'phasekit/1', crc32, body }` as MessagePack writes it: fixmap 3, fixstr keys, uint32, bin. */
+const OUTER_HEAD = Uint8Array.from([
+  0x83,
+  0xa6,
+  ...ascii('format'),
+  0xa0 + ENVELOPE_FORMAT.length,
+  ...ascii(ENVELOPE_FORMAT),
+  0xa5,
+  ...ascii('crc32'),
+]);
+const BODY_KEY = Uint8Array.from([0xa4, ...ascii('body')]);
+
+/** The outer map up to the body's bytes: the body itself follows it. */
+function outerHead(body: Uint8Array): Uint8Array {
+  const crc = uintBytes(crc32(body));
+  const n = body.byteLength;
+  const binHead =
+    n < 0x100
+      ? [0xc4, n]
+      : n < 0x10000
+        ? [0xc5, n >>> 8, n & 0xff]
+        : [0xc6, n >>> 24, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff];
+  const head = new Uint8Array(OUTER_HEAD.length + crc.length + BODY_KEY.length + binHead.length);
+  let pos = 0;
+  for (const part of [OUTER_HEAD, crc, BODY_KEY, binHead]) {
+    head.set(part, pos);
+    pos += part.length;
+  }
+  return head;
+}
+
+/** An unsigned 32-bit integer in MessagePack's shortest form (positive fixint, uint8, uint16, uint32). */
+function uintBytes(n: number): number[] {
+  if (n < 0x80) return [n];
+  if (n < 0x100) return [0xcc, n];
+  if (n < 0x10000) return [0xcd, n >>> 8, n & 0xff];
+  return [0xce, n >>> 24, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff];
 }
 
 /** The fields of an ended job machine's `output`, all taken from its context (see `compileJob`). */

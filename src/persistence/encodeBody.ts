@@ -1,0 +1,357 @@
+import { Encoder } from '@msgpack/msgpack';
+import { stateCodec } from './stateCodec.js';
+
+/**
+ * How deeply values may nest in a checkpoint body (the body map itself is level 1). MessagePack's default
+ * (100) would refuse reasonable state trees once wrapped in the envelope; the encoder recurses, so the bound
+ * stays well inside the default call stack.
+ */
+export const MAX_DEPTH = 1000;
+
+/**
+ * Encoders of values found at a given level of the body, each bounded so that a value refused at that level by
+ * one encoder of the whole body (`maxDepth: MAX_DEPTH`) is refused here too. They keep their buffers.
+ */
+const encoders: Encoder[] = [];
+function encoderAt(level: number): Encoder {
+  let encoder = encoders[level];
+  if (!encoder) {
+    encoder = new Encoder({
+      ignoreUndefined: true,
+      extensionCodec: stateCodec,
+      maxDepth: MAX_DEPTH - level + 1,
+    });
+    encoders[level] = encoder;
+  }
+  return encoder;
+}
+
+/**
+ * Bytes of values that cannot change: frozen plain objects and arrays holding only primitives and such values
+ * (a history entry, an error record, the job's phase list). Frozen is for ever, so the bytes stay right.
+ */
+const frozenBytes = new WeakMap<object, Uint8Array>();
+
+/** The maps of the body whose values are written one by one, so that unchanged parts come from the cache. */
+const OPEN = {
+  body: new Set(['machine']),
+  machine: new Set(['context']),
+  context: new Set(['history', 'errors']),
+} as const;
+
+/**
+ * Encode a checkpoint body: exactly the bytes of one MessagePack encoder with `ignoreUndefined`, the state
+ * codec and `maxDepth: MAX_DEPTH` over `body` — but the machine context's history and error lists, and any
+ * frozen plain-data value, are written from bytes encoded once per value instead of once per checkpoint. A
+ * job's history changes one entry per phase, so a boundary checkpoint no longer costs the whole history.
+ *
+ * @throws whatever that encoder throws, for the same values.
+ */
+export function encodeBody(body: Record<string, unknown>): Uint8Array {
+  return encodeBodyWith(body, () => NO_HEAD);
+}
+
+const NO_HEAD = new Uint8Array(0);
+/** Room kept before the body for a header (the envelope's outer map needs 31 to 35 bytes). */
+const HEAD_ROOM = 48;
+
+/**
+ * {@link encodeBody}, returned after the bytes `head(body)` (at most 48) in one new array: the body is not
+ * copied once more to be framed.
+ */
+export function encodeBodyWith(
+  body: Record<string, unknown>,
+  head: (bodyBytes: Uint8Array) => Uint8Array,
+): Uint8Array {
+  const out = Writer.take();
+  try {
+    out.pos = HEAD_ROOM;
+    writeMap(out, body, 1, OPEN.body, (key, value) =>
+      key === 'machine' && isPlainRecord(value)
+        ? writeMap(out, value, 2, OPEN.machine, (k, v) =>
+            k === 'context' && isPlainRecord(v)
+              ? writeMap(out, v, 3, OPEN.context, (name, list) =>
+                  Array.isArray(list) && Object.getPrototypeOf(list) === Array.prototype
+                    ? writeList(out, list, 4, slotOf(body.jobId, name))
+                    : writeValue(out, list, 4),
+                )
+              : writeValue(out, v, 3),
+          )
+        : writeValue(out, value, 2),
+    );
+    const prefix = head(out.bytes.subarray(HEAD_ROOM, out.pos));
+    if (prefix.byteLength > HEAD_ROOM) throw new RangeError('a checkpoint header longer than 48 bytes');
+    const from = HEAD_ROOM - prefix.byteLength;
+    out.bytes.set(prefix, from);
+    return out.bytes.slice(from, out.pos);
+  } finally {
+    out.give();
+  }
+}
+
+/** A map at `level`: its own keys in order, `undefined` values left out (as `ignoreUndefined` does). */
+function writeMap(
+  out: Writer,
+  map: Record<string, unknown>,
+  level: number,
+  open: ReadonlySet<string>,
+  writeOpen: (key: string, value: unknown) => void,
+): void {
+  if (level > MAX_DEPTH) throw new Error(`Too deep objects in depth ${level}`);
+  const keys = Object.keys(map);
+  let size = 0;
+  for (const key of keys) if (map[key] !== undefined) size++;
+  out.header(size, 0x80, 0xde, 0xdf);
+  for (const key of keys) {
+    const value = map[key];
+    if (value === undefined) continue;
+    out.put(keyBytes(key));
+    if (open.has(key)) writeOpen(key, value);
+    else writeValue(out, value, level + 1);
+  }
+}
+
+/** What a list slot (one job's history, or its errors) was written as last time; its arrays are reused. */
+interface ListMemo {
+  /** The items, as they were (a copy of the references), `length` of them. */
+  items: unknown[];
+  length: number;
+  /** `frozen[i]` is 1 when item `i` was frozen plain data: then the same item means the same bytes. */
+  frozen: Uint8Array;
+  /** The items' bytes, one after the other, and where each one starts (`offsets[length]` = the end). */
+  bytes: Uint8Array;
+  offsets: Uint32Array;
+}
+
+/** The last lists written, by job and list: few, as only the jobs running in this process write. */
+const lists = new Map<string, ListMemo>();
+const MAX_LISTS = 64;
+
+function slotOf(jobId: unknown, name: string): string | undefined {
+  return typeof jobId === 'string' ? `${name}\u0000${jobId}` : undefined;
+}
+
+/** Scratch space for the list being written (the memo is still read meanwhile). */
+let scratchOffsets = new Uint32Array(256);
+let scratchFrozen = new Uint8Array(256);
+
+/**
+ * An array at `level`. Items that are frozen plain data come from the cache; runs of them that stand where they
+ * stood in this slot's last list are copied from its bytes in one piece. A phase boundary changes two history
+ * entries, so a checkpoint copies the rest of its history in three pieces.
+ */
+function writeList(out: Writer, list: readonly unknown[], level: number, slot: string | undefined): void {
+  if (level > MAX_DEPTH) throw new Error(`Too deep objects in depth ${level}`);
+  out.header(list.length, 0x90, 0xdc, 0xdd);
+  const memo = slot === undefined ? undefined : lists.get(slot);
+  const start = out.pos;
+  const n = list.length;
+  if (scratchOffsets.length < n + 1) {
+    scratchOffsets = new Uint32Array(2 * (n + 1));
+    scratchFrozen = new Uint8Array(2 * (n + 1));
+  }
+  const offsets = scratchOffsets;
+  const frozen = scratchFrozen;
+  const known = memo === undefined ? 0 : Math.min(n, memo.length);
+  let i = 0;
+  while (i < n) {
+    if (i < known && memo!.frozen[i] === 1 && list[i] === memo!.items[i]) {
+      let j = i + 1;
+      while (j < known && memo!.frozen[j] === 1 && list[j] === memo!.items[j]) j++;
+      const from = memo!.offsets[i];
+      const shift = out.pos - start - from;
+      out.put(memo!.bytes.subarray(from, memo!.offsets[j]));
+      for (let k = i; k < j; k++) {
+        offsets[k] = memo!.offsets[k] + shift;
+        frozen[k] = 1;
+      }
+      i = j;
+      continue;
+    }
+    offsets[i] = out.pos - start;
+    // No bytes of its own kept for an item: the slot's memo keeps them, where the item stands.
+    frozen[i] = writeValue(out, list[i], level + 1, slot === undefined) ? 1 : 0;
+    i++;
+  }
+  offsets[n] = out.pos - start;
+  if (slot !== undefined) remember(slot, memo, list, out.bytes.subarray(start, out.pos));
+}
+
+/** Keep what the slot's list was written as, in the slot's own arrays (grown when too small). */
+function remember(
+  slot: string,
+  memo: ListMemo | undefined,
+  list: readonly unknown[],
+  bytes: Uint8Array,
+): void {
+  const n = list.length;
+  if (memo === undefined) {
+    if (lists.size >= MAX_LISTS) lists.delete(lists.keys().next().value as string);
+    memo = {
+      items: [],
+      length: 0,
+      frozen: new Uint8Array(0),
+      bytes: new Uint8Array(0),
+      offsets: new Uint32Array(0),
+    };
+    lists.set(slot, memo);
+  }
+  if (memo.offsets.length < n + 1) {
+    memo.offsets = new Uint32Array(2 * (n + 1));
+    memo.frozen = new Uint8Array(2 * (n + 1));
+  }
+  if (memo.bytes.length < bytes.length) memo.bytes = new Uint8Array(2 * bytes.length);
+  memo.offsets.set(scratchOffsets.subarray(0, n + 1));
+  memo.frozen.set(scratchFrozen.subarray(0, n));
+  memo.bytes.set(bytes);
+  for (let k = 0; k < n; k++) memo.items[k] = list[k];
+  memo.items.length = n;
+  memo.length = n;
+}
+
+/**
+ * Any value at `level`: from the cache when it is frozen plain data, else encoded now (and, with `keep`, its
+ * bytes cached when it is frozen plain data). Returns true when the bytes are the value's for good.
+ */
+function writeValue(out: Writer, value: unknown, level: number, keep = true): boolean {
+  if (typeof value === 'object') {
+    if (value === null) {
+      out.byte(0xc0);
+      return true;
+    }
+    if (Object.isFrozen(value)) {
+      let bytes = frozenBytes.get(value);
+      if (bytes === undefined && isFrozenData(value, 0)) {
+        if (!keep) {
+          out.put(encoderAt(level).encodeSharedRef(value));
+          return true;
+        }
+        bytes = encoderAt(level).encode(value);
+        frozenBytes.set(value, bytes);
+      }
+      if (bytes !== undefined) {
+        out.put(bytes);
+        return true;
+      }
+    }
+  } else if (typeof value === 'number' && value >= 0 && value < 0x80 && Number.isInteger(value)) {
+    // A positive fixint, as the encoder writes it (not -0: the encoder writes that as a float).
+    if (!Object.is(value, -0)) {
+      out.byte(value);
+      return true;
+    }
+  } else if (typeof value === 'boolean') {
+    out.byte(value ? 0xc3 : 0xc2);
+    return true;
+  }
+  out.put(encoderAt(level).encodeSharedRef(value));
+  return false;
+}
+
+/** True for primitives, and for frozen plain objects and arrays made only of such values (a few levels deep). */
+function isFrozenData(value: unknown, depth: number): boolean {
+  if (value === null || value === undefined) return true;
+  const type = typeof value;
+  if (type === 'string' || type === 'number' || type === 'boolean') return true;
+  if (type !== 'object' || depth > 3 || !Object.isFrozen(value)) return false;
+  const proto = Object.getPrototypeOf(value);
+  if (Array.isArray(value)) {
+    if (proto !== Array.prototype) return false;
+    for (const item of value) if (!isFrozenData(item, depth + 1)) return false;
+    return true;
+  }
+  if (proto !== Object.prototype || Object.hasOwn(value as object, '__proto__')) return false;
+  for (const key in value as object) {
+    if (!isFrozenData((value as Record<string, unknown>)[key], depth + 1)) return false;
+  }
+  return true;
+}
+
+/** A plain object the encoder would write as a map (not a Date, Map, class instance, ...). */
+function isPlainRecord(value: unknown): value is Record<string, unknown> {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    Object.getPrototypeOf(value) === Object.prototype &&
+    !Object.hasOwn(value, '__proto__')
+  );
+}
+
+const keys = new Map<string, Uint8Array>();
+function keyBytes(key: string): Uint8Array {
+  let bytes = keys.get(key);
+  if (bytes === undefined) {
+    bytes = encoderAt(1).encode(key);
+    if (keys.size < 256) keys.set(key, bytes);
+  }
+  return bytes;
+}
+
+/** A growing byte buffer, kept between checkpoints. */
+class Writer {
+  private static spare: Writer | undefined = new Writer(16 * 1024);
+  bytes: Uint8Array;
+  pos = 0;
+
+  private constructor(size: number) {
+    this.bytes = new Uint8Array(size);
+  }
+
+  /** The kept writer, or a fresh one if it is in use (an encode within an encode). */
+  static take(): Writer {
+    const writer = Writer.spare ?? new Writer(4096);
+    Writer.spare = undefined;
+    writer.pos = 0;
+    return writer;
+  }
+
+  /** Keep this writer (and its grown buffer) for the next body. */
+  give(): void {
+    Writer.spare = this;
+  }
+
+  put(chunk: Uint8Array): void {
+    const n = chunk.byteLength;
+    this.reserve(n);
+    if (n < 24) {
+      // A loop beats TypedArray.set for a few bytes.
+      const b = this.bytes;
+      let pos = this.pos;
+      for (let i = 0; i < n; i++) b[pos++] = chunk[i];
+      this.pos = pos;
+      return;
+    }
+    this.bytes.set(chunk, this.pos);
+    this.pos += n;
+  }
+
+  byte(value: number): void {
+    this.reserve(1);
+    this.bytes[this.pos++] = value;
+  }
+
+  /** A map or array header: the fix form below 16, else the 16- or 32-bit form. */
+  header(size: number, fix: number, form16: number, form32: number): void {
+    this.reserve(5);
+    const b = this.bytes;
+    if (size < 16) b[this.pos++] = fix + size;
+    else if (size < 0x10000) {
+      b[this.pos++] = form16;
+      b[this.pos++] = size >>> 8;
+      b[this.pos++] = size & 0xff;
+    } else {
+      b[this.pos++] = form32;
+      b[this.pos++] = size >>> 24;
+      b[this.pos++] = (size >>> 16) & 0xff;
+      b[this.pos++] = (size >>> 8) & 0xff;
+      b[this.pos++] = size & 0xff;
+    }
+  }
+
+  private reserve(n: number): void {
+    if (this.pos + n <= this.bytes.byteLength) return;
+    const grown = new Uint8Array(Math.max(this.bytes.byteLength * 2, this.pos + n));
+    grown.set(this.bytes.subarray(0, this.pos));
+    this.bytes = grown;
+  }
+}

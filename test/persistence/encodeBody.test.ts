@@ -1,0 +1,213 @@
+import { Encoder, encode } from '@msgpack/msgpack';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { crc32 } from '../../src/persistence/crc32.js';
+import { ENVELOPE_FORMAT } from '../../src/persistence/Envelope.js';
+import { encodeBody } from '../../src/persistence/encodeBody.js';
+import { encodeEnvelope } from '../../src/persistence/encodeEnvelope.js';
+import { stateCodec } from '../../src/persistence/stateCodec.js';
+import { makeEnvelope } from './makeEnvelope.js';
+
+/** How phasekit/1 bodies were written before the cache: one encoder over the whole body. */
+const reference = new Encoder({ ignoreUndefined: true, extensionCodec: stateCodec, maxDepth: 1000 });
+const referenceBody = (body: unknown) => reference.encode(body);
+
+const deepFreeze = <T>(value: T): T => {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
+};
+
+const entry = fc.record({
+  phase: fc.string(),
+  status: fc.constantFrom('pending', 'running', 'completed'),
+  startedAt: fc.option(fc.integer({ min: 0, max: 2 ** 42 })),
+  completedAt: fc.option(fc.double()),
+  attempts: fc.nat(),
+  error: fc.option(
+    fc.record(
+      {
+        kind: fc.constant('nonFatal'),
+        message: fc.string(),
+        at: fc.integer(),
+        details: fc.dictionary(fc.string(), fc.oneof(fc.string(), fc.integer(), fc.constant(undefined))),
+      },
+      { requiredKeys: ['kind', 'message', 'at'] },
+    ),
+  ),
+});
+
+/** A body shaped like a checkpoint's: machine.context holding lists, some of them frozen, some not. */
+const body = fc
+  .record({
+    state: fc.jsonValue(),
+    input: fc.jsonValue(),
+    history: fc.array(fc.tuple(entry, fc.boolean()), { maxLength: 40 }),
+    errors: fc.array(fc.tuple(entry, fc.boolean()), { maxLength: 20 }),
+    extra: fc.dictionary(fc.string(), fc.jsonValue(), { maxKeys: 20 }),
+    date: fc.boolean(),
+  })
+  .map(({ state, input, history, errors, extra, date }) => ({
+    format: ENVELOPE_FORMAT,
+    job: deepFreeze({ name: 'j', version: 1, phases: history.map(([e]) => e.phase) }),
+    jobId: 'id',
+    input,
+    machine: {
+      status: 'active',
+      value: { p: 'running' },
+      context: {
+        ...extra,
+        history: history.map(([e, frozen]) => (frozen ? deepFreeze(e) : e)),
+        errors: errors.map(([e, frozen]) => (frozen ? deepFreeze(e) : e)),
+        maybe: undefined,
+        ...(date ? { when: Object.freeze(new Date(5)) } : {}),
+      },
+    },
+    state,
+    history: undefined,
+    createdAt: 7,
+  }));
+
+/** Where two byte strings first differ (-1: they are equal): short failures, not a diff of every byte. */
+const firstDifference = (a: Uint8Array, b: Uint8Array) => {
+  for (let i = 0; i < Math.max(a.length, b.length); i++) if (a[i] !== b[i]) return i;
+  return -1;
+};
+const expectSame = (actual: Uint8Array, expected: Uint8Array) =>
+  expect({ at: firstDifference(actual, expected), length: actual.length }).toEqual({
+    at: -1,
+    length: expected.length,
+  });
+
+describe('encodeBody', () => {
+  it('writes exactly the bytes of one encoder over the whole body, cached parts included (property)', () => {
+    fc.assert(
+      fc.property(body, (b) => {
+        let expected: Uint8Array;
+        try {
+          expected = referenceBody(b);
+        } catch {
+          // What one encoder refuses (an own __proto__ key in a record) is refused here too.
+          expect(() => encodeBody(b)).toThrow();
+          return;
+        }
+        expectSame(encodeBody(b), expected);
+        // Again, now that frozen entries come from the cache.
+        expectSame(encodeBody(b), expected);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('writes a whole envelope exactly as phasekit/1 was written (property over states)', () => {
+    const history = [
+      deepFreeze({
+        phase: 'scan',
+        status: 'completed' as const,
+        startedAt: 1,
+        completedAt: 2,
+        attempts: 1,
+        error: null,
+      }),
+      {
+        phase: 'hash',
+        status: 'running' as const,
+        startedAt: 2,
+        completedAt: null,
+        attempts: 1,
+        error: null,
+      },
+    ];
+    fc.assert(
+      fc.property(fc.jsonValue(), fc.integer(), (state, createdAt) => {
+        const errors: never[] = [];
+        const envelope = makeEnvelope({
+          state,
+          createdAt,
+          history,
+          machine: { status: 'active', value: { hash: 'running' }, context: { history, errors } },
+          errors,
+        });
+        const oldBody = referenceBody({ ...envelope, history: undefined, errors: undefined });
+        const oldBytes = encode({ format: ENVELOPE_FORMAT, crc32: crc32(oldBody), body: oldBody });
+        expectSame(encodeEnvelope(envelope), oldBytes);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('writes large bodies (16- and 32-bit lengths) exactly as before', () => {
+    const history = Array.from({ length: 70_000 }, (_, i) =>
+      deepFreeze({
+        phase: `p${i}`,
+        status: 'pending' as const,
+        startedAt: null,
+        completedAt: null,
+        attempts: 0,
+        error: null,
+      }),
+    );
+    const errors: never[] = [];
+    const envelope = makeEnvelope({
+      machine: { status: 'active', value: {}, context: { history, errors } },
+      history,
+      errors,
+    });
+    const oldBody = referenceBody({ ...envelope, history: undefined, errors: undefined });
+    const oldBytes = encode({ format: ENVELOPE_FORMAT, crc32: crc32(oldBody), body: oldBody });
+    expectSame(encodeEnvelope(envelope), oldBytes);
+  });
+
+  it('writes a list that changes from checkpoint to checkpoint exactly as one encoder would (property)', () => {
+    type Op = { at: number; kind: 'frozen' | 'loose' | 'mutate' | 'push' | 'pop' | 'same'; n: number };
+    const op: fc.Arbitrary<Op> = fc.record({
+      at: fc.nat(),
+      kind: fc.constantFrom('frozen', 'loose', 'mutate', 'push', 'pop', 'same'),
+      n: fc.integer({ min: -3, max: 300 }),
+    });
+    const item = (i: number, n: number) => ({ phase: `p${i}`, status: 'running', attempts: n, error: null });
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 40 }), fc.array(op, { maxLength: 30 }), (size, ops) => {
+        // One job id for the whole sequence: each encode may reuse the bytes of the one before.
+        const jobId = `job-${size}-${ops.length}`;
+        let list: Record<string, unknown>[] = Array.from({ length: size }, (_, i) => deepFreeze(item(i, 0)));
+        for (const { at, kind, n } of ops) {
+          const i = list.length === 0 ? 0 : at % list.length;
+          list = list.slice();
+          if (kind === 'frozen' && list.length) list[i] = deepFreeze(item(i, n));
+          if (kind === 'loose' && list.length) list[i] = item(i, n);
+          if (kind === 'mutate' && list.length && !Object.isFrozen(list[i])) list[i].attempts = n;
+          if (kind === 'push') list.push(n % 2 ? deepFreeze(item(list.length, n)) : item(list.length, n));
+          if (kind === 'pop') list.pop();
+          const b = { jobId, machine: { status: 'active', context: { history: list, errors: list } } };
+          expectSame(encodeBody(b), referenceBody(b));
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('never serves stale bytes: an unfrozen entry is encoded as it is now', () => {
+    const e = { phase: 'scan', status: 'running', attempts: 1 };
+    const b = { machine: { context: { history: [e] } } };
+    encodeBody(b);
+    e.status = 'completed';
+    expectSame(encodeBody(b), referenceBody(b));
+  });
+
+  it('refuses what the single encoder refuses, at the same depth', () => {
+    let nested: unknown = 1;
+    for (let i = 0; i < 996; i++) nested = [nested];
+    // An item of machine.context.history sits at level 5: 996 arrays deep, its leaf is at level 1001.
+    expect(() => referenceBody({ machine: { context: { history: [nested] } } })).toThrow(/Too deep/);
+    expect(() => encodeBody({ machine: { context: { history: [nested] } } })).toThrow(/Too deep/);
+    const shallower = (nested as unknown[])[0];
+    expectSame(
+      encodeBody({ machine: { context: { history: [shallower] } } }),
+      referenceBody({ machine: { context: { history: [shallower] } } }),
+    );
+    expect(() => encodeBody({ machine: { context: { history: [() => 1] } } })).toThrow();
+  });
+});
