@@ -6,6 +6,7 @@ import type { JobResult, JobRun } from '../machines/JobRun.js';
 import { resumeJob } from '../machines/resumeJob.js';
 import { type RunOptions, runJob } from '../machines/runJob.js';
 import { decodeEnvelope } from '../persistence/decodeEnvelope.js';
+import { JobLockedError } from '../persistence/JobLockedError.js';
 import { JobNotFoundError } from '../persistence/JobNotFoundError.js';
 import type { JobRecord, JobStatus, SnapshotStore, StoredJob } from '../persistence/types.js';
 import type { JobDefinition } from '../phases/defineJob.js';
@@ -78,6 +79,8 @@ interface Entry {
   /** What must be in the store before a waiting job may start (its queued checkpoint or status). */
   ready: Promise<void>;
   readyDone: boolean;
+  /** Set when this manager marked the paused job `queued` to resume it: put back if it cannot start. */
+  markedQueued: boolean;
   /** Set while a restore is in flight. */
   starting: Promise<void> | null;
   progress: JobProgress | null;
@@ -398,6 +401,7 @@ class LocalJobManager<D> implements JobManager<D> {
       run: null,
       ready: Promise.resolve(),
       readyDone: false,
+      markedQueued: false,
       starting: null,
       progress: null,
       subscriptions: [],
@@ -409,6 +413,7 @@ class LocalJobManager<D> implements JobManager<D> {
     entry.state = 'waiting';
     entry.plan = plan;
     entry.readyDone = !markQueued;
+    entry.markedQueued = markQueued;
     const marking = markQueued ? writeStatus(this.#store, entry.id, 'queued') : Promise.resolve();
     entry.ready = marking.then(
       () => {
@@ -476,7 +481,7 @@ class LocalJobManager<D> implements JobManager<D> {
     if (snapshot.status === 'active' && run.position.step === 'paused') run.resume();
   }
 
-  #startFailed(entry: Entry, caught: unknown): void {
+  async #startFailed(entry: Entry, caught: unknown): Promise<void> {
     const error = toError(caught);
     this.#logger?.log(
       'error',
@@ -487,6 +492,16 @@ class LocalJobManager<D> implements JobManager<D> {
     );
     for (const subscription of entry.subscriptions.splice(0)) subscription.unsubscribe();
     this.#forget(entry);
+    // A paused job this manager marked queued and could not restore (its phase list changed, say) is paused
+    // again, as it was; one that another process took meanwhile (JobLockedError) is that process's.
+    if (entry.markedQueued && !(error instanceof JobLockedError)) {
+      try {
+        if ((await this.#store.load(entry.id))?.record.status === 'queued')
+          await writeStatus(this.#store, entry.id, 'paused');
+      } catch {
+        // The start error is the one to report.
+      }
+    }
     this.#reject(entry.id, error);
     this.#starts.get(entry.id)?.reject(error);
     this.#starts.delete(entry.id);

@@ -1,6 +1,13 @@
 import os from 'node:os';
 import { describe, expect, it } from 'vitest';
-import { JobLockedError, JobManagerClosedError } from '../../src/index.js';
+import {
+  Continue,
+  defineJob,
+  JobLockedError,
+  JobManagerClosedError,
+  JobVersionError,
+  phase,
+} from '../../src/index.js';
 import { createJobManager } from '../../src/manager/createJobManager.js';
 import type { JobStatus, SnapshotStore } from '../../src/persistence/types.js';
 import { counted, database, never, Probe, waitFor } from './fixtures.js';
@@ -128,5 +135,37 @@ describe('resume(id) in a shared store', () => {
       else expect(statuses).toContain('queued');
       await manager.shutdown();
     }
+  });
+});
+
+describe('a paused job that cannot be restored', () => {
+  it('is paused again in the store, not left queued, and started(id) rejects with why', async () => {
+    const db = database();
+    const probe = new Probe();
+    let open: () => void = () => {};
+    const held = new Promise<void>((resolve) => (open = resolve));
+    const gate = (_id: string, item: number) => (item === 2 ? held : Promise.resolve());
+    const first = createJobManager({ store: db.open(), jobs: [counted], deps: { probe, gate } });
+    const id = await first.dispatch(counted, { n: 4 });
+    await waitFor(() => probe.items.length === 2);
+    const paused = first.pause(id);
+    open();
+    await paused;
+    await first.shutdown();
+
+    // The same job with a phase added and no migration: its checkpoint cannot be restored.
+    const changed = defineJob({
+      name: counted.name,
+      version: counted.version,
+      initialState: () => ({ cursor: 0, done: [] as number[] }),
+      phases: ['work', 'finish', 'extra'].map((name) => phase({ name, execute: async () => Continue })),
+    });
+    const store = db.open();
+    const manager = createJobManager({ store, jobs: [changed], deps: { probe } });
+    const started = manager.started(id);
+    await manager.resume(id);
+    await expect(started).rejects.toBeInstanceOf(JobVersionError);
+    expect((await store.load(id))?.record.status).toBe('paused');
+    await manager.shutdown();
   });
 });
