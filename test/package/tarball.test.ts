@@ -118,6 +118,43 @@ describe.concurrent('the packed package', () => {
     await run('workers.mjs');
   }, 60_000);
 
+  it('runs the file jobs from phasekit/jobs: deep index, duplicates on its hash worker threads', async () => {
+    const dir = path.join(tmp, 'jobs');
+    fs.mkdirSync(path.join(dir, 'tree'), { recursive: true });
+    const image = await sharp({ create: { width: 8, height: 6, channels: 3, background: '#468' } })
+      .png()
+      .toBuffer();
+    for (const name of ['a.png', 'b.png']) fs.writeFileSync(path.join(dir, 'tree', name), image);
+    fs.writeFileSync(path.join(dir, 'tree/c.txt'), 'hello\n');
+    const script = `import { runJob } from 'phasekit';
+      import { duplicatesJob, indexerJob, openLibrary } from 'phasekit/jobs';
+      const library = openLibrary(${JSON.stringify(path.join(dir, 'library.db'))});
+      const tree = ${JSON.stringify(path.join(dir, 'tree'))};
+      const indexed = await runJob(indexerJob, { path: tree, mode: 'deep' }, { deps: { library } }).result;
+      const rows = library.db.prepare("SELECT name_text, mime, width, height FROM entries WHERE kind = 'file' ORDER BY 1").all();
+      const found = await runJob(duplicatesJob, { paths: [tree], threads: 2 }, { deps: {} }).result;
+      library.close();
+      console.log(JSON.stringify({ indexed: indexed.status, rows, found: found.status, groups: found.output?.summary.groups }));`;
+    fs.writeFileSync(path.join(project, 'jobs.mjs'), script);
+    const { stdout } = await exec(process.execPath, ['jobs.mjs'], { cwd: project });
+    expect(JSON.parse(stdout.trim().split('\n').at(-1)!)).toEqual({
+      indexed: 'completed',
+      rows: [
+        { name_text: 'a.png', mime: 'image/png', width: 8, height: 6 },
+        { name_text: 'b.png', mime: 'image/png', width: 8, height: 6 },
+        { name_text: 'c.txt', mime: 'text/plain', width: null, height: null },
+      ],
+      found: 'completed',
+      groups: 1,
+    });
+    // The files the bundles start by URL relative to themselves (workers, the crash-point child).
+    const pkg = path.join(project, 'node_modules/phasekit');
+    const bundled = path.dirname(path.join(pkg, (packed.exports['./jobs'] as { import: string }).import));
+    for (const name of ['hashWorker.js', 'walkWorker.js', 'crashChild.js']) {
+      expect(fs.existsSync(path.join(bundled, name)), name).toBe(true);
+    }
+  }, 60_000);
+
   it('runs every phasekit command of docs/jobs/*.md, as written, through its bin', async () => {
     const home = path.join(tmp, 'home');
     const file = (name: string, data: string | Uint8Array = `${name}\n`) => {
