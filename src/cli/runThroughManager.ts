@@ -1,5 +1,6 @@
 import type { InspectionEvent } from 'xstate';
 import type { JobDescriptor } from '../jobs/descriptor/JobDescriptor.js';
+import type { JobRun } from '../machines/JobRun.js';
 import { createJobManager } from '../manager/createJobManager.js';
 import type { SnapshotStore } from '../persistence/types.js';
 import { formatBytes, formatCount } from './format.js';
@@ -58,7 +59,7 @@ export async function runThroughManager(
       return reportResult(start.id, result, { ...shown, elapsedMs: 0 });
     }
     let id: string;
-    let started: Promise<Awaited<ReturnType<typeof manager.started>>>;
+    let started: Promise<JobRun>;
     if (start.kind === 'dispatch') {
       id = await manager.dispatch(descriptor.definition, start.input);
       started = manager.started(id);
