@@ -50,4 +50,41 @@ describe('entry points', () => {
   it('phasekit/testing loads without a native module too', () => {
     expect(load('phasekit/testing').natives).toEqual([]);
   });
+
+  it('phasekit loads its own code as a few bundled modules, and msgpack inside them', () => {
+    const script = `
+      import { createRequire } from 'node:module';
+      const require = createRequire(import.meta.url);
+      await import('phasekit');
+      const cjs = Object.keys(require.cache).map((f) => /node_modules\\/((?:@[^/]+\\/)?[^/]+)/.exec(f)?.[1] ?? f);
+      console.log(JSON.stringify({ cjs: [...new Set(cjs)].sort(), resolved: import.meta.resolve('phasekit') }));`;
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+      cwd: root,
+      encoding: 'utf8',
+    });
+    const { cjs, resolved } = JSON.parse(out.trim().split('\n').at(-1)!);
+    expect(resolved).toMatch(/\/dist\/bundle\/index\.js$/);
+    // Only xstate and rxjs, whose classes are the users' own, load as CommonJS packages.
+    expect(cjs).toEqual(['rxjs', 'xstate']);
+  });
+
+  it('the entry points share their classes: a lease refused by phasekit/sqlite is the JobLockedError of phasekit', () => {
+    const script = `
+      const { JobLockedError, LeaseLostError } = await import('phasekit');
+      const { SqliteStore } = await import('phasekit/sqlite');
+      const store = new SqliteStore(':memory:');
+      const owner = (workerId) => ({ workerId, pid: process.pid, host: 'here' });
+      await store.acquire('job-1', owner('a'), { leaseMs: 60000 });
+      const refused = await store.acquire('job-1', owner('b'), { leaseMs: 60000 }).catch((e) => e);
+      console.log(JSON.stringify({ locked: refused instanceof JobLockedError, name: refused?.name, other: refused instanceof LeaseLostError }));`;
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+      cwd: root,
+      encoding: 'utf8',
+    });
+    expect(JSON.parse(out.trim().split('\n').at(-1)!)).toEqual({
+      locked: true,
+      name: 'JobLockedError',
+      other: false,
+    });
+  });
 });
