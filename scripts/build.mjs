@@ -14,8 +14,21 @@ const run = (command, args, stdout = 'inherit') =>
   spawnSync(command, args, { cwd: root, stdio: ['inherit', stdout, 'inherit'] }).status ?? 1;
 
 const typed = run(bin('tsc'), ['-p', 'tsconfig.build.json']);
-// Chunks are named by hash: clear the old ones, which nothing imports any more.
-fs.rmSync(path.join(root, 'dist/bundle'), { recursive: true, force: true });
+// Into a fresh directory, then swapped in: chunks are named by hash (the old ones go), and a test run
+// importing 'phasekit' meanwhile finds the old bundles or the new ones, never a half-written directory.
+const next = path.join(root, 'dist/.bundle-next');
+const old = path.join(root, 'dist/.bundle-old');
+for (const dir of [next, old]) fs.rmSync(dir, { recursive: true, force: true });
 // Its table of chunk sizes is not news; warnings and errors go to stderr.
-const bundled = run(bin('rolldown'), ['-c', 'rolldown.config.mjs', '--logLevel', 'warn'], 'ignore');
+const bundled = run(
+  bin('rolldown'),
+  ['-c', 'rolldown.config.mjs', '--logLevel', 'warn', '-d', next],
+  'ignore',
+);
+if (bundled === 0) {
+  const bundle = path.join(root, 'dist/bundle');
+  if (fs.existsSync(bundle)) fs.renameSync(bundle, old);
+  fs.renameSync(next, bundle);
+  fs.rmSync(old, { recursive: true, force: true });
+}
 process.exit(typed || bundled);
