@@ -2,7 +2,11 @@
  * Phase machinery: a job of 100 no-op phases run with `runJob`, per phase transition, against the same 100
  * phase functions awaited in a plain loop, and against XState alone (a bare machine of 100 states advanced
  * by events). With the default MemoryStore (a checkpoint at every phase boundary) and with
- * `boundaryCheckpoints: false`, so the checkpoint cost shows on its own. Target: ≤ 20 µs per transition.
+ * `boundaryCheckpoints: false`, so the checkpoint cost shows on its own.
+ *
+ * Goals (issue 12), as ratios to the floor "XState alone, one invoked promise per state", paired round by round
+ * in the same run: with boundary checkpoints (MemoryStore) ≤ 2×, without ≤ 1.5×. Those are the `× floor` rows;
+ * the µs rows beside them carry the floor as their anchor.
  *
  * Two XState anchors: events alone (what DESIGN.md's ~430k events/s refers to), and a machine whose every
  * state invokes a promise actor (the floor for any design that invokes one actor per phase). One split: the
@@ -100,8 +104,23 @@ function provideOnce() {
   compiled.provide({});
 }
 
+/**
+ * Runs of each variant before measuring. The harness's warm-up sizes batches, and one run of 100 phases with
+ * checkpoints fills a sample on its own: it would warm up on 3 runs, while V8 needs some 40 (4,000 phases)
+ * before a run costs what it costs in a process that runs jobs all day — the first runs are 3 to 10 times
+ * slower, for XState alone too. The figures are steady state; the cold first run is the row below them.
+ */
+const WARM_RUNS = 60;
+
 export async function run(ctx) {
+  const cold = performance.now();
   await viaRunJobCounting();
+  const coldMs = performance.now() - cold;
+  for (let i = 0; i < (ctx.quick ? 15 : WARM_RUNS); i++) {
+    await viaRunJob({});
+    await viaRunJob({ boundaryCheckpoints: false });
+    await xstateInvoking();
+  }
   const m = await ctx.measure(
     {
       plain: { fn: plainLoop, ops: PHASES },
@@ -115,27 +134,47 @@ export async function run(ctx) {
     { rounds: 21, warmupRounds: 3, minSampleMs: 40 },
   );
   const anchorLabel = 'plain await loop';
+  const floorLabel = 'XState, 1 invoked promise/state';
   const xs = m.variants.xstate.nsPerOp.median;
   ctx.reportVs(m, {
     name: 'phases: runJob 100 no-op, MemoryStore + boundary ckpt',
     subject: 'checkpoints',
-    anchor: 'plain',
-    anchorLabel,
+    anchor: 'xstateInvoking',
+    anchorLabel: floorLabel,
     unit: 'µs/transition',
-    target: { max: 20 },
     note:
-      `${fmtX(m.ratio('checkpoints', 'xstateInvoking').median)}x XState invoking a promise per state; ` +
+      `${fmtX(m.ratio('checkpoints', 'plain').median)}x the plain await loop; ` +
       `${checkpoints} checkpoints per run, ` +
       `up to ${(checkpointBytes / 1024).toFixed(1)} KiB each`,
   });
   ctx.reportVs(m, {
     name: 'phases: runJob 100 no-op, boundaryCheckpoints: false',
     subject: 'noCheckpoints',
-    anchor: 'plain',
-    anchorLabel,
+    anchor: 'xstateInvoking',
+    anchorLabel: floorLabel,
     unit: 'µs/transition',
-    target: { max: 20 },
-    note: `${fmtX(m.ratio('noCheckpoints', 'xstateInvoking').median)}x XState invoking a promise per state`,
+    note: `${fmtX(m.ratio('noCheckpoints', 'plain').median)}x the plain await loop`,
+  });
+  for (const [subject, label, max] of [
+    ['checkpoints', 'MemoryStore + boundary ckpt', 2],
+    ['noCheckpoints', 'boundaryCheckpoints: false', 1.5],
+  ]) {
+    const r = m.ratio(subject, 'xstateInvoking');
+    const cpu = m.variants[subject].cpuNsPerOp.median / m.variants.xstateInvoking.cpuNsPerOp.median;
+    ctx.report({
+      name: `goal: ${label} / XState floor`,
+      figure: r.median,
+      unit: '× floor',
+      spread: { p25: r.p25, p75: r.p75, n: r.n },
+      target: { max },
+      note: `wall time paired per round in this run; CPU time ${fmtX(cpu)}x (medians)`,
+    });
+  }
+  ctx.report({
+    name: 'phases: first runJob in the process (cold), boundary ckpt',
+    figure: (coldMs * 1e3) / PHASES,
+    unit: 'µs/transition',
+    note: 'one run, before any warm-up: what a CLI that runs one job per process pays per phase at first',
   });
   const d = m.diff('checkpoints', 'noCheckpoints');
   ctx.report({
