@@ -230,7 +230,6 @@ function applyListing(ctx: Ctx, dir: PendingDir, listing: Listing, tools: WalkTo
       continue;
     }
     const name = nameAt(listing, i);
-    const nameText = name.toString('utf8');
     const kind = code === FILE ? 'file' : code === DIR ? 'dir' : 'symlink';
     const s = i * STAT_FIELDS;
     const stSize = stats[s];
@@ -239,7 +238,6 @@ function applyListing(ctx: Ctx, dir: PendingDir, listing: Listing, tools: WalkTo
     const ino = stats[s + 3];
     const dev = stats[s + 4];
     const mode = stats[s + 5];
-    const extension = kind === 'dir' ? null : extensionOf(nameText);
     if (kind === 'file') {
       counts.files++;
       counts.bytes += stSize;
@@ -257,6 +255,12 @@ function applyListing(ctx: Ctx, dir: PendingDir, listing: Listing, tools: WalkTo
         });
       } else symlinkTarget = Buffer.from(link.buffer, link.byteOffset, link.byteLength);
     }
+    const key = existing.size > 0 ? name.toString('latin1') : '';
+    const known = existing.size > 0 ? existing.get(key) : undefined;
+    const same = known !== undefined && known.kind === kind;
+    // An unchanged file or link of a re-index needs neither its name as text nor its extension.
+    const nameText = same && kind !== 'dir' ? '' : name.toString('utf8');
+    const extension = kind === 'dir' || same ? null : extensionOf(nameText);
     const rel = kind === 'dir' ? (dir.rel === '' ? nameText : `${dir.rel}/${nameText}`) : '';
 
     if (input.ephemeral) {
@@ -276,9 +280,7 @@ function applyListing(ctx: Ctx, dir: PendingDir, listing: Listing, tools: WalkTo
       if (kind === 'dir' && tools.recursive) state.stack.push({ id, path: full, rel, fresh: true });
       continue;
     }
-    const key = existing.size > 0 ? name.toString('latin1') : '';
-    const known = existing.size > 0 ? existing.get(key) : undefined;
-    if (known && known.kind === kind) {
+    if (same) {
       existing.delete(key);
       if (known.size !== size || known.mtimeMs !== mtimeMs || known.inode !== ino) {
         batch.updates.push({
