@@ -46,12 +46,44 @@ export { openLibrary } from './library/openLibrary.js';
 export type { OpenLibraryOptions } from './library/openLibrary.js';
 export { Library } from './library/Library.js';
 export type {
+  ContentIdAssignment,
   ContentIdentityRow,
+  EntryChanges,
   EntryKind,
   EntryRow,
   EntrySummary,
+  EntryUpdate,
   LocationRow,
+  NewEntry,
 } from './library/types.js';
+export {
+  deleteLocation,
+  getLocation,
+  getLocationByPath,
+  listLocations,
+  markLocationIndexed,
+  upsertLocation,
+} from './library/locations.js';
+export {
+  adjustTotalsUpward,
+  childrenOf,
+  deleteEntries,
+  dirsOfLocation,
+  entriesOfLocation,
+  findByInode,
+  findEntry,
+  getEntry,
+  insertEntries,
+  pathOf,
+  reserveEntryIds,
+  updateEntries,
+} from './library/entries.js';
+export type { DirRow } from './library/entries.js';
+export { getContentIdentity, pruneContentIdentities, setContentIds } from './library/contentIdentities.js';
+export { getValidationRun } from './validation/validationRuns.js';
+export type { ValidationIssueRow, ValidationRunRow } from './validation/validationRuns.js';
+export { thumbnailsOf } from './thumbnails/thumbnailsTable.js';
+export type { ThumbnailRow } from './thumbnails/thumbnailsTable.js';
 export { LibraryCorruptError } from './library/LibraryCorruptError.js';
 export { NotALibraryError } from './library/NotALibraryError.js';
 export { LibraryBusyError } from './library/LibraryBusyError.js';
