@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { hashFile } from './hashFile.js';
+import { HashPoolClosedError } from './HashPoolClosedError.js';
 import { EDGE_BYTES, type FirstPass, firstPass, fullHashSync } from './fileBytes.js';
 
 /** What a pool can compute for a file: a partial hash, a full hash, or a full hash with the content id. */
@@ -76,19 +77,44 @@ export interface HashItem {
   readonly flag?: boolean;
 }
 
+/** A worker and the chunks sent to it that it has not answered yet. */
+interface Slot {
+  readonly worker: Worker;
+  /** The estimated cost of its unanswered chunks (see {@link chunkCost}). */
+  load: number;
+  readonly pending: Map<
+    number,
+    { cost: number; resolve: (r: HashReply) => void; reject: (e: Error) => void }
+  >;
+  /** Why it can take no more work (it failed or exited), once it cannot. */
+  dead?: Error;
+}
+
+/** What a chunk costs a worker, roughly: a file's open and close, and its bytes (a full hash reads all). */
+function chunkCost(op: HashOp, items: readonly HashItem[]): number {
+  let cost = 0;
+  for (const i of items) cost += 1 + (op === 'first' ? 0 : i.size / 65536);
+  return cost;
+}
+
 /**
  * Worker threads that read and hash files with synchronous reads, so several files are read at once (a cold
  * disk serves several requests in parallel) and hashing runs on every core, while each read stays a plain
  * `pread` (cheaper than a thread-pool round trip on cached files). Results come back in input order.
  *
+ * Work is posted at once, in chunks, to the worker with the least unanswered work: {@link run} queues
+ * everything before it returns (a caller may go on with synchronous work, a walk say, while the workers
+ * read), and each worker answers its chunks in the order they were posted, so work queued by a later call
+ * comes after an earlier call's.
+ *
  * Without the built worker module (tests running the TypeScript sources), or with `threads: 0`, it hashes in
  * the calling thread: the same functions, one file at a time.
  */
 export class HashPool {
-  readonly #workers: Worker[] = [];
-  readonly #idle: Worker[] = [];
-  readonly #waiting: (() => void)[] = [];
+  readonly #slots: Slot[] = [];
   #next = 0;
+  #closed = false;
+  #unref = false;
 
   readonly #threads: number;
   readonly #url = new URL('./hashWorker.js', import.meta.url);
@@ -103,17 +129,55 @@ export class HashPool {
     return this.#threads > 0;
   }
 
+  /** Start the threads now, before the first work, so their start-up overlaps the caller's. */
+  warm(): void {
+    if (this.threaded && !this.#closed) this.#start();
+  }
+
+  /**
+   * Let the process exit while the threads wait for work (they still answer what is sent). {@link ref}
+   * undoes it; a caller that awaits results must hold them referenced, or the process may end first.
+   */
+  unref(): void {
+    this.#unref = true;
+    for (const s of this.#slots) s.worker.unref();
+  }
+
+  /** Hold the process open while the threads run again (the default). */
+  ref(): void {
+    this.#unref = false;
+    for (const s of this.#slots) s.worker.ref();
+  }
+
   #start(): void {
-    if (this.#workers.length > 0) return;
+    if (this.#slots.length > 0) return;
     for (let i = 0; i < this.#threads; i++) {
-      const worker = new Worker(this.#url);
-      this.#workers.push(worker);
-      this.#idle.push(worker);
+      const slot: Slot = { worker: new Worker(this.#url), load: 0, pending: new Map() };
+      const fail = (error: Error) => {
+        slot.dead ??= error;
+        for (const p of slot.pending.values()) p.reject(error);
+        slot.pending.clear();
+        slot.load = 0;
+      };
+      slot.worker.on('message', (reply: HashReply) => {
+        const p = slot.pending.get(reply.id);
+        if (p === undefined) return;
+        slot.pending.delete(reply.id);
+        slot.load -= p.cost;
+        p.resolve(reply);
+      });
+      slot.worker.on('error', fail);
+      slot.worker.on('exit', (code) => fail(new HashPoolClosedError(this.#closed ? null : code)));
+      if (this.#unref) slot.worker.unref();
+      this.#slots.push(slot);
     }
   }
 
-  /** Hash `items` with `op`; each result is its value or an `Error`. */
-  async run<T>(op: HashOp, items: readonly HashItem[], chunk = 64): Promise<(T | Error)[]> {
+  /**
+   * Hash `items` with `op`; each result is its value or an `Error`. With threads, every chunk is posted
+   * before this returns; the promise settles when all are answered (it rejects only when a worker dies).
+   */
+  run<T>(op: HashOp, items: readonly HashItem[], chunk = 64): Promise<(T | Error)[]> {
     const out = new Array<T | Error>(items.length);
     if (!this.threaded) {
       const fn = INLINE[op];
@@ -124,9 +188,10 @@ export class HashPool {
           out[i] = error instanceof Error ? error : new Error(String(error));
         }
       }
-      return out;
+      return Promise.resolve(out);
     }
-    if (items.length === 0) return out;
+    if (items.length === 0) return Promise.resolve(out);
+    if (this.#closed) return Promise.reject(new HashPoolClosedError(null));
     this.#start();
     const jobs: Promise<void>[] = [];
     for (let start = 0; start < items.length; start += chunk) {
@@ -146,49 +211,41 @@ export class HashPool {
         }),
       );
     }
-    await Promise.all(jobs);
-    return out;
+    return Promise.all(jobs).then(() => out);
   }
 
-  /** Stop the workers. */
+  /** Stop the workers; work not answered yet rejects. */
   async close(): Promise<void> {
-    await Promise.all(this.#workers.map((w) => w.terminate()));
-    this.#workers.length = 0;
-    this.#idle.length = 0;
+    this.#closed = true;
+    const slots = this.#slots.splice(0);
+    await Promise.all(slots.map((s) => s.worker.terminate()));
   }
 
-  async #send(op: HashOp, items: readonly HashItem[]): Promise<HashReply> {
-    while (this.#idle.length === 0) await new Promise<void>((resolve) => this.#waiting.push(resolve));
-    const worker = this.#idle.pop()!;
+  #send(op: HashOp, items: readonly HashItem[]): Promise<HashReply> {
+    let slot: Slot | undefined;
+    for (const s of this.#slots)
+      if (s.dead === undefined && (slot === undefined || s.load < slot.load)) slot = s;
+    if (slot === undefined) return Promise.reject(this.#slots[0]?.dead ?? new HashPoolClosedError(null));
     const id = this.#next++;
-    try {
-      return await new Promise<HashReply>((resolve, reject) => {
-        const onMessage = (m: HashReply) => {
-          if (m.id !== id) return;
-          worker.off('message', onMessage);
-          worker.off('error', reject);
-          resolve(m);
-        };
-        worker.on('message', onMessage);
-        worker.once('error', reject);
-        let length = 0;
-        const ends = items.map((i) => (length += i.path.length));
-        const paths = new Uint8Array(length);
-        for (let i = 0; i < items.length; i++) paths.set(items[i].path, ends[i] - items[i].path.length);
-        const request: HashRequest = {
-          id,
-          op,
-          paths,
-          ends,
-          sizes: items.map((i) => i.size),
-          flags: items.map((i) => i.flag === true),
-        };
-        worker.postMessage(request);
-      });
-    } finally {
-      this.#idle.push(worker);
-      this.#waiting.shift()?.();
-    }
+    const cost = chunkCost(op, items);
+    let length = 0;
+    const ends = items.map((i) => (length += i.path.length));
+    const paths = new Uint8Array(length);
+    for (let i = 0; i < items.length; i++) paths.set(items[i].path, ends[i] - items[i].path.length);
+    const request: HashRequest = {
+      id,
+      op,
+      paths,
+      ends,
+      sizes: items.map((i) => i.size),
+      flags: items.map((i) => i.flag === true),
+    };
+    const target = slot;
+    return new Promise<HashReply>((resolve, reject) => {
+      target.pending.set(id, { cost, resolve, reject });
+      target.load += cost;
+      target.worker.postMessage(request);
+    });
   }
 }
 

@@ -1,9 +1,9 @@
-import { availableParallelism } from 'node:os';
 import { Continue } from '../../../phases/outcomes.js';
 import { phase } from '../../../phases/phase.js';
 import type { PhaseContext } from '../../../phases/types.js';
 import { display, type FirstPass, sameBytes } from '../../content/fileBytes.js';
-import { HashPool } from '../../content/hashPool.js';
+import type { HashPool } from '../../content/hashPool.js';
+import { hashPoolFor, takeReadAhead } from '../readAhead.js';
 import { dropLists, listsLibrary, readList } from '../fileLists.js';
 import { packGroups, unpackGroups } from '../packFiles.js';
 import type {
@@ -49,7 +49,10 @@ export const analysis = phase<DuplicatesState, DuplicatesInput, DuplicatesDeps>(
       : state.pending
         ? unpackGroups(state.pending)
         : [];
-    const pool = new HashPool(input.threads ?? Math.min(4, availableParallelism()));
+    // The partial hashes collect read ahead in this run (none after a resume), and its threads if they run.
+    const ahead = takeReadAhead(ctx.signal);
+    const pool = ahead?.pool ?? hashPoolFor(input);
+    const known = ahead?.results;
     // A batch holds up to batchFiles files that may have to be read; files whose full hash is known cost
     // nothing, so a run that reuses the library's hashes commits in one or two checkpoints, not dozens.
     const batchAt = (from: number) => {
@@ -66,7 +69,8 @@ export const analysis = phase<DuplicatesState, DuplicatesInput, DuplicatesDeps>(
       return { end, files };
     };
     try {
-      let reads = state.cursor < groups.length ? readFirsts(pool, groups, state.cursor, batchAt) : undefined;
+      let reads =
+        state.cursor < groups.length ? readFirsts(pool, groups, state.cursor, batchAt, known) : undefined;
       while (reads !== undefined) {
         const { end, files } = reads;
         const writes: HashWrite[] = [];
@@ -74,7 +78,7 @@ export const analysis = phase<DuplicatesState, DuplicatesInput, DuplicatesDeps>(
         // pure reads, whose results touch the state only when that batch is compared, after this checkpoint.
         let next: FirstReads | undefined;
         const sets = await compareBatch(ctx, pool, reads, writes, () => {
-          if (pool.threaded && end < groups.length) next = readFirsts(pool, groups, end, batchAt);
+          if (pool.threaded && end < groups.length) next = readFirsts(pool, groups, end, batchAt, known);
         });
         state.cursor = end;
         state.doneFiles += files;
@@ -97,7 +101,7 @@ export const analysis = phase<DuplicatesState, DuplicatesInput, DuplicatesDeps>(
         ctx.atomicOperationComplete(state.doneFiles, state.groupFiles);
         // Only between batches: the state in memory then matches what is committed.
         ctx.checkInterrupt();
-        reads = next ?? (end < groups.length ? readFirsts(pool, groups, end, batchAt) : undefined);
+        reads = next ?? (end < groups.length ? readFirsts(pool, groups, end, batchAt, known) : undefined);
       }
     } finally {
       await pool.close();
@@ -131,15 +135,43 @@ function readFirsts(
   groups: CandidateGroup[],
   from: number,
   batchAt: (from: number) => { end: number; files: number },
+  known: Promise<Map<CandidateFile, FirstPass | Error>> | undefined,
 ): FirstReads {
   const { end, files } = batchAt(from);
   const batch = groups.slice(from, end);
   const toRead: CandidateFile[] = [];
   for (const g of batch) if (!byFullHash(g) && !byContentId(g)) for (const f of g.files) toRead.push(f);
-  const firsts = pool.run<FirstPass>('first', toRead);
+  const firsts = known
+    ? known.then((k) => readUnknown(pool, toRead, k))
+    : pool.run<FirstPass>('first', toRead);
   // A batch read ahead of a pause is never awaited.
   firsts.catch(() => {});
   return { batch, end, files, toRead, firsts };
+}
+
+/** The partial hashes of `files`: those read ahead (taken out of `known`), and the others read now. */
+async function readUnknown(
+  pool: HashPool,
+  files: CandidateFile[],
+  known: Map<CandidateFile, FirstPass | Error>,
+): Promise<(FirstPass | Error)[]> {
+  const out = new Array<FirstPass | Error | undefined>(files.length);
+  const missing: number[] = [];
+  for (let i = 0; i < files.length; i++) {
+    out[i] = known.get(files[i]);
+    if (out[i] === undefined) missing.push(i);
+    else known.delete(files[i]);
+  }
+  if (missing.length > 0) {
+    const read = await pool.run<FirstPass>(
+      'first',
+      missing.map((i) => files[i]),
+    );
+    missing.forEach((at, k) => {
+      out[at] = read[k];
+    });
+  }
+  return out as (FirstPass | Error)[];
 }
 
 /**

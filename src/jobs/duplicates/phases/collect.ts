@@ -9,6 +9,7 @@ import type { Library } from '../../library/Library.js';
 import { display } from '../../content/fileBytes.js';
 import { chunkFiles, dropLists, handOver, writeList } from '../fileLists.js';
 import { packGroups } from '../packFiles.js';
+import { hashPoolFor, ReadAhead } from '../readAhead.js';
 import type { CandidateFile, DuplicatesDeps, DuplicatesInput, DuplicatesState } from '../types.js';
 import { sameSizeFilesOfLocation } from '../duplicatesQueries.js';
 import { dirsOfLocation } from '../../library/entries.js';
@@ -87,6 +88,13 @@ function walk(ctx: Ctx): CandidateFile[] {
   const { input, state } = ctx;
   const { min, max, nameOk } = filters(input);
   const out: CandidateFile[] = [];
+  // In content and deep modes the partial hashes of the files whose size is shared are read ahead, once the
+  // walk is over (reads during the walk slow the walk down more than they gain). The threads start now.
+  const mode = input.mode ?? 'content';
+  const ahead = mode === 'content' || mode === 'deep' ? new ReadAhead(hashPoolFor(input)) : null;
+  ahead?.warm();
+  // Files with other hard links: analysis reads one path per inode, the read-ahead none.
+  const linked = new Set<CandidateFile>();
   // The same path can be reached twice only from two given paths: one path needs no set of every path.
   const seen = (input.paths?.length ?? 0) > 1 ? new Set<string>() : null;
   const consider = (full: Buffer, st: fs.Stats) => {
@@ -98,7 +106,9 @@ function walk(ctx: Ctx): CandidateFile[] {
       if (seen.has(key)) return; // the same path reached from two of the given paths
       seen.add(key);
     }
-    out.push({ path: full, size: st.size, mtimeMs: st.mtimeMs, ino: st.ino, dev: st.dev });
+    const file: CandidateFile = { path: full, size: st.size, mtimeMs: st.mtimeMs, ino: st.ino, dev: st.dev };
+    out.push(file);
+    if (st.nlink > 1) linked.add(file);
   };
   const stack: Buffer[] = [];
   for (const given of input.paths ?? []) {
@@ -153,6 +163,11 @@ function walk(ctx: Ctx): CandidateFile[] {
       sinceReport = 0;
       ctx.reportProgress({ message: `${state.counts.files} files`, completed: state.counts.files });
     }
+  }
+  if (ahead !== null) {
+    for (const f of out) ahead.add(f, linked.has(f));
+    ahead.finish();
+    ahead.register(ctx.signal);
   }
   return out;
 }

@@ -1,0 +1,137 @@
+/**
+ * The first reads of analysis (partial hashes), started by collect as soon as its walk is over: the worker
+ * threads read the files whose size is shared while the job's thread writes the collected list, groups it
+ * by size and writes the groups (packing and two checkpoints). Reads only: the results stay in memory, keyed
+ * by the very `CandidateFile` objects collect made, and enter the job's state only when analysis compares
+ * their batch, exactly as if read then. They reach analysis only in the same run: the lists handed over in
+ * memory (`handOver`) carry the same objects, and the read-ahead is found by the run's signal. A resume (in
+ * this process or another) unpacks new objects, finds nothing here, and reads as before.
+ */
+import { availableParallelism } from 'node:os';
+import type { FirstPass } from '../content/fileBytes.js';
+import { HashPool } from '../content/hashPool.js';
+import type { CandidateFile, DuplicatesInput } from './types.js';
+
+/** Files sent to a worker at once (one message each way; a message costs about 0.1 ms to post). */
+const CHUNK = 256;
+
+/** How long threads that finished reading ahead wait for analysis before they stop. */
+const KEEP_MS = 30_000;
+
+/** The read-ahead of each run whose analysis has not taken it yet, by the run's signal. */
+const started = new WeakMap<AbortSignal, ReadAhead>();
+
+/** The worker threads duplicate detection reads with, by its input. */
+export function hashPoolFor(input: DuplicatesInput): HashPool {
+  return new HashPool(input.threads ?? Math.min(4, availableParallelism()));
+}
+
+/**
+ * Partial hashes being read ahead of analysis. Collect {@link add}s the files it found, in walk order, and
+ * calls {@link finish}; analysis {@link take}s it. Not taken (the run paused or failed before analysis), its
+ * threads hold no process open once their reads are answered, and stop after {@link KEEP_MS}.
+ */
+export class ReadAhead {
+  readonly #results = new Map<CandidateFile, FirstPass | Error>();
+  readonly #chunks: Promise<void>[] = [];
+  #batch: CandidateFile[] = [];
+  #pool: HashPool | null;
+  #taken = false;
+  #settled: Promise<void> | null = null;
+
+  /** The first file of each size seen so far, until a second one comes (then `null`). */
+  readonly #firstOfSize = new Map<number, CandidateFile | null>();
+
+  constructor(pool: HashPool) {
+    this.#pool = pool;
+  }
+
+  /** Start the threads now: they load (a tenth of a second each) while the walk goes on. */
+  warm(): void {
+    this.#pool?.warm();
+  }
+
+  /**
+   * A file the walk kept: read it (and the first file of its size) once its size is shared. Files with other
+   * hard links (`linked`) are left to analysis, which reads one path per inode.
+   */
+  add(file: CandidateFile, linked: boolean): void {
+    const first = this.#firstOfSize.get(file.size);
+    if (first === undefined) {
+      this.#firstOfSize.set(file.size, linked ? null : file);
+      return;
+    }
+    if (first !== null) {
+      this.#queue(first);
+      this.#firstOfSize.set(file.size, null);
+    }
+    if (!linked) this.#queue(file);
+  }
+
+  #queue(file: CandidateFile): void {
+    this.#batch.push(file);
+    if (this.#batch.length >= CHUNK) this.#flush();
+  }
+
+  #flush(): void {
+    if (this.#batch.length === 0 || this.#pool === null) return;
+    const files = this.#batch;
+    this.#batch = [];
+    this.#chunks.push(
+      this.#pool.run<FirstPass>('first', files, CHUNK).then((results) => {
+        for (let i = 0; i < files.length; i++) this.#results.set(files[i], results[i]);
+      }),
+    );
+  }
+
+  /** Every file is added: send what is left. */
+  finish(): void {
+    this.#flush();
+    this.#firstOfSize.clear();
+    // A pool that failed or was closed leaves its files unread: analysis reads them itself.
+    this.#settled = Promise.all(this.#chunks).then(
+      () => undefined,
+      () => undefined,
+    );
+    void this.#settled.then(() => {
+      if (this.#taken || this.#pool === null) return;
+      this.#pool.unref();
+      setTimeout(() => {
+        if (!this.#taken) this.close();
+      }, KEEP_MS).unref();
+    });
+  }
+
+  /** Stop the threads now; reads not answered yet are left to analysis. */
+  close(): void {
+    const pool = this.#pool;
+    this.#pool = null;
+    void pool?.close();
+  }
+
+  /**
+   * Analysis takes the read-ahead: its pool, while its threads run (analysis closes it then), and the
+   * results, once every read sent is answered. Analysis removes from them what it uses.
+   */
+  take(): { pool: HashPool | null; results: Promise<Map<CandidateFile, FirstPass | Error>> } {
+    this.#taken = true;
+    this.#pool?.ref();
+    const settled = this.#settled ?? Promise.resolve();
+    return { pool: this.#pool, results: settled.then(() => this.#results) };
+  }
+
+  /** Keep it for the analysis of the run this signal belongs to; closed if the run is aborted. */
+  register(signal: AbortSignal): void {
+    started.get(signal)?.close(); // a collect run again in the same run (a retry) replaces its read-ahead
+    started.set(signal, this);
+    signal.addEventListener('abort', () => this.close(), { once: true });
+  }
+}
+
+/** The read-ahead the collect of this run (by its signal) started, once: a second call finds nothing. */
+export function takeReadAhead(signal: AbortSignal): ReturnType<ReadAhead['take']> | undefined {
+  const ahead = started.get(signal);
+  if (ahead === undefined) return undefined;
+  started.delete(signal);
+  return ahead.take();
+}

@@ -1,0 +1,73 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { duplicatesJob } from '../../../src/jobs/duplicates/duplicatesJob.js';
+import type { DuplicatesOutput } from '../../../src/jobs/duplicates/types.js';
+import type { Library } from '../../../src/jobs/library/Library.js';
+import { openLibrary } from '../../../src/jobs/library/openLibrary.js';
+import { type JobEvent, resumeJob, runJob } from '../../../src/index.js';
+import { SqliteStore } from '../../../src/sqlite.js';
+import { tempDir } from '../../machines/helpers.js';
+import { canonical, jdupesGroups, makeDuplicateTree } from './tree.js';
+
+const open: Library[] = [];
+afterEach(() => {
+  for (const library of open.splice(0)) library.close();
+});
+
+function workspace() {
+  const library = openLibrary(path.join(tempDir(), 'library.db'));
+  open.push(library);
+  return { library, store: new SqliteStore(library.db) };
+}
+
+/** The ops of the non-fatal errors recorded for `file`. */
+function opsOf(errors: readonly { details?: Record<string, unknown> }[], file: string): unknown[] {
+  return errors.filter((e) => e.details?.path === file).map((e) => e.details?.op);
+}
+
+// Tests run the TypeScript sources, so the pool hashes in the job's thread: the read-ahead is done when
+// collect's phase ends, and a file removed then shows which read first missed it.
+describe('partial hashes read ahead by collect', () => {
+  it('are read right after the walk, in the same run: a file removed after collect fails its full hash, not its partial one', async () => {
+    const root = path.join(tempDir(), 'tree');
+    makeDuplicateTree(root);
+    const gone = path.join(root, 'dirs/x/photo.jpg'); // 250,000 bytes: a partial hash, then a full one
+    const ws = workspace();
+    const run = runJob(duplicatesJob, { paths: [root] }, { store: ws.store, deps: { library: ws.library } });
+    run.events$.subscribe((e: JobEvent) => {
+      if (e.type === 'phaseCompleted' && e.phase === 'collect') fs.rmSync(gone);
+    });
+    const result = await run.result;
+    expect(result.status).toBe('completed');
+    expect(opsOf(result.errors, gone)).toEqual(['full hash']);
+    const output = result.output as DuplicatesOutput;
+    expect(canonical(output.groups.map((g) => g.files.map((f) => f.path)))).toEqual(
+      canonical(jdupesGroups(root)),
+    );
+  });
+
+  it('are not used by another run: resumed after collect, analysis reads the partial hashes again', async () => {
+    const root = path.join(tempDir(), 'tree');
+    makeDuplicateTree(root);
+    const gone = path.join(root, 'dirs/x/photo.jpg');
+    const ws = workspace();
+    const deps = { library: ws.library };
+    const run = runJob(duplicatesJob, { paths: [root] }, { store: ws.store, deps });
+    const paused = new Promise<void>((resolve) => {
+      run.events$.subscribe((e: JobEvent) => {
+        if (e.type === 'phaseCompleted' && e.phase === 'collect') resolve(run.pause());
+      });
+    });
+    await paused;
+    expect(run.position).toMatchObject({ step: 'paused' });
+    expect(run.position.phase).not.toBe('collect');
+    run.stop();
+    fs.rmSync(gone);
+    // Same process, same library object: the groups may come handed over in memory, the read-ahead may not.
+    const resumed = await resumeJob(duplicatesJob, run.id, { store: ws.store, deps });
+    const result = await resumed.result;
+    expect(result.status).toBe('completed');
+    expect(opsOf(result.errors, gone)).toEqual(['partial hash']);
+  });
+});
