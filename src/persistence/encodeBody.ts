@@ -123,12 +123,22 @@ interface ListMemo {
   offsets: Uint32Array;
 }
 
-/** The last lists written, by job and list: few, as only the jobs running in this process write. */
-const lists = new Map<string, ListMemo>();
+/**
+ * The last lists written, by list name then job id: few, as only the jobs running in this process write (the
+ * oldest job's memo goes past 64). A slot is `[memos of that list, job id]`.
+ */
+const lists = new Map<string, Map<string, ListMemo>>();
 const MAX_LISTS = 64;
+type Slot = readonly [Map<string, ListMemo>, string];
 
-function slotOf(jobId: unknown, name: string): string | undefined {
-  return typeof jobId === 'string' ? `${name}\u0000${jobId}` : undefined;
+function slotOf(jobId: unknown, name: string): Slot | undefined {
+  if (typeof jobId !== 'string') return undefined;
+  let memos = lists.get(name);
+  if (memos === undefined) {
+    memos = new Map();
+    lists.set(name, memos);
+  }
+  return [memos, jobId];
 }
 
 /** Scratch space for the list being written (the memo is still read meanwhile). */
@@ -140,10 +150,10 @@ let scratchFrozen = new Uint8Array(256);
  * stood in this slot's last list are copied from its bytes in one piece. A phase boundary changes two history
  * entries, so a checkpoint copies the rest of its history in three pieces.
  */
-function writeList(out: Writer, list: readonly unknown[], level: number, slot: string | undefined): void {
+function writeList(out: Writer, list: readonly unknown[], level: number, slot: Slot | undefined): void {
   if (level > MAX_DEPTH) throw new Error(`Too deep objects in depth ${level}`);
   out.header(list.length, 0x90, 0xdc, 0xdd);
-  const memo = slot === undefined ? undefined : lists.get(slot);
+  const memo = slot === undefined ? undefined : slot[0].get(slot[1]);
   const start = out.pos;
   const n = list.length;
   if (scratchOffsets.length < n + 1) {
@@ -178,15 +188,11 @@ function writeList(out: Writer, list: readonly unknown[], level: number, slot: s
 }
 
 /** Keep what the slot's list was written as, in the slot's own arrays (grown when too small). */
-function remember(
-  slot: string,
-  memo: ListMemo | undefined,
-  list: readonly unknown[],
-  bytes: Uint8Array,
-): void {
+function remember(slot: Slot, memo: ListMemo | undefined, list: readonly unknown[], bytes: Uint8Array): void {
   const n = list.length;
   if (memo === undefined) {
-    if (lists.size >= MAX_LISTS) lists.delete(lists.keys().next().value as string);
+    const [memos, jobId] = slot;
+    if (memos.size >= MAX_LISTS) memos.delete(memos.keys().next().value as string);
     memo = {
       items: [],
       length: 0,
@@ -194,7 +200,7 @@ function remember(
       bytes: new Uint8Array(0),
       offsets: new Uint32Array(0),
     };
-    lists.set(slot, memo);
+    memos.set(jobId, memo);
   }
   if (memo.offsets.length < n + 1) {
     memo.offsets = new Uint32Array(2 * (n + 1));
@@ -244,8 +250,60 @@ function writeValue(out: Writer, value: unknown, level: number, keep = true): bo
     out.byte(value ? 0xc3 : 0xc2);
     return true;
   }
-  out.put(encoderAt(level).encodeSharedRef(value));
+  writePlain(out, value, level, PLAIN_LEVELS);
   return false;
+}
+
+/** How many levels of plain objects and arrays are written here before the encoder takes over. */
+const PLAIN_LEVELS = 24;
+
+/**
+ * `value` at `level` as the encoder writes it: plain data (null, booleans, numbers, strings, plain objects and
+ * arrays) straight into `out`, without the encoder's per-value extension checks; anything else (a Date, a Map,
+ * a typed array, what the codec refuses, nesting deeper than `levels`) by the encoder, at its level.
+ */
+function writePlain(out: Writer, value: unknown, level: number, levels: number): void {
+  switch (typeof value) {
+    case 'boolean':
+      out.byte(value ? 0xc3 : 0xc2);
+      return;
+    case 'undefined':
+      out.byte(0xc0);
+      return;
+    case 'number':
+      if (out.number(value)) return;
+      break;
+    case 'string':
+      if (out.string(value)) return;
+      break;
+    case 'object': {
+      if (value === null) {
+        out.byte(0xc0);
+        return;
+      }
+      if (levels === 0) break;
+      if (Array.isArray(value)) {
+        if (Object.getPrototypeOf(value) !== Array.prototype) break;
+        const n = value.length;
+        out.header(n, 0x90, 0xdc, 0xdd);
+        for (let i = 0; i < n; i++) writePlain(out, value[i], level + 1, levels - 1);
+        return;
+      }
+      if (!isPlainRecord(value)) break;
+      const keys = Object.keys(value);
+      let size = 0;
+      for (const key of keys) if ((value as Record<string, unknown>)[key] !== undefined) size++;
+      out.header(size, 0x80, 0xde, 0xdf);
+      for (const key of keys) {
+        const v = (value as Record<string, unknown>)[key];
+        if (v === undefined) continue;
+        if (!out.string(key)) out.put(encoderAt(level).encodeSharedRef(key));
+        writePlain(out, v, level + 1, levels - 1);
+      }
+      return;
+    }
+  }
+  out.put(encoderAt(level).encodeSharedRef(value));
 }
 
 /** True for primitives, and for frozen plain objects and arrays made only of such values (a few levels deep). */
@@ -328,6 +386,83 @@ class Writer {
   byte(value: number): void {
     this.reserve(1);
     this.bytes[this.pos++] = value;
+  }
+
+  /**
+   * A number as the encoder writes it (the shortest integer form for a safe integer, else a float 64); false,
+   * writing nothing, for integers beyond 32 bits (left to the encoder).
+   */
+  number(value: number): boolean {
+    this.reserve(9);
+    const b = this.bytes;
+    if (Number.isSafeInteger(value)) {
+      if (value >= 0) {
+        if (value < 0x80) b[this.pos++] = value;
+        else if (value < 0x100) {
+          b[this.pos++] = 0xcc;
+          b[this.pos++] = value;
+        } else if (value < 0x10000) {
+          b[this.pos++] = 0xcd;
+          b[this.pos++] = value >>> 8;
+          b[this.pos++] = value & 0xff;
+        } else if (value < 0x100000000) {
+          b[this.pos++] = 0xce;
+          this.view().setUint32(this.pos, value);
+          this.pos += 4;
+        } else return false;
+      } else if (value >= -0x20) b[this.pos++] = 0xe0 | (value + 0x20);
+      else if (value >= -0x80) {
+        b[this.pos++] = 0xd0;
+        this.view().setInt8(this.pos++, value);
+      } else if (value >= -0x8000) {
+        b[this.pos++] = 0xd1;
+        this.view().setInt16(this.pos, value);
+        this.pos += 2;
+      } else if (value >= -0x80000000) {
+        b[this.pos++] = 0xd2;
+        this.view().setInt32(this.pos, value);
+        this.pos += 4;
+      } else return false;
+      return true;
+    }
+    b[this.pos++] = 0xcb;
+    this.view().setFloat64(this.pos, value);
+    this.pos += 8;
+    return true;
+  }
+
+  /**
+   * A string as the encoder writes it, for strings of ASCII characters only (then a character is a byte); false,
+   * writing nothing, for any other (left to the encoder, whose UTF-8 of lone surrogates is its own).
+   */
+  string(value: string): boolean {
+    const n = value.length;
+    if (n > 0xffff) return false;
+    this.reserve(n + 3);
+    const b = this.bytes;
+    let pos = this.pos + (n < 32 ? 1 : n < 0x100 ? 2 : 3);
+    for (let i = 0; i < n; i++) {
+      const c = value.charCodeAt(i);
+      if (c >= 0x80) return false;
+      b[pos++] = c;
+    }
+    if (n < 32) b[this.pos] = 0xa0 + n;
+    else if (n < 0x100) {
+      b[this.pos] = 0xd9;
+      b[this.pos + 1] = n;
+    } else {
+      b[this.pos] = 0xda;
+      b[this.pos + 1] = n >>> 8;
+      b[this.pos + 2] = n & 0xff;
+    }
+    this.pos = pos;
+    return true;
+  }
+
+  private dataView: DataView | undefined;
+  private view(): DataView {
+    if (this.dataView?.buffer !== this.bytes.buffer) this.dataView = new DataView(this.bytes.buffer);
+    return this.dataView;
   }
 
   /** A map or array header: the fix form below 16, else the 16- or 32-bit form. */

@@ -42,7 +42,41 @@ const entry = fc.record({
 /** A body shaped like a checkpoint's: machine.context holding lists, some of them frozen, some not. */
 const body = fc
   .record({
-    state: fc.jsonValue(),
+    state: fc.oneof(
+      fc.jsonValue(),
+      // What the codec keeps beyond JSON, strings of any code units (lone surrogates too), any numbers.
+      fc.anything({
+        withDate: true,
+        withMap: true,
+        withSet: true,
+        withBigInt: true,
+        withTypedArray: true,
+        withSparseArray: true,
+        withNullPrototype: true,
+        stringUnit: 'binary',
+        values: [
+          fc.double(),
+          fc.integer(),
+          fc.maxSafeInteger(),
+          fc.string({ unit: 'binary' }),
+          // Around the one-byte limit of UTF-8, and a lone surrogate, in strings of every header size.
+          fc.string({
+            unit: fc.constantFrom(
+              'a',
+              '\u007f',
+              '\u0080',
+              '\u00e9',
+              '\u00ff',
+              '\u0100',
+              '\u20ac',
+              '\ud800',
+              '\u{1f600}',
+            ),
+            maxLength: 300,
+          }),
+        ],
+      }),
+    ),
     input: fc.jsonValue(),
     history: fc.array(fc.tuple(entry, fc.boolean()), { maxLength: 40 }),
     errors: fc.array(fc.tuple(entry, fc.boolean()), { maxLength: 20 }),
