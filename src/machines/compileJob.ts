@@ -31,6 +31,9 @@ const cache = new WeakMap<JobDefinition, Built>();
  * Compile a job definition into a plain XState v5 machine. The states are the phases (each a compound state
  * `entering → running | paused | retrying | succeeding | failing`), groups are compound states around their
  * phases, and the job ends in `completed`, `failed` or `cancelled`. Built once per definition and cached.
+ * A phase that continues while nothing is asked, has no `onSuccess` and is followed by a phase without `when`
+ * goes straight to the next phase's `running` in one step, with the snapshot the way through `succeeding` and
+ * `entering` would give ({@link compileJobStepByStep} is that way, for tests).
  *
  * The machine is pure: its actors `runPhase`, `runHook`, `sleepUntil`, `finalize` and its action
  * `persist`/`abortPhase` are placeholders until a runtime provides them (`runJob` does; to embed the machine
