@@ -253,7 +253,11 @@ declare const tree: string;
   },
 };
 
-const blocks = docFiles().flatMap(docBlocks);
+// The blocks of docs/jobs/*.md run against the packed package, each on a tree made for it, with a check on
+// what it did: test/package/tarball.test.ts, which fails on a block there without a plan.
+const blocks = docFiles()
+  .filter((file) => !file.startsWith('docs/jobs/'))
+  .flatMap(docBlocks);
 const keyOf = (b: DocBlock) => `${b.file}#${b.index}`;
 const planOf = (b: DocBlock): Plan => plans[keyOf(b)] ?? { starts: b.code.split('\n')[0] };
 const nameOf = (b: DocBlock) =>
