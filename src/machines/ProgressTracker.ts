@@ -126,22 +126,26 @@ export class ProgressTracker {
     this.status = status;
   }
 
+  /** Figures changed since the last report. */
+  private dirty = false;
+
   /** Something changed: make sure a report goes out within the interval. */
   touch(): void {
+    this.dirty = true;
     if (this.timer === null) this.timer = this.clock.setTimeout(this.onTimer, this.intervalMs);
   }
 
   private readonly onTimer = () => {
     this.timer = null;
-    this.emit();
+    if (this.dirty) this.emit();
   };
 
-  /** Emit the current figures now (cancelling a pending throttled report). */
+  /**
+   * Emit the current figures now. A throttled report already scheduled stays scheduled (a job that flushes at
+   * every phase start would otherwise make and cancel a timer per phase), and goes out only if something
+   * changed after this one.
+   */
   flush(): void {
-    if (this.timer !== null) {
-      this.clock.clearTimeout(this.timer);
-      this.timer = null;
-    }
     this.emit();
   }
 
@@ -228,11 +232,16 @@ export class ProgressTracker {
       this.sampleAt = now;
       this.sampleCompleted = this.completed;
     }
+    this.dirty = false;
     this.subject.next(this.current());
   }
 
   /** No more reports: emit the last one and complete the stream. */
   complete(): void {
+    if (this.timer !== null) {
+      this.clock.clearTimeout(this.timer);
+      this.timer = null;
+    }
     this.flush();
     this.subject.complete();
   }

@@ -226,14 +226,13 @@ function writeValue(out: Writer, value: unknown, level: number, keep = true): bo
       return true;
     }
     if (Object.isFrozen(value)) {
-      let bytes = frozenBytes.get(value);
+      const bytes = frozenBytes.get(value);
       if (bytes === undefined && isFrozenData(value, 0)) {
-        if (!keep) {
-          out.put(encoderAt(level).encodeSharedRef(value));
-          return true;
-        }
-        bytes = encoderAt(level).encode(value);
-        frozenBytes.set(value, bytes);
+        // Plain data a few levels deep: written here, and kept (with `keep`) as the bytes just written.
+        const from = out.pos;
+        writePlain(out, value, level, PLAIN_LEVELS);
+        if (keep) frozenBytes.set(value, out.bytes.slice(from, out.pos));
+        return true;
       }
       if (bytes !== undefined) {
         out.put(bytes);
