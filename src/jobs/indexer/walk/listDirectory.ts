@@ -121,13 +121,14 @@ export class DirectoryLister {
     const stats = new Float64Array(n * STAT_FIELDS);
     const links: Record<number, Uint8Array | null> = {};
     const errors: Listing['errors'] = [];
+    const prefix = this.#prefix(path);
     let at = 0;
     for (let i = 0; i < n; i++) {
       const name = dirents[i].name;
       names.set(name, at);
       at += name.length;
       ends[i] = at;
-      const full = joinBytes(path, name);
+      const full = this.#pathOf(prefix, name);
       let st: fs.Stats;
       try {
         st = fs.lstatSync(full);
@@ -143,8 +144,9 @@ export class DirectoryLister {
       }
       if (rules.hidden || rules.system || rules.git || rules.devDirs || rules.gitignore || rules.onlyImages) {
         const nameText = name.toString('utf8');
-        const extension = kind === 'dir' ? null : extensionOf(nameText);
-        const entryRel = rel === '' ? nameText : `${rel}/${nameText}`;
+        // Only the rules that read them: the extension (onlyImages) and the path from the root (gitignore).
+        const extension = kind === 'dir' || !rules.onlyImages ? null : extensionOf(nameText);
+        const entryRel = !rules.gitignore ? '' : rel === '' ? nameText : `${rel}/${nameText}`;
         if (ruleVerdict(rules, nameText, entryRel, kind, extension, ignores) !== null) {
           codes[i] = SKIPPED;
           continue;
@@ -180,6 +182,32 @@ export class DirectoryLister {
       links,
       errors,
     };
+  }
+
+  /** A scratch buffer holding `dir/` (the separator not doubled), for the entries' paths. */
+  #scratch = Buffer.allocUnsafeSlow(4096);
+
+  #prefix(dir: Uint8Array): number {
+    const slash = dir.length > 0 && dir[dir.length - 1] === 0x2f;
+    const length = dir.length + (slash ? 0 : 1);
+    if (this.#scratch.length < length + 256) this.#scratch = Buffer.allocUnsafeSlow((length + 256) * 2);
+    this.#scratch.set(dir, 0);
+    if (!slash) this.#scratch[dir.length] = 0x2f;
+    return length;
+  }
+
+  /**
+   * `dir/name` (dir set by {@link #prefix}) as a view of the scratch buffer, valid until the next call: one
+   * path per entry without allocating one (the `fs` calls copy it).
+   */
+  #pathOf(prefix: number, name: Buffer): Buffer {
+    if (this.#scratch.length < prefix + name.length) {
+      const bigger = Buffer.allocUnsafeSlow((prefix + name.length) * 2);
+      this.#scratch.copy(bigger, 0, 0, prefix);
+      this.#scratch = bigger;
+    }
+    name.copy(this.#scratch, prefix);
+    return this.#scratch.subarray(0, prefix + name.length);
   }
 
   /** The .gitignore patterns in force in the directory `rel`, outermost first. */
