@@ -38,7 +38,7 @@ export function firstPass(path: Uint8Array, size: number): FirstPass {
   const fd = fs.openSync(asBuffer(path), 'r');
   try {
     if (size <= WHOLE_FILE_BYTES) {
-      const n = readSmallSync(fd, size);
+      const n = readExpectedSync(fd, chunkA, size);
       if (n !== size) throw new ContentChangedError(display(path), size, n < size ? 'shorter' : 'longer');
       const hash = blake3Hex(chunkA.subarray(0, size));
       return { partial: hash, full: hash, bytesRead: n };
@@ -54,15 +54,16 @@ export function firstPass(path: Uint8Array, size: number): FirstPass {
 }
 
 /**
- * Read a file expected to hold `size` bytes (at most {@link WHOLE_FILE_BYTES}) into `chunkA`, asking for one
+ * Read a file expected to hold `size` bytes into `buffer` (at least `size + 1` bytes long), asking for one
  * byte more to see a file that grew. A read that returns exactly `size` is taken as the end of the file (a
  * regular file's read comes back short only at its end), which saves the second `read` that would return 0
- * on every small file; a read shorter than `size` goes on until the end of the file, as `readFullySync` does.
+ * on every file; a read shorter than `size` goes on until the end of the file, as `readFullySync` does.
+ * Returns the bytes read: `size` when the file still has its size, more when it grew, fewer when it shrank.
  */
-function readSmallSync(fd: number, size: number): number {
-  const n = fs.readSync(fd, chunkA, 0, size + 1, 0);
+export function readExpectedSync(fd: number, buffer: Uint8Array, size: number): number {
+  const n = fs.readSync(fd, buffer, 0, size + 1, 0);
   if (n === 0 || n >= size) return n;
-  return n + readFullySync(fd, chunkA, n, size + 1 - n, n);
+  return n + readFullySync(fd, buffer, n, size + 1 - n, n);
 }
 
 /**
@@ -73,6 +74,12 @@ function readSmallSync(fd: number, size: number): number {
 export function fullHashSync(path: Uint8Array, size: number): string {
   const fd = fs.openSync(asBuffer(path), 'r');
   try {
+    if (size < CHUNK) {
+      // One read, and none more to learn the end: a file that fits the buffer hashes in one piece.
+      const n = readExpectedSync(fd, chunkA, size);
+      if (n !== size) throw new ContentChangedError(display(path), size, n < size ? 'shorter' : 'longer');
+      return blake3Hex(chunkA.subarray(0, size));
+    }
     const hasher = createHasher();
     let position = 0;
     for (;;) {

@@ -3,7 +3,7 @@ import { blake3Hex } from './blake3.js';
 import { ContentChangedError } from './ContentChangedError.js';
 import { contentIdOfBytes, contentIdOfFileSync } from './contentId.js';
 import { readFullySync } from './readFully.js';
-import { asBuffer, display, fullHashSync } from './fileBytes.js';
+import { asBuffer, display, fullHashSync, readExpectedSync } from './fileBytes.js';
 
 /** Files up to this size are read into memory at once: one read gives the full hash and the content id. */
 const IN_MEMORY = 8 * 1024 * 1024;
@@ -27,7 +27,7 @@ export function hashFile(
   if (buffer.length < size + 1) buffer = Buffer.allocUnsafe(Math.max(size + 1, buffer.length * 2));
   const fd = fs.openSync(asBuffer(path), 'r');
   try {
-    const n = readFullySync(fd, buffer, 0, size + 1, 0);
+    const n = readExpectedSync(fd, buffer, size);
     if (n !== size) throw new ContentChangedError(display(path), size, n < size ? 'shorter' : 'longer');
     const bytes = buffer.subarray(0, size);
     return { fullHash: blake3Hex(bytes), contentId: withContentId ? contentIdOfBytes(bytes) : null };
