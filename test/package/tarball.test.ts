@@ -169,7 +169,7 @@ const PHOTOS = [
 
 const jobPlans: Record<string, JobBlockPlan> = {
   'docs/jobs/copy.md#1': {
-    holds: 'const run = runJob(',
+    holds: "  { sources: ['/home/me/Photos'], destination: '/mnt/backup', verify: true },",
     async setup(home) {
       for (const [i, rel] of PHOTOS.entries()) put(home, rel, i < 3 ? await jpeg(60 * i) : `${rel}\n`);
       fs.mkdirSync(path.join(home, 'mnt/backup'), { recursive: true });
