@@ -59,6 +59,9 @@ const body = fc
           fc.integer(),
           fc.maxSafeInteger(),
           fc.string({ unit: 'binary' }),
+          // ASCII strings of every header size, at the edges.
+          fc.string({ unit: 'binary-ascii', maxLength: 300 }),
+          fc.constantFrom(31, 32, 255, 256, 65535, 65536).map((n) => 'a'.repeat(n)),
           // Around the one-byte limit of UTF-8, and a lone surrogate, in strings of every header size.
           fc.string({
             unit: fc.constantFrom(
