@@ -85,10 +85,20 @@ function eventLabel(eventType: string): string {
   return eventType;
 }
 
+/**
+ * A phase that continues may go straight into the next phase's `running` (compileJob's one-step shortcut);
+ * that edge is the same move as the drawn `continue` through `succeeding`, so it is not drawn twice.
+ */
+function isShortcut(edge: Edge): boolean {
+  const guard = edge.guard as { type?: unknown } | string | undefined;
+  return (typeof guard === 'string' ? guard : guard?.type) === 'goesStraightOn';
+}
+
 function edgesOf(node: Node): { edge: Edge; label: string }[] {
   const out: { edge: Edge; label: string }[] = [];
   for (const [eventType, list] of node.transitions) {
     for (const edge of list) {
+      if (isShortcut(edge)) continue;
       const g = guardLabel(edge.guard);
       out.push({ edge, label: g ? `${eventLabel(eventType)} [${g}]` : eventLabel(eventType) });
     }
