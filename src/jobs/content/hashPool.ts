@@ -129,11 +129,6 @@ export class HashPool {
     return this.#threads > 0;
   }
 
-  /** Start the threads now, before the first work, so their start-up overlaps the caller's. */
-  warm(): void {
-    if (this.threaded && !this.#closed) this.#start();
-  }
-
   /**
    * Let the process exit while the threads wait for work (they still answer what is sent). {@link ref}
    * undoes it; a caller that awaits results must hold them referenced, or the process may end first.

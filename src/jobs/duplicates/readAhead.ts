@@ -46,11 +46,6 @@ export class ReadAhead {
     this.#pool = pool;
   }
 
-  /** Start the threads now: they load (a tenth of a second each) while the walk goes on. */
-  warm(): void {
-    this.#pool?.warm();
-  }
-
   /**
    * A file the walk kept: read it (and the first file of its size) once its size is shared. Files with other
    * hard links (`linked`) are left to analysis, which reads one path per inode.

@@ -88,11 +88,10 @@ function walk(ctx: Ctx): CandidateFile[] {
   const { input, state } = ctx;
   const { min, max, nameOk } = filters(input);
   const out: CandidateFile[] = [];
-  // In content and deep modes the partial hashes of the files whose size is shared are read ahead, once the
-  // walk is over (reads during the walk slow the walk down more than they gain). The threads start now.
+  // In content and deep modes the partial hashes of the files whose size is shared are read ahead once the
+  // walk is over. Not during it: reads, and even the threads' start-up, slow the walk more than they gain.
   const mode = input.mode ?? 'content';
   const ahead = mode === 'content' || mode === 'deep' ? new ReadAhead(hashPoolFor(input)) : null;
-  ahead?.warm();
   // Files with other hard links: analysis reads one path per inode, the read-ahead none.
   const linked = new Set<CandidateFile>();
   // The same path can be reached twice only from two given paths: one path needs no set of every path.
