@@ -1,15 +1,24 @@
 import { Continue } from '../../../phases/outcomes.js';
 import { phase } from '../../../phases/phase.js';
-import { sniffFile } from '../../content/sniff.js';
 import type { EntryUpdate } from '../../library/types.js';
 import { mapConcurrent } from '../../fs/mapConcurrent.js';
 import type { IndexerDeps, IndexerInput, IndexerState } from '../types.js';
 import { pathOf, updateEntries } from '../../library/entries.js';
 import { countUnsniffedFiles, unsniffedFiles } from '../indexerQueries.js';
+import { deepSniffer } from './deepSniffer.js';
+
+/** One file of a batch: what was found, or why not. */
+type Sniffed =
+  | { readonly update: EntryUpdate; readonly failure?: undefined }
+  | { readonly update?: undefined; readonly failure: { readonly error: unknown; readonly path: string } };
 
 /**
  * What a file is, from its bytes: the MIME type and, for images, width, height and EXIF orientation.
- * Batches of files in id order, written with the checkpoint of the cursor.
+ * Batches of files in id order, written with the checkpoint of the cursor. Inside a batch `concurrency`
+ * files are sniffed at once (`sharp` and the file reads run on libuv's thread pool); the batch is written
+ * and checkpointed only when all of its sniffs have ended, and pause and cancel are honoured between
+ * batches. Results go in by id and non-fatal errors are recorded in id order, whatever order the sniffs
+ * end in, so a run equals a sequential one.
  */
 export const deep = phase<IndexerState, IndexerInput, IndexerDeps>({
   name: 'deep',
@@ -22,18 +31,24 @@ export const deep = phase<IndexerState, IndexerInput, IndexerDeps>({
     if (input.ephemeral) {
       const files = state.entries.filter((e) => e.kind === 'file' && e.mime === undefined);
       let done = 0;
-      await mapConcurrent(files, concurrency, async (entry) => {
+      const failures = await mapConcurrent(files, concurrency, async (entry) => {
+        let failure: { error: unknown } | null = null;
         try {
-          const info = await sniffFile(entry.path, entry.size);
+          const info = await deepSniffer.sniff(entry.path, entry.size);
           entry.mime = info.mime;
           entry.width = info.width ?? null;
           entry.height = info.height ?? null;
           state.counts.deep++;
         } catch (error) {
           entry.mime = null;
-          ctx.addNonFatalError(error, { path: entry.path, op: 'deep' });
+          failure = { error };
         }
         ctx.atomicOperationComplete(++done, files.length);
+        return failure;
+      });
+      // In the order of the entries, not of the sniffs' ends.
+      failures.forEach((f, i) => {
+        if (f !== null) ctx.addNonFatalError(f.error, { path: files[i].path, op: 'deep' });
       });
       return Continue;
     }
@@ -44,23 +59,29 @@ export const deep = phase<IndexerState, IndexerInput, IndexerDeps>({
     for (;;) {
       const rows = unsniffedFiles(library, locationId, state.cursor, batchSize);
       if (rows.length === 0) break;
-      const updates = await mapConcurrent(rows, concurrency, async (row): Promise<EntryUpdate | null> => {
+      const sniffed = await mapConcurrent(rows, concurrency, async (row): Promise<Sniffed> => {
         const file = pathOf(library, row.id);
         try {
-          const info = await sniffFile(file, row.size);
+          const info = await deepSniffer.sniff(file, row.size);
           return {
-            id: row.id,
-            mime: info.mime,
-            width: info.width ?? null,
-            height: info.height ?? null,
-            orientation: info.orientation ?? null,
+            update: {
+              id: row.id,
+              mime: info.mime,
+              width: info.width ?? null,
+              height: info.height ?? null,
+              orientation: info.orientation ?? null,
+            },
           };
         } catch (error) {
-          ctx.addNonFatalError(error, { path: file.toString(), op: 'deep' });
-          return null;
+          return { failure: { error, path: file.toString() } };
         }
       });
-      const done = updates.filter((u): u is EntryUpdate => u !== null);
+      // Results by id and errors in id order (mapConcurrent keeps the rows' order), whichever sniff ended first.
+      const done: EntryUpdate[] = [];
+      for (const s of sniffed) {
+        if (s.update) done.push(s.update);
+        else ctx.addNonFatalError(s.failure.error, { path: s.failure.path, op: 'deep' });
+      }
       state.cursor = rows[rows.length - 1].id;
       state.counts.deep += done.length;
       await ctx.checkpoint({ force: true, atomicWith: () => void updateEntries(library, done) });
