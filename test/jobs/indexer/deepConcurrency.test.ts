@@ -130,6 +130,9 @@ const errorsOf = (errors: readonly { message: string; details?: Record<string, u
     op: e.details?.op,
   }));
 
+/** Time limit of a test whose sniffs wait for each other: a phase sniffing one at a time never lets them go. */
+const GATED = 20_000;
+
 describe('the deep phase sniffs several files at once', () => {
   it('has `concurrency` sniffs in flight within a batch, never more, and none of the next batch before it is written', async () => {
     const root = path.join(tempDir(), 'images');
@@ -162,66 +165,74 @@ describe('the deep phase sniffs several files at once', () => {
     expect(writtenAtStart.filter((n) => n === 32)).toHaveLength(8);
   });
 
-  it('writes what a sequential run writes, and the same errors in the same order, when sniffs end out of order', async () => {
-    const seqRoot = path.join(tempDir(), 'mixed');
-    const conRoot = path.join(tempDir(), 'mixed');
-    await mixedTree(seqRoot);
-    await mixedTree(conRoot);
+  it(
+    'writes what a sequential run writes, and the same errors in the same order, when sniffs end out of order',
+    async () => {
+      const seqRoot = path.join(tempDir(), 'mixed');
+      const conRoot = path.join(tempDir(), 'mixed');
+      await mixedTree(seqRoot);
+      await mixedTree(conRoot);
 
-    const seq = workspace();
-    deepSniffer.sniff = deleting;
-    const one = await index(seq, seqRoot, { batchSize: 8, concurrency: 1 });
-    const con = workspace();
-    deepSniffer.sniff = reversed(4, deleting);
-    const many = await index(con, conRoot, { batchSize: 8, concurrency: 4 });
+      const seq = workspace();
+      deepSniffer.sniff = deleting;
+      const one = await index(seq, seqRoot, { batchSize: 8, concurrency: 1 });
+      const con = workspace();
+      deepSniffer.sniff = reversed(4, deleting);
+      const many = await index(con, conRoot, { batchSize: 8, concurrency: 4 });
 
-    const expected = deepRows(seq.library, one.output!.locationId!, seqRoot);
-    expect(expected.filter((r) => r.kind === 'file')).toHaveLength(24);
-    expect(expected.find((r) => r.path === 'a/f07.jpg')).toMatchObject({
-      mime: 'image/jpeg',
-      width: 15,
-      height: 19,
-      orientation: 6,
-    });
-    expect(expected.find((r) => r.path === 'a/f01.png')).toMatchObject({
-      mime: 'image/png',
-      width: 9,
-      height: 7,
-    });
-    expect(deepRows(con.library, many.output!.locationId!, conRoot)).toEqual(expected);
-    expect(one.errors.map((e) => e.details?.path)).toEqual([
-      path.join(seqRoot, 'a', 'gone-a.txt'),
-      path.join(seqRoot, 'a', 'gone-b.txt'),
-    ]);
-    expect(errorsOf(many.errors, conRoot)).toEqual(errorsOf(one.errors, seqRoot));
-    expect({ ...many.output, locationId: 0, path: '' }).toEqual({ ...one.output, locationId: 0, path: '' });
-  });
+      const expected = deepRows(seq.library, one.output!.locationId!, seqRoot);
+      expect(expected.filter((r) => r.kind === 'file')).toHaveLength(24);
+      expect(expected.find((r) => r.path === 'a/f07.jpg')).toMatchObject({
+        mime: 'image/jpeg',
+        width: 15,
+        height: 19,
+        orientation: 6,
+      });
+      expect(expected.find((r) => r.path === 'a/f01.png')).toMatchObject({
+        mime: 'image/png',
+        width: 9,
+        height: 7,
+      });
+      expect(deepRows(con.library, many.output!.locationId!, conRoot)).toEqual(expected);
+      expect(one.errors.map((e) => e.details?.path)).toEqual([
+        path.join(seqRoot, 'a', 'gone-a.txt'),
+        path.join(seqRoot, 'a', 'gone-b.txt'),
+      ]);
+      expect(errorsOf(many.errors, conRoot)).toEqual(errorsOf(one.errors, seqRoot));
+      expect({ ...many.output, locationId: 0, path: '' }).toEqual({ ...one.output, locationId: 0, path: '' });
+    },
+    GATED,
+  );
 
-  it('an ephemeral deep index gives what a sequential one gives, errors in entry order', async () => {
-    const seqRoot = path.join(tempDir(), 'mixed');
-    const conRoot = path.join(tempDir(), 'mixed');
-    await mixedTree(seqRoot);
-    await mixedTree(conRoot);
-    const run = async (root: string, concurrency: number) => {
-      const result = await runJob(
-        indexerJob,
-        { path: root, mode: 'deep', ephemeral: true, concurrency },
-        { store: workspace().store },
-      ).result;
-      expect(result.status).toBe('completed');
-      const entries = result.output!.entries!.map((e) => ({
-        path: path.relative(root, e.path),
-        mime: e.mime,
-        width: e.width,
-        height: e.height,
-      }));
-      return { entries, errors: errorsOf(result.errors, root) };
-    };
-    deepSniffer.sniff = deleting;
-    const one = await run(seqRoot, 1);
-    deepSniffer.sniff = reversed(4, deleting);
-    const many = await run(conRoot, 4);
-    expect(one.errors.map((e) => e.path)).toEqual(['<root>/a/gone-a.txt', '<root>/a/gone-b.txt']);
-    expect(many).toEqual(one);
-  });
+  it(
+    'an ephemeral deep index gives what a sequential one gives, errors in entry order',
+    async () => {
+      const seqRoot = path.join(tempDir(), 'mixed');
+      const conRoot = path.join(tempDir(), 'mixed');
+      await mixedTree(seqRoot);
+      await mixedTree(conRoot);
+      const run = async (root: string, concurrency: number) => {
+        const result = await runJob(
+          indexerJob,
+          { path: root, mode: 'deep', ephemeral: true, concurrency },
+          { store: workspace().store },
+        ).result;
+        expect(result.status).toBe('completed');
+        const entries = result.output!.entries!.map((e) => ({
+          path: path.relative(root, e.path),
+          mime: e.mime,
+          width: e.width,
+          height: e.height,
+        }));
+        return { entries, errors: errorsOf(result.errors, root) };
+      };
+      deepSniffer.sniff = deleting;
+      const one = await run(seqRoot, 1);
+      deepSniffer.sniff = reversed(4, deleting);
+      const many = await run(conRoot, 4);
+      expect(one.errors.map((e) => e.path)).toEqual(['<root>/a/gone-a.txt', '<root>/a/gone-b.txt']);
+      expect(many).toEqual(one);
+    },
+    GATED,
+  );
 });
