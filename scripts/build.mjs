@@ -14,6 +14,13 @@ const run = (command, args, stdout = 'inherit') =>
   spawnSync(command, args, { cwd: root, stdio: ['inherit', stdout, 'inherit'] }).status ?? 1;
 
 const typed = run(bin('tsc'), ['-p', 'tsconfig.build.json']);
+// tsc writes new files without the executable bit; the package's bins need it, in a checkout and in the
+// packed tarball (npm pack keeps the mode it finds), or a shell says "phasekit: Permission denied".
+const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
+for (const file of Object.values(pkg.bin ?? {})) {
+  const target = path.join(root, file);
+  if (fs.existsSync(target)) fs.chmodSync(target, 0o755);
+}
 // Into a fresh directory, then swapped in: chunks are named by hash (the old ones go), and a test run
 // importing 'phasekit' meanwhile finds the old bundles or the new ones, never a half-written directory.
 const next = path.join(root, 'dist/.bundle-next');

@@ -378,6 +378,11 @@ describe.concurrent('the packed package', () => {
     }
   }, 60_000);
 
+  it('packs its bin executable (tsc writes files without the x bit; the build sets it)', () => {
+    const file = path.join(project, 'node_modules/phasekit', packed.bin.phasekit);
+    expect((fs.statSync(file).mode & 0o111).toString(8)).toBe('111');
+  });
+
   it('runs every phasekit command of docs/jobs/*.md, as written, through its bin', async () => {
     const home = path.join(tmp, 'home');
     const file = (name: string, data: string | Uint8Array = `${name}\n`) => {
