@@ -98,6 +98,19 @@ describe('crash points over every shipped job, each point crashed and resumed', 
     expectClean(report, 20);
   });
 
+  it('indexer (deep mode, batches of 4, 4 sniffs at once)', async () => {
+    const world = libraryWorld(path.join(tmp.dir, 'indexer-deep.db'));
+    const report = await runCrashPoints(
+      indexerJob,
+      { path: root, mode: 'deep', batchSize: 4, concurrency: 4 },
+      {
+        setup: world.fresh,
+        normalize: (o) => ({ ...o, state: { ...(o.state as object), nextId: 0, endId: 0 } }),
+      },
+    );
+    expectClean(report, 20);
+  });
+
   it('indexer on a store committing the batch and the checkpoint apart: caught in discovery and content', async () => {
     const world = libraryWorld(path.join(tmp.dir, 'indexer-two.db'), { twoTransactions: true });
     const report = await runCrashPoints(
