@@ -21,6 +21,20 @@ for (const file of Object.values(pkg.bin ?? {})) {
   const target = path.join(root, file);
   if (fs.existsSync(target)) fs.chmodSync(target, 0o755);
 }
+// `phasekit --help` answered from a file (src/cli/answerAtOnce.ts): the program's own help, saved now, after
+// the modules it is made from (so it is not older than they are).
+const help = spawnSync(process.execPath, [path.join(root, 'dist/cli/program.js'), '--help'], {
+  cwd: root,
+  encoding: 'utf8',
+  env: { ...process.env, COLUMNS: '' },
+});
+if (help.status === 0 && help.stdout) {
+  const file = path.join(root, 'dist/cli/help.txt');
+  fs.writeFileSync(`${file}.next`, help.stdout);
+  fs.renameSync(`${file}.next`, file);
+} else {
+  fs.rmSync(path.join(root, 'dist/cli/help.txt'), { force: true });
+}
 // Into a fresh directory, then swapped in: chunks are named by hash (the old ones go), and a test run
 // importing 'phasekit' meanwhile finds the old bundles or the new ones, never a half-written directory.
 const next = path.join(root, 'dist/.bundle-next');
