@@ -40,6 +40,13 @@ export interface PendingDir {
    * earlier versions: counts as 0.
    */
   readonly share?: number;
+  /**
+   * The directory's inode and device as its parent's listing saw them: the directory is read only if its
+   * path still names that very directory (not a symlink or another directory put in its place since).
+   * Absent for the root and in checkpoints of earlier versions.
+   */
+  readonly ino?: number;
+  readonly dev?: number;
 }
 
 /** An entry of an ephemeral index. */

@@ -277,7 +277,7 @@ function applyListing(ctx: Ctx, dir: PendingDir, listing: Listing, tools: WalkTo
         inode: ino,
       });
       counts.new++;
-      if (kind === 'dir' && tools.recursive) state.stack.push({ id, path: full, rel, fresh: true });
+      if (kind === 'dir' && tools.recursive) state.stack.push({ id, path: full, rel, fresh: true, ino, dev });
       continue;
     }
     if (same) {
@@ -300,7 +300,7 @@ function applyListing(ctx: Ctx, dir: PendingDir, listing: Listing, tools: WalkTo
         else counts.unchanged++;
       } else counts.unchanged++;
       if (kind === 'dir' && tools.recursive)
-        state.stack.push({ id: known.id, path: joinBytes(dir.path, name), rel, fresh: false });
+        state.stack.push({ id: known.id, path: joinBytes(dir.path, name), rel, fresh: false, ino, dev });
       continue;
     }
     const moved = !state.cold ? findMoved(ctx, ino, dev, kind) : undefined;
@@ -321,7 +321,7 @@ function applyListing(ctx: Ctx, dir: PendingDir, listing: Listing, tools: WalkTo
       state.moved.push(moved.id);
       counts.moved++;
       if (kind === 'dir' && tools.recursive)
-        state.stack.push({ id: moved.id, path: joinBytes(dir.path, name), rel, fresh: false });
+        state.stack.push({ id: moved.id, path: joinBytes(dir.path, name), rel, fresh: false, ino, dev });
       continue;
     }
     const id = tools.nextId();
@@ -344,7 +344,7 @@ function applyListing(ctx: Ctx, dir: PendingDir, listing: Listing, tools: WalkTo
     counts.new++;
     tools.sums?.add(id, dir.id, kind, size);
     if (kind === 'dir' && tools.recursive)
-      state.stack.push({ id, path: joinBytes(dir.path, name), rel, fresh: true });
+      state.stack.push({ id, path: joinBytes(dir.path, name), rel, fresh: true, ino, dev });
   }
   // What the library has here and the disk no longer does (or the rules now leave out).
   // A row moved away earlier in this run may still sit under its old parent until its batch is written.

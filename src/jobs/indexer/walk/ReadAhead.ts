@@ -4,12 +4,20 @@ import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from '
 import type { IndexerRules } from '../rules.js';
 import { DirectoryLister, type Listing } from './listDirectory.js';
 
+/** A directory to read: its path, its path from the root, and the inode and device its parent listed. */
+export interface WalkDir {
+  readonly path: Uint8Array;
+  readonly rel: string;
+  readonly ino?: number;
+  readonly dev?: number;
+}
+
 /** @internal What the walk's worker thread starts from. */
 export interface WalkStart {
   readonly port: MessagePort;
   /** Int32 [0]: entries the job has taken; [1]: 1 when the worker must stop. */
   readonly shared: SharedArrayBuffer;
-  readonly stack: readonly { readonly path: Uint8Array; readonly rel: string }[];
+  readonly stack: readonly WalkDir[];
   readonly rules: Required<IndexerRules>;
   readonly gitignores: Record<string, string>;
   readonly recursive: boolean;
@@ -33,7 +41,7 @@ export interface ReadAheadOptions {
   /** The job's .gitignore texts by relative directory (kept up to date by the caller from listings). */
   readonly gitignores: () => Record<string, string>;
   /** The job's stack of directories still to read, when the worker starts. */
-  readonly stack: () => readonly { readonly path: Uint8Array; readonly rel: string }[];
+  readonly stack: () => readonly WalkDir[];
   /** Entries read in the job's thread before the worker starts (small trees never start one). Default 4096. */
   readonly inlineFirst?: number;
   /** Entries the worker may read ahead of the job. Default 50,000. */
@@ -84,7 +92,7 @@ export class ReadAhead {
   }
 
   /** The listing of `dir`, the directory the job just popped from its stack. */
-  take(dir: { readonly path: Uint8Array; readonly rel: string }): Listing | Promise<Listing> {
+  take(dir: WalkDir): Listing | Promise<Listing> {
     if (this.#worker === null) {
       if (this.#inlineLeft <= 0 && this.#url !== null) this.#start(dir);
       else return this.#inline(dir);
@@ -106,24 +114,28 @@ export class ReadAhead {
     await worker.terminate();
   }
 
-  #inline(dir: { readonly path: Uint8Array; readonly rel: string }): Listing {
+  #inline(dir: WalkDir): Listing {
     this.#lister ??= new DirectoryLister({
       rules: this.#options.rules,
       gitignores: this.#options.gitignores(),
     });
-    const listing = this.#lister.list(dir.path, dir.rel);
+    const listing = this.#lister.list(dir.path, dir.rel, dir);
     this.#inlineLeft -= listing.codes.length + 1;
     return listing;
   }
 
   /** Start the worker from the job's stack with `dir` (just popped) back on top. */
-  #start(dir: { readonly path: Uint8Array; readonly rel: string }): void {
+  #start(dir: WalkDir): void {
     const { port1, port2 } = new MessageChannel();
     const shared = new SharedArrayBuffer(8);
     const start: WalkStart = {
       port: port2,
       shared,
-      stack: [...this.#options.stack(), dir].map((d) => ({ path: new Uint8Array(d.path), rel: d.rel })),
+      stack: [...this.#options.stack(), dir].map((d) => ({
+        path: new Uint8Array(d.path),
+        rel: d.rel,
+        ...(d.ino !== undefined ? { ino: d.ino, dev: d.dev } : {}),
+      })),
       rules: this.#options.rules,
       gitignores: { ...this.#options.gitignores() },
       recursive: this.#options.recursive,
@@ -174,7 +186,7 @@ export class ReadAhead {
     return listing;
   }
 
-  async #wait(dir: { readonly path: Uint8Array; readonly rel: string }): Promise<Listing> {
+  async #wait(dir: WalkDir): Promise<Listing> {
     for (;;) {
       const ready = this.#next();
       if (ready !== undefined) return this.#check(ready, dir);
@@ -185,10 +197,7 @@ export class ReadAhead {
     }
   }
 
-  #check(
-    listing: Listing,
-    dir: { readonly path: Uint8Array; readonly rel: string },
-  ): Listing | Promise<Listing> {
+  #check(listing: Listing, dir: WalkDir): Listing | Promise<Listing> {
     if (
       !Buffer.from(listing.path.buffer, listing.path.byteOffset, listing.path.byteLength).equals(dir.path)
     ) {
@@ -201,7 +210,7 @@ export class ReadAhead {
   }
 
   /** The worker is gone or out of step: read inline from here on. */
-  async #fallBack(dir: { readonly path: Uint8Array; readonly rel: string }): Promise<Listing> {
+  async #fallBack(dir: WalkDir): Promise<Listing> {
     await this.close();
     this.#queue = [];
     this.#head = 0;

@@ -80,15 +80,24 @@ export class DirectoryLister {
     this.#wire = wire;
   }
 
-  /** Read the directory at `path` (bytes), `rel` its path from the location root ('' for the root). */
-  list(path: Uint8Array, rel: string): Listing {
+  /**
+   * Read the directory at `path` (bytes), `rel` its path from the location root ('' for the root). With
+   * `expected` (the inode and device its parent's listing saw), the path must still name that directory,
+   * before and after `readdir`: a directory replaced by a symlink (or anything else) since is not followed
+   * but reported unreadable (`DirectoryChangedError`-like error, code `ENOTDIR`).
+   */
+  list(path: Uint8Array, rel: string, expected?: { readonly ino?: number; readonly dev?: number }): Listing {
     const rules = this.#rules;
+    const dirPath = Buffer.from(path.buffer, path.byteOffset, path.byteLength);
     let dirents: fs.Dirent<Buffer>[];
     try {
-      dirents = fs.readdirSync(Buffer.from(path.buffer, path.byteOffset, path.byteLength), {
+      const check = expected?.ino !== undefined && expected.dev !== undefined;
+      if (check) sameDirectory(dirPath, expected.ino!, expected.dev!);
+      dirents = fs.readdirSync(dirPath, {
         withFileTypes: true,
         encoding: 'buffer',
       });
+      if (check) sameDirectory(dirPath, expected.ino!, expected.dev!);
     } catch (error) {
       return {
         path,
@@ -236,6 +245,21 @@ export class DirectoryLister {
       message: e?.message ?? String(error),
       ...(typeof e?.code === 'string' ? { code: e.code } : {}),
     };
+  }
+}
+
+/**
+ * Throws (code `ENOTDIR`) unless `path`, not following a final symlink, is the directory with this inode and
+ * device: with any path component replaced by a symlink, the inode differs too.
+ */
+function sameDirectory(path: Buffer, ino: number, dev: number): void {
+  const st = fs.lstatSync(path);
+  if (!st.isDirectory() || st.ino !== ino || st.dev !== dev) {
+    const error = new Error(
+      `${path.toString('utf8')} changed during the walk (no longer the directory its parent listed): not followed; index again to record what is there now.`,
+    ) as NodeJS.ErrnoException;
+    error.code = 'ENOTDIR';
+    throw error;
   }
 }
 

@@ -7,8 +7,8 @@
  */
 import { type MessagePort, workerData } from 'node:worker_threads';
 import { joinBytes } from '../../fs/paths.js';
-import { DIR, DirectoryLister, type Listing, nameAt } from './listDirectory.js';
-import type { WalkStart } from './ReadAhead.js';
+import { DIR, DirectoryLister, type Listing, nameAt, STAT_FIELDS } from './listDirectory.js';
+import type { WalkDir, WalkStart } from './ReadAhead.js';
 
 /** Entries per posted chunk. */
 const CHUNK = 2048;
@@ -17,7 +17,7 @@ const start = workerData as WalkStart;
 const port = start.port as MessagePort;
 const shared = new Int32Array(start.shared);
 const lister = new DirectoryLister({ rules: start.rules, gitignores: start.gitignores }, true);
-const stack = start.stack.map((d) => ({ path: d.path, rel: d.rel }));
+const stack: WalkDir[] = start.stack.map((d) => ({ ...d }));
 
 let produced = 0;
 let chunk: Listing[] = [];
@@ -40,16 +40,19 @@ while (stack.length > 0 && Atomics.load(shared, 1) === 0) {
     Atomics.wait(shared, 0, taken, 1000);
   }
   const dir = stack.pop()!;
-  const listing = lister.list(dir.path, dir.rel);
+  const listing = lister.list(dir.path, dir.rel, dir);
   if (start.recursive) {
     for (let i = 0; i < listing.codes.length; i++) {
       if (listing.codes[i] !== DIR) continue;
       const name = nameAt(listing, i);
       const nameText = name.toString('utf8');
+      const s = i * STAT_FIELDS;
       // A copy of its own: a view into Node's shared pool would cross threads with the whole pool.
       stack.push({
         path: new Uint8Array(joinBytes(dir.path, name)),
         rel: dir.rel === '' ? nameText : `${dir.rel}/${nameText}`,
+        ino: listing.stats[s + 3],
+        dev: listing.stats[s + 4],
       });
     }
   }
