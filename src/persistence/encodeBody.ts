@@ -305,7 +305,10 @@ function writePlain(out: Writer, value: unknown, level: number, levels: number):
   out.put(encoderAt(level).encodeSharedRef(value));
 }
 
-/** True for primitives, and for frozen plain objects and arrays made only of such values (a few levels deep). */
+/**
+ * True for primitives, and for frozen plain objects and arrays made only of such values (a few levels deep), held
+ * in data properties: a getter of a frozen object may answer differently next time, so its bytes are not for ever.
+ */
 function isFrozenData(value: unknown, depth: number): boolean {
   if (value === null || value === undefined) return true;
   const type = typeof value;
@@ -314,14 +317,19 @@ function isFrozenData(value: unknown, depth: number): boolean {
   const proto = Object.getPrototypeOf(value);
   if (Array.isArray(value)) {
     if (proto !== Array.prototype) return false;
-    for (const item of value) if (!isFrozenData(item, depth + 1)) return false;
+    for (let i = 0; i < value.length; i++) if (!isDataOf(value, i, depth)) return false;
     return true;
   }
   if (proto !== Object.prototype || Object.hasOwn(value as object, '__proto__')) return false;
-  for (const key in value as object) {
-    if (!isFrozenData((value as Record<string, unknown>)[key], depth + 1)) return false;
-  }
+  for (const key in value as object) if (!isDataOf(value as object, key, depth)) return false;
   return true;
+}
+
+/** The own property `key` of `owner` is frozen data held as a value (a hole of an array counts as undefined). */
+function isDataOf(owner: object, key: string | number, depth: number): boolean {
+  const property = Object.getOwnPropertyDescriptor(owner, key);
+  if (property === undefined) return Array.isArray(owner);
+  return 'value' in property && isFrozenData(property.value, depth + 1);
 }
 
 /** A plain object the encoder would write as a map (not a Date, Map, class instance, ...). */

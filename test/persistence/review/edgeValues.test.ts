@@ -1,0 +1,83 @@
+import { Decoder, Encoder } from '@msgpack/msgpack';
+import { describe, expect, it } from 'vitest';
+import { encodeBody } from '../../../src/persistence/encodeBody.js';
+import { stateCodec } from '../../../src/persistence/stateCodec.js';
+
+/** phasekit/1 bodies before the cache: one encoder over the whole body. */
+const reference = new Encoder({ ignoreUndefined: true, extensionCodec: stateCodec, maxDepth: 1000 });
+const decoder = new Decoder({ extensionCodec: stateCodec });
+
+const deepFreeze = <T>(value: T): T => {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
+};
+
+// biome-ignore lint/suspicious/noSparseArray: a sparse array is the point
+const sparse = [1, , 3];
+/** Values at the edges of the hand-written MessagePack: each goes in a frozen entry, a loose one and the state. */
+const edges: [string, unknown][] = [
+  ['-0', -0],
+  ['NaN', Number.NaN],
+  ['Infinity', Number.NEGATIVE_INFINITY],
+  ['2^53 + 2 (a number, not safe)', 2 ** 53 + 2],
+  ['2^32 (safe, past 32 bits)', 2 ** 32],
+  ['-(2^31) - 1', -(2 ** 31) - 1],
+  ['a float that looks like an int', 1e21],
+  ['0.1', 0.1],
+  ['lone high surrogate', 'a\ud800b'],
+  ['lone low surrogate at the end', 'ab\udc00'],
+  ['Latin-1', 'é'.repeat(40)],
+  ['ASCII of 65536', 'a'.repeat(65536)],
+  ['sparse array', sparse],
+  ['undefined in an array', [undefined, 1]],
+  ['undefined in an object', { a: undefined, b: 1 }],
+  ['Date', new Date(1234)],
+  ['an invalid Date', new Date(Number.NaN)],
+  ['BigInt', 2n ** 70n],
+  ['Map', new Map([[1, 'x']])],
+];
+
+const entry = (i: number, value: unknown) => ({
+  phase: `p${i}`,
+  status: 'completed',
+  startedAt: i,
+  completedAt: null,
+  attempts: 1,
+  error: { kind: 'nonFatal', message: 'm', at: 0, details: { value } },
+});
+
+describe('checkpoint bodies with edge values', () => {
+  it.each(edges)('are the bytes of one encoder, checkpoint after checkpoint: %s', (name, value) => {
+    const jobId = `edge-${name}`;
+    const frozen = deepFreeze(entry(0, value));
+    let history: unknown[] = [frozen, entry(1, value), deepFreeze(entry(2, 7))];
+    for (let round = 0; round < 3; round++) {
+      const body = {
+        jobId,
+        machine: { status: 'active', context: { history, errors: [frozen], interrupt: null } },
+        state: { value, list: [value, value] },
+      };
+      const bytes = encodeBody(body);
+      expect(Buffer.from(bytes).equals(Buffer.from(reference.encode(body)))).toBe(true);
+      expect(decoder.decode(bytes)).toEqual(decoder.decode(reference.encode(body)));
+      // The next checkpoint: one entry replaced, the frozen ones kept.
+      history = [history[0], entry(1, round), history[2], deepFreeze(entry(3 + round, value))];
+    }
+  });
+
+  it('refuses an own __proto__ key inside a frozen entry, as one encoder does', () => {
+    const poisoned = deepFreeze(JSON.parse('{"phase":"p","__proto__":{"x":1}}'));
+    const body = { jobId: 'proto', machine: { context: { history: [poisoned] } } };
+    let refused: unknown;
+    try {
+      reference.encode(body);
+    } catch (error) {
+      refused = error;
+    }
+    if (refused) expect(() => encodeBody(body)).toThrow();
+    else expect(Buffer.from(encodeBody(body)).equals(Buffer.from(reference.encode(body)))).toBe(true);
+  });
+});
