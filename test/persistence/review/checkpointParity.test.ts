@@ -87,7 +87,7 @@ function makeJob(core: Core, clock: ReturnType<typeof manualClock>, version: 1 |
     name: 'parity',
     version,
     initialState: (input: Input) => ({ n: 0, tag: input.tag, log: [] as string[] }),
-    output: (s: { n: number }) => s.n,
+    output: (s: { n: number; tag: string; log: string[] }) => s.n,
     ...(version === 2
       ? { migrations: { 1: (c: Parameters<typeof core.renamePhase>[0]) => core.renamePhase(c, 'b', 'b2') } }
       : {}),
@@ -148,7 +148,7 @@ function makeJob(core: Core, clock: ReturnType<typeof manualClock>, version: 1 |
           },
         }),
       ]),
-      core.phase({ name: 'f', skipsTo: ['h'], execute: async () => core.skipTo('h') }),
+      core.phase({ name: 'f', skipsTo: ['h'], execute: async () => core.skipTo<'h'>('h') }),
       core.phase({ name: 'g2', execute: async () => core.Continue }),
       core.phase({
         name: 'h',
