@@ -77,15 +77,22 @@ export interface HashItem {
   readonly flag?: boolean;
 }
 
+/** A chunk posted to a worker and not answered yet. */
+interface Pending {
+  readonly cost: number;
+  readonly request: HashRequest;
+  readonly resolve: (r: HashReply) => void;
+  readonly reject: (e: Error) => void;
+  /** Posted again after the worker it was first sent to died: a second death rejects it. */
+  readonly resent: boolean;
+}
+
 /** A worker and the chunks sent to it that it has not answered yet. */
 interface Slot {
   readonly worker: Worker;
   /** The estimated cost of its unanswered chunks (see {@link chunkCost}). */
   load: number;
-  readonly pending: Map<
-    number,
-    { cost: number; resolve: (r: HashReply) => void; reject: (e: Error) => void }
-  >;
+  readonly pending: Map<number, Pending>;
   /** Why it can take no more work (it failed or exited), once it cannot. */
   dead?: Error;
 }
@@ -146,26 +153,47 @@ export class HashPool {
 
   #start(): void {
     if (this.#slots.length > 0) return;
-    for (let i = 0; i < this.#threads; i++) {
-      const slot: Slot = { worker: new Worker(this.#url), load: 0, pending: new Map() };
-      const fail = (error: Error) => {
-        slot.dead ??= error;
-        for (const p of slot.pending.values()) p.reject(error);
-        slot.pending.clear();
-        slot.load = 0;
-      };
-      slot.worker.on('message', (reply: HashReply) => {
-        const p = slot.pending.get(reply.id);
-        if (p === undefined) return;
-        slot.pending.delete(reply.id);
-        slot.load -= p.cost;
-        p.resolve(reply);
-      });
-      slot.worker.on('error', fail);
-      slot.worker.on('exit', (code) => fail(new HashPoolClosedError(this.#closed ? null : code)));
-      if (this.#unref) slot.worker.unref();
-      this.#slots.push(slot);
-    }
+    for (let i = 0; i < this.#threads; i++) this.#slots.push(this.#spawn());
+  }
+
+  /**
+   * A new worker. Should it die while the pool is open (its thread crashed or was terminated), the chunks it
+   * had not answered go once more to a new worker in its place (reads only: doing them again is harmless);
+   * a chunk whose second worker dies too rejects, with the reason.
+   */
+  #spawn(): Slot {
+    const slot: Slot = { worker: new Worker(this.#url), load: 0, pending: new Map() };
+    const fail = (error: Error) => {
+      if (slot.dead !== undefined) return;
+      slot.dead = error;
+      const pending = [...slot.pending.values()];
+      slot.pending.clear();
+      slot.load = 0;
+      const at = this.#slots.indexOf(slot);
+      const again = this.#closed ? [] : pending.filter((p) => !p.resent);
+      for (const p of pending) if (!again.includes(p)) p.reject(error);
+      if (at < 0 || again.length === 0) return;
+      const next = this.#spawn();
+      this.#slots[at] = next;
+      for (const p of again) this.#post(next, { ...p, resent: true });
+    };
+    slot.worker.on('message', (reply: HashReply) => {
+      const p = slot.pending.get(reply.id);
+      if (p === undefined) return;
+      slot.pending.delete(reply.id);
+      slot.load -= p.cost;
+      p.resolve(reply);
+    });
+    slot.worker.on('error', fail);
+    slot.worker.on('exit', (code) => fail(new HashPoolClosedError(this.#closed ? null : code)));
+    if (this.#unref) slot.worker.unref();
+    return slot;
+  }
+
+  #post(slot: Slot, p: Pending): void {
+    slot.pending.set(p.request.id, p);
+    slot.load += p.cost;
+    slot.worker.postMessage(p.request);
   }
 
   /**
@@ -237,9 +265,7 @@ export class HashPool {
     };
     const target = slot;
     return new Promise<HashReply>((resolve, reject) => {
-      target.pending.set(id, { cost, resolve, reject });
-      target.load += cost;
-      target.worker.postMessage(request);
+      this.#post(target, { cost, request, resolve, reject, resent: false });
     });
   }
 }
