@@ -64,24 +64,38 @@ export function keptRecord(record: ErrorRecord): ErrorRecord {
 }
 
 /**
- * Freeze, in place, the entries of a history or error list restored from a checkpoint (plain data decoded from
- * bytes, nobody else's), so their bytes too are encoded once. Returns the list.
+ * Frozen copies of the entries of a history or error list restored from a checkpoint, so their bytes too are
+ * encoded once. Copies, not the entries themselves: a migration may have handed the same objects to the state or
+ * taken them from the app, and those stay theirs to change. Returns a new list (anything else as it is).
  */
 export function freezeRestored<T>(list: T[] | undefined): T[] | undefined {
   if (!Array.isArray(list)) return list;
-  for (const item of list) {
-    if (typeof item !== 'object' || item === null) continue;
-    const error = (item as { error?: unknown }).error;
-    if (typeof error === 'object' && error !== null) freezeDetails(error);
-    freezeDetails(item);
-  }
-  return list;
+  return list.map((item) => {
+    if (typeof item !== 'object' || item === null || Object.getPrototypeOf(item) !== Object.prototype)
+      return item;
+    const copy = frozenRecord(item as Record<string, unknown>);
+    const error = copy.error;
+    if (typeof error !== 'object' || error === null || Object.getPrototypeOf(error) !== Object.prototype) {
+      return Object.freeze(copy) as T;
+    }
+    return Object.freeze({
+      ...copy,
+      error: Object.freeze(frozenRecord(error as Record<string, unknown>)),
+    }) as T;
+  });
 }
 
-function freezeDetails(record: object): void {
-  const details = (record as { details?: unknown }).details;
-  if (typeof details === 'object' && details !== null) Object.freeze(details);
-  Object.freeze(record);
+/** A copy of `record` whose plain `details`, if any, is a frozen copy (not frozen itself). */
+function frozenRecord(record: Record<string, unknown>): Record<string, unknown> {
+  const details = record.details;
+  if (
+    typeof details !== 'object' ||
+    details === null ||
+    Object.getPrototypeOf(details) !== Object.prototype
+  ) {
+    return { ...record };
+  }
+  return { ...record, details: Object.freeze({ ...details }) };
 }
 
 /** Mark a phase running and count the attempt. */

@@ -100,8 +100,10 @@ export async function resumeJob<S, I, D, O>(
     // The restored history and errors are frozen like the ones the machine makes: encoded once, not per checkpoint.
     const restoredContext = (envelope.machine as { context?: { history?: unknown[]; errors?: unknown[] } })
       .context;
-    freezeRestored(restoredContext?.history);
-    freezeRestored(restoredContext?.errors);
+    if (restoredContext) {
+      restoredContext.history = freezeRestored(restoredContext.history);
+      restoredContext.errors = freezeRestored(restoredContext.errors);
+    }
     const position = snapshotPosition((envelope.machine as { value?: unknown }).value);
     const paused = position.step === 'paused';
     const runtime = new JobRuntime<S, I, D, O>(
