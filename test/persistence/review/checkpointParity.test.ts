@@ -199,7 +199,22 @@ async function scenario(core: Core, file: string, input: Input, plan: Plan) {
     paused = resolve;
   });
   const v1 = makeJob(core, clock, 1, () => (plan.pause ? paused(run!.pause()) : undefined));
-  run = core.runJob(v1, input, { store, clock, jobId: 'same-id', progressIntervalMs: 50 });
+  // What the Stately inspector is told about the job actor: its events and its snapshots.
+  const seen: unknown[] = [];
+  const inspect = (e: {
+    type: string;
+    actorRef: { id: string };
+    event?: { type: string };
+    snapshot?: unknown;
+  }) => {
+    if (e.actorRef.id !== 'same-id') return;
+    if (e.type === '@xstate.event') seen.push(['event', e.event?.type]);
+    if (e.type === '@xstate.snapshot') {
+      const snap = e.snapshot as { value: unknown; status: string; context: unknown };
+      seen.push(['snapshot', snap.status, snap.value, snap.context]);
+    }
+  };
+  run = core.runJob(v1, input, { store, clock, jobId: 'same-id', progressIntervalMs: 50, inspect });
   if (plan.pause) {
     await await pausing;
     await run.stop();
@@ -209,10 +224,10 @@ async function scenario(core: Core, file: string, input: Input, plan: Plan) {
     storeTime += 100_000;
   }
   const v2 = makeJob(core, clock, 2, () => {});
-  const resumed = await core.resumeJob(v2, 'same-id', { store, clock });
+  const resumed = await core.resumeJob(v2, 'same-id', { store, clock, inspect });
   const result = await resumed.result;
   store.close?.();
-  return { saved, result };
+  return { saved, result, seen };
 }
 
 const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
@@ -245,6 +260,9 @@ describe('checkpoint bytes of the new core', () => {
       const again = await scenario(now, path.join(dir, 'again.db'), { c: true, tag: 'main' }, plan);
 
       expect(actual.result).toEqual(expected.result);
+      // The inspector sees the same events and snapshots (only its microsteps are fewer).
+      expect(expected.seen.length).toBeGreaterThan(20);
+    expect(actual.seen).toEqual(expected.seen);
       expect(actual.saved.map(hex)).toEqual(expected.saved.map(hex));
       expect(again.saved.map(hex)).toEqual(expected.saved.map(hex));
     },
