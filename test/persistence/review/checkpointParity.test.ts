@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
+import type { InspectionEvent } from 'xstate';
 import { tempDir } from '../../machines/helpers.js';
 
 /**
@@ -201,16 +202,11 @@ async function scenario(core: Core, file: string, input: Input, plan: Plan) {
   const v1 = makeJob(core, clock, 1, () => (plan.pause ? paused(run!.pause()) : undefined));
   // What the Stately inspector is told about the job actor: its events and its snapshots.
   const seen: unknown[] = [];
-  const inspect = (e: {
-    type: string;
-    actorRef: { id: string };
-    event?: { type: string };
-    snapshot?: unknown;
-  }) => {
-    if (e.actorRef.id !== 'same-id') return;
-    if (e.type === '@xstate.event') seen.push(['event', e.event?.type]);
+  const inspect = (e: InspectionEvent) => {
+    if ((e.actorRef as { id?: string }).id !== 'same-id') return;
+    if (e.type === '@xstate.event') seen.push(['event', e.event.type]);
     if (e.type === '@xstate.snapshot') {
-      const snap = e.snapshot as { value: unknown; status: string; context: unknown };
+      const snap = e.snapshot as unknown as { value: unknown; status: string; context: unknown };
       seen.push(['snapshot', snap.status, snap.value, snap.context]);
     }
   };
@@ -262,7 +258,7 @@ describe('checkpoint bytes of the new core', () => {
       expect(actual.result).toEqual(expected.result);
       // The inspector sees the same events and snapshots (only its microsteps are fewer).
       expect(expected.seen.length).toBeGreaterThan(20);
-    expect(actual.seen).toEqual(expected.seen);
+      expect(actual.seen).toEqual(expected.seen);
       expect(actual.saved.map(hex)).toEqual(expected.saved.map(hex));
       expect(again.saved.map(hex)).toEqual(expected.saved.map(hex));
     },
