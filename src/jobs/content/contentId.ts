@@ -16,6 +16,7 @@ import * as fs from 'node:fs';
 import { blake3Hex } from './blake3.js';
 import { ContentChangedError } from './ContentChangedError.js';
 import { closeFile, openForReading, readFully, readFullySync } from './readFully.js';
+import { openRegularFileSync } from './openRegularFile.js';
 
 const SIZE_PREFIX = 8;
 const WHOLE_FILE_LIMIT = 100 * 1024;
@@ -155,7 +156,7 @@ export async function contentIdOfFile(file: PathLike | number, size: number): Pr
 export function contentIdOfFileSync(file: PathLike | number, size: number): string | null {
   const plan = layout(size);
   if (plan === null) return null;
-  const fd = typeof file === 'number' ? file : fs.openSync(file, 'r');
+  const fd = typeof file === 'number' ? file : openRegularFileSync(file);
   try {
     plan.reads.forEach((read, i) => {
       const got = readFullySync(fd, plan.buffer, read.slot, requested(plan, i), read.position);

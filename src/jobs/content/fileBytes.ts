@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import { blake3Hex, createHasher } from './blake3.js';
 import { ContentChangedError } from './ContentChangedError.js';
 import { readFullySync } from './readFully.js';
+import { openRegularFileSync } from './openRegularFile.js';
 
 /** Bytes hashed at each end of a file for the partial hash. */
 export const EDGE_BYTES = 4096;
@@ -35,7 +36,7 @@ export interface FirstPass {
  * @throws the `fs` error when it cannot be read; {@link ContentChangedError} when its length is not `size`.
  */
 export function firstPass(path: Uint8Array, size: number): FirstPass {
-  const fd = fs.openSync(asBuffer(path), 'r');
+  const fd = openRegularFileSync(asBuffer(path));
   try {
     if (size <= WHOLE_FILE_BYTES) {
       const n = readExpectedSync(fd, chunkA, size);
@@ -72,7 +73,7 @@ export function readExpectedSync(fd: number, buffer: Uint8Array, size: number): 
  * @throws the `fs` error when it cannot be read; {@link ContentChangedError} when its length is not `size`.
  */
 export function fullHashSync(path: Uint8Array, size: number): string {
-  const fd = fs.openSync(asBuffer(path), 'r');
+  const fd = openRegularFileSync(asBuffer(path));
   try {
     if (size < CHUNK) {
       // One read, and none more to learn the end: a file that fits the buffer hashes in one piece.
@@ -104,9 +105,9 @@ export function fullHashSync(path: Uint8Array, size: number): string {
  * @throws the `fs` error when one cannot be read; {@link ContentChangedError} when one's length is not `size`.
  */
 export function sameBytes(a: Uint8Array, b: Uint8Array, size: number): boolean {
-  const fa = fs.openSync(asBuffer(a), 'r');
+  const fa = openRegularFileSync(asBuffer(a));
   try {
-    const fb = fs.openSync(asBuffer(b), 'r');
+    const fb = openRegularFileSync(asBuffer(b));
     try {
       for (let position = 0; position <= size; position += CHUNK) {
         const na = readFullySync(fa, chunkA, 0, CHUNK, position);

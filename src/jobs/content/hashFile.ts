@@ -4,6 +4,7 @@ import { ContentChangedError } from './ContentChangedError.js';
 import { contentIdOfBytes, contentIdOfFileSync } from './contentId.js';
 import { readFullySync } from './readFully.js';
 import { asBuffer, display, fullHashSync, readExpectedSync } from './fileBytes.js';
+import { openRegularFileSync } from './openRegularFile.js';
 
 /** Files up to this size are read into memory at once: one read gives the full hash and the content id. */
 const IN_MEMORY = 8 * 1024 * 1024;
@@ -25,7 +26,7 @@ export function hashFile(
     return { fullHash, contentId: withContentId ? contentIdOfFileSync(asBuffer(path), size) : null };
   }
   if (buffer.length < size + 1) buffer = Buffer.allocUnsafe(Math.max(size + 1, buffer.length * 2));
-  const fd = fs.openSync(asBuffer(path), 'r');
+  const fd = openRegularFileSync(asBuffer(path));
   try {
     const n = readExpectedSync(fd, buffer, size);
     if (n !== size) throw new ContentChangedError(display(path), size, n < size ? 'shorter' : 'longer');
@@ -38,7 +39,7 @@ export function hashFile(
 
 /** The first `length` bytes of a file (fewer if it is shorter). */
 export function headOf(path: Uint8Array, length: number): Buffer {
-  const fd = fs.openSync(asBuffer(path), 'r');
+  const fd = openRegularFileSync(asBuffer(path));
   try {
     const head = Buffer.allocUnsafe(length);
     return head.subarray(0, readFullySync(fd, head, 0, length, 0));

@@ -4,12 +4,11 @@
  * offset alone, so several can be in flight at once on one descriptor.
  */
 import * as fs from 'node:fs';
+import { openRegularFile } from './openRegularFile.js';
 
-/** Open `file` read-only and resolve its descriptor. */
+/** Open `file` read-only, if it is still a regular file (see `openRegularFile`), and resolve its descriptor. */
 export function openForReading(file: fs.PathLike): Promise<number> {
-  return new Promise((resolve, reject) => {
-    fs.open(file, 'r', (error, fd) => (error ? reject(error) : resolve(fd)));
-  });
+  return openRegularFile(file);
 }
 
 /** Close a descriptor opened by {@link openForReading}. */

@@ -15,6 +15,7 @@ import type { ContentKind } from './ContentKind.js';
 import { imageInfoOfFile } from './imageInfoOfFile.js';
 import { detectInBytes, detectInFile, sniffHead } from './sniffBytes.js';
 import { sniffText } from './sniffText.js';
+import { NotARegularFileError, READ_REGULAR } from './openRegularFile.js';
 
 export type { ContentKind } from './ContentKind.js';
 export { type ImageInfo, imageInfo } from './imageInfo.js';
@@ -88,8 +89,10 @@ async function tokenizerOf(handle: fs.FileHandle, size: number): Promise<ITokeni
  * ```
  */
 export async function sniffFile(file: string | Buffer, size: number): Promise<SniffResult> {
-  const handle = await fs.open(file, 'r');
+  const handle = await fs.open(file, READ_REGULAR);
   try {
+    const st = await handle.stat();
+    if (!st.isFile() && !st.isDirectory()) throw new NotARegularFileError(file);
     const buffer = Buffer.allocUnsafe(Math.min(HEAD, Math.max(0, size)));
     const head = buffer.subarray(0, await readHead(handle, buffer));
     // A binary head file-type cannot place is looked at again with random access to the file.
