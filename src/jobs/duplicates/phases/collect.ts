@@ -4,6 +4,8 @@ import { Continue } from '../../../phases/outcomes.js';
 import { phase } from '../../../phases/phase.js';
 import { FatalError } from '../../../phases/PhaseError.js';
 import type { PhaseContext } from '../../../phases/types.js';
+import { DirectoryChangedError, DirHandle } from '../../fs/DirHandle.js';
+import { type FileIdentity, fileIdentity } from '../../fs/fileIdentity.js';
 import { extensionOf, joinBytes } from '../../fs/paths.js';
 import type { Library } from '../../library/Library.js';
 import { display } from '../../content/fileBytes.js';
@@ -109,7 +111,10 @@ function walk(ctx: Ctx): CandidateFile[] {
     out.push(file);
     if (st.nlink > 1) linked.add(file);
   };
-  const stack: Buffer[] = [];
+  // Each directory with the identity its parent's listing saw: it is opened without following a symlink and
+  // only if it is still that directory, then read and its entries stat-ed through its descriptor, so a
+  // directory swapped for a symlink (or another directory) since its parent was read is never walked into.
+  const stack: { path: Buffer; identity?: FileIdentity }[] = [];
   for (const given of input.paths ?? []) {
     const root = Buffer.from(path.resolve(given));
     let st: fs.Stats;
@@ -121,42 +126,54 @@ function walk(ctx: Ctx): CandidateFile[] {
         { cause: error },
       );
     }
-    if (st.isDirectory()) stack.push(root);
+    if (st.isDirectory()) stack.push({ path: root });
     else if (st.isFile() && nameOk(Buffer.from(path.basename(given)))) consider(root, st);
     else if (st.isSymbolicLink()) state.counts.symlinks++;
   }
   let sinceReport = 0;
   while (stack.length > 0) {
-    const dir = stack.pop()!;
+    const { path: dir, identity } = stack.pop()!;
+    let handle: DirHandle;
     let names: fs.Dirent<Buffer>[];
     try {
-      names = fs.readdirSync(dir, { withFileTypes: true, encoding: 'buffer' });
+      handle = DirHandle.open(dir, { expected: identity, shown: display(dir) });
     } catch (error) {
-      ctx.addNonFatalError(error, { path: display(dir), op: 'readdir' });
+      ctx.addNonFatalError(error, {
+        path: display(dir),
+        op: error instanceof DirectoryChangedError ? 'open' : 'readdir',
+      });
       continue;
     }
-    for (const d of names) {
-      const full = joinBytes(dir, d.name);
-      if (d.isDirectory()) {
-        stack.push(full);
-        continue;
-      }
-      if (d.isSymbolicLink()) {
-        state.counts.symlinks++;
-        continue;
-      }
-      if (!d.isFile() && !isUnknown(d)) continue; // sockets, fifos, devices
-      if (!nameOk(d.name)) continue;
-      let st: fs.Stats | undefined;
+    try {
       try {
-        st = fs.lstatSync(full, { throwIfNoEntry: false });
+        names = fs.readdirSync(handle.path, { withFileTypes: true, encoding: 'buffer' });
       } catch (error) {
-        ctx.addNonFatalError(error, { path: display(full), op: 'stat' });
+        ctx.addNonFatalError(error, { path: display(dir), op: 'readdir' });
         continue;
       }
-      if (st === undefined) continue; // deleted since readdir
-      if (st.isDirectory()) stack.push(full);
-      else if (st.isFile()) consider(full, st);
+      for (const d of names) {
+        if (d.isSymbolicLink()) {
+          state.counts.symlinks++;
+          continue;
+        }
+        const isDir = d.isDirectory();
+        if (!isDir && !d.isFile() && !isUnknown(d)) continue; // sockets, fifos, devices
+        if (!isDir && !nameOk(d.name)) continue;
+        const full = joinBytes(dir, d.name);
+        let st: fs.Stats | undefined;
+        try {
+          st = fs.lstatSync(handle.child(d.name), { throwIfNoEntry: false });
+        } catch (error) {
+          ctx.addNonFatalError(error, { path: display(full), op: 'stat' });
+          continue;
+        }
+        if (st === undefined) continue; // deleted since readdir
+        if (st.isDirectory()) stack.push({ path: full, identity: exactIdentity(st) });
+        else if (st.isFile() && (!isDir || nameOk(d.name))) consider(full, st);
+        else if (st.isSymbolicLink()) state.counts.symlinks++;
+      }
+    } finally {
+      handle.close();
     }
     if (++sinceReport >= 256) {
       sinceReport = 0;
@@ -169,6 +186,14 @@ function walk(ctx: Ctx): CandidateFile[] {
     ahead.register(ctx.signal);
   }
   return out;
+}
+
+/**
+ * A directory's identity from number stats, when they hold its device and inode exactly (below 2^53; else
+ * the directory is still opened without following a symlink, only not checked against its inode).
+ */
+function exactIdentity(st: fs.Stats): FileIdentity | undefined {
+  return Number.isSafeInteger(st.ino) && Number.isSafeInteger(st.dev) ? fileIdentity(st) : undefined;
 }
 
 /** A dirent of a file system that does not report types (some network file systems). */

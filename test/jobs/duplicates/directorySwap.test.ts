@@ -1,0 +1,119 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { duplicatesJob } from '../../../src/jobs/duplicates/duplicatesJob.js';
+import type { DuplicatesOutput } from '../../../src/jobs/duplicates/types.js';
+import type { Library } from '../../../src/jobs/library/Library.js';
+import { openLibrary } from '../../../src/jobs/library/openLibrary.js';
+import { runJob } from '../../../src/index.js';
+import { SqliteStore } from '../../../src/sqlite.js';
+import { tempDir } from '../../machines/helpers.js';
+
+const open: Library[] = [];
+const restore: (() => void)[] = [];
+afterEach(() => {
+  for (const undo of restore.splice(0)) undo();
+  for (const library of open.splice(0)) library.close();
+});
+
+/** `tree/` with one pair of equal files in `tree/sub/`; `outside/` with another pair the walk must never see. */
+function world() {
+  const base = tempDir();
+  const tree = path.join(base, 'tree');
+  const outside = path.join(base, 'outside');
+  fs.mkdirSync(path.join(tree, 'sub'), { recursive: true });
+  fs.mkdirSync(outside);
+  fs.writeFileSync(path.join(tree, 'top.txt'), 'only one of these');
+  fs.writeFileSync(path.join(tree, 'sub/in-1.bin'), 'inside pair');
+  fs.writeFileSync(path.join(tree, 'sub/in-2.bin'), 'inside pair');
+  fs.writeFileSync(path.join(outside, 'secret-1.bin'), 'outside pair');
+  fs.writeFileSync(path.join(outside, 'secret-2.bin'), 'outside pair');
+  const library = openLibrary(path.join(base, 'library.db'));
+  open.push(library);
+  return { tree, outside, library, store: new SqliteStore(library.db) };
+}
+
+/** Put `outside` where `tree/sub` was (as a symlink, or the directory itself), keeping `sub` aside. */
+function swap(tree: string, outside: string, how: 'symlink' | 'directory') {
+  fs.renameSync(path.join(tree, 'sub'), path.join(tree, 'sub-aside'));
+  if (how === 'symlink') fs.symlinkSync(outside, path.join(tree, 'sub'));
+  else fs.renameSync(outside, path.join(tree, 'sub'));
+}
+
+/** Run `fn` once, right after (or before) the first call of `fs[name]` that `when` picks. */
+function hookOnce(
+  name: 'readdirSync' | 'openSync',
+  when: (arg: unknown) => boolean,
+  fn: () => void,
+  after = true,
+) {
+  const original = fs[name] as (...args: unknown[]) => unknown;
+  let done = false;
+  (fs as unknown as Record<string, unknown>)[name] = (...args: unknown[]) => {
+    const fire = !done && when(args[0]);
+    if (fire) done = true;
+    if (fire && !after) fn();
+    const result = original.apply(fs, args);
+    if (fire && after) fn();
+    return result;
+  };
+  restore.push(() => {
+    (fs as unknown as Record<string, unknown>)[name] = original;
+  });
+}
+
+async function groupsOf(w: ReturnType<typeof world>) {
+  const result = await runJob(
+    duplicatesJob,
+    { paths: [w.tree], mode: 'content' },
+    { store: w.store, deps: { library: w.library } },
+  ).result;
+  expect(result.status).toBe('completed');
+  const output = result.output as DuplicatesOutput;
+  return {
+    names: output.groups.map((g) => g.files.map((f) => path.basename(f.path)).sort()),
+    errors: result.errors,
+  };
+}
+
+const endsWith = (suffix: string) => (arg: unknown) =>
+  (Buffer.isBuffer(arg) ? arg.toString() : String(arg)).endsWith(suffix);
+
+describe('duplicates: a directory swapped while the walk is under way', () => {
+  it('for a symlink right after its parent was read: not walked into, nothing of outside/ reported', async () => {
+    const w = world();
+    // The first directory read is the given path's: swap its child once that listing is made.
+    hookOnce(
+      'readdirSync',
+      () => true,
+      () => swap(w.tree, w.outside, 'symlink'),
+    );
+    const { names } = await groupsOf(w);
+    expect(names.flat().filter((n) => n.startsWith('secret'))).toEqual([]);
+  });
+
+  it('for a symlink as it is about to be opened: refused as a changed directory, a non-fatal error', async () => {
+    const w = world();
+    hookOnce('openSync', endsWith('/sub'), () => swap(w.tree, w.outside, 'symlink'), false);
+    const { names, errors } = await groupsOf(w);
+    expect(names.flat().filter((n) => n.startsWith('secret'))).toEqual([]);
+    expect(errors.some((e) => String(e.details?.path).endsWith('/sub') && e.details?.op === 'open')).toBe(
+      true,
+    );
+  });
+
+  it('for another directory as it is about to be opened: refused by its inode, nothing of it reported', async () => {
+    const w = world();
+    hookOnce('openSync', endsWith('/sub'), () => swap(w.tree, w.outside, 'directory'), false);
+    const { names, errors } = await groupsOf(w);
+    expect(names.flat().filter((n) => n.startsWith('secret'))).toEqual([]);
+    expect(errors.some((e) => String(e.details?.path).endsWith('/sub') && e.details?.op === 'open')).toBe(
+      true,
+    );
+  });
+
+  it('with nothing swapped, finds the pair inside', async () => {
+    const { names } = await groupsOf(world());
+    expect(names).toEqual([['in-1.bin', 'in-2.bin']]);
+  });
+});
