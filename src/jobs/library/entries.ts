@@ -239,24 +239,6 @@ export function dirsOfLocation(library: Library, locationId: number): DirRow[] {
 }
 
 /**
- * Files of the location that are not empty and have no content id yet, by id, after `afterId`: a work list
- * of content hashing, read in pages with the last id as its cursor.
- */
-export function filesWithoutContentId(
-  library: Library,
-  locationId: number,
-  afterId = 0,
-  limit = 1000,
-): { id: number; size: number }[] {
-  const query = library.statements.get(
-    // A rowid range scan from the cursor, stopping at the limit (see entriesOfLocation for `+location_id`).
-    `SELECT id, size FROM entries WHERE +location_id = ? AND id > ? AND kind = 'file' AND size > 0
-       AND content_id IS NULL ORDER BY id LIMIT ?`,
-  );
-  return query.all(locationId, afterId, limit) as { id: number; size: number }[];
-}
-
-/**
  * The absolute path of an entry as bytes: the location's path joined with the names from the root down.
  *
  * @throws {EntryNotFoundError} when there is no such entry.
