@@ -162,7 +162,10 @@ function walk(ctx: Ctx): CandidateFile[] {
         const full = joinBytes(dir, d.name);
         let st: fs.Stats | undefined;
         try {
-          st = fs.lstatSync(handle.child(d.name), { throwIfNoEntry: false });
+          // A directory is stat-ed through the open one, so the identity it is then opened against is that of
+          // the directory really listed; a file by its path, as it is read later (and a path lookup is cheaper
+          // than one through /proc/self/fd).
+          st = fs.lstatSync(isDir ? handle.child(d.name) : full, { throwIfNoEntry: false });
         } catch (error) {
           ctx.addNonFatalError(error, { path: display(full), op: 'stat' });
           continue;
