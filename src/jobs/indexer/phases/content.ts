@@ -1,25 +1,42 @@
+import { availableParallelism } from 'node:os';
 import { Continue } from '../../../phases/outcomes.js';
 import { phase } from '../../../phases/phase.js';
-import { contentIdOfFile, contentIdOfFileSync } from '../../content/contentId.js';
+import { contentIdOfFile } from '../../content/contentId.js';
 import { kindOfExtension } from '../../content/sniff.js';
-import type { ContentIdAssignment } from '../../library/types.js';
 import { mapConcurrent } from '../../fs/mapConcurrent.js';
 import { displayPath, joinBytes } from '../../fs/paths.js';
-import type { IndexerDeps, IndexerInput, IndexerState } from '../types.js';
 import { setContentIds } from '../../library/contentIdentities.js';
-import { pathOf } from '../../library/entries.js';
+import type { ContentIdAssignment } from '../../library/types.js';
+import { ContentIdPool } from '../content/ContentIdPool.js';
+import type { ContentIdResult } from '../content/contentIdMessages.js';
+import { DirPaths } from '../content/DirPaths.js';
 import { countUnhashedFiles, type UnhashedFile, unhashedFiles } from '../indexerQueries.js';
-
-/** Files up to this size (hashed whole, one read) are hashed synchronously. */
-const SYNC_LIMIT = 100 * 1024;
-/** Small files hashed between two turns given to the host. */
-const YIELD_EVERY = 128;
-
-type FileRow = UnhashedFile;
+import type { IndexerDeps, IndexerInput, IndexerState } from '../types.js';
 
 /**
- * Content ids (Spacedrive's sampled BLAKE3) for every non-empty file without one, a batch at a time, several
- * files at once, each batch's ids written with the checkpoint of the cursor in one transaction.
+ * Files per batch (one transaction and checkpoint) when the input sets no `batchSize`: a batch's content ids
+ * land all over two B-trees keyed by id (`content_identities` and `entries_by_content_id`), so a commit
+ * writes nearly as many pages for 1,000 files as for 5,000.
+ */
+export const CONTENT_BATCH = 5000;
+/** Files per chunk sent to a worker thread: progress, and interrupts, move a chunk at a time. */
+export const CONTENT_CHUNK = 256;
+/** Below this many files to hash, no worker thread is started (starting one costs more than the work). */
+export const THREADS_FROM = 2048;
+
+/** A batch being hashed: its files, their paths, and each chunk's results (started at once when threaded). */
+interface Batch {
+  readonly rows: UnhashedFile[];
+  readonly paths: Buffer[];
+  readonly chunks: (Promise<ContentIdResult[]> | null)[];
+}
+
+/**
+ * Content ids (Spacedrive's sampled BLAKE3) for every non-empty file without one, a batch at a time, each
+ * batch's ids written with the checkpoint of the cursor in one transaction. The files are hashed in worker
+ * threads with synchronous reads ({@link ContentIdPool}), one batch ahead: while the job's thread writes a
+ * batch, the workers hash the next. A batch's errors are recorded in file order when it is written, so a
+ * crash or pause never records an error whose batch is not committed, and a run records them in id order.
  */
 export const content = phase<IndexerState, IndexerInput, IndexerDeps>({
   name: 'content',
@@ -27,7 +44,6 @@ export const content = phase<IndexerState, IndexerInput, IndexerDeps>({
   when: (input) => (input.mode ?? 'shallow') !== 'shallow',
   async execute(ctx) {
     const { state, input } = ctx;
-    const batchSize = input.batchSize ?? 1000;
     const concurrency = input.concurrency ?? 8;
     if (input.ephemeral) {
       const files = state.entries.filter((e) => e.kind === 'file' && e.size > 0 && e.contentId === undefined);
@@ -46,65 +62,76 @@ export const content = phase<IndexerState, IndexerInput, IndexerDeps>({
     }
     const library = ctx.deps.library!;
     const locationId = state.locationId!;
+    const batchSize = input.batchSize ?? CONTENT_BATCH;
     const remaining = countUnhashedFiles(library, locationId, state.cursor);
     const total = state.counts.contentIds + remaining;
-    const dirs = new Map<number, Buffer>();
-    const fileOf = (row: FileRow) => {
-      let dir = dirs.get(row.parentId);
-      if (!dir) {
-        if (dirs.size > 10_000) dirs.clear();
-        dir = pathOf(library, row.parentId);
-        dirs.set(row.parentId, dir);
-      }
-      return joinBytes(dir, row.name);
+    const threads = remaining >= THREADS_FROM ? Math.min(concurrency, availableParallelism()) : 0;
+    const pool = new ContentIdPool(threads);
+    const dirs = new DirPaths(library);
+    const hashChunk = (batch: Batch, c: number) => {
+      const from = c * CONTENT_CHUNK;
+      const rows = batch.rows.slice(from, from + CONTENT_CHUNK);
+      return pool.hash(
+        batch.paths.slice(from, from + CONTENT_CHUNK),
+        rows.map((r) => r.size),
+      );
     };
-    const hashed = (row: FileRow, contentId: string | null): ContentIdAssignment | null =>
-      contentId === null ? null : { id: row.id, contentId, kind: kindOfExtension(row.extension) };
-    for (;;) {
-      const rows = unhashedFiles(library, locationId, state.cursor, batchSize);
-      if (rows.length === 0) break;
-      const results: (ContentIdAssignment | null)[] = new Array(rows.length).fill(null);
-      const large: number[] = [];
-      // Small files are one read each: synchronously, a thread-pool round trip would cost more than the read.
-      // Sampled large files are read concurrently.
-      // Progress moves file by file inside a batch, not a batch at a time.
-      let inBatch = 0;
-      const step = () => ctx.atomicOperationComplete(state.counts.contentIds + ++inBatch, total);
-      for (let i = 0; i < rows.length; i++) {
-        const row = rows[i];
-        if (row.size > SYNC_LIMIT) {
-          large.push(i);
-          continue;
+    const start = (after: number): Batch | null => {
+      const rows = unhashedFiles(library, locationId, after, batchSize);
+      if (rows.length === 0) return null;
+      const paths = rows.map((r) => joinBytes(dirs.of(r.parentId), r.name));
+      const batch: Batch = {
+        rows,
+        paths,
+        chunks: new Array(Math.ceil(rows.length / CONTENT_CHUNK)).fill(null),
+      };
+      if (pool.threaded) {
+        for (let c = 0; c < batch.chunks.length; c++) {
+          const chunk = hashChunk(batch, c);
+          // Handled here too: a batch read ahead and dropped (pause, failure) must not reject unheard.
+          chunk.catch(() => undefined);
+          batch.chunks[c] = chunk;
         }
-        const file = fileOf(row);
-        try {
-          results[i] = hashed(row, contentIdOfFileSync(file, row.size));
-        } catch (error) {
-          ctx.addNonFatalError(error, { path: displayPath(file), op: 'content' });
-        }
-        step();
-        // Give the host a turn now and then: progress reports and signals run during a batch.
-        if (inBatch % YIELD_EVERY === 0) await new Promise<void>((resolve) => setImmediate(resolve));
       }
-      await mapConcurrent(large, concurrency, async (i) => {
-        const row = rows[i];
-        const file = fileOf(row);
-        try {
-          results[i] = hashed(row, await contentIdOfFile(file, row.size));
-        } catch (error) {
-          ctx.addNonFatalError(error, { path: displayPath(file), op: 'content' });
+      return batch;
+    };
+    // Files hashed in this run, errors included: progress moves chunk by chunk and never back.
+    let done = state.counts.contentIds;
+    try {
+      let batch = start(state.cursor);
+      while (batch !== null) {
+        const { rows, paths } = batch;
+        const next = pool.threaded ? start(rows[rows.length - 1].id) : null;
+        const results: ContentIdResult[] = [];
+        for (let c = 0; c < batch.chunks.length; c++) {
+          const chunk = await (batch.chunks[c] ?? hashChunk(batch, c));
+          for (const r of chunk) results.push(r);
+          done += chunk.length;
+          ctx.atomicOperationComplete(done, total);
+          // Inline, give the host a turn: progress reports and signals run during a batch.
+          if (!pool.threaded) await new Promise<void>((resolve) => setImmediate(resolve));
+          ctx.checkInterrupt();
         }
-        step();
-      });
-      const assignments = results.filter((r): r is ContentIdAssignment => r !== null);
-      state.cursor = rows[rows.length - 1].id;
-      state.counts.contentIds += assignments.length;
-      await ctx.checkpoint({
-        force: true,
-        atomicWith: () => void setContentIds(library, assignments),
-      });
-      ctx.atomicOperationComplete(state.counts.contentIds, total);
-      ctx.checkInterrupt();
+        const assignments: ContentIdAssignment[] = [];
+        for (let i = 0; i < rows.length; i++) {
+          const r = results[i];
+          if (typeof r === 'string') {
+            assignments.push({ id: rows[i].id, contentId: r, kind: kindOfExtension(rows[i].extension) });
+          } else if (r instanceof Error) {
+            ctx.addNonFatalError(r, { path: displayPath(paths[i]), op: 'content' });
+          }
+        }
+        state.cursor = rows[rows.length - 1].id;
+        state.counts.contentIds += assignments.length;
+        await ctx.checkpoint({
+          force: true,
+          atomicWith: () => void setContentIds(library, assignments),
+        });
+        ctx.checkInterrupt();
+        batch = next ?? (pool.threaded ? null : start(state.cursor));
+      }
+    } finally {
+      await pool.close();
     }
     state.cursor = 0;
     return Continue;
