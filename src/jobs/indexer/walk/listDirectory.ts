@@ -3,6 +3,7 @@ import { extensionOf, joinBytes } from '../../fs/paths.js';
 import { type IgnorePattern, parseGitignore } from '../gitignore.js';
 import { ruleVerdict } from '../rules.js';
 import type { IndexerRules } from '../rules.js';
+import { lstatInto, readdirNames, S_IFDIR, S_IFLNK, S_IFMT, S_IFREG } from './rawFs.js';
 
 /** What an entry of a {@link Listing} is: indexed as a file, directory or symlink, skipped, or unreadable. */
 export const FILE = 0;
@@ -89,14 +90,11 @@ export class DirectoryLister {
   list(path: Uint8Array, rel: string, expected?: { readonly ino?: number; readonly dev?: number }): Listing {
     const rules = this.#rules;
     const dirPath = Buffer.from(path.buffer, path.byteOffset, path.byteLength);
-    let dirents: fs.Dirent<Buffer>[];
+    let names: Buffer[];
     try {
       const check = expected?.ino !== undefined && expected.dev !== undefined;
       if (check) sameDirectory(dirPath, expected.ino!, expected.dev!);
-      dirents = fs.readdirSync(dirPath, {
-        withFileTypes: true,
-        encoding: 'buffer',
-      });
+      names = readdirNames(dirPath);
       if (check) sameDirectory(dirPath, expected.ino!, expected.dev!);
     } catch (error) {
       return {
@@ -112,7 +110,7 @@ export class DirectoryLister {
     }
     let gitignore: string | undefined;
     let gitignoreError: Error | WireError | undefined;
-    if (rules.gitignore && dirents.some((d) => d.name.equals(GITIGNORE))) {
+    if (rules.gitignore && names.some((name) => name.equals(GITIGNORE))) {
       try {
         gitignore = fs.readFileSync(joinBytes(path, GITIGNORE), 'utf8');
         this.#gitignores[rel] = gitignore;
@@ -121,10 +119,12 @@ export class DirectoryLister {
       }
     }
     const ignores = rules.gitignore ? this.#ignoresFor(rel) : [];
-    const n = dirents.length;
+    const anyRule =
+      rules.hidden || rules.system || rules.git || rules.devDirs || rules.gitignore || rules.onlyImages;
+    const n = names.length;
     let length = 0;
-    for (const d of dirents) length += d.name.length;
-    const names = new Uint8Array(length);
+    for (let i = 0; i < n; i++) length += names[i].length;
+    const packed = new Uint8Array(length);
     const ends = new Uint32Array(n);
     const codes = new Uint8Array(n);
     const stats = new Float64Array(n * STAT_FIELDS);
@@ -133,42 +133,39 @@ export class DirectoryLister {
     const prefix = this.#prefix(path);
     let at = 0;
     for (let i = 0; i < n; i++) {
-      const name = dirents[i].name;
-      names.set(name, at);
+      const name = names[i];
+      packed.set(name, at);
       at += name.length;
       ends[i] = at;
       const full = this.#pathOf(prefix, name);
-      let st: fs.Stats;
+      const s = i * STAT_FIELDS;
+      let type: number;
       try {
-        st = fs.lstatSync(full);
+        type = lstatInto(full, stats, s) & S_IFMT;
       } catch (error) {
+        stats.fill(0, s, s + STAT_FIELDS);
         codes[i] = UNREADABLE;
         errors.push({ index: i, op: 'lstat', error: this.#error(error) });
         continue;
       }
-      const kind = st.isDirectory() ? 'dir' : st.isSymbolicLink() ? 'symlink' : st.isFile() ? 'file' : null;
+      const kind = type === S_IFDIR ? 'dir' : type === S_IFLNK ? 'symlink' : type === S_IFREG ? 'file' : null;
       if (kind === null) {
+        stats.fill(0, s, s + STAT_FIELDS);
         codes[i] = SKIPPED;
         continue;
       }
-      if (rules.hidden || rules.system || rules.git || rules.devDirs || rules.gitignore || rules.onlyImages) {
+      if (anyRule) {
         const nameText = name.toString('utf8');
         // Only the rules that read them: the extension (onlyImages) and the path from the root (gitignore).
         const extension = kind === 'dir' || !rules.onlyImages ? null : extensionOf(nameText);
         const entryRel = !rules.gitignore ? '' : rel === '' ? nameText : `${rel}/${nameText}`;
         if (ruleVerdict(rules, nameText, entryRel, kind, extension, ignores) !== null) {
+          stats.fill(0, s, s + STAT_FIELDS);
           codes[i] = SKIPPED;
           continue;
         }
       }
       codes[i] = kind === 'file' ? FILE : kind === 'dir' ? DIR : SYMLINK;
-      const s = i * STAT_FIELDS;
-      stats[s] = st.size;
-      stats[s + 1] = st.mtimeMs;
-      stats[s + 2] = st.ctimeMs;
-      stats[s + 3] = st.ino;
-      stats[s + 4] = st.dev;
-      stats[s + 5] = st.mode;
       if (kind === 'symlink') {
         try {
           const target = fs.readlinkSync(full, { encoding: 'buffer' });
@@ -184,7 +181,7 @@ export class DirectoryLister {
       path,
       ...(gitignore !== undefined ? { gitignore } : {}),
       ...(gitignoreError !== undefined ? { gitignoreError } : {}),
-      names,
+      names: packed,
       ends,
       codes,
       stats,
@@ -248,13 +245,16 @@ export class DirectoryLister {
   }
 }
 
+const sameScratch = new Float64Array(STAT_FIELDS);
+
 /**
  * Throws (code `ENOTDIR`) unless `path`, not following a final symlink, is the directory with this inode and
  * device: with any path component replaced by a symlink, the inode differs too.
  */
 function sameDirectory(path: Buffer, ino: number, dev: number): void {
-  const st = fs.lstatSync(path);
-  if (!st.isDirectory() || st.ino !== ino || st.dev !== dev) {
+  const st = sameScratch;
+  const mode = lstatInto(path, st, 0);
+  if ((mode & S_IFMT) !== S_IFDIR || st[3] !== ino || st[4] !== dev) {
     const error = new Error(
       `${path.toString('utf8')} changed during the walk (no longer the directory its parent listed): not followed; index again to record what is there now.`,
     ) as NodeJS.ErrnoException;
