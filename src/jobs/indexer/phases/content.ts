@@ -14,15 +14,14 @@ import { countUnhashedFiles, type UnhashedFile, unhashedFiles } from '../indexer
 import type { IndexerDeps, IndexerInput, IndexerState } from '../types.js';
 
 /**
- * Files per batch (one transaction and checkpoint) when the input sets no `batchSize`: a batch's content ids
- * land all over two B-trees keyed by id (`content_identities` and `entries_by_content_id`), so a commit
- * writes nearly as many pages for 1,000 files as for 5,000.
+ * How the content phase divides its work. `batch`: files per batch (one transaction and checkpoint) when the
+ * input sets no `batchSize`; a batch's ids land all over two B-trees keyed by content id
+ * (`content_identities`, `entries_by_content_id`), so a commit writes nearly as many pages for 1,000 files as
+ * for 5,000. `chunk`: files per chunk sent to a worker thread (progress and interrupts move a chunk at a
+ * time). `threadsFrom`: below this many files to hash no worker thread starts (one costs more than the work).
+ * @internal Mutable for tests.
  */
-export const CONTENT_BATCH = 5000;
-/** Files per chunk sent to a worker thread: progress, and interrupts, move a chunk at a time. */
-export const CONTENT_CHUNK = 256;
-/** Below this many files to hash, no worker thread is started (starting one costs more than the work). */
-export const THREADS_FROM = 2048;
+export const contentPhaseDefaults = { batch: 5000, chunk: 256, threadsFrom: 2048 };
 
 /** A batch being hashed: its files, their paths, and each chunk's results (started at once when threaded). */
 interface Batch {
@@ -62,17 +61,19 @@ export const content = phase<IndexerState, IndexerInput, IndexerDeps>({
     }
     const library = ctx.deps.library!;
     const locationId = state.locationId!;
-    const batchSize = input.batchSize ?? CONTENT_BATCH;
+    const batchSize = input.batchSize ?? contentPhaseDefaults.batch;
     const remaining = countUnhashedFiles(library, locationId, state.cursor);
     const total = state.counts.contentIds + remaining;
-    const threads = remaining >= THREADS_FROM ? Math.min(concurrency, availableParallelism()) : 0;
+    const threads =
+      remaining >= contentPhaseDefaults.threadsFrom ? Math.min(concurrency, availableParallelism()) : 0;
     const pool = new ContentIdPool(threads);
     const dirs = new DirPaths(library);
+    const chunkSize = contentPhaseDefaults.chunk;
     const hashChunk = (batch: Batch, c: number) => {
-      const from = c * CONTENT_CHUNK;
-      const rows = batch.rows.slice(from, from + CONTENT_CHUNK);
+      const from = c * chunkSize;
+      const rows = batch.rows.slice(from, from + chunkSize);
       return pool.hash(
-        batch.paths.slice(from, from + CONTENT_CHUNK),
+        batch.paths.slice(from, from + chunkSize),
         rows.map((r) => r.size),
       );
     };
@@ -83,7 +84,7 @@ export const content = phase<IndexerState, IndexerInput, IndexerDeps>({
       const batch: Batch = {
         rows,
         paths,
-        chunks: new Array(Math.ceil(rows.length / CONTENT_CHUNK)).fill(null),
+        chunks: new Array(Math.ceil(rows.length / chunkSize)).fill(null),
       };
       if (pool.threaded) {
         for (let c = 0; c < batch.chunks.length; c++) {
