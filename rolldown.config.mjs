@@ -1,7 +1,7 @@
 /**
  * The package's modules as shipped: `tsc -p tsconfig.build.json` emits `dist/` (one module per source file,
  * and the declarations `exports` names), then this bundles each entry point into `dist/bundle/`: the
- * entries of `exports`, and the files the code starts by URL relative to itself (the hash and walk workers,
+ * entries of `exports`, and the files the code starts by URL relative to itself (the hash, walk and content id workers,
  * the crash-point child). One build with shared chunks, so that every entry has the same classes (an error
  * thrown by `phasekit/sqlite` is `instanceof` the class `phasekit` exports); one flat directory, so that
  * `new URL('./hashWorker.js', import.meta.url)` finds the worker from any chunk. Packages stay external
@@ -26,6 +26,7 @@ export default {
     postgres: 'dist/postgres.js',
     hashWorker: 'dist/jobs/content/hashWorker.js',
     walkWorker: 'dist/jobs/indexer/walk/walkWorker.js',
+    contentIdWorker: 'dist/jobs/indexer/content/contentIdWorker.js',
     crashChild: 'dist/testing/crashChild.js',
   },
   platform: 'node',
