@@ -1,7 +1,7 @@
 /**
- * The first reads of analysis (partial hashes), started by collect as soon as its walk is over: the worker
- * threads read the files whose size is shared while the job's thread writes the collected list, groups it
- * by size and writes the groups (packing and two checkpoints). Reads only: the results stay in memory, keyed
+ * The first reads of analysis (partial hashes), started by collect as soon as its walk is over and its files
+ * grouped by size: the worker threads read the files of the groups, in the order analysis compares them,
+ * while the job's thread packs and writes the groups (with its checkpoint). Reads only: the results stay in memory, keyed
  * by the very `CandidateFile` objects collect made, and enter the job's state only when analysis compares
  * their batch, exactly as if read then. They reach analysis only in the same run: the lists handed over in
  * memory (`handOver`) carry the same objects, and the read-ahead is found by the run's signal. A resume (in
@@ -27,8 +27,8 @@ export function hashPoolFor(input: DuplicatesInput): HashPool {
 }
 
 /**
- * Partial hashes being read ahead of analysis. Collect {@link add}s the files it found, in walk order, and
- * calls {@link finish}; analysis {@link take}s it. Not taken (the run paused or failed before analysis), its
+ * Partial hashes being read ahead of analysis. Collect {@link add}s the files of its groups, in analysis'
+ * order, and calls {@link finish}; analysis {@link take}s it. Not taken (the run paused or failed before analysis), its
  * threads hold no process open once their reads are answered, and stop after {@link KEEP_MS}.
  */
 export class ReadAhead {
@@ -39,31 +39,15 @@ export class ReadAhead {
   #taken = false;
   #settled: Promise<void> | null = null;
 
-  /** The first file of each size seen so far, until a second one comes (then `null`). */
-  readonly #firstOfSize = new Map<number, CandidateFile | null>();
-
   constructor(pool: HashPool) {
     this.#pool = pool;
   }
 
   /**
-   * A file the walk kept: read it (and the first file of its size) once its size is shared. Files with other
-   * hard links (`linked`) are left to analysis, which reads one path per inode.
+   * A file of the groups analysis compares (one path per inode: hard links are folded), added in the order
+   * analysis compares them: its partial hash is read.
    */
-  add(file: CandidateFile, linked: boolean): void {
-    const first = this.#firstOfSize.get(file.size);
-    if (first === undefined) {
-      this.#firstOfSize.set(file.size, linked ? null : file);
-      return;
-    }
-    if (first !== null) {
-      this.#queue(first);
-      this.#firstOfSize.set(file.size, null);
-    }
-    if (!linked) this.#queue(file);
-  }
-
-  #queue(file: CandidateFile): void {
+  add(file: CandidateFile): void {
     this.#batch.push(file);
     if (this.#batch.length >= CHUNK) this.#flush();
   }
@@ -82,7 +66,6 @@ export class ReadAhead {
   /** Every file is added: send what is left. */
   finish(): void {
     this.#flush();
-    this.#firstOfSize.clear();
     // A pool that failed or was closed leaves its files unread: analysis reads them itself.
     this.#settled = Promise.all(this.#chunks).then(
       () => undefined,

@@ -85,8 +85,8 @@ describe('duplicate detection checkpoints', () => {
   });
 });
 
-describe('duplicate detection resumed inside group-by-size', () => {
-  it('after its own checkpoint (the collected list already gone) keeps every group', async () => {
+describe('duplicate detection killed once its groups are written', () => {
+  it('wrote them with collect\'s checkpoint (no list of collected files), and its resume keeps every group', async () => {
     const root = path.join(tempDir(), 'tree');
     makeFiveThousand(root);
     const reference = runJob(duplicatesJob, { paths: [root] }, {});
@@ -96,8 +96,9 @@ describe('duplicate detection resumed inside group-by-size', () => {
     const store = new SqliteStore(library.db);
     let run: ReturnType<typeof runJob> | undefined;
     let lease: unknown;
-    // The hook: the run stops right after group-by-size wrote its groups with its checkpoint, as a process
-    // killed there would (the phase still running in that checkpoint).
+    let lists: unknown[] | undefined;
+    // The hook: the run stops right after collect wrote its groups with its checkpoint, as a process killed
+    // there would (the phase still running in that checkpoint).
     const stopping: SnapshotStore = new Proxy(store, {
       get(target, key) {
         if (key === 'save') {
@@ -108,7 +109,10 @@ describe('duplicate detection resumed inside group-by-size', () => {
             opts?: { atomicWith?: unknown },
           ) => {
             await target.save(jobId, bytes, meta as never, opts as never);
-            if (meta.phase === 'group-by-size' && opts?.atomicWith) run!.stop();
+            if (meta.phase === 'collect' && opts?.atomicWith) {
+              lists = library.db.prepare('SELECT DISTINCT list FROM job_lists ORDER BY list').pluck().all();
+              run!.stop();
+            }
           };
         }
         if (key === 'acquire') {
@@ -123,6 +127,8 @@ describe('duplicate detection resumed inside group-by-size', () => {
     });
     run = runJob(duplicatesJob, { paths: [root] }, { store: stopping, deps: { library } });
     expect((await run.result).status).not.toBe('completed');
+    // One list written, the groups analysis compares: not the collected files first, then the groups.
+    expect(lists).toEqual(['pending']);
     // The stopped owner is this process, alive: release its lease as a killed process's would lapse.
     if (lease) await store.release(lease as never);
     const resumed = await resumeJob(duplicatesJob, run.id, { store, deps: { library } });

@@ -9,9 +9,10 @@ import { type FileIdentity, fileIdentity } from '../../fs/fileIdentity.js';
 import { extensionOf, joinBytes } from '../../fs/paths.js';
 import type { Library } from '../../library/Library.js';
 import { display } from '../../content/fileBytes.js';
-import { chunkFiles, dropLists, handOver, writeList } from '../fileLists.js';
-import { packGroups } from '../packFiles.js';
+import { dropLists } from '../fileLists.js';
+import { candidate } from '../packFiles.js';
 import { hashPoolFor, ReadAhead } from '../readAhead.js';
+import { commitGroups, groupCandidates, keepGroups } from './groupBySize.js';
 import type { CandidateFile, DuplicatesDeps, DuplicatesInput, DuplicatesState } from '../types.js';
 import { sameSizeFilesOfLocation } from '../duplicatesQueries.js';
 import { dirsOfLocation } from '../../library/entries.js';
@@ -28,10 +29,12 @@ export function sizeRange(input: DuplicatesInput): { min: number; max: number } 
 /**
  * Find the files to compare: walk the paths (not following symlinks), or read an indexed location's entries
  * from the library and stat only those whose size another file shares. Files within the size and extension
- * filters whose size no other file has are dropped at once: they cannot have a duplicate.
+ * filters whose size no other file has are dropped at once: they cannot have a duplicate. The others are
+ * grouped as group-by-size groups them ({@link groupCandidates}) and written with this phase's checkpoint,
+ * as analysis' work list (or the answer, in `size` and `name-and-size` modes).
  *
- * Not resumable inside: a walk killed half way walks again (it reads no file contents). Its result, only the
- * files that share a size, is checkpointed at the phase boundary.
+ * Not resumable inside: a walk killed half way walks again (it reads no file contents). Its result, the
+ * groups of files that share a size, is committed by one forced checkpoint at its end.
  */
 export const collect = phase<DuplicatesState, DuplicatesInput, DuplicatesDeps>({
   name: 'collect',
@@ -47,26 +50,37 @@ export const collect = phase<DuplicatesState, DuplicatesInput, DuplicatesDeps>({
     state.counts.bytes = 0;
     state.counts.symlinks = 0;
     state.counts.vanished = 0;
+    const mode = input.mode ?? 'content';
+    // In content and deep modes the partial hashes of the files whose size is shared are read ahead once the
+    // walk is over. Not during it: reads, and even the threads' start-up, slow the walk more than they gain.
+    const ahead =
+      input.location === undefined && (mode === 'content' || mode === 'deep')
+        ? new ReadAhead(hashPoolFor(input))
+        : null;
     const found = input.location !== undefined ? fromLibrary(ctx) : walk(ctx);
     const perSize = new Map<number, number>();
     for (const f of found) perSize.set(f.size, (perSize.get(f.size) ?? 0) + 1);
     const shared = found.filter((f) => perSize.get(f.size)! > 1);
     state.counts.uniqueSize = state.counts.files - shared.length;
-    ctx.reportProgress({ message: `${state.counts.files} files, ${shared.length} share a size` });
+    // Grouped here, as group-by-size would (it then has nothing to do): one list written, not two.
+    const groups = groupCandidates(shared, mode, state);
+    if (ahead !== null) {
+      // Every file analysis will read (one path per inode), in the order it compares them.
+      for (const g of groups) for (const f of g.files) ahead.add(f);
+      ahead.finish();
+      ahead.register(ctx.signal);
+    }
+    ctx.reportProgress({
+      message: `${state.counts.files} files, ${shared.length} share a size: ${groups.length} groups`,
+    });
     const library = ctx.deps?.library;
     if (library === undefined) {
-      state.collected = packGroups([{ size: 0, files: shared }]);
+      keepGroups(state, groups, mode);
       return Continue;
     }
-    // The list goes to the library, committed with the checkpoint that counts its chunks.
-    const chunks = chunkFiles(shared);
+    // The groups go to the library, committed with the checkpoint that counts their chunks.
     state.collected = null;
-    state.lists = { collected: chunks.length, pending: 0, done: 0 };
-    await ctx.checkpoint({
-      force: true,
-      atomicWith: () => writeList(library, ctx.jobId, 'collected', chunks),
-    });
-    handOver(library, ctx.jobId, 'collected', chunks.length, [{ size: 0, files: shared }]);
+    await commitGroups(ctx, library, groups, mode);
     return Continue;
   },
   async onFailure(ctx) {
@@ -90,12 +104,6 @@ function walk(ctx: Ctx): CandidateFile[] {
   const { input, state } = ctx;
   const { min, max, nameOk } = filters(input);
   const out: CandidateFile[] = [];
-  // In content and deep modes the partial hashes of the files whose size is shared are read ahead once the
-  // walk is over. Not during it: reads, and even the threads' start-up, slow the walk more than they gain.
-  const mode = input.mode ?? 'content';
-  const ahead = mode === 'content' || mode === 'deep' ? new ReadAhead(hashPoolFor(input)) : null;
-  // Files with other hard links: analysis reads one path per inode, the read-ahead none.
-  const linked = new Set<CandidateFile>();
   // The same path can be reached twice only from two given paths: one path needs no set of every path.
   const seen = (input.paths?.length ?? 0) > 1 ? new Set<string>() : null;
   const consider = (full: Buffer, st: fs.Stats) => {
@@ -107,9 +115,7 @@ function walk(ctx: Ctx): CandidateFile[] {
       if (seen.has(key)) return; // the same path reached from two of the given paths
       seen.add(key);
     }
-    const file: CandidateFile = { path: full, size: st.size, mtimeMs: st.mtimeMs, ino: st.ino, dev: st.dev };
-    out.push(file);
-    if (st.nlink > 1) linked.add(file);
+    out.push(candidate(full, st.size, st.mtimeMs, st.ino, st.dev));
   };
   // Each directory with the identity its parent's listing saw: it is opened without following a symlink and
   // only if it is still that directory, then read and its entries stat-ed through its descriptor, so a
@@ -183,11 +189,6 @@ function walk(ctx: Ctx): CandidateFile[] {
       ctx.reportProgress({ message: `${state.counts.files} files`, completed: state.counts.files });
     }
   }
-  if (ahead !== null) {
-    for (const f of out) ahead.add(f, linked.has(f));
-    ahead.finish();
-    ahead.register(ctx.signal);
-  }
   return out;
 }
 
@@ -251,16 +252,18 @@ function fromLibrary(ctx: Ctx): CandidateFile[] {
     state.counts.bytes += st.size;
     if (st.size < min || st.size > max) continue;
     const unchanged = st.size === row.size && st.mtimeMs === row.mtimeMs;
-    out.push({
-      path: full,
-      size: st.size,
-      mtimeMs: st.mtimeMs,
-      ino: st.ino,
-      dev: st.dev,
-      entryId: row.id,
-      contentId: unchanged ? row.contentId : null,
-      fullHash: unchanged ? row.fullHash : null,
-    });
+    out.push(
+      candidate(
+        full,
+        st.size,
+        st.mtimeMs,
+        st.ino,
+        st.dev,
+        row.id,
+        unchanged ? row.contentId : null,
+        unchanged ? row.fullHash : null,
+      ),
+    );
   }
   return out;
 }

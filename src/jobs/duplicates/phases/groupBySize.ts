@@ -1,10 +1,13 @@
 import { Continue } from '../../../phases/outcomes.js';
 import { phase } from '../../../phases/phase.js';
+import type { PhaseContext } from '../../../phases/types.js';
+import type { Library } from '../../library/Library.js';
 import { chunkGroups, dropLists, handOver, listsLibrary, readList, writeList } from '../fileLists.js';
 import { packGroups, unpackGroups } from '../packFiles.js';
 import type {
   CandidateFile,
   CandidateGroup,
+  DuplicateMode,
   DuplicatesDeps,
   DuplicatesInput,
   DuplicatesState,
@@ -15,18 +18,22 @@ import type {
  * file (its other paths listed apart), and keep the groups that still have two files or more. In `size` and
  * `name-and-size` modes these are the answer; in `content` and `deep` modes they are analysis' work list,
  * checkpointed at the end of this phase so a resume never groups again.
+ *
+ * Collect now groups as it ends ({@link groupCandidates}, written with its own checkpoint: one list written,
+ * not two), and this phase then has nothing to do; it still groups a checkpoint of an earlier version, whose
+ * collect left a list of collected files.
  */
 export const groupBySize = phase<DuplicatesState, DuplicatesInput, DuplicatesDeps>({
   name: 'group-by-size',
   async execute(ctx) {
     const { state, input } = ctx;
     const mode = input.mode ?? 'content';
-    const byKey = new Map<string | number, CandidateFile[]>();
     const library = state.lists ? listsLibrary(ctx.deps) : undefined;
-    if (library && state.lists!.collected === 0) {
-      // Resumed after this phase's own checkpoint: the groups are written and the collected list counted no
-      // more (or collect found nothing to group, which leaves the same empty lists). Nothing to redo.
-      dropLists(library, ctx.jobId, 'collected');
+    if (library ? state.lists!.collected === 0 : state.collected === null) {
+      // Collect grouped the files itself (it does since session 4: the groups are written with its
+      // checkpoint, and no collected list at all); or resumed after this phase's own checkpoint, the groups
+      // written and the collected list counted no more. Nothing to redo.
+      if (library) dropLists(library, ctx.jobId, 'collected');
       return Continue;
     }
     const collected = library
@@ -34,56 +41,94 @@ export const groupBySize = phase<DuplicatesState, DuplicatesInput, DuplicatesDep
       : state.collected
         ? unpackGroups(state.collected)[0].files
         : [];
-    for (const f of collected) {
-      const key =
-        mode === 'name-and-size' ? `${f.size}/${Buffer.from(baseName(f.path)).toString('latin1')}` : f.size;
-      let list = byKey.get(key);
-      if (list === undefined) {
-        list = [];
-        byKey.set(key, list);
-      }
-      list.push(f);
-    }
-    const groups: CandidateGroup[] = [];
-    for (const list of byKey.values()) {
-      if (list.length < 2) continue;
-      const files = foldHardLinks(list, state);
-      if (files.length >= 2) groups.push({ size: files[0].size, files });
-    }
-    // Largest first: the bytes that matter most are found first, and progress by files stays honest.
-    groups.sort((a, b) => b.size - a.size);
+    const groups = groupCandidates(collected, mode, state);
     state.collected = null;
     ctx.reportProgress({ message: `${groups.length} groups of the same size` });
     if (library) {
-      const chunks = chunkGroups(groups);
-      const answer = mode === 'size' || mode === 'name-and-size';
-      state.lists = { collected: 0, pending: answer ? 0 : chunks.length, done: answer ? chunks.length : 0 };
-      state.cursor = 0;
-      state.groupFiles = answer ? 0 : groups.reduce((n, g) => n + g.files.length, 0);
-      state.doneFiles = 0;
-      await ctx.checkpoint({
-        force: true,
-        atomicWith: () => writeList(library, ctx.jobId, answer ? 'done' : 'pending', chunks),
-      });
-      handOver(library, ctx.jobId, answer ? 'done' : 'pending', chunks.length, groups);
+      await commitGroups(ctx, library, groups, mode);
       // The checkpoint just written no longer counts the collected files.
       dropLists(library, ctx.jobId, 'collected');
       return Continue;
     }
-    if (mode === 'size' || mode === 'name-and-size') {
-      state.done = [packGroups(groups)];
-    } else {
-      state.pending = packGroups(groups);
-      state.cursor = 0;
-      state.groupFiles = groups.reduce((n, g) => n + g.files.length, 0);
-      state.doneFiles = 0;
-    }
+    keepGroups(state, groups, mode);
     return Continue;
   },
   async onFailure(ctx) {
     dropLists(ctx.deps?.library, ctx.jobId);
   },
 });
+
+/**
+ * Group files by size (and name, in `name-and-size` mode), fold hard links to one inode into one file (its
+ * other paths listed in `links` and in `state.hardLinks`), keep the groups of two inodes or more, largest
+ * size first (the bytes that matter most are found first, and progress by files stays honest).
+ */
+export function groupCandidates(
+  collected: readonly CandidateFile[],
+  mode: DuplicateMode,
+  state: DuplicatesState,
+): CandidateGroup[] {
+  const byKey = new Map<string | number, CandidateFile[]>();
+  for (const f of collected) {
+    const key =
+      mode === 'name-and-size' ? `${f.size}/${Buffer.from(baseName(f.path)).toString('latin1')}` : f.size;
+    let list = byKey.get(key);
+    if (list === undefined) {
+      list = [];
+      byKey.set(key, list);
+    }
+    list.push(f);
+  }
+  const groups: CandidateGroup[] = [];
+  for (const list of byKey.values()) {
+    if (list.length < 2) continue;
+    const files = foldHardLinks(list, state);
+    if (files.length >= 2) groups.push({ size: files[0].size, files });
+  }
+  groups.sort((a, b) => b.size - a.size);
+  return groups;
+}
+
+/** Whether a mode's answer is the groups themselves (no contents compared). */
+export const answeredByGroups = (mode: DuplicateMode) => mode === 'size' || mode === 'name-and-size';
+
+/**
+ * Write the groups to the library with a forced checkpoint that counts them (analysis' work list, or the
+ * answer in `size` and `name-and-size` modes) and hand them over in memory to the next phase. Counts no
+ * collected list any more.
+ */
+export async function commitGroups(
+  ctx: PhaseContext<DuplicatesState, DuplicatesInput, DuplicatesDeps>,
+  library: Library,
+  groups: CandidateGroup[],
+  mode: DuplicateMode,
+): Promise<void> {
+  const { state } = ctx;
+  const chunks = chunkGroups(groups);
+  const answer = answeredByGroups(mode);
+  state.lists = { collected: 0, pending: answer ? 0 : chunks.length, done: answer ? chunks.length : 0 };
+  state.cursor = 0;
+  state.groupFiles = answer ? 0 : groups.reduce((n, g) => n + g.files.length, 0);
+  state.doneFiles = 0;
+  await ctx.checkpoint({
+    force: true,
+    atomicWith: () => writeList(library, ctx.jobId, answer ? 'done' : 'pending', chunks),
+  });
+  handOver(library, ctx.jobId, answer ? 'done' : 'pending', chunks.length, groups);
+}
+
+/** Without a library: the groups packed into the state (analysis' work list, or the answer). */
+export function keepGroups(state: DuplicatesState, groups: CandidateGroup[], mode: DuplicateMode): void {
+  state.collected = null;
+  if (answeredByGroups(mode)) {
+    state.done = [packGroups(groups)];
+  } else {
+    state.pending = packGroups(groups);
+    state.cursor = 0;
+    state.groupFiles = groups.reduce((n, g) => n + g.files.length, 0);
+    state.doneFiles = 0;
+  }
+}
 
 /** One file per inode: the first path (in byte order) stands for it, the others become its `links`. */
 function foldHardLinks(list: CandidateFile[], state: DuplicatesState): CandidateFile[] {
