@@ -86,7 +86,7 @@ describe('duplicate detection checkpoints', () => {
 });
 
 describe('duplicate detection killed once its groups are written', () => {
-  it('wrote them with collect\'s checkpoint (no list of collected files), and its resume keeps every group', async () => {
+  it("wrote them with collect's checkpoint (no list of collected files), and its resume keeps every group", async () => {
     const root = path.join(tempDir(), 'tree');
     makeFiveThousand(root);
     const reference = runJob(duplicatesJob, { paths: [root] }, {});
