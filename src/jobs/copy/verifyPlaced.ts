@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import { createHasher } from '../content/blake3.js';
+import { openRegularFileSync } from '../content/openRegularFile.js';
 import { type Identity, sameIdentity } from './placeFile.js';
 
 const BUFFER = 1024 * 1024;
@@ -32,7 +33,8 @@ export function placedCopyMatches(src: Buffer, dst: Buffer, expected: Identity, 
 }
 
 function hashPath(path: Buffer): string {
-  const fd = fs.openSync(path, 'r');
+  // The source as the regular file it was planned as: a symlink or FIFO swapped in is refused, not read.
+  const fd = openRegularFileSync(path);
   try {
     return hashFd(fd);
   } finally {

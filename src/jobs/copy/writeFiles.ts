@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import { blake3Hex, createHasher } from '../content/blake3.js';
 import { fullHashOfFile } from '../content/fullHashOfFile.js';
+import { openRegularFileSync } from '../content/openRegularFile.js';
 import { dirnameBytes } from '../fs/bytePaths.js';
 
 const BUFFER = 1024 * 1024;
@@ -61,22 +62,34 @@ export function copySmallFile(src: Buffer, tmp: Buffer, finish: Finish, copier: 
   }
 }
 
+/**
+ * The path of an open descriptor, where the system has one (`/proc/self/fd/N` on Linux): opening it opens the
+ * very file the descriptor holds, whatever took the source's name since. `undefined` elsewhere.
+ */
+function descriptorPath(fd: number): string | undefined {
+  return PROC_FD ? `/proc/self/fd/${fd}` : undefined;
+}
+const PROC_FD = process.platform === 'linux' && fs.existsSync('/proc/self/fd');
+
 function writeCopy(src: Buffer, tmp: Buffer, finish: Finish, copier: SmallCopier): void {
   copier.sourceHash = undefined;
-  if (copier.reflink !== false) {
-    try {
-      fs.copyFileSync(src, tmp, fs.constants.COPYFILE_FICLONE_FORCE);
-      copier.reflink = true;
-      if (finish.preserveTimestamps) fs.utimesSync(tmp, finish.atimeMs / 1000, finish.mtimeMs / 1000);
-      return;
-    } catch (error) {
-      if (copier.reflink === true) throw error;
-      copier.reflink = false; // this filesystem cannot: copy the bytes from now on
-    }
-  }
-  const input = fs.openSync(src, 'r');
+  // The source is opened first, as the regular file it was planned as: a symlink, FIFO or device swapped in
+  // since is refused (never followed, never waited on), and every step below reads this descriptor's file.
+  const input = openRegularFileSync(src);
   let output: number | undefined;
   try {
+    const reflinkFrom = descriptorPath(input);
+    if (copier.reflink !== false && reflinkFrom !== undefined) {
+      try {
+        fs.copyFileSync(reflinkFrom, tmp, fs.constants.COPYFILE_FICLONE_FORCE);
+        copier.reflink = true;
+        if (finish.preserveTimestamps) fs.utimesSync(tmp, finish.atimeMs / 1000, finish.mtimeMs / 1000);
+        return;
+      } catch (error) {
+        if (copier.reflink === true) throw error;
+        copier.reflink = false; // this filesystem cannot: copy the bytes from now on
+      }
+    }
     output = fs.openSync(tmp, 'w', 0o600);
     const buffer = copier.buffer;
     const hasher = copier.hash ? createHasher() : undefined;
@@ -112,7 +125,8 @@ export async function copyInChunks(
   onChunk: (offset: number) => Promise<void>,
   onBytes: (bytes: number) => void,
 ): Promise<void> {
-  const input = fs.openSync(src, 'r');
+  // As in writeCopy: the planned regular file, or nothing (a symlink or FIFO swapped in is refused).
+  const input = openRegularFileSync(src);
   let output: number | undefined;
   try {
     output = fs.openSync(tmp, offset > 0 ? 'r+' : 'w', 0o600);
@@ -166,8 +180,18 @@ export function copySymlink(src: Buffer, tmp: Buffer, finish: Finish): void {
  * read again), the copy's read back whole — one read each, no streaming buffers for files of a few KiB.
  */
 export function sameSmallContent(src: Buffer, tmp: Buffer, copier: SmallCopier): boolean {
-  const source = copier.sourceHash ?? blake3Hex(fs.readFileSync(src));
-  return source === blake3Hex(fs.readFileSync(tmp));
+  const source = copier.sourceHash ?? blake3Hex(readRegularFile(src));
+  return source === blake3Hex(readRegularFile(tmp));
+}
+
+/** The bytes of a file that must still be the regular file it was (not followed if a symlink, no FIFO wait). */
+function readRegularFile(path: Buffer): Buffer {
+  const fd = openRegularFileSync(path);
+  try {
+    return fs.readFileSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
 }
 
 /** True when the BLAKE3 of both files is the same. */
