@@ -75,7 +75,7 @@ function rows(library: Library) {
 
 /** The job's errors, paths relative to the root. */
 const errorsOf = (errors: readonly { message: string; details?: Record<string, unknown> }[], root: string) =>
-  errors.map((e) => ({
+  errors.map((e): { path: string; message: string; op?: unknown; code?: unknown } => ({
     ...e.details,
     path: String(e.details?.path).replace(root, '<root>'),
     message: e.message.replaceAll(root, '<root>'),
@@ -139,7 +139,7 @@ describe('the content phase in worker threads', () => {
       expect.stringMatching(/changed while it was being hashed/),
       expect.stringMatching(/changed while it was being hashed/),
     ]);
-    expect(threaded.result.output.contentIds).toBe(600 - 4);
+    expect(threaded.result.output?.contentIds).toBe(600 - 4);
   });
 
   it('moves progress chunk by chunk within a batch, never back', async () => {
@@ -204,7 +204,7 @@ describe('the content phase in worker threads', () => {
     });
     const run = await index(makeTree());
     expect(killed).toHaveLength(1);
-    expect(run.result.output.contentIds).toBe(600);
+    expect(run.result.output?.contentIds).toBe(600);
     expect(rows(run.library)).toEqual(rows(reference.library));
   });
 
