@@ -6,8 +6,15 @@ import type { EntryRow, EntryUpdate, NewEntry } from '../../library/types.js';
 import { displayPath, extensionOf, joinBytes } from '../../fs/paths.js';
 import { DEFAULT_RULES } from '../rules.js';
 import type { IndexerDeps, IndexerInput, IndexerState, PendingDir } from '../types.js';
-import type { KnownChild } from '../indexerQueries.js';
-import { KnownChildren } from '../walk/KnownChildren.js';
+import {
+  K_ID,
+  K_INODE,
+  K_KIND,
+  K_MTIME,
+  K_SIZE,
+  KnownChildren,
+  type KnownRow,
+} from '../walk/KnownChildren.js';
 import {
   DIR,
   FILE,
@@ -206,11 +213,11 @@ function applyListing(ctx: Ctx, dir: PendingDir, listing: Listing, tools: WalkTo
       op: 'read',
     });
   }
-  const existing = new Map<string, KnownChild>();
-  if (library && !dir.fresh && !state.cold && tools.known) {
-    for (const row of tools.known.take(dir.id)) existing.set(row.name.toString('latin1'), row);
-  }
-  const { codes, stats, errors } = listing;
+  const existing: Map<string, KnownRow> =
+    library && !dir.fresh && !state.cold && tools.known ? tools.known.take(dir.id) : NONE;
+  const { codes, stats, errors, ends } = listing;
+  // The names as one Buffer: an entry's key is the hex of its bytes (as KnownChildren's).
+  const names = Buffer.from(listing.names.buffer, listing.names.byteOffset, listing.names.byteLength);
   let nextError = 0;
   const n = codes.length;
   for (let i = 0; i < n; i++) {
@@ -221,7 +228,8 @@ function applyListing(ctx: Ctx, dir: PendingDir, listing: Listing, tools: WalkTo
         path: displayPath(joinBytes(dir.path, name)),
         op: 'lstat',
       });
-      existing.delete(name.toString('latin1')); // can't tell: keep the library's entry as it is
+      // can't tell: keep the library's entry as it is
+      if (existing.size > 0) existing.delete(names.toString('hex', i === 0 ? 0 : ends[i - 1], ends[i]));
       continue;
     }
     if (code > SYMLINK) {
@@ -255,9 +263,9 @@ function applyListing(ctx: Ctx, dir: PendingDir, listing: Listing, tools: WalkTo
         });
       } else symlinkTarget = Buffer.from(link.buffer, link.byteOffset, link.byteLength);
     }
-    const key = existing.size > 0 ? name.toString('latin1') : '';
+    const key = existing.size > 0 ? names.toString('hex', i === 0 ? 0 : ends[i - 1], ends[i]) : '';
     const known = existing.size > 0 ? existing.get(key) : undefined;
-    const same = known !== undefined && known.kind === kind;
+    const same = known !== undefined && known[K_KIND] === kind;
     // An unchanged file or link of a re-index needs neither its name as text nor its extension.
     const nameText = same && kind !== 'dir' ? '' : name.toString('utf8');
     const extension = kind === 'dir' || same ? null : extensionOf(nameText);
@@ -282,9 +290,10 @@ function applyListing(ctx: Ctx, dir: PendingDir, listing: Listing, tools: WalkTo
     }
     if (same) {
       existing.delete(key);
-      if (known.size !== size || known.mtimeMs !== mtimeMs || known.inode !== ino) {
+      const knownId = known[K_ID];
+      if (known[K_SIZE] !== size || known[K_MTIME] !== mtimeMs || known[K_INODE] !== ino) {
         batch.updates.push({
-          id: known.id,
+          id: knownId,
           size,
           mtimeMs,
           ctimeMs,
@@ -295,12 +304,12 @@ function applyListing(ctx: Ctx, dir: PendingDir, listing: Listing, tools: WalkTo
           // New content: what was learnt from the old bytes no longer holds.
           ...(kind === 'file' ? { mime: null, width: null, height: null, orientation: null } : {}),
         });
-        if (kind === 'file') batch.cleared.push(known.id);
+        if (kind === 'file') batch.cleared.push(knownId);
         if (kind !== 'dir') counts.modified++;
         else counts.unchanged++;
       } else counts.unchanged++;
       if (kind === 'dir' && tools.recursive)
-        state.stack.push({ id: known.id, path: joinBytes(dir.path, name), rel, fresh: false, ino, dev });
+        state.stack.push({ id: knownId, path: joinBytes(dir.path, name), rel, fresh: false, ino, dev });
       continue;
     }
     const moved = !state.cold ? findMoved(ctx, ino, dev, kind) : undefined;
@@ -348,9 +357,12 @@ function applyListing(ctx: Ctx, dir: PendingDir, listing: Listing, tools: WalkTo
   }
   // What the library has here and the disk no longer does (or the rules now leave out).
   // A row moved away earlier in this run may still sit under its old parent until its batch is written.
-  for (const row of existing.values()) if (!state.moved.includes(row.id)) state.missing.push(row.id);
+  for (const row of existing.values()) if (!state.moved.includes(row[K_ID])) state.missing.push(row[K_ID]);
   return n;
 }
+
+/** No library children to compare with (a first index, a new directory). */
+const NONE = new Map<string, KnownRow>(); // never written: every write above is behind existing.size > 0
 
 /**
  * `ctx.checkInterrupt()`; a pause or cancel first builds the indexes a new library's walk set aside (in

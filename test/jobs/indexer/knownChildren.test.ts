@@ -1,0 +1,87 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterEach, expect, it } from 'vitest';
+import { KNOWN_ENTRIES, knownChildren } from '../../../src/jobs/indexer/indexerQueries.js';
+import { indexerJob } from '../../../src/jobs/indexer/indexerJob.js';
+import { KnownChildren } from '../../../src/jobs/indexer/walk/KnownChildren.js';
+import type { Library } from '../../../src/jobs/library/Library.js';
+import { openLibrary } from '../../../src/jobs/library/openLibrary.js';
+import { runJob } from '../../../src/machines/runJob.js';
+import { SqliteStore } from '../../../src/persistence/stores/SqliteStore.js';
+import { tempDir } from '../../machines/helpers.js';
+import { BAD_NAME, makeTree } from './tree.js';
+
+const open: Library[] = [];
+afterEach(() => {
+  for (const library of open.splice(0)) library.close();
+});
+
+async function index(library: Library, root: string): Promise<number> {
+  const result = await runJob(
+    indexerJob,
+    { path: root, batchSize: 3 },
+    { store: new SqliteStore(library.db), deps: { library } },
+  ).result;
+  expect(result.status).toBe('completed');
+  return result.output!.locationId!;
+}
+
+it("hands out each directory's library children once, keyed by the hex of their name bytes, as a query per directory finds them", async () => {
+  const dir = tempDir();
+  const root = path.join(dir, 'tree');
+  makeTree(root);
+  const library = openLibrary(path.join(dir, 'library.db'));
+  open.push(library);
+  await index(library, root);
+  // A second index adds rows under old directories: their ids come after every other row's, so a
+  // directory's children are no longer one run of ids (the read must group them by parent).
+  fs.writeFileSync(path.join(root, 'docs', 'late.txt'), 'late');
+  fs.writeFileSync(path.join(root, 'zz-late.txt'), 'late');
+  fs.mkdirSync(path.join(root, 'docs', 'deep', 'later'));
+  const locationId = await index(library, root);
+  const dirs = library.db
+    .prepare("SELECT id FROM entries WHERE location_id = ? AND kind = 'dir'")
+    .pluck()
+    .all(locationId) as number[];
+  expect(dirs.length).toBeGreaterThan(5);
+  const known = new KnownChildren(library, locationId);
+  let names = 0;
+  for (const id of dirs) {
+    const want = knownChildren(library, locationId, id)
+      .map((c) => [
+        c.name.toString('hex'),
+        [c.id, id, c.name.toString('hex'), c.kind, c.size, c.mtimeMs, c.inode],
+      ])
+      .sort();
+    const got = [...known.take(id)].sort();
+    expect(got, `children of ${id}`).toEqual(want);
+    names += got.length;
+    expect(known.take(id).size).toBe(0); // asked once
+  }
+  expect(names).toBe(
+    library.db
+      .prepare('SELECT count(*) FROM entries WHERE location_id = ? AND parent_id IS NOT NULL')
+      .pluck()
+      .get(locationId),
+  );
+  const bad = [...new KnownChildren(library, locationId).take(dirs[0])].length; // a fresh read again
+  expect(bad).toBeGreaterThan(0);
+  expect(dirs.some((id) => knownChildren(library, locationId, id).some((c) => c.name.equals(BAD_NAME)))).toBe(
+    true,
+  );
+});
+
+it('reads the location in one pass of the (location, parent, name) index, already in parent order', () => {
+  const library = openLibrary(path.join(tempDir(), 'library.db'));
+  open.push(library);
+  const sql = library.db
+    .prepare("SELECT sql FROM sqlite_schema WHERE name = 'entries'")
+    .pluck()
+    .get() as string;
+  expect(sql).toContain('UNIQUE (location_id, parent_id, name)');
+  const plan = library.db.prepare(`EXPLAIN QUERY PLAN ${KNOWN_ENTRIES}`).all(1) as { detail: string }[];
+  // No "USE TEMP B-TREE FOR ORDER BY": the rows stream out of the index in parent order.
+  expect(plan.map((p) => p.detail)).toEqual([
+    'SEARCH entries USING INDEX sqlite_autoindex_entries_1 (location_id=? AND parent_id>?)',
+  ]);
+});
