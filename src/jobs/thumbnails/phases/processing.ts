@@ -1,8 +1,11 @@
+import fsSync from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { Continue } from '../../../phases/outcomes.js';
 import { phase } from '../../../phases/phase.js';
 import { toError } from '../../../phases/toError.js';
+import { openRegularFile } from '../../content/openRegularFile.js';
+import { closeFile } from '../../content/readFully.js';
 import { mapConcurrent } from '../../fs/mapConcurrent.js';
 import { defaultThumbnailConcurrency } from '../defaultConcurrency.js';
 import { type ImageWork, nextImages } from '../nextImages.js';
@@ -55,16 +58,19 @@ export const processing = phase<ThumbnailsState, ThumbnailsInput, ThumbnailsDeps
       await mapConcurrent(work, concurrency, async (work) => {
         const file = pathOf(library, work.entryId);
         const name = file.toString();
+        let source: OpenedSource | undefined;
         try {
-          const source = await sourceOf(file);
+          source = await openSource(file);
           records.push(
-            ...(await renderThumbnails(source, work.contentId, work.variants, state.directory, name)),
+            ...(await renderThumbnails(source.input, work.contentId, work.variants, state.directory, name)),
           );
           images++;
         } catch (error) {
           if (!(error instanceof ThumbnailSourceError)) throw error; // cannot write thumbnails: fatal
           failed++;
           ctx.addNonFatalError(error, { path: name, op: 'thumbnail', contentId: work.contentId });
+        } finally {
+          if (source !== undefined) await closeFile(source.fd).catch(() => {});
         }
         ctx.atomicOperationComplete(doneBefore() + images + failed, state.total);
       });
@@ -81,16 +87,35 @@ export const processing = phase<ThumbnailsState, ThumbnailsInput, ThumbnailsDeps
   },
 });
 
+/** An image opened for sharp: the descriptor (closed by the caller) and what sharp reads. */
+interface OpenedSource {
+  readonly fd: number;
+  readonly input: string | Buffer;
+}
+
+/** Where the system names an open descriptor's file (`/proc/self/fd/N`, Linux); else its bytes are read. */
+const PROC_FD = process.platform === 'linux' && fsSync.existsSync('/proc/self/fd');
+
 /**
- * What sharp reads: the path as a string when it is valid UTF-8 (sharp takes file names only as strings),
- * else the file's bytes (a Buffer given to sharp is image data, never a path).
+ * Open the image the library recorded as a regular file, and only if it still is one: a symlink swapped in
+ * since the index (say, to an image elsewhere) is refused without being followed, a FIFO without waiting for
+ * a writer. sharp then reads that very file: through `/proc/self/fd/N` (whatever took the name since, the
+ * descriptor's file is opened), or, where there is no such path, as the bytes read from the descriptor (a
+ * Buffer given to sharp is image data, never a path).
  */
-async function sourceOf(file: Buffer): Promise<string | Buffer> {
-  const text = file.toString('utf8');
-  if (Buffer.from(text, 'utf8').equals(file)) return text;
+async function openSource(file: Buffer): Promise<OpenedSource> {
+  const name = file.toString('utf8');
+  let fd: number;
   try {
-    return await fs.readFile(file);
+    fd = await openRegularFile(file);
   } catch (error) {
-    throw new ThumbnailSourceError(text, toError(error).message, { cause: error });
+    throw new ThumbnailSourceError(name, toError(error).message, { cause: error });
+  }
+  if (PROC_FD) return { fd, input: `/proc/self/fd/${fd}` };
+  try {
+    return { fd, input: fsSync.readFileSync(fd) };
+  } catch (error) {
+    await closeFile(fd).catch(() => {});
+    throw new ThumbnailSourceError(name, toError(error).message, { cause: error });
   }
 }
