@@ -193,6 +193,44 @@ describe('the content phase in worker threads', () => {
     expect(rows(ws.library)).toEqual(rows(reference.library));
   });
 
+  it('stop() mid-batch: the run ends interrupted, its threads end, the batch is unwritten; resumed, a clean run', async () => {
+    const reference = await index(makeTree(), { batchSize: 1000 });
+    const workers = new Set<Worker>();
+    const post = Worker.prototype.postMessage;
+    vi.spyOn(Worker.prototype, 'postMessage').mockImplementation(function (this: Worker, ...args) {
+      workers.add(this);
+      post.apply(this, args as Parameters<Worker['postMessage']>);
+    });
+    const root = makeTree();
+    const ws = workspace();
+    const deps = { library: ws.library };
+    const run = runJob(
+      indexerJob,
+      { path: root, mode: 'content', batchSize: 1000 },
+      { store: ws.store, deps, clock: eager, progressIntervalMs: 1 },
+    );
+    const sub = run.progress$.subscribe((p) => {
+      if (p.phase === 'content' && p.completed > 0) {
+        sub.unsubscribe();
+        void run.stop();
+      }
+    });
+    const stopped = await run.result;
+    expect(stopped.status).toBe('interrupted');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(workers.size).toBeGreaterThan(0);
+    // Every thread ended (threadId is -1 once a worker has exited): none left reading, none holding the process.
+    expect([...workers].map((w) => w.threadId)).toEqual([...workers].map(() => -1));
+    const hashed = ws.library.db
+      .prepare('SELECT count(*) AS n FROM entries WHERE content_id IS NOT NULL')
+      .get();
+    expect(hashed).toEqual({ n: 0 });
+    vi.restoreAllMocks();
+    const result = await (await resumeJob(indexerJob, run.id, { store: ws.store, deps })).result;
+    expect(result.status).toBe('completed');
+    expect(rows(ws.library)).toEqual(rows(reference.library));
+  });
+
   it('a worker that dies mid-job: its files are hashed by its replacement, the library is a clean run’s', async () => {
     const reference = await index(makeTree());
     const killed: Worker[] = [];
