@@ -15,7 +15,7 @@ interface IndexOptions {
   scope: string;
   ephemeral?: boolean;
   rules?: string;
-  batchSize: string;
+  batchSize?: string;
   thumbnails?: boolean;
 }
 
@@ -41,8 +41,7 @@ export const indexerDescriptor = defineJobDescriptor({
     {
       flags: '--batch-size <n>',
       key: 'batchSize',
-      description: 'entries per transaction and checkpoint',
-      default: '1000',
+      description: 'entries per transaction and checkpoint (default 1000; content ids: 5000)',
     },
     {
       flags: '--thumbnails',
@@ -78,15 +77,18 @@ Ctrl-C pauses and prints the command that resumes the job.
     } catch (error) {
       ctx.fail((error as Error).message);
     }
-    const batchSize = Number(options.batchSize);
-    if (!Number.isInteger(batchSize) || batchSize < 1) ctx.fail('--batch-size must be a positive integer.');
+    // Unset, each phase takes its own default (the content phase's batches are larger).
+    const batchSize = options.batchSize === undefined ? undefined : Number(options.batchSize);
+    if (batchSize !== undefined && (!Number.isInteger(batchSize) || batchSize < 1)) {
+      ctx.fail('--batch-size must be a positive integer.');
+    }
     return {
       path: root,
       mode: options.mode as IndexerInput['mode'],
       scope: options.scope as IndexerInput['scope'],
       ephemeral: options.ephemeral === true,
       rules,
-      batchSize,
+      ...(batchSize !== undefined ? { batchSize } : {}),
     };
   },
   ephemeral: (input) => input.ephemeral === true,
