@@ -28,6 +28,7 @@ import { blake3Hex } from '../../dist/jobs/content/blake3.js';
 import { contentIdOfFile, contentIdOfFileSync } from '../../dist/jobs/content/contentId.js';
 import { mapConcurrent } from '../../dist/jobs/fs/mapConcurrent.js';
 import { childrenOf, entriesOfLocation, getEntry, pathOf } from '../../dist/jobs/library/entries.js';
+import { KnownChildren } from '../../dist/jobs/indexer/walk/KnownChildren.js';
 import { listLocations } from '../../dist/jobs/library/locations.js';
 import { openLibrary } from '../../dist/jobs/library/openLibrary.js';
 import { encodeEnvelope } from '../../dist/persistence/encodeEnvelope.js';
@@ -371,6 +372,11 @@ async function readSplits(ctx, root, dbFile) {
         'SELECT id, name, kind, size, mtime_ms, inode FROM entries WHERE location_id = ? AND parent_id = ?',
       )
       .raw();
+    const bareKnown = lib.db
+      .prepare(
+        'SELECT id, parent_id, name, kind, size, mtime_ms, inode FROM entries WHERE location_id = ? AND parent_id IS NOT NULL',
+      )
+      .raw();
     const narrowAll = lib.db
       .prepare('SELECT id, parent_id, size, kind FROM entries WHERE +location_id = ? ORDER BY id')
       .raw();
@@ -395,6 +401,14 @@ async function readSplits(ctx, root, dbFile) {
           },
           ops: dirIds.length,
         },
+        knownChildren: {
+          // What a re-index's diff reads: the location's children in one pass, handed out per directory.
+          fn: () => {
+            const known = new KnownChildren(lib, locationId);
+            for (const id of dirIds) known.take(id);
+          },
+        },
+        bareKnown: { fn: () => bareKnown.all(locationId) },
         entriesOfLocation: {
           fn: () => {
             let n = 0;
@@ -443,11 +457,18 @@ async function readSplits(ctx, root, dbFile) {
       { rounds: 3, warmupRounds: 1, minSampleMs: 1 },
     );
     ctx.reportVs(reads, {
-      name: 'indexer: split: childrenOf per directory (re-index diff)',
+      name: 'indexer: split: childrenOf per directory (the library API; discovery reads KnownChildren)',
       subject: 'childrenOf',
       anchor: 'narrowChildren',
       anchorLabel: '6 columns, .raw(), location id bound',
       unit: 'µs/dir',
+    });
+    ctx.reportVs(reads, {
+      name: "indexer: split: re-index diff read (KnownChildren, every directory's children)",
+      subject: 'knownChildren',
+      anchor: 'bareKnown',
+      anchorLabel: 'the same 7 columns, name as BLOB, .raw().all(), no grouping',
+      unit: 'ms/op',
     });
     ctx.reportVs(reads, {
       name: 'indexer: split: entriesOfLocation, whole location (aggregation read)',
