@@ -83,6 +83,9 @@ export class ContentIdPool {
       return Promise.resolve(unpackReply(answer(request, contentIdOfFileSync), paths.length));
     if (this.#closed) return Promise.reject(new ContentIdWorkerDiedError(null));
     if (this.#slots.length === 0) for (let i = 0; i < this.#threads; i++) this.#slots.push(this.#spawn());
+    // A worker that died with nothing to redo is replaced when there is work again (not at once: a worker
+    // that cannot even start would otherwise be replaced for ever).
+    for (let i = 0; i < this.#slots.length; i++) if (this.#slots[i].dead) this.#slots[i] = this.#spawn();
     let cost = 0;
     for (const size of sizes) cost += costOf(size);
     let slot = this.#slots[0];
@@ -117,12 +120,12 @@ export class ContentIdPool {
         for (const p of pending) p.reject(new ContentIdWorkerDiedError(code, cause));
         return;
       }
+      const again = pending.filter((p) => !p.resent);
+      for (const p of pending) if (p.resent) p.reject(new ContentIdWorkerDiedError(code, cause));
+      if (again.length === 0) return;
       const next = this.#spawn();
       this.#slots[at] = next;
-      for (const p of pending) {
-        if (p.resent) p.reject(new ContentIdWorkerDiedError(code, cause));
-        else this.#post(next, { ...p, resent: true });
-      }
+      for (const p of again) this.#post(next, { ...p, resent: true });
     };
     slot.worker.on('message', (reply: ContentIdReply) => {
       const p = slot.pending.get(reply.id);

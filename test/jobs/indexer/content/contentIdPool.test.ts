@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ContentChangedError } from '../../../../src/jobs/content/ContentChangedError.js';
@@ -121,6 +122,33 @@ describe('ContentIdPool', () => {
       const error = await pool.hash(paths.slice(0, 3), sizes.slice(0, 3)).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(ContentIdWorkerDiedError);
       expect((error as Error).message).toMatch(/died .* twice on the same files.*resume the job/);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('a worker module that cannot start: each chunk rejects after two workers, and no worker is started for nothing', async () => {
+    const broken = path.join(tempDir(), 'broken.mjs');
+    fs.writeFileSync(broken, "throw new Error('cannot start');\n");
+    const on = Worker.prototype.on;
+    let started = 0;
+    vi.spyOn(Worker.prototype, 'on').mockImplementation(function (this: Worker, event, listener) {
+      if (event === 'message') started++;
+      return on.call(this, event, listener);
+    });
+    const { paths, sizes } = files();
+    const pool = new ContentIdPool(1, pathToFileURL(broken));
+    try {
+      await expect(pool.hash(paths.slice(0, 2), sizes.slice(0, 2))).rejects.toBeInstanceOf(
+        ContentIdWorkerDiedError,
+      );
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(started).toBe(2);
+      await expect(pool.hash(paths.slice(0, 2), sizes.slice(0, 2))).rejects.toBeInstanceOf(
+        ContentIdWorkerDiedError,
+      );
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(started).toBe(4);
     } finally {
       await pool.close();
     }
