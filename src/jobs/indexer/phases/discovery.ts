@@ -25,7 +25,7 @@ import {
   SYMLINK,
   UNREADABLE,
 } from '../walk/listDirectory.js';
-import { ReadAhead } from '../walk/ReadAhead.js';
+import { ReadAhead, readAheadDefaults } from '../walk/ReadAhead.js';
 import { deferIndexes, restoreDeferredIndexes } from '../writes/deferredIndexes.js';
 import { insertNewEntries } from '../writes/insertNewEntries.js';
 import { DirectorySums, gatheredSums } from './DirectorySums.js';
@@ -118,6 +118,9 @@ export const discovery = phase<IndexerState, IndexerInput, IndexerDeps>({
       recursive,
       gitignores: () => state.gitignores,
       stack: () => state.stack,
+      // A re-index of a location larger than the inline part reads ahead from its first directory on, so the
+      // worker walks while this thread reads the library's children (KnownChildren, at the first diff).
+      ...(known && (state.expected ?? 0) > readAheadDefaults.inlineFirst ? { inlineFirst: 0 } : {}),
     });
     try {
       let sinceYield = 0;
