@@ -217,9 +217,18 @@ describe('the content phase in worker threads', () => {
     });
     const stopped = await run.result;
     expect(stopped.status).toBe('interrupted');
-    await new Promise((resolve) => setTimeout(resolve, 50));
     expect(workers.size).toBeGreaterThan(0);
-    // Every thread ended (threadId is -1 once a worker has exited): none left reading, none holding the process.
+    // The phase stops at its next chunk and closes the pool: every thread ends (threadId -1 once exited),
+    // none left reading or holding the process. Without that, this waits until the bound and fails.
+    const exited = Promise.all(
+      [...workers].map((w) =>
+        w.threadId === -1 ? undefined : new Promise((resolve) => w.once('exit', resolve)),
+      ),
+    );
+    const bound = new Promise((resolve) =>
+      setTimeout(() => resolve('threads still running after 10 s'), 10_000),
+    );
+    expect(await Promise.race([exited.then(() => 'ended'), bound])).toBe('ended');
     expect([...workers].map((w) => w.threadId)).toEqual([...workers].map(() => -1));
     const hashed = ws.library.db
       .prepare('SELECT count(*) AS n FROM entries WHERE content_id IS NOT NULL')
