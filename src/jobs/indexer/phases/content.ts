@@ -109,8 +109,9 @@ export const content = phase<IndexerState, IndexerInput, IndexerDeps>({
           for (const r of chunk) results.push(r);
           done += chunk.length;
           ctx.atomicOperationComplete(done, total);
-          // Inline, give the host a turn: progress reports and signals run during a batch.
-          if (!pool.threaded) await new Promise<void>((resolve) => setImmediate(resolve));
+          // Give the host a turn: progress reports and signals run during a batch (chunks already answered
+          // resolve in microtasks, which alone would run the whole batch without one).
+          await new Promise<void>((resolve) => setImmediate(resolve));
           ctx.checkInterrupt();
         }
         const assignments: ContentIdAssignment[] = [];

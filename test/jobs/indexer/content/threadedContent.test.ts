@@ -3,7 +3,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { contentIdPoolDefaults } from '../../../../src/jobs/indexer/content/ContentIdPool.js';
+import { contentIdOfFileSync } from '../../../../src/jobs/content/contentId.js';
+import { ContentIdPool, contentIdPoolDefaults } from '../../../../src/jobs/indexer/content/ContentIdPool.js';
 import { indexerJob } from '../../../../src/jobs/indexer/indexerJob.js';
 import { contentPhaseDefaults } from '../../../../src/jobs/indexer/phases/content.js';
 import type { IndexerInput } from '../../../../src/jobs/indexer/types.js';
@@ -191,6 +192,36 @@ describe('the content phase in worker threads', () => {
     const result = await (await resumeJob(indexerJob, run.id, { store: ws.store, deps })).result;
     expect(result.status).toBe('completed');
     expect(rows(ws.library)).toEqual(rows(reference.library));
+  });
+
+  it('chunks already answered when the phase reaches them: the host still gets a turn per chunk, so a pause is taken in the batch', async () => {
+    // Every chunk answered at once (hashed in this thread when posted), as when the threads run well ahead.
+    vi.spyOn(ContentIdPool.prototype, 'threaded', 'get').mockReturnValue(true);
+    vi.spyOn(ContentIdPool.prototype, 'hash').mockImplementation((paths, sizes) =>
+      Promise.resolve(paths.map((p, i) => contentIdOfFileSync(Buffer.from(p), sizes[i]))),
+    );
+    const root = makeTree();
+    const ws = workspace();
+    const run = runJob(
+      indexerJob,
+      { path: root, mode: 'content', batchSize: 1000 },
+      { store: ws.store, deps: { library: ws.library }, clock: eager, progressIntervalMs: 1 },
+    );
+    const frames: number[] = [];
+    await new Promise<void>((resolve) => {
+      run.progress$.subscribe((p) => {
+        if (p.phase !== 'content') return;
+        frames.push(p.completed);
+        if (p.completed > 0) resolve(run.pause());
+      });
+    });
+    expect(run.position).toEqual({ phase: 'content', step: 'paused' });
+    expect(frames.filter((n) => n > 0 && n < 600).length).toBeGreaterThan(0);
+    const hashed = ws.library.db
+      .prepare('SELECT count(*) AS n FROM entries WHERE content_id IS NOT NULL')
+      .get();
+    expect(hashed).toEqual({ n: 0 });
+    await run.stop();
   });
 
   it('stop() mid-batch: the run ends interrupted, its threads end, the batch is unwritten; resumed, a clean run', async () => {
