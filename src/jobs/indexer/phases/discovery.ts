@@ -315,6 +315,41 @@ function applyListing(ctx: Ctx, dir: PendingDir, listing: Listing, tools: WalkTo
         state.stack.push({ id: knownId, path: joinBytes(dir.path, name), rel, fresh: false, ino, dev });
       continue;
     }
+    if (known !== undefined) {
+      // The path now holds another kind of entry (a directory replaced by a file, a link by a directory...):
+      // the entry keeps its id and takes what is there now, as if new (a second row under the same name
+      // would break the library's unique key); what the library had under an old directory goes as missing.
+      existing.delete(key);
+      const knownId = known[K_ID];
+      if (known[K_KIND] === 'dir' && tools.known) {
+        for (const row of tools.known.take(knownId).values()) state.missing.push(row[K_ID]);
+      }
+      batch.updates.push({
+        id: knownId,
+        kind,
+        nameText,
+        extension,
+        size,
+        aggregateSize: 0,
+        childCount: 0,
+        fileCount: 0,
+        mtimeMs,
+        ctimeMs,
+        inode: ino,
+        device: dev,
+        mode,
+        symlinkTarget,
+        mime: null,
+        width: null,
+        height: null,
+        orientation: null,
+      });
+      batch.cleared.push(knownId);
+      counts.modified++;
+      if (kind === 'dir' && tools.recursive)
+        state.stack.push({ id: knownId, path: joinBytes(dir.path, name), rel, fresh: true, ino, dev });
+      continue;
+    }
     const moved = !state.cold ? findMoved(ctx, ino, dev, kind) : undefined;
     if (moved) {
       batch.updates.push({
