@@ -63,7 +63,7 @@ describe('thumbnails: a source swapped after the index is never followed or wait
 
     const directory = path.join(dir, 'thumbnails');
     const started = performance.now();
-    const result = await runJob(thumbnailsJob, { directory }, { store, deps: { library } }).result;
+    const result = await runJob(thumbnailsJob, {}, { store, deps: { library, directory } }).result;
     expect(performance.now() - started).toBeLessThan(3500);
     expect(result.status, JSON.stringify(result.failure)).toBe('completed');
     expect(thumbnailsOf(library, ids.kept).length).toBeGreaterThan(0);
