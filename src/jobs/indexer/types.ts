@@ -12,9 +12,15 @@ export interface IndexerInput {
   /** Keep the index in memory and return it; write nothing to the library. */
   readonly ephemeral?: boolean;
   readonly rules?: IndexerRules;
-  /** Entries written per transaction and checkpoint. Default 1000. */
+  /**
+   * Entries written per transaction and checkpoint. Default: each phase its own (1000 for discovery, processing
+   * and deep; 5000 for content ids, where a batch is also the most a pause or kill makes the phase hash again).
+   */
   readonly batchSize?: number;
-  /** Files hashed at once in content mode. Default 8. */
+  /**
+   * Files worked on at once: in content mode, the hashing threads (at most this many, and no more than the
+   * machine's cores); in deep mode, files sniffed at once. Default 8.
+   */
   readonly concurrency?: number;
 }
 

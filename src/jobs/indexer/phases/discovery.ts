@@ -352,6 +352,9 @@ function applyListing(ctx: Ctx, dir: PendingDir, listing: Listing, tools: WalkTo
     }
     const moved = !state.cold ? findMoved(ctx, ino, dev, kind) : undefined;
     if (moved) {
+      // Moved and changed too (edited after the move, or a new file that reuses a deleted one's inode): what was
+      // learnt from the old bytes no longer holds, as for a file modified in place.
+      const changed = moved.size !== size || moved.mtimeMs !== mtimeMs;
       batch.updates.push({
         id: moved.id,
         parentId: dir.id,
@@ -362,7 +365,10 @@ function applyListing(ctx: Ctx, dir: PendingDir, listing: Listing, tools: WalkTo
         mtimeMs,
         ctimeMs,
         mode,
+        ...(kind === 'symlink' ? { symlinkTarget } : {}),
+        ...(kind === 'file' && changed ? { mime: null, width: null, height: null, orientation: null } : {}),
       });
+      if (kind === 'file' && changed) batch.cleared.push(moved.id);
       const at = state.missing.indexOf(moved.id);
       if (at >= 0) state.missing.splice(at, 1);
       state.moved.push(moved.id);
