@@ -69,20 +69,55 @@ export function decodeEnvelope<S = unknown>(bytes: Uint8Array, expect: DecodeExp
   return current as Envelope<S>;
 }
 
+/**
+ * The migrated machine, holding the history and errors the migration returned when it changed them: the job
+ * goes on from the machine's context, so lists changed only beside it would be dropped on resume. Lists
+ * returned unchanged leave the machine as the migration made it (it may have edited its context itself).
+ * `errorCount` (errors that happened, kept or not) grows to at least the number of records kept.
+ */
+function withListsOf(
+  out: ReturnType<SnapshotMigration>,
+  history: readonly PhaseExecution[],
+  errors: readonly ErrorRecord[],
+): unknown {
+  const machine = out.machine as { context?: Record<string, unknown> } | null | undefined;
+  const context = machine?.context;
+  if (typeof context !== 'object' || context === null) return out.machine;
+  const historyChanged = changed(out.history, history);
+  const errorsChanged = changed(out.errors, errors);
+  if (!historyChanged && !errorsChanged) return out.machine;
+  const errorCount = typeof context.errorCount === 'number' ? context.errorCount : 0;
+  return {
+    ...machine,
+    context: {
+      ...context,
+      ...(historyChanged ? { history: out.history } : {}),
+      ...(errorsChanged ? { errors: out.errors, errorCount: Math.max(errorCount, out.errors.length) } : {}),
+    },
+  };
+}
+
+/** True unless `after` holds the very items of `before`, in order. */
+function changed(after: readonly unknown[], before: readonly unknown[]): boolean {
+  return after.length !== before.length || after.some((item, i) => item !== before[i]);
+}
+
 function migrateOnce(envelope: Envelope, step: SnapshotMigration, from: number): Envelope {
   const position =
     envelope.position ??
     (({ phase, step }) => ({ phase, step }))(
       snapshotPosition((envelope.machine as { value?: unknown } | null)?.value),
     );
+  const history = [...envelope.history] as PhaseExecution[];
+  const errors = [...envelope.errors] as ErrorRecord[];
   const run = (state: unknown) => {
     let out: ReturnType<SnapshotMigration>;
     try {
       out = step({
         state,
         machine: envelope.machine,
-        history: [...envelope.history] as PhaseExecution[],
-        errors: [...envelope.errors] as ErrorRecord[],
+        history: [...history],
+        errors: [...errors],
         phases: envelope.job.phases,
         position: { ...position },
       });
@@ -107,7 +142,7 @@ function migrateOnce(envelope: Envelope, step: SnapshotMigration, from: number):
     ...envelope,
     job: { ...envelope.job, version: from + 1 },
     state: main.state,
-    machine: main.machine,
+    machine: withListsOf(main, history, errors),
     history: main.history,
     errors: main.errors,
     position: main.position ?? position,
