@@ -1,6 +1,5 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { Worker } from 'node:worker_threads';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 // The built modules: only they run the hash pool in worker threads (the sources hash inline).
 import { HashPool } from '../../dist/jobs/content/hashPool.js';
@@ -11,22 +10,9 @@ import { runJob } from '../../dist/machines/runJob.js';
 import { SqliteStore } from '../../dist/persistence/stores/SqliteStore.js';
 import { canonical, jdupesGroups, makeDuplicateTree } from '../jobs/duplicates/tree.js';
 import { tempDir } from '../machines/helpers.js';
+import { killEveryWorker, killFirstWorker } from '../helpers/workerDeaths.js';
 
 afterEach(() => vi.restoreAllMocks());
-
-/** The hook: the first worker that is sent work dies right after (terminated from outside, exit code 1). */
-function killFirstWorker(): { killed: Worker[] } {
-  const killed: Worker[] = [];
-  const post = Worker.prototype.postMessage;
-  vi.spyOn(Worker.prototype, 'postMessage').mockImplementation(function (this: Worker, ...args) {
-    post.apply(this, args as Parameters<Worker['postMessage']>);
-    if (killed.length === 0) {
-      killed.push(this);
-      void this.terminate();
-    }
-  });
-  return { killed };
-}
 
 describe('review: a hash worker thread that dies', () => {
   it('duplicates: the job does not end with wrong groups', async () => {
@@ -34,7 +20,7 @@ describe('review: a hash worker thread that dies', () => {
     makeDuplicateTree(root, { manyOfOneSize: 50 });
     const library = openLibrary(path.join(tempDir(), 'library.db'));
     try {
-      const { killed } = killFirstWorker();
+      const killed = killFirstWorker();
       const run = runJob(
         duplicatesJob,
         { paths: [root], threads: 2 },
@@ -69,7 +55,7 @@ describe('review: a hash worker thread that dies', () => {
       });
       expect(run.position.step).toBe('paused');
       run.stop();
-      const { killed } = killFirstWorker();
+      const killed = killFirstWorker();
       const resumed = await resumeJob(duplicatesJob, run.id, { store, deps });
       const result = await resumed.result;
       expect(killed).toHaveLength(1);
@@ -84,7 +70,7 @@ describe('review: a hash worker thread that dies', () => {
   });
 
   it('HashPool: the chunks of a worker that died are answered by a new one, equal to an inline run', async () => {
-    const { killed } = killFirstWorker();
+    const killed = killFirstWorker();
     const pool = new HashPool(2);
     const file = Buffer.from(import.meta.filename);
     const items = Array.from({ length: 10 }, () => ({ path: file, size: fs.statSync(file).size }));
@@ -98,11 +84,7 @@ describe('review: a hash worker thread that dies', () => {
   });
 
   it('HashPool: a chunk whose worker dies twice rejects, saying so', async () => {
-    const post = Worker.prototype.postMessage;
-    vi.spyOn(Worker.prototype, 'postMessage').mockImplementation(function (this: Worker, ...args) {
-      post.apply(this, args as Parameters<Worker['postMessage']>);
-      void this.terminate();
-    });
+    killEveryWorker();
     const pool = new HashPool(1);
     const file = Buffer.from(import.meta.filename);
     try {

@@ -2,12 +2,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, expect, it } from 'vitest';
 import { indexerJob } from '../../../src/jobs/indexer/indexerJob.js';
-import { entriesOfLocation, getEntry, pathOf } from '../../../src/jobs/library/entries.js';
 import type { Library } from '../../../src/jobs/library/Library.js';
 import { openLibrary } from '../../../src/jobs/library/openLibrary.js';
 import { runJob } from '../../../src/machines/runJob.js';
 import { SqliteStore } from '../../../src/persistence/stores/SqliteStore.js';
 import { tempDir } from '../../machines/helpers.js';
+import { entriesByPath } from './entriesByPath.js';
 
 const open: Library[] = [];
 afterEach(() => {
@@ -23,17 +23,6 @@ async function index(file: string, root: string) {
     { store: new SqliteStore(library.db), deps: { library } },
   ).result;
   return { library, result };
-}
-
-/** Every entry of the location by path, with every column but ids (a clean index numbers them its own way). */
-function byPath(library: Library, locationId: number) {
-  const out: Record<string, unknown> = {};
-  for (const row of entriesOfLocation(library, locationId)) {
-    if (row.parentId === null) continue;
-    const { id: _id, parentId: _p, locationId: _l, ...rest } = getEntry(library, row.id)!;
-    out[pathOf(library, row.id).toString('latin1')] = rest;
-  }
-  return out;
 }
 
 it('a re-index where paths changed kind (a directory now a file, a file and a link now directories) ends as a clean index of the tree', async () => {
@@ -78,13 +67,13 @@ it('a re-index where paths changed kind (a directory now a file, a file and a li
   expect(again.result.status, JSON.stringify(again.result.failure)).toBe('completed');
   const clean = await index(path.join(dir, 'clean.db'), root);
   expect(clean.result.status).toBe('completed');
-  const got = byPath(again.library, again.result.output!.locationId!);
+  const got = entriesByPath(again.library, again.result.output!.locationId!);
   expect(Object.keys(got).sort()).toEqual(
     ['keep.txt', 'was-dir', 'was-file', 'was-file/c.txt', 'was-link', 'was-link/d.txt'].map((p) =>
       path.join(root, p),
     ),
   );
-  expect(got).toEqual(byPath(clean.library, clean.result.output!.locationId!));
+  expect(got).toEqual(entriesByPath(clean.library, clean.result.output!.locationId!));
   expect(again.result.output).toMatchObject({ modified: 3, new: 2, deleted: 3 });
   // Content identities in use are counted as a clean run counts them (a deleted file's identity stays, at 0).
   const identities = (library: Library) =>

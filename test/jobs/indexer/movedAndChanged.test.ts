@@ -2,12 +2,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, expect, it } from 'vitest';
 import { indexerJob } from '../../../src/jobs/indexer/indexerJob.js';
-import { entriesOfLocation, getEntry, pathOf } from '../../../src/jobs/library/entries.js';
 import type { Library } from '../../../src/jobs/library/Library.js';
 import { openLibrary } from '../../../src/jobs/library/openLibrary.js';
 import { runJob } from '../../../src/machines/runJob.js';
 import { SqliteStore } from '../../../src/persistence/stores/SqliteStore.js';
 import { tempDir } from '../../machines/helpers.js';
+import { entriesByPath } from './entriesByPath.js';
 
 /**
  * A file moved (same inode, found by move detection) and changed too — edited after the move, as a new file
@@ -33,17 +33,6 @@ async function index(file: string, root: string) {
   return { library, output: result.output! };
 }
 
-/** Every entry by path with every column but ids and times of indexing. */
-function byPath(library: Library, locationId: number) {
-  const out: Record<string, unknown> = {};
-  for (const row of entriesOfLocation(library, locationId)) {
-    if (row.parentId === null) continue;
-    const { id: _id, parentId: _p, locationId: _l, ...rest } = getEntry(library, row.id)!;
-    out[pathOf(library, row.id).toString('latin1')] = rest;
-  }
-  return out;
-}
-
 it('a file moved and then edited gets the content id of its new bytes, as a clean index gives it', async () => {
   const dir = tempDir();
   const root = path.join(dir, 'tree');
@@ -66,8 +55,8 @@ it('a file moved and then edited gets the content id of its new bytes, as a clea
   expect(again.output).toMatchObject({ moved: 2 });
   const clean = await index(path.join(dir, 'clean.db'), root);
 
-  const reindexed = byPath(again.library, locationId);
-  const fresh = byPath(clean.library, clean.output.locationId!);
+  const reindexed = entriesByPath(again.library, locationId);
+  const fresh = entriesByPath(clean.library, clean.output.locationId!);
   expect(reindexed).toEqual(fresh);
   const contentIdOf = (rows: Record<string, unknown>, rel: string) =>
     (rows[path.join(root, rel)] as { contentId: string | null }).contentId;

@@ -10,6 +10,7 @@ import { ContentIdWorkerDiedError } from '../../../../src/jobs/indexer/content/C
 import type { ContentIdResult } from '../../../../src/jobs/indexer/content/contentIdMessages.js';
 import { tempDir } from '../../../machines/helpers.js';
 import { builtWorker } from './builtWorker.js';
+import { killEveryWorker, killFirstWorker } from '../../../helpers/workerDeaths.js';
 
 afterEach(() => vi.restoreAllMocks());
 
@@ -48,20 +49,6 @@ const plain = (rs: ContentIdResult[]) =>
   rs.map((r) =>
     r instanceof Error ? { name: r.name, message: r.message, code: (r as NodeJS.ErrnoException).code } : r,
   );
-
-/** The hook: the first worker sent work dies right after (terminated from outside). */
-function killFirstWorker(): Worker[] {
-  const killed: Worker[] = [];
-  const post = Worker.prototype.postMessage;
-  vi.spyOn(Worker.prototype, 'postMessage').mockImplementation(function (this: Worker, ...args) {
-    post.apply(this, args as Parameters<Worker['postMessage']>);
-    if (killed.length === 0) {
-      killed.push(this);
-      void this.terminate();
-    }
-  });
-  return killed;
-}
 
 describe('ContentIdPool', () => {
   it('answers in worker threads what contentIdOfFileSync answers in this one, errors included, in order', async () => {
@@ -111,11 +98,7 @@ describe('ContentIdPool', () => {
   });
 
   it('a chunk whose second worker dies too rejects with ContentIdWorkerDiedError', async () => {
-    const post = Worker.prototype.postMessage;
-    vi.spyOn(Worker.prototype, 'postMessage').mockImplementation(function (this: Worker, ...args) {
-      post.apply(this, args as Parameters<Worker['postMessage']>);
-      void this.terminate();
-    });
+    killEveryWorker();
     const { paths, sizes } = files();
     const pool = new ContentIdPool(1, builtWorker());
     try {

@@ -15,6 +15,7 @@ import type { Clock } from '../../../../src/phases/types.js';
 import { SqliteStore } from '../../../../src/sqlite.js';
 import { tempDir } from '../../../machines/helpers.js';
 import { builtWorker } from './builtWorker.js';
+import { killEveryWorker, killFirstWorker } from '../../../helpers/workerDeaths.js';
 
 const saved = { ...contentPhaseDefaults };
 const open: Library[] = [];
@@ -68,6 +69,14 @@ function workspace() {
  * Every row of entries and content_identities: what two libraries of two copies of one tree must share (all
  * but what differs between the copies: the root's path, inodes and times).
  */
+/** Entries that have a content id. */
+function hashedCount(library: Library): number {
+  return library.db
+    .prepare('SELECT count(*) FROM entries WHERE content_id IS NOT NULL')
+    .pluck()
+    .get() as number;
+}
+
 function rows(library: Library) {
   return {
     entries: library.db
@@ -184,10 +193,7 @@ describe('the content phase in worker threads', () => {
     });
     expect(run.position).toEqual({ phase: 'content', step: 'paused' });
     // The one batch (all 600 files) was not hashed to its end and written first.
-    const hashed = ws.library.db
-      .prepare('SELECT count(*) AS n FROM entries WHERE content_id IS NOT NULL')
-      .get();
-    expect(hashed).toEqual({ n: 0 });
+    expect(hashedCount(ws.library)).toBe(0);
     run.stop();
     const result = await (await resumeJob(indexerJob, run.id, { store: ws.store, deps })).result;
     expect(result.status).toBe('completed');
@@ -217,10 +223,7 @@ describe('the content phase in worker threads', () => {
     });
     expect(run.position).toEqual({ phase: 'content', step: 'paused' });
     expect(frames.filter((n) => n > 0 && n < 600).length).toBeGreaterThan(0);
-    const hashed = ws.library.db
-      .prepare('SELECT count(*) AS n FROM entries WHERE content_id IS NOT NULL')
-      .get();
-    expect(hashed).toEqual({ n: 0 });
+    expect(hashedCount(ws.library)).toBe(0);
     await run.stop();
   });
 
@@ -261,10 +264,7 @@ describe('the content phase in worker threads', () => {
     );
     expect(await Promise.race([exited.then(() => 'ended'), bound])).toBe('ended');
     expect([...workers].map((w) => w.threadId)).toEqual([...workers].map(() => -1));
-    const hashed = ws.library.db
-      .prepare('SELECT count(*) AS n FROM entries WHERE content_id IS NOT NULL')
-      .get();
-    expect(hashed).toEqual({ n: 0 });
+    expect(hashedCount(ws.library)).toBe(0);
     vi.restoreAllMocks();
     const result = await (await resumeJob(indexerJob, run.id, { store: ws.store, deps })).result;
     expect(result.status).toBe('completed');
@@ -273,15 +273,7 @@ describe('the content phase in worker threads', () => {
 
   it('a worker that dies mid-job: its files are hashed by its replacement, the library is a clean run’s', async () => {
     const reference = await index(makeTree());
-    const killed: Worker[] = [];
-    const post = Worker.prototype.postMessage;
-    vi.spyOn(Worker.prototype, 'postMessage').mockImplementation(function (this: Worker, ...args) {
-      post.apply(this, args as Parameters<Worker['postMessage']>);
-      if (killed.length === 0) {
-        killed.push(this);
-        void this.terminate();
-      }
-    });
+    const killed = killFirstWorker();
     const run = await index(makeTree());
     expect(killed).toHaveLength(1);
     expect(run.result.output?.contentIds).toBe(600);
@@ -289,11 +281,7 @@ describe('the content phase in worker threads', () => {
   });
 
   it('workers that die twice on the same files fail the job, their batch unwritten: nothing skipped', async () => {
-    const post = Worker.prototype.postMessage;
-    vi.spyOn(Worker.prototype, 'postMessage').mockImplementation(function (this: Worker, ...args) {
-      post.apply(this, args as Parameters<Worker['postMessage']>);
-      void this.terminate();
-    });
+    killEveryWorker();
     const root = makeTree();
     const ws = workspace();
     const result = await runJob(
@@ -303,9 +291,6 @@ describe('the content phase in worker threads', () => {
     ).result;
     expect(result.status).toBe('failed');
     expect(JSON.stringify(result.failure)).toMatch(/ContentIdWorkerDiedError|twice on the same files/);
-    const hashed = ws.library.db
-      .prepare('SELECT count(*) AS n FROM entries WHERE content_id IS NOT NULL')
-      .get();
-    expect(hashed).toEqual({ n: 0 });
+    expect(hashedCount(ws.library)).toBe(0);
   });
 });
