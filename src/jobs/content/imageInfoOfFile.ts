@@ -5,6 +5,7 @@
  */
 import type { FileHandle } from 'node:fs/promises';
 import { isUtf8 } from 'node:buffer';
+import { descriptorPath } from '../fs/descriptorPath.js';
 import { type ImageInfo, headerImageInfo, sharpImageInfo } from './imageInfo.js';
 
 /**
@@ -30,7 +31,8 @@ const SHARP_TYPES = new Set([
  * path, when it is a string or UTF-8 bytes. `null` for a name that is not UTF-8, off Linux.
  */
 function pathForSharp(file: string | Buffer, handle: FileHandle): string | null {
-  if (process.platform === 'linux') return `/proc/self/fd/${handle.fd}`;
+  const own = descriptorPath(handle.fd);
+  if (own !== undefined) return own;
   if (typeof file === 'string') return file;
   return isUtf8(file) ? file.toString('utf8') : null;
 }

@@ -9,6 +9,7 @@ import { blake3Hex, createHasher } from '../content/blake3.js';
 import { fullHashOfFile } from '../content/fullHashOfFile.js';
 import { openRegularFileSync } from '../content/openRegularFile.js';
 import { dirnameBytes } from '../fs/bytePaths.js';
+import { descriptorPath } from '../fs/descriptorPath.js';
 
 const BUFFER = 1024 * 1024;
 
@@ -61,15 +62,6 @@ export function copySmallFile(src: Buffer, tmp: Buffer, finish: Finish, copier: 
     writeCopy(src, tmp, finish, copier);
   }
 }
-
-/**
- * The path of an open descriptor, where the system has one (`/proc/self/fd/N` on Linux): opening it opens the
- * very file the descriptor holds, whatever took the source's name since. `undefined` elsewhere.
- */
-function descriptorPath(fd: number): string | undefined {
-  return PROC_FD ? `/proc/self/fd/${fd}` : undefined;
-}
-const PROC_FD = process.platform === 'linux' && fs.existsSync('/proc/self/fd');
 
 function writeCopy(src: Buffer, tmp: Buffer, finish: Finish, copier: SmallCopier): void {
   copier.sourceHash = undefined;

@@ -6,6 +6,7 @@ import { phase } from '../../../phases/phase.js';
 import { toError } from '../../../phases/toError.js';
 import { openRegularFile } from '../../content/openRegularFile.js';
 import { closeFile } from '../../content/readFully.js';
+import { descriptorPath } from '../../fs/descriptorPath.js';
 import { mapConcurrent } from '../../fs/mapConcurrent.js';
 import { defaultThumbnailConcurrency } from '../defaultConcurrency.js';
 import { type ImageWork, nextImages } from '../nextImages.js';
@@ -93,9 +94,6 @@ interface OpenedSource {
   readonly input: string | Buffer;
 }
 
-/** Where the system names an open descriptor's file (`/proc/self/fd/N`, Linux); else its bytes are read. */
-const PROC_FD = process.platform === 'linux' && fsSync.existsSync('/proc/self/fd');
-
 /**
  * Open the image the library recorded as a regular file, and only if it still is one: a symlink swapped in
  * since the index (say, to an image elsewhere) is refused without being followed, a FIFO without waiting for
@@ -111,7 +109,8 @@ async function openSource(file: Buffer): Promise<OpenedSource> {
   } catch (error) {
     throw new ThumbnailSourceError(name, toError(error).message, { cause: error });
   }
-  if (PROC_FD) return { fd, input: `/proc/self/fd/${fd}` };
+  const input = descriptorPath(fd);
+  if (input !== undefined) return { fd, input };
   try {
     return { fd, input: fsSync.readFileSync(fd) };
   } catch (error) {
