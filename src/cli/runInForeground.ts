@@ -17,6 +17,8 @@ export interface ForegroundOptions {
   readonly summary: (output: unknown) => string;
   /** The items of a completed job that failed (see `JobDescriptor.failures`): then no "Done", and exit 1. */
   readonly failures?: (output: any, result: JobResult) => JobFailures | undefined;
+  /** Told the result before it is printed (the CLI runs a follow-on job only after a completed one). */
+  readonly reported?: (result: JobResult) => void;
   readonly out?: NodeJS.WriteStream;
 }
 
@@ -26,8 +28,9 @@ export interface ForegroundOptions {
  * reader of stdout goes away (`| head -1`), the job is paused the same way, quietly, and the resume command
  * goes to stderr.
  *
- * Resolves with the process exit code: 0 completed with no failed item, 1 failed or completed with failed
- * items (a summary of them is printed), the job's own code for failures that say so, 130 paused.
+ * Resolves with the process exit code: 0 completed with no failed item and no non-fatal error, 1 failed or
+ * completed with failed items or non-fatal errors (a summary of them is printed), the job's own code for
+ * failures that say so, 130 paused.
  */
 export async function runInForeground(run: JobRun, options: ForegroundOptions): Promise<number> {
   const out = options.out ?? process.stdout;
@@ -102,11 +105,34 @@ export async function runInForeground(run: JobRun, options: ForegroundOptions): 
   }
 }
 
+/**
+ * A completed job's non-fatal errors as its failed items, for jobs whose descriptor names none itself (an
+ * unreadable directory the index skipped, a corrupt image without a thumbnail): each error is an item the job
+ * did not handle, so the job did not fully succeed — "Finished …, but", the errors, and exit 1, as `find`
+ * does for a directory it cannot read.
+ */
+export function errorsAsFailures(result: JobResult): JobFailures | undefined {
+  const count = result.errorCount;
+  if (!count) return undefined;
+  const what =
+    count === 1
+      ? 'non-fatal error (what it names was skipped)'
+      : 'non-fatal errors (what they name was skipped)';
+  return {
+    count,
+    label: what,
+    lines: result.errors.map((e) => e.message),
+    stderr: `${count} ${what}; the errors above say what and why.`,
+  };
+}
+
 /** How {@link reportResult} shows a result. */
 export interface ReportOptions {
   readonly json: boolean;
   readonly summary: (output: unknown) => string;
   readonly failures?: (output: any, result: JobResult) => JobFailures | undefined;
+  /** Told the result before it is printed (the CLI runs a follow-on job only after a completed one). */
+  readonly reported?: (result: JobResult) => void;
   /** How long the job ran, for "Done in 00:12". */
   readonly elapsedMs: number;
   readonly out?: NodeJS.WriteStream;
@@ -114,8 +140,9 @@ export interface ReportOptions {
 
 /**
  * Print a job's result — its summary, what failed, its non-fatal errors; or with `--json` (or into a pipe) one
- * `{"type":"result", …}` line — and resolve with the exit code: 0 completed with no failed item, 1 failed or
- * completed with failed items, the job's own code for failures that say so.
+ * `{"type":"result", …}` line — and resolve with the exit code: 0 completed with no failed item and no
+ * non-fatal error, 1 failed or completed with failed items or errors, the job's own code for failures that
+ * say so.
  */
 export function reportResult(
   jobId: string,
@@ -131,8 +158,11 @@ export function reportResult(
     line: (text) => isOutputClosed() || out.write(`${text}\n`),
   };
   const write = (text: string) => isOutputClosed() || out.write(text);
-  const failed = result.status === 'completed' ? options.failures?.(result.output, result) : undefined;
+  const own = result.status === 'completed' ? options.failures?.(result.output, result) : undefined;
+  const failed =
+    own && own.count > 0 ? own : result.status === 'completed' ? errorsAsFailures(result) : undefined;
   const failures = failed && failed.count > 0 ? failed : undefined;
+  options.reported?.(result);
   const code =
     result.status !== 'completed'
       ? EXIT.failed
@@ -151,9 +181,6 @@ export function reportResult(
   } else {
     shown.clear();
     const elapsed = formatDuration(options.elapsedMs);
-    const errorNote = result.errorCount
-      ? ` with ${result.errorCount} non-fatal error${result.errorCount === 1 ? '' : 's'}`
-      : '';
     if (result.status !== 'completed') {
       shown.line(`Job ${jobId} ${result.status}${result.failure ? `: ${result.failure.message}` : ''}`);
     } else if (failures) {
@@ -161,7 +188,7 @@ export function reportResult(
         `Finished in ${elapsed}, but ${failures.count} ${failures.label ?? 'items failed'}. ${options.summary(result.output)}`,
       );
     } else {
-      shown.line(`Done in ${elapsed}${errorNote}. ${options.summary(result.output)}`);
+      shown.line(`Done in ${elapsed}. ${options.summary(result.output)}`);
     }
     if (failures && failures.lines.length > 0) {
       shown.line(`${failures.count} ${failures.label ?? 'items failed'}:`);

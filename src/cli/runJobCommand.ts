@@ -48,6 +48,7 @@ export async function runJobCommand(
     const workspace = ephemeral ? undefined : open(descriptor.library !== 'existing');
     inspector = await attachInspector(options);
     const json = options.json === true;
+    let completed = false;
     let code = await runThroughManager(
       descriptor,
       { kind: 'dispatch', input },
@@ -60,12 +61,18 @@ export async function runJobCommand(
           workspace
             ? resumeCommandFor(id, options.library)
             : `(an ephemeral ${descriptor.command} cannot be resumed)`,
+        reported: (result) => {
+          completed = result.status === 'completed';
+        },
       },
     );
-    const next = code === 0 && workspace ? descriptor.next?.(input, options) : undefined;
+    // The follow-on job runs after a completed one, also when some of its items failed (an unreadable
+    // directory the index skipped still leaves the rest to make thumbnails of); the exit code is the worse.
+    const next = completed && workspace ? descriptor.next?.(input, options) : undefined;
     if (next) {
       const then = await descriptorOfCommand(next.command, entries);
       if (!then) throw new Error(`${descriptor.command} names an unknown follow-on job "${next.command}".`);
+      const first = code;
       code = await runThroughManager(
         then,
         { kind: 'dispatch', input: next.input },
@@ -77,6 +84,7 @@ export async function runJobCommand(
           resumeCommand: (id) => resumeCommandFor(id, options.library),
         },
       );
+      code = Math.max(first, code);
     }
     return code;
   } finally {

@@ -1,6 +1,6 @@
 import type { InspectionEvent } from 'xstate';
 import type { JobDescriptor } from '../jobs/descriptor/JobDescriptor.js';
-import type { JobRun } from '../machines/JobRun.js';
+import type { JobResult, JobRun } from '../machines/JobRun.js';
 import { createJobManager } from '../manager/createJobManager.js';
 import type { SnapshotStore } from '../persistence/types.js';
 import { formatBytes, formatCount } from './format.js';
@@ -26,6 +26,8 @@ export interface ManagedRunEnv {
   readonly resumeCommand: (jobId: string) => string;
   /** Errors that kept the job from resuming, as the user should read them (a corrupt checkpoint, say). */
   readonly explain?: (error: unknown) => unknown;
+  /** Told the job's result (completed or failed) before it is printed; not called when it paused. */
+  readonly reported?: (result: JobResult) => void;
 }
 
 /**
@@ -49,6 +51,7 @@ export async function runThroughManager(
     json: env.json,
     summary: (output: unknown) => descriptor.summarize(output, FORMAT),
     failures: descriptor.failures,
+    ...(env.reported ? { reported: env.reported } : {}),
   };
   try {
     if (start.kind === 'resume' && start.completed) {

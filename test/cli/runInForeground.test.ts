@@ -97,7 +97,7 @@ describe('runInForeground: exit codes and summaries', () => {
     expect(code).toBe(2);
   });
 
-  it('a job without failures that had non-fatal errors says Done with how many, and exits 0', async () => {
+  it('a job with non-fatal errors never says Done: it says how many, lists them and exits 1', async () => {
     const out = output(true);
     const code = await runInForeground(start(['a', 'c']), {
       json: false,
@@ -105,9 +105,28 @@ describe('runInForeground: exit codes and summaries', () => {
       summary: (o: any) => `${o.done} indexed`,
       out: out.stream,
     });
-    expect(code).toBe(0);
+    expect(code).toBe(1);
+    expect(out.text()).not.toMatch(/Done/);
     expect(out.text()).toMatch(
-      /Done in \d\d:\d\d with 2 non-fatal errors\. 2 indexed\n2 error\(s\):\n {2}a: EACCES/,
+      /Finished in \d\d:\d\d, but 2 non-fatal errors \(what they name was skipped\)\. 2 indexed\n2 non-fatal errors \(what they name was skipped\):\n {2}a: EACCES/,
     );
+  });
+
+  it('a job with non-fatal errors gives exitCode 1 and its failures in the JSON result line', async () => {
+    const out = output(false);
+    const code = await runInForeground(start(['a', 'c']), {
+      json: true,
+      resumeCommand: 'phasekit resume x',
+      summary: (o: any) => `${o.done} indexed`,
+      out: out.stream,
+    });
+    expect(code).toBe(1);
+    const result = out
+      .text()
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l))
+      .find((l) => l.type === 'result');
+    expect(result).toMatchObject({ status: 'completed', exitCode: 1, failures: { count: 2 } });
   });
 });

@@ -47,7 +47,7 @@ describe('phasekit CLI exit codes: a job whose items failed never ends "Done" wi
   });
 
   it.skipIf(process.getuid?.() !== 0)(
-    'index: completes with non-fatal errors, says how many, exits 0 (run as an unprivileged user)',
+    'index: a directory it could not read is a failed item: never "Done", the error, exit 1 (run as an unprivileged user)',
     () => {
       const dir = tempDir();
       fs.chmodSync(dir, 0o777);
@@ -62,9 +62,57 @@ describe('phasekit CLI exit codes: a job whose items failed never ends "Done" wi
         as: ['setpriv', '--reuid', '65534', '--regid', '65534', '--clear-groups'],
         env: { HOME: dir },
       });
-      expect(code, text).toBe(0);
-      expect(text).toMatch(/^Done in \d\d:\d\d with 1 non-fatal error\. /m);
+      expect(code, text).toBe(1);
+      expect(text).not.toMatch(/Done/);
+      expect(text).toMatch(/^Finished in \d\d:\d\d, but 1 non-fatal error \(what it names was skipped\)\. /m);
       expect(text).toMatch(/EACCES/);
     },
   );
+
+  it('index --mode deep --thumbnails: an index with a non-fatal error still makes the thumbnails; exit 1 (run as an unprivileged user)', () => {
+    const dir = tempDir();
+    fs.chmodSync(dir, 0o777);
+    const tree = path.join(dir, 'tree');
+    fs.mkdirSync(path.join(tree, 'locked'), { recursive: true });
+    fs.writeFileSync(path.join(tree, 'a.txt'), 'a');
+    fs.chmodSync(tree, 0o777);
+    fs.chmodSync(path.join(tree, 'locked'), 0o000);
+    const library = path.join(dir, 'lib.db');
+    const run = spawnSync(
+      'setpriv',
+      [
+        '--reuid',
+        '65534',
+        '--regid',
+        '65534',
+        '--clear-groups',
+        process.execPath,
+        cli,
+        'index',
+        tree,
+        '--mode',
+        'deep',
+        '--thumbnails',
+        '--library',
+        library,
+        '--json',
+      ],
+      { encoding: 'utf8', env: { ...process.env, HOME: dir } },
+    );
+    const results = run.stdout
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l))
+      .filter((l) => l.type === 'result');
+    // The index's result (completed, one error, exit 1), then the thumbnail job's (completed, exit 0).
+    expect(
+      results.map((r) => [r.status, r.exitCode]),
+      run.stderr,
+    ).toEqual([
+      ['completed', 1],
+      ['completed', 0],
+    ]);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toMatch(/phasekit: 1 non-fatal error \(what it names was skipped\)/);
+  });
 });

@@ -96,8 +96,10 @@ describe('phasekit duplicates', () => {
         uid: 65534,
         env: { HOME: dir },
       });
-      expect(result.code, result.stderr).toBe(0);
+      // An item it could not read: the job completed, but not every item, so exit 1 (as `find` does).
+      expect(result.code, result.stderr).toBe(1);
       const final = lastLine(result.stdout);
+      expect(final).toMatchObject({ exitCode: 1, failures: { count: 1 } });
       expect(final.errorCount).toBe(1);
       expect(final.errors[0]).toMatchObject({
         kind: 'nonFatal',

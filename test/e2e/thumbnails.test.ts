@@ -80,7 +80,8 @@ describe('phasekit thumbnails', () => {
     const reference = path.join(tempDir(), 'library.db');
     indexInto(tree, reference);
     const full = phasekit(['thumbnails', '--library', reference, ...args]);
-    expect(full.code, full.stderr).toBe(0);
+    // The corrupt image is a failed item: completed, exit 1.
+    expect(full.code, full.stderr).toBe(1);
     expect(lastJson(full.stdout).output).toMatchObject({ images: 18, thumbnails: 36, failed: 1 });
     const expected = snapshot(reference);
     expect(expected.files).toHaveLength(36);
@@ -109,7 +110,8 @@ describe('phasekit thumbnails', () => {
         finished = true;
         break;
       } else {
-        expect(code, out).toBe(0);
+        expect(code, out).toBe(1);
+        expect(lastJson(out)).toMatchObject({ status: 'completed', exitCode: 1 });
         finished = true;
         break;
       }
@@ -119,7 +121,7 @@ describe('phasekit thumbnails', () => {
     expect(id).toBeDefined();
     if (!finished) {
       const last = phasekit(['resume', id!, '--library', library, '--json']);
-      expect(last.code, last.stderr).toBe(0);
+      expect(last.code, last.stderr).toBe(1);
       expect(lastJson(last.stdout).status).toBe('completed');
     }
     expect(snapshot(library)).toEqual(expected);
@@ -156,7 +158,7 @@ describe('phasekit thumbnails', () => {
     expect(code, out).toBe(130);
     expect(paused).toMatchObject({ status: 'paused' });
     const resumed = phasekit(['resume', paused.jobId, '--library', library, '--json']);
-    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(resumed.code, resumed.stderr).toBe(1);
     expect(lastJson(resumed.stdout).output).toMatchObject({ failed: 1 });
     expect(snapshot(library).files).toHaveLength(8 * 3);
 

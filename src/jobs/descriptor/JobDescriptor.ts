@@ -118,7 +118,8 @@ export interface JobDescriptor<I = any, O = any, D = any, A = any, P = any> {
   summarize(output: O, format: SummaryFormat): string;
   /**
    * The items of a completed job that failed, or `undefined` when none did: then no "Done", and its exit code
-   * (default 1). Leave it out for jobs whose non-fatal errors are only reported (exit 0, "with N errors").
+   * (default 1). Without it (or when it says none failed), a job's non-fatal errors are its failed items:
+   * "Finished …, but N non-fatal errors", the errors, exit 1.
    */
   failures?(output: O, result: JobResult<O>): JobFailures | undefined;
   /** A job to run after this one completed with exit 0, in the same library. */
