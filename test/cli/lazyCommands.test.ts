@@ -1,8 +1,10 @@
 import { execFileSync, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { COMMANDS } from '../../src/cli/commandTable.js';
+import { tempDir } from '../machines/helpers.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const main = path.join(root, 'dist/cli/main.js');
@@ -16,7 +18,53 @@ function natives(args: string[]): string[] {
   return JSON.parse(line!.slice('NATIVE '.length));
 }
 
+/** Prints, at exit, the CommonJS modules the process loaded (packages' files, by path). */
+const CJS =
+  'data:text/javascript,import M from "node:module";process.on("exit",()=>process.stderr.write("CJS "+JSON.stringify(Object.keys(M._cache))+"\\n"))';
+
+function loaded(args: string[]): { natives: string[]; cjs: string[]; code: number | null } {
+  const { stderr, status } = spawnSync(
+    process.execPath,
+    ['--import', REPORT, '--import', CJS, main, ...args],
+    {
+      encoding: 'utf8',
+    },
+  );
+  const line = (prefix: string) =>
+    JSON.parse(
+      stderr
+        .split('\n')
+        .find((l) => l.startsWith(prefix))!
+        .slice(prefix.length),
+    );
+  return { natives: line('NATIVE '), cjs: line('CJS '), code: status };
+}
+
 describe('the CLI loads a command only when it runs', () => {
+  it('a shallow index loads neither the hash binding nor the MIME registry; a content index does', () => {
+    const dir = tempDir();
+    const tree = path.join(dir, 'tree');
+    fs.mkdirSync(tree);
+    fs.writeFileSync(path.join(tree, 'a.txt'), 'a');
+    const shallow = loaded(['index', tree, '--library', path.join(dir, 'shallow.db'), '--json']);
+    expect(shallow.code).toBe(0);
+    expect(shallow.natives.some((f) => f.includes('better_sqlite3'))).toBe(true);
+    expect(shallow.natives.filter((f) => f.includes('blake'))).toEqual([]);
+    expect(shallow.cjs.filter((f) => f.includes('mime-'))).toEqual([]);
+    const content = loaded([
+      'index',
+      tree,
+      '--mode',
+      'content',
+      '--library',
+      path.join(dir, 'content.db'),
+      '--json',
+    ]);
+    expect(content.code).toBe(0);
+    expect(content.natives.some((f) => f.includes('blake'))).toBe(true);
+    expect(content.cjs.some((f) => f.includes('mime-db'))).toBe(true);
+  });
+
   it('prints --version and --help without loading any job or native module', () => {
     expect(execFileSync(process.execPath, [main, '--version'], { encoding: 'utf8' }).trim()).toMatch(
       /^\d+\.\d+\.\d+/,

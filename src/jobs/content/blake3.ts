@@ -14,7 +14,19 @@
  *   such data as one contiguous buffer with {@link blake3Hex} (what the content id does), and feed
  *   {@link createHasher} large chunks from offset 0.
  */
-import { Blake3Hasher as NativeHasher } from '@napi-rs/blake-hash';
+import { createRequire } from 'node:module';
+import type { Blake3Hasher as NativeHasher } from '@napi-rs/blake-hash';
+
+/**
+ * The native binding, loaded at the first hash: loading it (and its check for musl, a full process report)
+ * costs 13–16 ms, which commands that never hash (a shallow index, `jobs`, `pause`) should not pay.
+ */
+let Native: typeof NativeHasher | undefined;
+function nativeHasher(): NativeHasher {
+  Native ??= (createRequire(import.meta.url)('@napi-rs/blake-hash') as { Blake3Hasher: typeof NativeHasher })
+    .Blake3Hasher;
+  return new Native();
+}
 
 /** An incremental BLAKE3 hasher: feed it bytes in order, then take the 32-byte digest once. */
 export interface Blake3Hasher {
@@ -36,7 +48,7 @@ export interface Blake3Hasher {
  * ```
  */
 export function createHasher(): Blake3Hasher {
-  const native = new NativeHasher();
+  const native = nativeHasher();
   return {
     update(bytes) {
       native.update(asBuffer(bytes));
@@ -48,7 +60,7 @@ export function createHasher(): Blake3Hasher {
 }
 
 // One hasher shared by every call of blake3Hex: hashing is synchronous, so calls never interleave.
-const shared = new NativeHasher();
+let shared: NativeHasher | undefined;
 
 /**
  * The BLAKE3 digest of `bytes` as 64 lowercase hex characters.
@@ -60,6 +72,7 @@ const shared = new NativeHasher();
  * ```
  */
 export function blake3Hex(bytes: Uint8Array): string {
+  shared ??= nativeHasher();
   shared.reset();
   shared.update(asBuffer(bytes));
   return shared.digest('hex');

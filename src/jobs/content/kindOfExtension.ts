@@ -9,7 +9,7 @@
  * its names are those the sniffers give the same files (shared-mime-info's), so a file sniffed and a file
  * named the same way agree.
  */
-import mimeTypes from 'mime-types';
+import { createRequire } from 'node:module';
 import type { ContentKind } from './ContentKind.js';
 import { type Container, containerOfMime, kindOfMime } from './kindOfMime.js';
 
@@ -108,12 +108,22 @@ export function normalizeExtension(ext: string | null | undefined): string {
   return (ext.startsWith('.') ? ext.slice(1) : ext).toLowerCase();
 }
 
+/**
+ * `mime-types`, loaded at the first lookup: it reads and indexes the whole `mime-db` registry (30–60 ms), which
+ * a shallow index or any command that never asks what an extension means should not pay at start-up.
+ */
+let mimeTypes: { lookup(key: string): string | false } | undefined;
+function mimeLookup(key: string): string | false {
+  mimeTypes ??= createRequire(import.meta.url)('mime-types') as { lookup(key: string): string | false };
+  return mimeTypes.lookup(key);
+}
+
 /** Extensions looked up so far (a directory tree has few distinct ones, and lookups are per file). */
 const known = new Map<string, ExtensionType | undefined>();
 
 function lookUp(key: string): ExtensionType | undefined {
   const row = Object.hasOwn(NAMES, key) ? NAMES[key] : undefined;
-  const found = row ?? (key === '' ? false : mimeTypes.lookup(key));
+  const found = row ?? (key === '' ? false : mimeLookup(key));
   if (found === undefined || found === false) return undefined;
   const [mime, kind] = typeof found === 'string' ? [found, kindOfMime(found)] : found;
   const container = containerOfMime(mime);
