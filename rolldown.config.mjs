@@ -6,7 +6,9 @@
  * thrown by `phasekit/sqlite` is `instanceof` the class `phasekit` exports); one flat directory, so that
  * `new URL('./hashWorker.js', import.meta.url)` finds the worker from any chunk. Packages stay external
  * (users' `xstate` and `rxjs` are phasekit's). `import('phasekit')` then loads 1 module of ours, not ~90.
- * The CLI (`dist/cli/main.js`) stays the tsc output: it loads a command's modules only when it runs.
+ * The CLI's program (`cli`, from `dist/cli/program.js`) is one more entry: `dist/cli/main.js` (tsc output, so
+ * `--help` and `--version` stay a file read) imports it. Its commands' dynamic imports become chunks of their own,
+ * so it still loads a command's modules only when that command runs.
  */
 import fs from 'node:fs';
 
@@ -28,6 +30,7 @@ export default {
     walkWorker: 'dist/jobs/indexer/walk/walkWorker.js',
     contentIdWorker: 'dist/jobs/indexer/content/contentIdWorker.js',
     crashChild: 'dist/testing/crashChild.js',
+    cli: 'dist/cli/program.js',
   },
   platform: 'node',
   external: (id) =>

@@ -84,6 +84,9 @@ function packageWithGreetJob() {
   const end = text.lastIndexOf('];');
   expect(end).toBeGreaterThan(0);
   fs.writeFileSync(registry, `${text.slice(0, end)}${REGISTRY_LINE}\n${text.slice(end)}`);
+  // The bin runs the bundled program when the build made one; this copy's registry line is in the tsc modules
+  // (a real job folder is added in src/ and bundled by `npm run build`), so run those.
+  fs.rmSync(path.join(copy, 'dist/bundle/cli.js'));
 
   const main = path.join(copy, 'dist/cli/main.js');
   return (args: string[], env: NodeJS.ProcessEnv = {}, { terminal = false } = {}) => {

@@ -40,7 +40,34 @@ function loaded(args: string[]): { natives: string[]; cjs: string[]; code: numbe
   return { natives: line('NATIVE '), cjs: line('CJS '), code: status };
 }
 
+/** Logs, on stderr, every module URL the process loads (a loader hook). */
+const LOADS =
+  'data:text/javascript,import{register}from"node:module";register("data:text/javascript,export async function load(u,c,n){process._rawDebug(\\"LOAD \\"+u);return n(u,c)}")';
+
 describe('the CLI loads a command only when it runs', () => {
+  it('runs the bundled program: of the tsc modules in dist/cli only the bin and its --help file reader', () => {
+    const { stderr, status } = spawnSync(
+      process.execPath,
+      ['--import', LOADS, main, 'jobs', '--library', path.join(tempDir(), 'none.db')],
+      { encoding: 'utf8' },
+    );
+    expect(status, stderr).toBe(0);
+    const urls = stderr
+      .split('\n')
+      .filter((l) => l.startsWith('LOAD '))
+      .map((l) => l.slice('LOAD '.length));
+    const ours = urls
+      .filter((u) => u.startsWith(`file://${root}/dist/`))
+      .map((u) => u.slice(`file://${root}/`.length));
+    expect(ours).toContain('dist/bundle/cli.js');
+    expect(ours.filter((u) => !u.startsWith('dist/bundle/'))).toEqual([
+      'dist/cli/main.js',
+      'dist/cli/answerAtOnce.js',
+    ]);
+    // Each command is a chunk of its own: `jobs` loads neither the job descriptors nor the indexer.
+    expect(ours.filter((u) => /Descriptor|indexer|discovery/.test(u))).toEqual([]);
+  });
+
   it('a shallow index loads neither the hash binding nor the MIME registry; a content index does', () => {
     const dir = tempDir();
     const tree = path.join(dir, 'tree');
