@@ -1,7 +1,8 @@
 /**
- * The first reads of analysis (partial hashes), started by collect as soon as its walk is over and its files
- * grouped by size: the worker threads read the files of the groups, in the order analysis compares them,
- * while the job's thread packs and writes the groups (with its checkpoint). Reads only: the results stay in memory, keyed
+ * The first reads of analysis (partial hashes), started by collect while it walks: as soon as the walk finds a
+ * second file of a size, both (and every later file of that size) are posted to the worker threads, which read
+ * them while the job's thread walks on, then groups, packs and writes the groups (with its checkpoint). Reads
+ * only: the results stay in memory, keyed
  * by the very `CandidateFile` objects collect made, and enter the job's state only when analysis compares
  * their batch, exactly as if read then. They reach analysis only in the same run: the lists handed over in
  * memory (`handOver`) carry the same objects, and the read-ahead is found by the run's signal. A resume (in
@@ -27,8 +28,8 @@ export function hashPoolFor(input: DuplicatesInput): HashPool {
 }
 
 /**
- * Partial hashes being read ahead of analysis. Collect {@link add}s the files of its groups, in analysis'
- * order, and calls {@link finish}; analysis {@link take}s it. Not taken (the run paused or failed before analysis), its
+ * Partial hashes being read ahead of analysis. Collect {@link add}s the files whose size another file has, as
+ * its walk finds them, and calls {@link finish}; analysis {@link take}s it. Not taken (the run paused or failed before analysis), its
  * threads hold no process open once their reads are answered, and stop after {@link KEEP_MS}.
  */
 export class ReadAhead {
@@ -44,8 +45,8 @@ export class ReadAhead {
   }
 
   /**
-   * A file of the groups analysis compares (one path per inode: hard links are folded), added in the order
-   * analysis compares them: its partial hash is read.
+   * A file whose size another file has: its partial hash is read. (A hard link that group-by-size folds into
+   * another path of its inode is read too, and its result never used: links are rare.)
    */
   add(file: CandidateFile): void {
     this.#batch.push(file);

@@ -1,11 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { duplicatesJob } from '../../../src/jobs/duplicates/duplicatesJob.js';
 import type { DuplicatesOutput } from '../../../src/jobs/duplicates/types.js';
 import type { Library } from '../../../src/jobs/library/Library.js';
 import { openLibrary } from '../../../src/jobs/library/openLibrary.js';
 import { type JobEvent, resumeJob, runJob } from '../../../src/index.js';
+import { READ_REGULAR } from '../../../src/jobs/content/openRegularFile.js';
 import { SqliteStore } from '../../../src/sqlite.js';
 import { tempDir } from '../../machines/helpers.js';
 import { canonical, jdupesGroups, makeDuplicateTree } from './tree.js';
@@ -13,6 +14,7 @@ import { canonical, jdupesGroups, makeDuplicateTree } from './tree.js';
 const open: Library[] = [];
 afterEach(() => {
   for (const library of open.splice(0)) library.close();
+  vi.restoreAllMocks();
 });
 
 function workspace() {
@@ -45,6 +47,36 @@ describe('partial hashes read ahead by collect', () => {
     expect(canonical(output.groups.map((g) => g.files.map((f) => f.path)))).toEqual(
       canonical(jdupesGroups(root)),
     );
+  });
+
+  it('start while the walk goes on: files are read before the last directory is listed', async () => {
+    // 40 directories of 20 files that share sizes: the first chunk of reads (256 files) is full long before
+    // the walk lists its last directory.
+    const root = path.join(tempDir(), 'tree');
+    for (let d = 0; d < 40; d++) {
+      fs.mkdirSync(path.join(root, `d${d}`), { recursive: true });
+      for (let i = 0; i < 20; i++)
+        fs.writeFileSync(path.join(root, `d${d}`, `f${i}`), `${d}/${i}`.padEnd(10 + i));
+    }
+    const calls: string[] = [];
+    const readdir = fs.readdirSync;
+    const openFile = fs.openSync;
+    vi.spyOn(fs, 'readdirSync').mockImplementation(((...args: Parameters<typeof fs.readdirSync>) => {
+      calls.push('list');
+      return readdir(...args);
+    }) as typeof fs.readdirSync);
+    vi.spyOn(fs, 'openSync').mockImplementation((file, flags, mode) => {
+      if (flags === READ_REGULAR) calls.push('read');
+      return openFile(file, flags, mode);
+    });
+    const ws = workspace();
+    const run = runJob(duplicatesJob, { paths: [root] }, { store: ws.store, deps: { library: ws.library } });
+    const result = await run.result;
+    expect(result.status).toBe('completed');
+    expect((result.output as DuplicatesOutput).counts.partialHashed).toBe(800);
+    expect(calls.filter((c) => c === 'list')).toHaveLength(41);
+    expect(calls.indexOf('read')).toBeGreaterThan(-1);
+    expect(calls.indexOf('read')).toBeLessThan(calls.lastIndexOf('list'));
   });
 
   it('are not used by another run: resumed after collect, analysis reads the partial hashes again', async () => {

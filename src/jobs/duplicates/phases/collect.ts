@@ -51,22 +51,38 @@ export const collect = phase<DuplicatesState, DuplicatesInput, DuplicatesDeps>({
     state.counts.symlinks = 0;
     state.counts.vanished = 0;
     const mode = input.mode ?? 'content';
-    // In content and deep modes the partial hashes of the files whose size is shared are read ahead once the
-    // walk is over. Not during it: reads, and even the threads' start-up, slow the walk more than they gain.
+    // In content and deep modes the partial hashes of the files whose size is shared are read ahead, from
+    // the moment the walk finds a size's second file: the worker threads read while this thread walks on.
     const ahead =
       input.location === undefined && (mode === 'content' || mode === 'deep')
         ? new ReadAhead(hashPoolFor(input))
         : null;
-    const found = input.location !== undefined ? fromLibrary(ctx) : walk(ctx);
-    const perSize = new Map<number, number>();
-    for (const f of found) perSize.set(f.size, (perSize.get(f.size) ?? 0) + 1);
-    const shared = found.filter((f) => perSize.get(f.size)! > 1);
+    // Per size, its first file until a second one is found, then null (the size is shared).
+    const perSize = new Map<number, CandidateFile | null>();
+    const onFile = (f: CandidateFile) => {
+      const first = perSize.get(f.size);
+      if (first === undefined) {
+        perSize.set(f.size, f);
+        return;
+      }
+      if (first !== null) {
+        perSize.set(f.size, null);
+        ahead?.add(first);
+      }
+      ahead?.add(f);
+    };
+    let found: CandidateFile[];
+    try {
+      found = input.location !== undefined ? fromLibrary(ctx, onFile) : walk(ctx, onFile);
+    } catch (error) {
+      ahead?.close(); // a walk that failed or was interrupted: its reads are never taken
+      throw error;
+    }
+    const shared = found.filter((f) => perSize.get(f.size) === null);
     state.counts.uniqueSize = state.counts.files - shared.length;
     // Grouped here, as group-by-size would (it then has nothing to do): one list written, not two.
     const groups = groupCandidates(shared, mode, state);
     if (ahead !== null) {
-      // Every file analysis will read (one path per inode), in the order it compares them.
-      for (const g of groups) for (const f of g.files) ahead.add(f);
       ahead.finish();
       ahead.register(ctx.signal);
     }
@@ -100,7 +116,8 @@ function filters(input: DuplicatesInput) {
   };
 }
 
-function walk(ctx: Ctx): CandidateFile[] {
+/** Walk the paths; `onFile` sees each file kept, as it is found. */
+function walk(ctx: Ctx, onFile: (f: CandidateFile) => void): CandidateFile[] {
   const { input, state } = ctx;
   const { min, max, nameOk } = filters(input);
   const out: CandidateFile[] = [];
@@ -115,7 +132,9 @@ function walk(ctx: Ctx): CandidateFile[] {
       if (seen.has(key)) return; // the same path reached from two of the given paths
       seen.add(key);
     }
-    out.push(candidate(full, st.size, st.mtimeMs, st.ino, st.dev));
+    const f = candidate(full, st.size, st.mtimeMs, st.ino, st.dev);
+    out.push(f);
+    onFile(f);
   };
   // Each directory with the identity its parent's listing saw: it is opened without following a symlink and
   // only if it is still that directory, then read and its entries stat-ed through its descriptor, so a
@@ -213,7 +232,8 @@ function isUnknown(d: fs.Dirent<Buffer>): boolean {
   );
 }
 
-function fromLibrary(ctx: Ctx): CandidateFile[] {
+/** The location's entries whose size another shares, stat-ed; `onFile` sees each file kept. */
+function fromLibrary(ctx: Ctx, onFile: (f: CandidateFile) => void): CandidateFile[] {
   const { input, state } = ctx;
   const library = ctx.deps.library;
   if (!library) throw new TypeError('Duplicate detection over a location needs deps.library.');
@@ -252,18 +272,18 @@ function fromLibrary(ctx: Ctx): CandidateFile[] {
     state.counts.bytes += st.size;
     if (st.size < min || st.size > max) continue;
     const unchanged = st.size === row.size && st.mtimeMs === row.mtimeMs;
-    out.push(
-      candidate(
-        full,
-        st.size,
-        st.mtimeMs,
-        st.ino,
-        st.dev,
-        row.id,
-        unchanged ? row.contentId : null,
-        unchanged ? row.fullHash : null,
-      ),
+    const f = candidate(
+      full,
+      st.size,
+      st.mtimeMs,
+      st.ino,
+      st.dev,
+      row.id,
+      unchanged ? row.contentId : null,
+      unchanged ? row.fullHash : null,
     );
+    out.push(f);
+    onFile(f);
   }
   return out;
 }
