@@ -20,7 +20,7 @@ parentPort?.on('message', (request: HashRequest) => {
   for (let i = 0; i < request.ends.length; i++) {
     const path = request.paths.subarray(i === 0 ? 0 : request.ends[i - 1], request.ends[i]);
     try {
-      values[i] = op(path, request.sizes[i], request.flags[i]);
+      values[i] = op(path, request.sizes[i], request.flags[i] === 1);
     } catch (error) {
       const e = error as NodeJS.ErrnoException;
       errors.push({ index: i, message: e?.message ?? String(error), code: e?.code, name: e?.name });
