@@ -79,6 +79,34 @@ describe('partial hashes read ahead by collect', () => {
     expect(calls.indexOf('read')).toBeLessThan(calls.lastIndexOf('list'));
   });
 
+  it('take the full hashes along: a file moved away once the first batch is committed was read already', async () => {
+    const root = path.join(tempDir(), 'tree');
+    makeDuplicateTree(root);
+    const tree = canonical(jdupesGroups(root));
+    // Batches of 4 files: the photos (250,000 bytes) first, then edges/m1..m3 (40,000 bytes, one partial hash).
+    const late = path.join(root, 'edges/m1');
+    const ws = workspace();
+    const run = runJob(
+      duplicatesJob,
+      { paths: [root], batchFiles: 4 },
+      { store: ws.store, deps: { library: ws.library } },
+    );
+    // Analysis' checkpoints: the boundary one as it starts, then one per batch.
+    let committed = 0;
+    run.events$.subscribe((e: JobEvent) => {
+      if (e.type === 'checkpointed' && e.phase === 'analysis' && ++committed === 2)
+        fs.renameSync(late, `${late}.away`);
+    });
+    const result = await run.result;
+    expect(result.status).toBe('completed');
+    expect(committed).toBeGreaterThan(3);
+    expect(opsOf(result.errors, late)).toEqual([]);
+    const output = result.output as DuplicatesOutput;
+    expect(output.groups.some((g) => g.files.some((f) => f.path === late))).toBe(true);
+    fs.renameSync(`${late}.away`, late); // the same inode back, to compare by inode
+    expect(canonical(output.groups.map((g) => g.files.map((f) => f.path)))).toEqual(tree);
+  });
+
   it('are not used by another run: resumed after collect, analysis reads the partial hashes again', async () => {
     const root = path.join(tempDir(), 'tree');
     makeDuplicateTree(root);

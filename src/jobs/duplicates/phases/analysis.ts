@@ -68,6 +68,11 @@ export const analysis = phase<DuplicatesState, DuplicatesInput, DuplicatesDeps>(
       }
       return { end, files };
     };
+    // With every partial hash read ahead, which files need a full hash is known before any batch is compared:
+    // they are read ahead too, batch after batch, while this thread compares and commits (registered before the
+    // batches take their partial hashes out of the read-ahead's map).
+    const fullsAhead = new Map<CandidateFile, Promise<string | Error | undefined>>();
+    known?.then((k) => readFullsAhead(pool, groups, state.cursor, batchAt, k, fullsAhead));
     try {
       let reads =
         state.cursor < groups.length ? readFirsts(pool, groups, state.cursor, batchAt, known) : undefined;
@@ -77,7 +82,7 @@ export const analysis = phase<DuplicatesState, DuplicatesInput, DuplicatesDeps>(
         // The worker threads read the next batch's partial hashes while this one is finished and committed:
         // pure reads, whose results touch the state only when that batch is compared, after this checkpoint.
         let next: FirstReads | undefined;
-        const sets = await compareBatch(ctx, pool, reads, writes, () => {
+        const sets = await compareBatch(ctx, pool, reads, fullsAhead, writes, () => {
           if (pool.threaded && end < groups.length) next = readFirsts(pool, groups, end, batchAt, known);
         });
         state.cursor = end;
@@ -149,6 +154,70 @@ function readFirsts(
   return { batch, end, files, toRead, firsts };
 }
 
+/**
+ * Post the full hashes the batches from group `from` on will need, as their partial hashes read ahead say
+ * (the files of a group left with another of the same partial hash, whose full hash is not known yet), one
+ * pool call per batch, in order, each file's result into `out`. Reads only: the results enter the state when
+ * their batch is compared, as if read then; a file missing from `out` (its group not read ahead whole) is
+ * read then. A result that could not be had (the pool closed or broke) is `undefined`: the batch reads it.
+ */
+function readFullsAhead(
+  pool: HashPool,
+  groups: CandidateGroup[],
+  from: number,
+  batchAt: (from: number) => { end: number; files: number },
+  known: Map<CandidateFile, FirstPass | Error>,
+  out: Map<CandidateFile, Promise<string | Error | undefined>>,
+): void {
+  for (let at = from; at < groups.length; ) {
+    const { end } = batchAt(at);
+    const files: CandidateFile[] = [];
+    for (let g = at; g < end; g++) {
+      const group = groups[g];
+      if (byFullHash(group) || byContentId(group)) continue;
+      const firsts = group.files.map((f) => known.get(f));
+      if (firsts.some((r) => r === undefined)) continue;
+      const count = new Map<string, number>();
+      for (const r of firsts)
+        if (!(r instanceof Error)) count.set(r!.partial, (count.get(r!.partial) ?? 0) + 1);
+      group.files.forEach((f, i) => {
+        const r = firsts[i] as FirstPass | Error;
+        if (!(r instanceof Error) && count.get(r.partial)! >= 2 && r.full === null && !f.fullHash)
+          files.push(f);
+      });
+    }
+    if (files.length > 0) {
+      const read = pool.run<string>('full', files).catch(() => undefined);
+      files.forEach((f, i) => {
+        out.set(
+          f,
+          read.then((r) => r?.[i]),
+        );
+      });
+    }
+    at = end;
+  }
+}
+
+/** The full hashes of `files`: those read ahead (taken out of `ahead`), and the others read now. */
+async function fullHashes(
+  pool: HashPool,
+  files: CandidateFile[],
+  ahead: Map<CandidateFile, Promise<string | Error | undefined>>,
+): Promise<(string | Error)[]> {
+  const pending = files.map((f) => ahead.get(f));
+  for (const f of files) ahead.delete(f);
+  const missing = files.filter((_, i) => pending[i] === undefined);
+  const now = missing.length > 0 ? pool.run<string>('full', missing) : undefined;
+  const got = await Promise.all(pending);
+  const again = files.filter((_, i) => pending[i] !== undefined && got[i] === undefined);
+  const later = again.length > 0 ? pool.run<string>('full', again) : undefined;
+  const [read, reread] = await Promise.all([now, later]);
+  let m = 0;
+  let a = 0;
+  return files.map((_, i) => (pending[i] === undefined ? read![m++] : (got[i] ?? reread![a++])));
+}
+
 /** The partial hashes of `files`: those read ahead (taken out of `known`), and the others read now. */
 async function readUnknown(
   pool: HashPool,
@@ -182,6 +251,7 @@ async function compareBatch(
   ctx: Ctx,
   pool: HashPool,
   reads: FirstReads,
+  fullsAhead: Map<CandidateFile, Promise<string | Error | undefined>>,
   writes: HashWrite[],
   onFullQueued: () => void,
 ) {
@@ -237,7 +307,7 @@ async function compareBatch(
   );
   // Level 2: full hashes of what is left.
   const toHash = lists.flatMap((l) => l.files.filter((f) => !f.fullHash));
-  const fullsRead = pool.run<string>('full', toHash);
+  const fullsRead = fullHashes(pool, toHash, fullsAhead);
   onFullQueued();
   const fulls = await fullsRead;
   toHash.forEach((f, i) => {
