@@ -7,7 +7,7 @@ import { indexerJob } from '../../../src/jobs/indexer/indexerJob.js';
 import { DEFAULT_RULES } from '../../../src/jobs/indexer/rules.js';
 import { DIR, DirectoryLister, type Listing, nameAt } from '../../../src/jobs/indexer/walk/listDirectory.js';
 import { ReadAhead, readAheadDefaults } from '../../../src/jobs/indexer/walk/ReadAhead.js';
-import { walCheckpointerDefaults } from '../../../src/jobs/indexer/writes/WalCheckpointer.js';
+import { walCheckpointerDefaults } from '../../../src/jobs/library/WalCheckpointer.js';
 import { openLibrary } from '../../../src/jobs/library/openLibrary.js';
 import { runJob } from '../../../src/machines/runJob.js';
 import { SqliteStore } from '../../../src/persistence/stores/SqliteStore.js';
@@ -22,7 +22,7 @@ const WORKER = pathToFileURL(
   path.resolve(import.meta.dirname, '../../../dist/jobs/indexer/walk/walkWorker.js'),
 );
 const CHECKPOINT_WORKER = pathToFileURL(
-  path.resolve(import.meta.dirname, '../../../dist/jobs/indexer/writes/walCheckpointWorker.js'),
+  path.resolve(import.meta.dirname, '../../../dist/jobs/library/walCheckpointWorker.js'),
 );
 const saved = { ...readAheadDefaults };
 const savedCheckpointer = { ...walCheckpointerDefaults };

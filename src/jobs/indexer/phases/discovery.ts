@@ -28,7 +28,7 @@ import {
 import { ReadAhead, readAheadDefaults } from '../walk/ReadAhead.js';
 import { deferIndexes, restoreDeferredIndexes } from '../writes/deferredIndexes.js';
 import { insertNewEntries } from '../writes/insertNewEntries.js';
-import { WalCheckpointer } from '../writes/WalCheckpointer.js';
+import { WalCheckpointer } from '../../library/WalCheckpointer.js';
 import { DirectorySums, gatheredSums } from './DirectorySums.js';
 import { openLocation, reserveIds } from './openLocation.js';
 import { setContentIds } from '../../library/contentIdentities.js';

@@ -2,23 +2,20 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { indexerJob } from '../../../../src/jobs/indexer/indexerJob.js';
-import { readAheadDefaults } from '../../../../src/jobs/indexer/walk/ReadAhead.js';
-import {
-  WalCheckpointer,
-  walCheckpointerDefaults,
-} from '../../../../src/jobs/indexer/writes/WalCheckpointer.js';
-import type { Library } from '../../../../src/jobs/library/Library.js';
-import { openLibrary } from '../../../../src/jobs/library/openLibrary.js';
-import { runJob } from '../../../../src/machines/runJob.js';
-import { SqliteStore } from '../../../../src/persistence/stores/SqliteStore.js';
-import { tempDir } from '../../../machines/helpers.js';
-import { tableRows } from '../../../testing/libraryWorld.js';
+import { indexerJob } from '../../../src/jobs/indexer/indexerJob.js';
+import { readAheadDefaults } from '../../../src/jobs/indexer/walk/ReadAhead.js';
+import { WalCheckpointer, walCheckpointerDefaults } from '../../../src/jobs/library/WalCheckpointer.js';
+import type { Library } from '../../../src/jobs/library/Library.js';
+import { openLibrary } from '../../../src/jobs/library/openLibrary.js';
+import { runJob } from '../../../src/machines/runJob.js';
+import { SqliteStore } from '../../../src/persistence/stores/SqliteStore.js';
+import { tempDir } from '../../machines/helpers.js';
+import { tableRows } from '../../testing/libraryWorld.js';
 
 /** The built workers (vitest's globalSetup builds dist/): the sources alone never start them. */
-const DIST = path.resolve(import.meta.dirname, '../../../../dist/jobs/indexer');
-const CHECKPOINT_WORKER = pathToFileURL(path.join(DIST, 'writes/walCheckpointWorker.js'));
-const WALK_WORKER = pathToFileURL(path.join(DIST, 'walk/walkWorker.js'));
+const DIST = path.resolve(import.meta.dirname, '../../../dist/jobs');
+const CHECKPOINT_WORKER = pathToFileURL(path.join(DIST, 'library/walCheckpointWorker.js'));
+const WALK_WORKER = pathToFileURL(path.join(DIST, 'indexer/walk/walkWorker.js'));
 
 const saved = { checkpointer: { ...walCheckpointerDefaults }, readAhead: { ...readAheadDefaults } };
 const open: Library[] = [];
