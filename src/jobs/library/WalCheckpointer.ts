@@ -95,6 +95,9 @@ export class WalCheckpointer {
   /** Stop the worker (after the checkpoint it may be in) and give the connection its own checkpoints back. */
   async close(): Promise<void> {
     if (this.#worker !== null) {
+      // Unreferenced while it runs (it never holds a process up); referenced while it is waited for, or a
+      // process with nothing else left would end with that wait unsettled.
+      this.#worker.ref();
       Atomics.store(this.#stop, 0, 1);
       Atomics.notify(this.#stop, 0);
     }

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -92,6 +93,25 @@ describe('WalCheckpointer', () => {
     expect(WalCheckpointer.wanted(library.db)).toBe(false);
     write(library);
     expect(WalCheckpointer.wanted(library.db)).toBe(true);
+  });
+
+  it('lets a process whose only work left is waiting for close() finish that wait (exit 0, not 13)', () => {
+    const file = path.join(tempDir(), 'library.db');
+    const script = `
+      const { openLibrary } = await import(${JSON.stringify(`${DIST}/library/openLibrary.js`)});
+      const { WalCheckpointer } = await import(${JSON.stringify(`${DIST}/library/WalCheckpointer.js`)});
+      const library = openLibrary(${JSON.stringify(file)});
+      const checkpointer = WalCheckpointer.start(library.db);
+      if (!checkpointer) throw new Error('not started');
+      await checkpointer.close();
+      library.close();
+      console.log('closed');`;
+    const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+    expect({ status: child.status, stdout: child.stdout.trim(), stderr: child.stderr }).toEqual({
+      status: 0,
+      stdout: 'closed',
+      stderr: '',
+    });
   });
 
   it('is not started for a database in memory', () => {
