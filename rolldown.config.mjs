@@ -1,7 +1,7 @@
 /**
  * The package's modules as shipped: `tsc -p tsconfig.build.json` emits `dist/` (one module per source file,
  * and the declarations `exports` names), then this bundles each entry point into `dist/bundle/`: the
- * entries of `exports`, and the files the code starts by URL relative to itself (the hash, walk, content id and WAL checkpoint workers,
+ * entries of `exports`, and the files the code starts by URL relative to itself (the hash, walk and content id workers,
  * the crash-point child). One build with shared chunks, so that every entry has the same classes (an error
  * thrown by `phasekit/sqlite` is `instanceof` the class `phasekit` exports); one flat directory, so that
  * `new URL('./hashWorker.js', import.meta.url)` finds the worker from any chunk. Packages stay external
@@ -29,7 +29,6 @@ export default {
     hashWorker: 'dist/jobs/content/hashWorker.js',
     walkWorker: 'dist/jobs/indexer/walk/walkWorker.js',
     contentIdWorker: 'dist/jobs/indexer/content/contentIdWorker.js',
-    walCheckpointWorker: 'dist/jobs/library/walCheckpointWorker.js',
     crashChild: 'dist/testing/crashChild.js',
     cli: 'dist/cli/program.js',
   },

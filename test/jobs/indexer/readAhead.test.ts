@@ -7,7 +7,6 @@ import { indexerJob } from '../../../src/jobs/indexer/indexerJob.js';
 import { DEFAULT_RULES } from '../../../src/jobs/indexer/rules.js';
 import { DIR, DirectoryLister, type Listing, nameAt } from '../../../src/jobs/indexer/walk/listDirectory.js';
 import { ReadAhead, readAheadDefaults } from '../../../src/jobs/indexer/walk/ReadAhead.js';
-import { walCheckpointerDefaults } from '../../../src/jobs/library/WalCheckpointer.js';
 import { openLibrary } from '../../../src/jobs/library/openLibrary.js';
 import { runJob } from '../../../src/machines/runJob.js';
 import { SqliteStore } from '../../../src/persistence/stores/SqliteStore.js';
@@ -21,23 +20,12 @@ import { makeTree } from './tree.js';
 const WORKER = pathToFileURL(
   path.resolve(import.meta.dirname, '../../../dist/jobs/indexer/walk/walkWorker.js'),
 );
-const CHECKPOINT_WORKER = pathToFileURL(
-  path.resolve(import.meta.dirname, '../../../dist/jobs/library/walCheckpointWorker.js'),
-);
 const saved = { ...readAheadDefaults };
-const savedCheckpointer = { ...walCheckpointerDefaults };
-afterEach(() => {
-  Object.assign(readAheadDefaults, saved, { workerUrl: undefined });
-  Object.assign(walCheckpointerDefaults, savedCheckpointer, { workerUrl: undefined });
-});
+afterEach(() => Object.assign(readAheadDefaults, saved, { workerUrl: undefined }));
 
-/**
- * Read ahead by the worker from the first directory on, at most `ahead` entries ahead of the job; the WAL
- * checkpointed from its worker from the first batch on, as a large walk does.
- */
+/** Read ahead by the worker from the first directory on, at most `ahead` entries ahead of the job. */
 function useWorker(ahead = 8) {
   Object.assign(readAheadDefaults, { workerUrl: WORKER, inlineFirst: 0, ahead });
-  Object.assign(walCheckpointerDefaults, { workerUrl: CHECKPOINT_WORKER, startAfterBytes: 0 });
 }
 
 /** A tree with every kind of listing: nested dirs, symlinks, a non-UTF-8 name, a FIFO, .gitignore files. */
@@ -172,10 +160,7 @@ describe('the walk read ahead in a worker thread', () => {
       const rows: Record<string, unknown> = {};
       for (const [name, file] of Object.entries(libraries)) {
         if (name === 'worker') useWorker(3);
-        else {
-          Object.assign(readAheadDefaults, saved, { workerUrl: undefined });
-          Object.assign(walCheckpointerDefaults, savedCheckpointer, { workerUrl: undefined });
-        }
+        else Object.assign(readAheadDefaults, saved, { workerUrl: undefined });
         const library = openLibrary(file);
         try {
           const result = await runJob(

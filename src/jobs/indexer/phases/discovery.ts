@@ -28,7 +28,6 @@ import {
 import { ReadAhead, readAheadDefaults } from '../walk/ReadAhead.js';
 import { deferIndexes, restoreDeferredIndexes } from '../writes/deferredIndexes.js';
 import { insertNewEntries } from '../writes/insertNewEntries.js';
-import { WalCheckpointer } from '../../library/WalCheckpointer.js';
 import { DirectorySums, gatheredSums } from './DirectorySums.js';
 import { openLocation, reserveIds } from './openLocation.js';
 import { setContentIds } from '../../library/contentIdentities.js';
@@ -80,8 +79,6 @@ export const discovery = phase<IndexerState, IndexerInput, IndexerDeps>({
     const recursive = (input.scope ?? 'recursive') === 'recursive';
     let batch: Batch = { inserts: [], updates: [], cleared: [] };
     let pending = 0;
-    let checkpointer: WalCheckpointer | undefined;
-    let checkpointerTried = false;
 
     const flush = async (last = false) => {
       const { inserts, updates, cleared } = batch;
@@ -106,11 +103,6 @@ export const discovery = phase<IndexerState, IndexerInput, IndexerDeps>({
             }
           : {}),
       });
-      // A threaded walk that writes much checkpoints the WAL from another thread (see WalCheckpointer).
-      if (!checkpointerTried && library && reader.threaded && WalCheckpointer.wanted(library.db)) {
-        checkpointerTried = true;
-        checkpointer = WalCheckpointer.start(library.db);
-      }
       // Only between batches: the state in memory then matches what is committed.
       interruptible(ctx, library);
     };
@@ -152,7 +144,6 @@ export const discovery = phase<IndexerState, IndexerInput, IndexerDeps>({
       }
     } finally {
       await reader.close();
-      await checkpointer?.close();
     }
     await flush(true);
     if (sums) gatheredSums.set(state, sums);
