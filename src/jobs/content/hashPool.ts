@@ -1,9 +1,7 @@
-import fs from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
 import { hashFile } from './hashFile.js';
 import { HashPoolClosedError } from './HashPoolClosedError.js';
 import { EDGE_BYTES, type FirstPass, firstPass, fullHashSync } from './fileBytes.js';
+import { WorkerPool } from './WorkerPool.js';
 
 /** What a pool can compute for a file: a partial hash, a full hash, or a full hash with the content id. */
 export type HashOp = 'first' | 'full' | 'file';
@@ -78,26 +76,6 @@ export interface HashItem {
   readonly flag?: boolean;
 }
 
-/** A chunk posted to a worker and not answered yet. */
-interface Pending {
-  readonly cost: number;
-  readonly request: HashRequest;
-  readonly resolve: (r: HashReply) => void;
-  readonly reject: (e: Error) => void;
-  /** Posted again after the worker it was first sent to died: a second death rejects it. */
-  readonly resent: boolean;
-}
-
-/** A worker and the chunks sent to it that it has not answered yet. */
-interface Slot {
-  readonly worker: Worker;
-  /** The estimated cost of its unanswered chunks (see {@link chunkCost}). */
-  load: number;
-  readonly pending: Map<number, Pending>;
-  /** Why it can take no more work (it failed or exited), once it cannot. */
-  dead?: Error;
-}
-
 /** What a chunk costs a worker, roughly: a file's open and close, and its bytes (a full hash reads all). */
 function chunkCost(op: HashOp, items: readonly HashItem[]): number {
   let cost = 0;
@@ -119,22 +97,22 @@ function chunkCost(op: HashOp, items: readonly HashItem[]): number {
  * the calling thread: the same functions, one file at a time.
  */
 export class HashPool {
-  readonly #slots: Slot[] = [];
+  readonly #workers: WorkerPool<HashRequest, HashReply>;
   #next = 0;
-  #closed = false;
-  #unref = false;
 
-  readonly #threads: number;
-  readonly #url = new URL('./hashWorker.js', import.meta.url);
-
-  /** Workers start with the first call that has work for them (a run that reads nothing starts none). */
+  /**
+   * @param threads How many worker threads; they start with the first call that has work for them (a run
+   *   that reads nothing starts none). 0: hash in the calling thread.
+   */
   constructor(threads: number) {
-    this.#threads = threads > 0 && fs.existsSync(fileURLToPath(this.#url)) ? threads : 0;
+    this.#workers = new WorkerPool(new URL('./hashWorker.js', import.meta.url), threads, (code, cause) =>
+      cause instanceof Error ? cause : new HashPoolClosedError(code),
+    );
   }
 
   /** Whether work runs in worker threads. */
   get threaded(): boolean {
-    return this.#threads > 0;
+    return this.#workers.threaded;
   }
 
   /**
@@ -142,64 +120,19 @@ export class HashPool {
    * undoes it; a caller that awaits results must hold them referenced, or the process may end first.
    */
   unref(): void {
-    this.#unref = true;
-    for (const s of this.#slots) s.worker.unref();
+    this.#workers.unref();
   }
 
   /** Hold the process open while the threads run again (the default). */
   ref(): void {
-    this.#unref = false;
-    for (const s of this.#slots) s.worker.ref();
-  }
-
-  #start(): void {
-    if (this.#slots.length > 0) return;
-    for (let i = 0; i < this.#threads; i++) this.#slots.push(this.#spawn());
-  }
-
-  /**
-   * A new worker. Should it die while the pool is open (its thread crashed or was terminated), the chunks it
-   * had not answered go once more to a new worker in its place (reads only: doing them again is harmless);
-   * a chunk whose second worker dies too rejects, with the reason.
-   */
-  #spawn(): Slot {
-    const slot: Slot = { worker: new Worker(this.#url), load: 0, pending: new Map() };
-    const fail = (error: Error) => {
-      if (slot.dead !== undefined) return;
-      slot.dead = error;
-      const pending = [...slot.pending.values()];
-      slot.pending.clear();
-      slot.load = 0;
-      const at = this.#slots.indexOf(slot);
-      const again = this.#closed ? [] : pending.filter((p) => !p.resent);
-      for (const p of pending) if (!again.includes(p)) p.reject(error);
-      if (at < 0 || again.length === 0) return;
-      const next = this.#spawn();
-      this.#slots[at] = next;
-      for (const p of again) this.#post(next, { ...p, resent: true });
-    };
-    slot.worker.on('message', (reply: HashReply) => {
-      const p = slot.pending.get(reply.id);
-      if (p === undefined) return;
-      slot.pending.delete(reply.id);
-      slot.load -= p.cost;
-      p.resolve(reply);
-    });
-    slot.worker.on('error', fail);
-    slot.worker.on('exit', (code) => fail(new HashPoolClosedError(this.#closed ? null : code)));
-    if (this.#unref) slot.worker.unref();
-    return slot;
-  }
-
-  #post(slot: Slot, p: Pending): void {
-    slot.pending.set(p.request.id, p);
-    slot.load += p.cost;
-    slot.worker.postMessage(p.request);
+    this.#workers.ref();
   }
 
   /**
    * Hash `items` with `op`; each result is its value or an `Error`. With threads, every chunk is posted
-   * before this returns; the promise settles when all are answered (it rejects only when a worker dies).
+   * before this returns; the promise settles when all are answered (it rejects only when a chunk's workers
+   * died twice, or the pool was closed). A worker that dies is replaced and its chunks answered by the new
+   * one (see {@link WorkerPool}).
    */
   run<T>(op: HashOp, items: readonly HashItem[], chunk = 64): Promise<(T | Error)[]> {
     const out = new Array<T | Error>(items.length);
@@ -215,13 +148,12 @@ export class HashPool {
       return Promise.resolve(out);
     }
     if (items.length === 0) return Promise.resolve(out);
-    if (this.#closed) return Promise.reject(new HashPoolClosedError(null));
-    this.#start();
+    if (this.#workers.closed) return Promise.reject(new HashPoolClosedError(null));
     const jobs: Promise<void>[] = [];
     for (let start = 0; start < items.length; start += chunk) {
       const slice = items.slice(start, start + chunk);
       jobs.push(
-        this.#send(op, slice).then((reply) => {
+        this.#workers.post(this.#request(op, slice), chunkCost(op, slice)).then((reply) => {
           let e = 0;
           for (let i = 0; i < slice.length; i++) {
             const error = reply.errors[e];
@@ -239,19 +171,11 @@ export class HashPool {
   }
 
   /** Stop the workers; work not answered yet rejects. */
-  async close(): Promise<void> {
-    this.#closed = true;
-    const slots = this.#slots.splice(0);
-    await Promise.all(slots.map((s) => s.worker.terminate()));
+  close(): Promise<void> {
+    return this.#workers.close();
   }
 
-  #send(op: HashOp, items: readonly HashItem[]): Promise<HashReply> {
-    let slot: Slot | undefined;
-    for (const s of this.#slots)
-      if (s.dead === undefined && (slot === undefined || s.load < slot.load)) slot = s;
-    if (slot === undefined) return Promise.reject(this.#slots[0]?.dead ?? new HashPoolClosedError(null));
-    const id = this.#next++;
-    const cost = chunkCost(op, items);
+  #request(op: HashOp, items: readonly HashItem[]): HashRequest {
     const n = items.length;
     const ends = new Uint32Array(n);
     const sizes = new Float64Array(n);
@@ -266,11 +190,7 @@ export class HashPool {
     }
     const paths = new Uint8Array(length);
     for (let i = 0; i < n; i++) paths.set(items[i].path, ends[i] - items[i].path.length);
-    const request: HashRequest = { id, op, paths, ends, sizes, flags };
-    const target = slot;
-    return new Promise<HashReply>((resolve, reject) => {
-      this.#post(target, { cost, request, resolve, reject, resent: false });
-    });
+    return { id: this.#next++, op, paths, ends, sizes, flags };
   }
 }
 

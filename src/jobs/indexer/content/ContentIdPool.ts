@@ -1,7 +1,5 @@
-import fs from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
 import { contentIdOfFileSync } from '../../content/contentId.js';
+import { WorkerPool } from '../../content/WorkerPool.js';
 import { ContentIdWorkerDiedError } from './ContentIdWorkerDiedError.js';
 import {
   answer,
@@ -13,24 +11,6 @@ import {
 
 /** @internal Defaults of every {@link ContentIdPool}, for tests: `workerUrl` points the sources at the built worker. */
 export const contentIdPoolDefaults: { workerUrl?: URL } = {};
-
-/** A chunk posted to a worker and not answered yet. */
-interface Pending {
-  readonly request: ContentIdRequest;
-  readonly cost: number;
-  readonly resolve: (reply: ContentIdReply) => void;
-  readonly reject: (error: Error) => void;
-  /** Posted again after the worker it was first sent to died: a second death rejects it. */
-  readonly resent: boolean;
-}
-
-/** A worker and the chunks sent to it that it has not answered yet. */
-interface Slot {
-  readonly worker: Worker;
-  load: number;
-  readonly pending: Map<number, Pending>;
-  dead: boolean;
-}
 
 /** What a file costs a worker, roughly: its open, fstat and close, and the bytes its id reads (≤ 100 KiB). */
 const costOf = (size: number) => 1 + Math.min(size, 100 * 1024) / 32_768;
@@ -50,22 +30,19 @@ const costOf = (size: number) => 1 + Math.min(size, 100 * 1024) / 32_768;
  * calling thread, one chunk per call.
  */
 export class ContentIdPool {
-  readonly #threads: number;
-  readonly #url: URL;
-  readonly #slots: Slot[] = [];
+  readonly #workers: WorkerPool<ContentIdRequest, ContentIdReply>;
   #next = 0;
-  #closed = false;
 
   /** Workers start with the first chunk posted (a phase with nothing to hash starts none). */
   constructor(threads: number, workerUrl?: URL) {
-    this.#url =
+    const url =
       workerUrl ?? contentIdPoolDefaults.workerUrl ?? new URL('./contentIdWorker.js', import.meta.url);
-    this.#threads = threads > 0 && fs.existsSync(fileURLToPath(this.#url)) ? threads : 0;
+    this.#workers = new WorkerPool(url, threads, (code, cause) => new ContentIdWorkerDiedError(code, cause));
   }
 
   /** Whether chunks are hashed in worker threads. */
   get threaded(): boolean {
-    return this.#threads > 0;
+    return this.#workers.threaded;
   }
 
   /**
@@ -81,61 +58,13 @@ export class ContentIdPool {
     const request: ContentIdRequest = { id: this.#next++, paths: bytes, ends, sizes: [...sizes] };
     if (!this.threaded)
       return Promise.resolve(unpackReply(answer(request, contentIdOfFileSync), paths.length));
-    if (this.#closed) return Promise.reject(new ContentIdWorkerDiedError(null));
-    if (this.#slots.length === 0) for (let i = 0; i < this.#threads; i++) this.#slots.push(this.#spawn());
-    // A worker that died with nothing to redo is replaced when there is work again (not at once: a worker
-    // that cannot even start would otherwise be replaced for ever).
-    for (let i = 0; i < this.#slots.length; i++) if (this.#slots[i].dead) this.#slots[i] = this.#spawn();
     let cost = 0;
     for (const size of sizes) cost += costOf(size);
-    let slot = this.#slots[0];
-    for (const s of this.#slots) if (s.load < slot.load) slot = s;
-    return new Promise<ContentIdReply>((resolve, reject) => {
-      this.#post(slot, { request, cost, resolve, reject, resent: false });
-    }).then((reply) => unpackReply(reply, paths.length));
+    return this.#workers.post(request, cost).then((reply) => unpackReply(reply, paths.length));
   }
 
   /** Stop the workers; chunks not answered yet reject. */
-  async close(): Promise<void> {
-    this.#closed = true;
-    const slots = this.#slots.splice(0);
-    await Promise.all(slots.map((s) => s.worker.terminate()));
-  }
-
-  #post(slot: Slot, p: Pending): void {
-    slot.pending.set(p.request.id, p);
-    slot.load += p.cost;
-    slot.worker.postMessage(p.request);
-  }
-
-  #spawn(): Slot {
-    const slot: Slot = { worker: new Worker(this.#url), load: 0, pending: new Map(), dead: false };
-    const fail = (code: number | null, cause?: unknown) => {
-      if (slot.dead) return;
-      slot.dead = true;
-      const pending = [...slot.pending.values()];
-      slot.pending.clear();
-      const at = this.#slots.indexOf(slot);
-      if (this.#closed || at < 0) {
-        for (const p of pending) p.reject(new ContentIdWorkerDiedError(code, cause));
-        return;
-      }
-      const again = pending.filter((p) => !p.resent);
-      for (const p of pending) if (p.resent) p.reject(new ContentIdWorkerDiedError(code, cause));
-      if (again.length === 0) return;
-      const next = this.#spawn();
-      this.#slots[at] = next;
-      for (const p of again) this.#post(next, { ...p, resent: true });
-    };
-    slot.worker.on('message', (reply: ContentIdReply) => {
-      const p = slot.pending.get(reply.id);
-      if (p === undefined) return;
-      slot.pending.delete(reply.id);
-      slot.load -= p.cost;
-      p.resolve(reply);
-    });
-    slot.worker.on('error', (error) => fail(null, error));
-    slot.worker.on('exit', (code) => fail(code));
-    return slot;
+  close(): Promise<void> {
+    return this.#workers.close();
   }
 }
