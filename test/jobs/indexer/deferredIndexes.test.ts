@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { indexerJob } from '../../../src/jobs/indexer/indexerJob.js';
+import { contentPhaseDefaults } from '../../../src/jobs/indexer/phases/content.js';
 import { deferIndexes } from '../../../src/jobs/indexer/writes/deferredIndexes.js';
 import type { Library } from '../../../src/jobs/library/Library.js';
 import { openLibrary } from '../../../src/jobs/library/openLibrary.js';
@@ -118,5 +119,108 @@ describe("a new library's secondary indexes, built after the first index's walk"
     expect(seen[1]).toEqual(NEW_LIBRARY_INDEXES);
     expect(entryIndexes(file)).toEqual(NEW_LIBRARY_INDEXES);
     expect(deferred(lib)).toEqual([]);
+  });
+});
+
+describe("a library's first content ids, written without entries_by_content_id", () => {
+  const saved = { ...contentPhaseDefaults };
+  afterEach(() => Object.assign(contentPhaseDefaults, saved));
+
+  const contentIndex = (file: string) =>
+    entryIndexes(file).filter((sql) => sql.includes('entries_by_content_id'));
+
+  it('the index is set aside by the first batch, and back, exactly as defined, when the phase ends', async () => {
+    Object.assign(contentPhaseDefaults, { deferIndexFrom: 10 });
+    const { lib, file, store } = library();
+    const defined = contentIndex(file);
+    expect(defined).toHaveLength(1);
+    const run = runJob(
+      indexerJob,
+      { path: tree('c'), mode: 'content', batchSize: 20 },
+      { store, deps: { library: lib } },
+    );
+    const during: { indexes: string[]; deferred: unknown[] }[] = [];
+    run.events$.subscribe((e) => {
+      if (e.type === 'checkpointed' && run.position.phase === 'content')
+        during.push({ indexes: contentIndex(file), deferred: deferred(lib) });
+    });
+    expect((await run.result).status).toBe('completed');
+    expect(during.length).toBeGreaterThan(3);
+    // The phase's first checkpoint (entering it) still has the index; every batch's after it does not.
+    expect(during[0]).toEqual({ indexes: defined, deferred: [] });
+    for (const d of during.slice(1)) {
+      expect(d.indexes).toEqual([]);
+      expect(d.deferred).toEqual(['entries_by_content_id']);
+    }
+    expect(entryIndexes(file)).toEqual(NEW_LIBRARY_INDEXES);
+    expect(deferred(lib)).toEqual([]);
+  });
+
+  it('stays in place when the library has content ids already, or the files are fewer than deferIndexFrom', async () => {
+    Object.assign(contentPhaseDefaults, { deferIndexFrom: 10 });
+    const { lib, file, store } = library();
+    await runJob(indexerJob, { path: tree('x', 2, 10), mode: 'content' }, { store, deps: { library: lib } })
+      .result;
+    const run = runJob(
+      indexerJob,
+      { path: tree('y'), mode: 'content', batchSize: 20 },
+      { store, deps: { library: lib } },
+    );
+    const seen: string[][] = [];
+    run.events$.subscribe((e) => {
+      if (e.type === 'checkpointed' && run.position.phase === 'content') seen.push(contentIndex(file));
+    });
+    expect((await run.result).status).toBe('completed');
+    expect(seen.length).toBeGreaterThan(3);
+    for (const indexes of seen) expect(indexes).toHaveLength(1);
+
+    Object.assign(contentPhaseDefaults, { deferIndexFrom: 1_000_000 });
+    const fresh = library();
+    const small = runJob(
+      indexerJob,
+      { path: tree('z'), mode: 'content', batchSize: 20 },
+      { store: fresh.store, deps: { library: fresh.lib } },
+    );
+    const kept: string[][] = [];
+    small.events$.subscribe((e) => {
+      if (e.type === 'checkpointed' && small.position.phase === 'content')
+        kept.push(contentIndex(fresh.file));
+    });
+    expect((await small.result).status).toBe('completed');
+    for (const indexes of kept) expect(indexes).toHaveLength(1);
+  });
+
+  it('paused mid-phase, the index comes back; resumed, the job ends with the library of an uninterrupted run', async () => {
+    Object.assign(contentPhaseDefaults, { deferIndexFrom: 10 });
+    const root = tree('q', 12);
+    const reference = library();
+    await runJob(
+      indexerJob,
+      { path: root, mode: 'content', batchSize: 20 },
+      { store: reference.store, deps: { library: reference.lib } },
+    ).result;
+    const { lib, file, store } = library();
+    const run = runJob(
+      indexerJob,
+      { path: root, mode: 'content', batchSize: 20 },
+      { store, deps: { library: lib } },
+    );
+    await new Promise<void>((resolve) => {
+      const sub = run.events$.subscribe((e) => {
+        if (e.type === 'checkpointed' && run.position.phase === 'content' && deferred(lib).length > 0) {
+          sub.unsubscribe();
+          resolve();
+        }
+      });
+    });
+    await run.pause();
+    expect(run.position.step).toBe('paused');
+    expect(entryIndexes(file)).toEqual(NEW_LIBRARY_INDEXES);
+    expect(deferred(lib)).toEqual([]);
+    run.stop();
+    const resumed = await resumeJob(indexerJob, run.id, { store, deps: { library: lib } });
+    expect((await resumed.result).status).toBe('completed');
+    expect(entryIndexes(file)).toEqual(NEW_LIBRARY_INDEXES);
+    expect(tableRows(lib.db)).toEqual(tableRows(reference.lib.db));
   });
 });

@@ -12,6 +12,7 @@ import type { ContentIdResult } from '../content/contentIdMessages.js';
 import { DirPaths } from '../content/DirPaths.js';
 import { countUnhashedFiles, type UnhashedFile, unhashedFiles } from '../indexerQueries.js';
 import type { IndexerDeps, IndexerInput, IndexerState } from '../types.js';
+import { CONTENT_ID_INDEXES, deferIndexes, restoreDeferredIndexes } from '../writes/deferredIndexes.js';
 
 /**
  * How the content phase divides its work. `batch`: files per batch (one transaction and checkpoint) when the
@@ -19,9 +20,11 @@ import type { IndexerDeps, IndexerInput, IndexerState } from '../types.js';
  * (`content_identities`, `entries_by_content_id`), so a commit writes nearly as many pages for 1,000 files as
  * for 5,000. `chunk`: files per chunk sent to a worker thread (progress and interrupts move a chunk at a
  * time). `threadsFrom`: below this many files to hash no worker thread starts (one costs more than the work).
+ * `deferIndexFrom`: a library's first content ids, this many files or more, are written with
+ * `entries_by_content_id` set aside and built once at the end (see {@link CONTENT_ID_INDEXES}).
  * @internal Mutable for tests.
  */
-export const contentPhaseDefaults = { batch: 5000, chunk: 256, threadsFrom: 2048 };
+export const contentPhaseDefaults = { batch: 5000, chunk: 256, threadsFrom: 2048, deferIndexFrom: 20_000 };
 
 /** A batch being hashed: its files, their paths, and each chunk's results (started at once when threaded). */
 interface Batch {
@@ -66,6 +69,24 @@ export const content = phase<IndexerState, IndexerInput, IndexerDeps>({
     const total = state.counts.contentIds + remaining;
     const threads =
       remaining >= contentPhaseDefaults.threadsFrom ? Math.min(concurrency, availableParallelism()) : 0;
+    // A library's first content ids: each would be a random insert into `entries_by_content_id` (half the
+    // phase's writes); the first batch's transaction sets the index aside, the end builds it once.
+    let deferIndex =
+      remaining >= contentPhaseDefaults.deferIndexFrom &&
+      library.statements.pluck('SELECT 1 FROM entries WHERE content_id IS NOT NULL LIMIT 1').get() ===
+        undefined;
+    const checkInterrupt = () => {
+      try {
+        ctx.checkInterrupt();
+      } catch (interrupt) {
+        // Paused or cancelled: the index comes back first (its own transaction), so a paused job does not
+        // leave the library without it; busy or failing, it stays recorded and the next index builds it.
+        try {
+          library.db.transaction(() => restoreDeferredIndexes(library)).immediate();
+        } catch {}
+        throw interrupt;
+      }
+    };
     const pool = new ContentIdPool(threads);
     const dirs = new DirPaths(library);
     const chunkSize = contentPhaseDefaults.chunk;
@@ -112,7 +133,7 @@ export const content = phase<IndexerState, IndexerInput, IndexerDeps>({
           // Give the host a turn: progress reports and signals run during a batch (chunks already answered
           // resolve in microtasks, which alone would run the whole batch without one).
           await new Promise<void>((resolve) => setImmediate(resolve));
-          ctx.checkInterrupt();
+          checkInterrupt();
         }
         const assignments: ContentIdAssignment[] = [];
         for (let i = 0; i < rows.length; i++) {
@@ -125,16 +146,23 @@ export const content = phase<IndexerState, IndexerInput, IndexerDeps>({
         }
         state.cursor = rows[rows.length - 1].id;
         state.counts.contentIds += assignments.length;
+        const defer = deferIndex;
         await ctx.checkpoint({
           force: true,
-          atomicWith: () => void setContentIds(library, assignments),
+          atomicWith: () => {
+            if (defer) deferIndexes(library, CONTENT_ID_INDEXES);
+            setContentIds(library, assignments);
+          },
         });
-        ctx.checkInterrupt();
+        deferIndex = false;
+        checkInterrupt();
         batch = next ?? (pool.threaded ? null : start(state.cursor));
       }
     } finally {
       await pool.close();
     }
+    // Before the phase ends (a crash before this re-enters the phase, which has nothing left but this).
+    library.db.transaction(() => restoreDeferredIndexes(library)).immediate();
     state.cursor = 0;
     return Continue;
   },

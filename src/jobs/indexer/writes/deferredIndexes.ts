@@ -4,6 +4,12 @@ import type { Library } from '../../library/Library.js';
 export const DEFERRED_INDEXES = ['entries_by_inode', 'entries_files_by_size'] as const;
 
 /**
+ * The index a library's first content ids leave out: keyed by a random hash, each id is an insert somewhere in
+ * it, about half of what writing a content id costs (the content phase builds it once at its end).
+ */
+export const CONTENT_ID_INDEXES = ['entries_by_content_id'] as const;
+
+/**
  * Whether the library holds no entries but location roots: a new library, where dropping the secondary
  * indexes for the first index and building each once at the end costs less than updating them per row.
  */
@@ -14,15 +20,16 @@ export function isNewLibrary(library: Library): boolean {
 }
 
 /**
- * Drop the {@link DEFERRED_INDEXES} that exist, recording each one's exact `CREATE INDEX` text in
- * `library_deferred_indexes` (schema 6). Run it inside the transaction that commits the job's checkpoint.
+ * Drop the indexes `names` (default the {@link DEFERRED_INDEXES}) that exist, recording each one's exact
+ * `CREATE INDEX` text in `library_deferred_indexes` (schema 6). Run it inside the transaction that commits
+ * the job's checkpoint.
  */
-export function deferIndexes(library: Library): void {
+export function deferIndexes(library: Library, names: readonly string[] = DEFERRED_INDEXES): void {
   const find = library.statements.pluck("SELECT sql FROM sqlite_schema WHERE type = 'index' AND name = ?");
   const note = library.statements.get(
     'INSERT OR REPLACE INTO library_deferred_indexes (name, sql) VALUES (?, ?)',
   );
-  for (const name of DEFERRED_INDEXES) {
+  for (const name of names) {
     const sql = find.get(name) as string | undefined;
     if (sql === undefined) continue;
     note.run(name, sql);

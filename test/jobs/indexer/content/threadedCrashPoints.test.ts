@@ -15,7 +15,8 @@ const saved = { ...contentPhaseDefaults };
 beforeEach(() => {
   contentIdPoolDefaults.workerUrl = builtWorker();
   // Threads from the first file, two files a chunk: a batch of 4 is two chunks, hashed a batch ahead.
-  Object.assign(contentPhaseDefaults, { threadsFrom: 0, chunk: 2 });
+  // …and entries_by_content_id set aside from the first batch, built at the end of the phase.
+  Object.assign(contentPhaseDefaults, { threadsFrom: 0, chunk: 2, deferIndexFrom: 0 });
 });
 afterEach(() => {
   vi.restoreAllMocks();
