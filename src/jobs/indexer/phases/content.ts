@@ -12,7 +12,12 @@ import type { ContentIdResult } from '../content/contentIdMessages.js';
 import { DirPaths } from '../content/DirPaths.js';
 import { countUnhashedFiles, type UnhashedFile, unhashedFiles } from '../indexerQueries.js';
 import type { IndexerDeps, IndexerInput, IndexerState } from '../types.js';
-import { CONTENT_ID_INDEXES, deferIndexes, restoreDeferredIndexes } from '../writes/deferredIndexes.js';
+import {
+  CONTENT_ID_INDEXES,
+  checkInterruptRestoringIndexes,
+  deferIndexes,
+  restoreDeferredIndexes,
+} from '../writes/deferredIndexes.js';
 
 /**
  * How the content phase divides its work. `batch`: files per batch (one transaction and checkpoint) when the
@@ -75,18 +80,8 @@ export const content = phase<IndexerState, IndexerInput, IndexerDeps>({
       remaining >= contentPhaseDefaults.deferIndexFrom &&
       library.statements.pluck('SELECT 1 FROM entries WHERE content_id IS NOT NULL LIMIT 1').get() ===
         undefined;
-    const checkInterrupt = () => {
-      try {
-        ctx.checkInterrupt();
-      } catch (interrupt) {
-        // Paused or cancelled: the index comes back first (its own transaction), so a paused job does not
-        // leave the library without it; busy or failing, it stays recorded and the next index builds it.
-        try {
-          library.db.transaction(() => restoreDeferredIndexes(library)).immediate();
-        } catch {}
-        throw interrupt;
-      }
-    };
+    // Paused or cancelled: the index comes back first, so a paused job does not leave the library without it.
+    const checkInterrupt = () => checkInterruptRestoringIndexes(ctx, library);
     const pool = new ContentIdPool(threads);
     const dirs = new DirPaths(library);
     const chunkSize = contentPhaseDefaults.chunk;

@@ -26,7 +26,11 @@ import {
   UNREADABLE,
 } from '../walk/listDirectory.js';
 import { ReadAhead, readAheadDefaults } from '../walk/ReadAhead.js';
-import { deferIndexes, restoreDeferredIndexes } from '../writes/deferredIndexes.js';
+import {
+  checkInterruptRestoringIndexes,
+  deferIndexes,
+  restoreDeferredIndexes,
+} from '../writes/deferredIndexes.js';
 import { insertNewEntries } from '../writes/insertNewEntries.js';
 import { DirectorySums, gatheredSums } from './DirectorySums.js';
 import { openLocation, reserveIds } from './openLocation.js';
@@ -104,7 +108,7 @@ export const discovery = phase<IndexerState, IndexerInput, IndexerDeps>({
           : {}),
       });
       // Only between batches: the state in memory then matches what is committed.
-      interruptible(ctx, library);
+      checkInterruptRestoringIndexes(ctx, library);
     };
 
     const nextId = () => {
@@ -407,25 +411,6 @@ function applyListing(ctx: Ctx, dir: PendingDir, listing: Listing, tools: WalkTo
 
 /** No library children to compare with (a first index, a new directory). */
 const NONE = new Map<string, KnownRow>(); // never written: every write above is behind existing.size > 0
-
-/**
- * `ctx.checkInterrupt()`; a pause or cancel first builds the indexes a new library's walk set aside (in
- * their own transaction), so a job left paused does not leave the library without them.
- */
-function interruptible(ctx: Ctx, library: NonNullable<IndexerDeps['library']> | undefined): void {
-  try {
-    ctx.checkInterrupt();
-  } catch (interrupt) {
-    if (library) {
-      try {
-        library.db.transaction(() => restoreDeferredIndexes(library)).immediate();
-      } catch {
-        // Busy or failing: the indexes stay recorded as deferred, and the next index builds them.
-      }
-    }
-    throw interrupt;
-  }
-}
 
 /**
  * The library entry this new path was moved from: same inode and device, same kind, and its old path no

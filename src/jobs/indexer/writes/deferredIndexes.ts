@@ -54,3 +54,26 @@ export function restoreDeferredIndexes(library: Library): number {
   library.statements.get('DELETE FROM library_deferred_indexes').run();
   return rows.length;
 }
+
+/**
+ * `checkInterrupt()`; a pause or cancel first builds the indexes a new library's first index set aside (in
+ * their own transaction), so a job left paused does not leave the library without them. Busy or failing,
+ * they stay recorded as deferred, and the next index builds them.
+ */
+export function checkInterruptRestoringIndexes(
+  ctx: { checkInterrupt(): void },
+  library: Library | undefined,
+): void {
+  try {
+    ctx.checkInterrupt();
+  } catch (interrupt) {
+    if (library) {
+      try {
+        library.db.transaction(() => restoreDeferredIndexes(library)).immediate();
+      } catch {
+        // Left recorded: the next index builds them.
+      }
+    }
+    throw interrupt;
+  }
+}
