@@ -21,6 +21,18 @@ function onTerminal(args: string[], options: { as?: string[]; env?: NodeJS.Proce
   return { code: result.status, text };
 }
 
+/** A tree with a file and a directory no other user may read, in a directory anyone may write to. */
+function treeWithLockedDirectory() {
+  const dir = tempDir();
+  fs.chmodSync(dir, 0o777);
+  const tree = path.join(dir, 'tree');
+  fs.mkdirSync(path.join(tree, 'locked'), { recursive: true });
+  fs.writeFileSync(path.join(tree, 'a.txt'), 'a');
+  fs.chmodSync(tree, 0o777);
+  fs.chmodSync(path.join(tree, 'locked'), 0o000);
+  return { dir, tree, library: path.join(dir, 'lib.db') };
+}
+
 describe('phasekit CLI exit codes: a job whose items failed never ends "Done" with 0', () => {
   it('validate: issues reaching --fail-on exit 2 without "Done", on the first run and when resumed', () => {
     const tree = path.join(tempDir(), 'tree');
@@ -49,14 +61,7 @@ describe('phasekit CLI exit codes: a job whose items failed never ends "Done" wi
   it.skipIf(process.getuid?.() !== 0)(
     'index: a directory it could not read is a failed item: never "Done", the error, exit 1 (run as an unprivileged user)',
     () => {
-      const dir = tempDir();
-      fs.chmodSync(dir, 0o777);
-      const tree = path.join(dir, 'tree');
-      fs.mkdirSync(path.join(tree, 'locked'), { recursive: true });
-      fs.writeFileSync(path.join(tree, 'a.txt'), 'a');
-      fs.chmodSync(tree, 0o777);
-      fs.chmodSync(path.join(tree, 'locked'), 0o000);
-      const library = path.join(dir, 'lib.db');
+      const { dir, tree, library } = treeWithLockedDirectory();
       // As an unprivileged user, who cannot read `locked`.
       const { code, text } = onTerminal(['index', tree, '--library', library], {
         as: ['setpriv', '--reuid', '65534', '--regid', '65534', '--clear-groups'],
@@ -70,14 +75,7 @@ describe('phasekit CLI exit codes: a job whose items failed never ends "Done" wi
   );
 
   it('index --mode deep --thumbnails: an index with a non-fatal error still makes the thumbnails; exit 1 (run as an unprivileged user)', () => {
-    const dir = tempDir();
-    fs.chmodSync(dir, 0o777);
-    const tree = path.join(dir, 'tree');
-    fs.mkdirSync(path.join(tree, 'locked'), { recursive: true });
-    fs.writeFileSync(path.join(tree, 'a.txt'), 'a');
-    fs.chmodSync(tree, 0o777);
-    fs.chmodSync(path.join(tree, 'locked'), 0o000);
-    const library = path.join(dir, 'lib.db');
+    const { dir, tree, library } = treeWithLockedDirectory();
     const run = spawnSync(
       'setpriv',
       [

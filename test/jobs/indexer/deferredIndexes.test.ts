@@ -36,6 +36,19 @@ function library(file = path.join(tempDir(), 'library.db')) {
 /** The indexes a library has right after its migrations: what every finished index must leave. */
 const NEW_LIBRARY_INDEXES = entryIndexes(library().file);
 
+/** Pause `run` at the first checkpoint after which `when()` holds. */
+async function pauseAtCheckpoint(run: ReturnType<typeof runJob>, when: () => boolean): Promise<void> {
+  await new Promise<void>((resolve) => {
+    const sub = run.events$.subscribe((e) => {
+      if (e.type === 'checkpointed' && when()) {
+        sub.unsubscribe();
+        resolve();
+      }
+    });
+  });
+  await run.pause();
+}
+
 const deferred = (lib: Library) =>
   lib.db.prepare('SELECT name FROM library_deferred_indexes ORDER BY name').pluck().all();
 
@@ -83,15 +96,7 @@ describe("a new library's secondary indexes, built after the first index's walk"
     ).result;
     const { lib, file, store } = library();
     const run = runJob(indexerJob, { path: root, batchSize: 10 }, { store, deps: { library: lib } });
-    await new Promise<void>((resolve) => {
-      const sub = run.events$.subscribe((e) => {
-        if (e.type === 'checkpointed' && (run.state as { counts: { files: number } }).counts.files > 100) {
-          sub.unsubscribe();
-          resolve();
-        }
-      });
-    });
-    await run.pause();
+    await pauseAtCheckpoint(run, () => (run.state as { counts: { files: number } }).counts.files > 100);
     expect(run.position.step).toBe('paused');
     expect(entryIndexes(file)).toEqual(NEW_LIBRARY_INDEXES);
     expect(deferred(lib)).toEqual([]);
@@ -205,15 +210,7 @@ describe("a library's first content ids, written without entries_by_content_id",
       { path: root, mode: 'content', batchSize: 20 },
       { store, deps: { library: lib } },
     );
-    await new Promise<void>((resolve) => {
-      const sub = run.events$.subscribe((e) => {
-        if (e.type === 'checkpointed' && run.position.phase === 'content' && deferred(lib).length > 0) {
-          sub.unsubscribe();
-          resolve();
-        }
-      });
-    });
-    await run.pause();
+    await pauseAtCheckpoint(run, () => run.position.phase === 'content' && deferred(lib).length > 0);
     expect(run.position.step).toBe('paused');
     expect(entryIndexes(file)).toEqual(NEW_LIBRARY_INDEXES);
     expect(deferred(lib)).toEqual([]);
