@@ -10,7 +10,7 @@ import {
   rawFsDefaults,
   readdirNames,
   usesBinding,
-} from '../../../src/jobs/indexer/walk/rawFs.js';
+} from '../../../src/jobs/fs/rawFs.js';
 import { tempDir } from '../../machines/helpers.js';
 import { BAD_NAME, makeTree } from './tree.js';
 

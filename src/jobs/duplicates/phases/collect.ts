@@ -5,8 +5,10 @@ import { phase } from '../../../phases/phase.js';
 import { FatalError } from '../../../phases/PhaseError.js';
 import type { PhaseContext } from '../../../phases/types.js';
 import { DirectoryChangedError, DirHandle } from '../../fs/DirHandle.js';
-import { type FileIdentity, fileIdentity } from '../../fs/fileIdentity.js';
+import type { FileIdentity } from '../../fs/fileIdentity.js';
 import { extensionOf, joinBytes } from '../../fs/paths.js';
+import { type NativeListing, NOT_EXPECTED, nativeList } from '../../fs/nativeListDir.js';
+import { RAW_STAT_FIELDS, S_IFDIR, S_IFLNK, S_IFMT, S_IFREG } from '../../fs/rawFs.js';
 import type { Library } from '../../library/Library.js';
 import { display } from '../../content/fileBytes.js';
 import { dropLists } from '../fileLists.js';
@@ -123,23 +125,23 @@ function walk(ctx: Ctx, onFile: (f: CandidateFile) => void): CandidateFile[] {
   const out: CandidateFile[] = [];
   // The same path can be reached twice only from two given paths: one path needs no set of every path.
   const seen = (input.paths?.length ?? 0) > 1 ? new Set<string>() : null;
-  const consider = (full: Buffer, st: fs.Stats) => {
+  const consider = (full: Buffer, size: number, mtimeMs: number, ino: number, dev: number) => {
     state.counts.files++;
-    state.counts.bytes += st.size;
-    if (st.size < min || st.size > max) return;
+    state.counts.bytes += size;
+    if (size < min || size > max) return;
     if (seen !== null) {
       const key = full.toString('latin1');
       if (seen.has(key)) return; // the same path reached from two of the given paths
       seen.add(key);
     }
-    const f = candidate(full, st.size, st.mtimeMs, st.ino, st.dev);
+    const f = candidate(full, size, mtimeMs, ino, dev);
     out.push(f);
     onFile(f);
   };
   // Each directory with the identity its parent's listing saw: it is opened without following a symlink and
   // only if it is still that directory, then read and its entries stat-ed through its descriptor, so a
   // directory swapped for a symlink (or another directory) since its parent was read is never walked into.
-  const stack: { path: Buffer; identity?: FileIdentity }[] = [];
+  const stack: { path: Buffer; identity?: FileIdentity; ino?: number; dev?: number }[] = [];
   for (const given of input.paths ?? []) {
     const root = Buffer.from(path.resolve(given));
     let st: fs.Stats;
@@ -152,12 +154,25 @@ function walk(ctx: Ctx, onFile: (f: CandidateFile) => void): CandidateFile[] {
       );
     }
     if (st.isDirectory()) stack.push({ path: root });
-    else if (st.isFile() && nameOk(Buffer.from(path.basename(given)))) consider(root, st);
-    else if (st.isSymbolicLink()) state.counts.symlinks++;
+    else if (st.isFile() && nameOk(Buffer.from(path.basename(given)))) {
+      consider(root, st.size, st.mtimeMs, st.ino, st.dev);
+    } else if (st.isSymbolicLink()) state.counts.symlinks++;
   }
   let sinceReport = 0;
   while (stack.length > 0) {
-    const { path: dir, identity } = stack.pop()!;
+    const { path: dir, identity, ino, dev } = stack.pop()!;
+    if (sinceReport++ >= 256) {
+      sinceReport = 0;
+      ctx.reportProgress({ message: `${state.counts.files} files`, completed: state.counts.files });
+    }
+    // Natively where it can: the same checks (not a symlink, the identity its parent saw), the entries
+    // stat-ed through the open directory in one call. Where it cannot read it, through fs below, which
+    // reports the error as it always has.
+    const native = nativeList(dir, ino !== undefined ? { ino, dev: dev! } : undefined, true);
+    if (native !== null && native !== NOT_EXPECTED) {
+      walkListing(dir, native);
+      continue;
+    }
     let handle: DirHandle;
     let names: fs.Dirent<Buffer>[];
     try {
@@ -196,27 +211,58 @@ function walk(ctx: Ctx, onFile: (f: CandidateFile) => void): CandidateFile[] {
           continue;
         }
         if (st === undefined) continue; // deleted since readdir
-        if (st.isDirectory()) stack.push({ path: full, identity: exactIdentity(st) });
-        else if (st.isFile() && (!isDir || nameOk(d.name))) consider(full, st);
+        if (st.isDirectory()) push(full, st.ino, st.dev);
+        else if (st.isFile() && (!isDir || nameOk(d.name)))
+          consider(full, st.size, st.mtimeMs, st.ino, st.dev);
         else if (st.isSymbolicLink()) state.counts.symlinks++;
       }
     } finally {
       handle.close();
     }
-    if (++sinceReport >= 256) {
-      sinceReport = 0;
-      ctx.reportProgress({ message: `${state.counts.files} files`, completed: state.counts.files });
-    }
   }
   return out;
-}
 
-/**
- * A directory's identity from number stats, when they hold its device and inode exactly (below 2^53; else
- * the directory is still opened without following a symlink, only not checked against its inode).
- */
-function exactIdentity(st: fs.Stats): FileIdentity | undefined {
-  return Number.isSafeInteger(st.ino) && Number.isSafeInteger(st.dev) ? fileIdentity(st) : undefined;
+  /** A directory to walk, with the identity it must still have (when its numbers hold it exactly). */
+  function push(full: Buffer, ino: number, dev: number): void {
+    if (Number.isSafeInteger(ino) && Number.isSafeInteger(dev)) {
+      stack.push({ path: full, identity: `${dev}:${ino}`, ino, dev });
+    } else {
+      stack.push({ path: full });
+    }
+  }
+
+  /** The entries of a native listing, as the loop over `fs` entries above takes them. */
+  function walkListing(dir: Buffer, listing: NativeListing): void {
+    const { names, ends, stats, errnos } = listing;
+    for (let i = 0, start = 0; i < ends.length; start = ends[i], i++) {
+      const name = Buffer.from(names.buffer, names.byteOffset + start, ends[i] - start);
+      const s = i * RAW_STAT_FIELDS;
+      let type: number;
+      if (errnos[i] === 0) {
+        type = stats[s + 5] & S_IFMT;
+      } else {
+        // Its lstat failed: ask fs, for the error it reports (or the file, if it is there now).
+        const full = joinBytes(dir, name);
+        let st: fs.Stats | undefined;
+        try {
+          st = fs.lstatSync(full, { throwIfNoEntry: false });
+        } catch (error) {
+          ctx.addNonFatalError(error, { path: display(full), op: 'stat' });
+          continue;
+        }
+        if (st === undefined) continue; // deleted since readdir
+        if (st.isDirectory()) push(full, st.ino, st.dev);
+        else if (st.isFile() && nameOk(name)) consider(full, st.size, st.mtimeMs, st.ino, st.dev);
+        else if (st.isSymbolicLink()) state.counts.symlinks++;
+        continue;
+      }
+      if (type === S_IFLNK) state.counts.symlinks++;
+      else if (type === S_IFDIR) push(joinBytes(dir, name), stats[s + 3], stats[s + 4]);
+      else if (type === S_IFREG && nameOk(name)) {
+        consider(joinBytes(dir, name), stats[s], stats[s + 1], stats[s + 3], stats[s + 4]);
+      }
+    }
+  }
 }
 
 /** A dirent of a file system that does not report types (some network file systems). */

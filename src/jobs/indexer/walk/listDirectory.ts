@@ -3,7 +3,8 @@ import { extensionOf, joinBytes } from '../../fs/paths.js';
 import { type IgnorePattern, parseGitignore } from '../gitignore.js';
 import { ruleVerdict } from '../rules.js';
 import type { IndexerRules } from '../rules.js';
-import { lstatInto, readdirNames, S_IFDIR, S_IFLNK, S_IFMT, S_IFREG } from './rawFs.js';
+import { NOT_EXPECTED, nativeList } from '../../fs/nativeListDir.js';
+import { lstatInto, readdirNames, S_IFDIR, S_IFLNK, S_IFMT, S_IFREG } from '../../fs/rawFs.js';
 
 /** What an entry of a {@link Listing} is: indexed as a file, directory or symlink, skipped, or unreadable. */
 export const FILE = 0;
@@ -90,12 +91,25 @@ export class DirectoryLister {
   list(path: Uint8Array, rel: string, expected?: { readonly ino?: number; readonly dev?: number }): Listing {
     const rules = this.#rules;
     const dirPath = Buffer.from(path.buffer, path.byteOffset, path.byteLength);
-    let names: Buffer[];
+    const check = expected?.ino !== undefined && expected.dev !== undefined;
+    // Natively where it can (names and numbers in one call, relative to the open directory); through `fs`
+    // where it cannot, or where the directory could not be read (so the error is the one `fs` throws).
+    const native = nativeList(dirPath, check ? { ino: expected.ino!, dev: expected.dev! } : undefined);
+    let packed: Uint8Array;
+    let ends: Uint32Array;
+    let stats: Float64Array;
+    let errnos: Int32Array | null = null;
     try {
-      const check = expected?.ino !== undefined && expected.dev !== undefined;
-      if (check) sameDirectory(dirPath, expected.ino!, expected.dev!);
-      names = readdirNames(dirPath);
-      if (check) sameDirectory(dirPath, expected.ino!, expected.dev!);
+      if (native === NOT_EXPECTED) throw changedError(dirPath);
+      if (native !== null) {
+        ({ names: packed, ends, stats, errnos } = native);
+      } else {
+        if (check) sameDirectory(dirPath, expected.ino!, expected.dev!);
+        const names = readdirNames(dirPath);
+        if (check) sameDirectory(dirPath, expected.ino!, expected.dev!);
+        ({ packed, ends } = pack(names));
+        stats = new Float64Array(names.length * STAT_FIELDS);
+      }
     } catch (error) {
       return {
         path,
@@ -108,9 +122,10 @@ export class DirectoryLister {
         errors: [],
       };
     }
+    const n = ends.length;
     let gitignore: string | undefined;
     let gitignoreError: Error | WireError | undefined;
-    if (rules.gitignore && names.some((name) => name.equals(GITIGNORE))) {
+    if (rules.gitignore && hasName(packed, ends, GITIGNORE)) {
       try {
         gitignore = fs.readFileSync(joinBytes(path, GITIGNORE), 'utf8');
         this.#gitignores[rel] = gitignore;
@@ -121,32 +136,27 @@ export class DirectoryLister {
     const ignores = rules.gitignore ? this.#ignoresFor(rel) : [];
     const anyRule =
       rules.hidden || rules.system || rules.git || rules.devDirs || rules.gitignore || rules.onlyImages;
-    const n = names.length;
-    let length = 0;
-    for (let i = 0; i < n; i++) length += names[i].length;
-    const packed = new Uint8Array(length);
-    const ends = new Uint32Array(n);
     const codes = new Uint8Array(n);
-    const stats = new Float64Array(n * STAT_FIELDS);
     const links: Record<number, Uint8Array | null> = {};
     const errors: Listing['errors'] = [];
     const prefix = this.#prefix(path);
-    let at = 0;
     for (let i = 0; i < n; i++) {
-      const name = names[i];
-      packed.set(name, at);
-      at += name.length;
-      ends[i] = at;
-      const full = this.#pathOf(prefix, name);
+      const start = i === 0 ? 0 : ends[i - 1];
+      const name = Buffer.from(packed.buffer, packed.byteOffset + start, ends[i] - start);
       const s = i * STAT_FIELDS;
       let type: number;
-      try {
-        type = lstatInto(full, stats, s) & S_IFMT;
-      } catch (error) {
-        stats.fill(0, s, s + STAT_FIELDS);
-        codes[i] = UNREADABLE;
-        errors.push({ index: i, op: 'lstat', error: this.#error(error) });
-        continue;
+      if (errnos !== null && errnos[i] === 0) {
+        type = stats[s + 5] & S_IFMT;
+      } else {
+        // Through `fs`: no native numbers for it, or its native `lstat` failed (`fs` throws that error).
+        try {
+          type = lstatInto(this.#pathOf(prefix, name), stats, s) & S_IFMT;
+        } catch (error) {
+          stats.fill(0, s, s + STAT_FIELDS);
+          codes[i] = UNREADABLE;
+          errors.push({ index: i, op: 'lstat', error: this.#error(error) });
+          continue;
+        }
       }
       const kind = type === S_IFDIR ? 'dir' : type === S_IFLNK ? 'symlink' : type === S_IFREG ? 'file' : null;
       if (kind === null) {
@@ -168,7 +178,7 @@ export class DirectoryLister {
       codes[i] = kind === 'file' ? FILE : kind === 'dir' ? DIR : SYMLINK;
       if (kind === 'symlink') {
         try {
-          const target = fs.readlinkSync(full, { encoding: 'buffer' });
+          const target = fs.readlinkSync(this.#pathOf(prefix, name), { encoding: 'buffer' });
           // A copy of its own: a view into Node's shared pool would cross threads with the whole pool.
           links[i] = this.#wire ? new Uint8Array(target) : target;
         } catch (error) {
@@ -254,13 +264,42 @@ const sameScratch = new Float64Array(STAT_FIELDS);
 function sameDirectory(path: Buffer, ino: number, dev: number): void {
   const st = sameScratch;
   const mode = lstatInto(path, st, 0);
-  if ((mode & S_IFMT) !== S_IFDIR || st[3] !== ino || st[4] !== dev) {
-    const error = new Error(
-      `${path.toString('utf8')} changed during the walk (no longer the directory its parent listed): not followed; index again to record what is there now.`,
-    ) as NodeJS.ErrnoException;
-    error.code = 'ENOTDIR';
-    throw error;
+  if ((mode & S_IFMT) !== S_IFDIR || st[3] !== ino || st[4] !== dev) throw changedError(path);
+}
+
+/** The error of a directory that is no longer the one its parent listed (code `ENOTDIR`). */
+function changedError(path: Buffer): NodeJS.ErrnoException {
+  const error = new Error(
+    `${path.toString('utf8')} changed during the walk (no longer the directory its parent listed): not followed; index again to record what is there now.`,
+  ) as NodeJS.ErrnoException;
+  error.code = 'ENOTDIR';
+  return error;
+}
+
+/** Names end to end, and where each ends. */
+function pack(names: readonly Buffer[]): { packed: Uint8Array; ends: Uint32Array } {
+  let length = 0;
+  for (const name of names) length += name.length;
+  const packed = new Uint8Array(length);
+  const ends = new Uint32Array(names.length);
+  let at = 0;
+  for (let i = 0; i < names.length; i++) {
+    packed.set(names[i], at);
+    at += names[i].length;
+    ends[i] = at;
   }
+  return { packed, ends };
+}
+
+/** Whether one of the packed names is `name`. */
+function hasName(packed: Uint8Array, ends: Uint32Array, name: Uint8Array): boolean {
+  for (let i = 0, start = 0; i < ends.length; start = ends[i], i++) {
+    if (ends[i] - start !== name.length) continue;
+    let same = true;
+    for (let k = 0; k < name.length && same; k++) same = packed[start + k] === name[k];
+    if (same) return true;
+  }
+  return false;
 }
 
 /** An error from a listing as an `Error` again (a wire error keeps its name, message and code). */
