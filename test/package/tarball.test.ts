@@ -357,7 +357,10 @@ describe.concurrent('the packed package', () => {
       const rows = library.db.prepare("SELECT name_text, mime, width, height FROM entries WHERE kind = 'file' ORDER BY 1").all();
       const found = await runJob(duplicatesJob, { paths: [tree], threads: 2 }, { deps: {} }).result;
       library.close();
-      console.log(JSON.stringify({ indexed: indexed.status, rows, found: found.status, groups: found.output?.summary.groups }));`;
+      // The walk read through the package's native directory reader: it is mapped into this process.
+      const { readFileSync } = await import('node:fs');
+      const native = readFileSync('/proc/self/maps', 'utf8').split(String.fromCharCode(10)).filter((l) => l.endsWith('.node') && l.includes('/phasekit/dist/native/')).map((l) => l.split('/').at(-1));
+      console.log(JSON.stringify({ indexed: indexed.status, rows, found: found.status, groups: found.output?.summary.groups, native: [...new Set(native)] }));`;
     fs.writeFileSync(path.join(project, 'jobs.mjs'), script);
     const { stdout } = await exec(process.execPath, ['jobs.mjs'], { cwd: project });
     expect(JSON.parse(stdout.trim().split('\n').at(-1)!)).toEqual({
@@ -369,6 +372,7 @@ describe.concurrent('the packed package', () => {
       ],
       found: 'completed',
       groups: 1,
+      native: [`listdir-${process.platform}-${process.arch}.node`],
     });
     // The files the bundles start by URL relative to themselves (workers, the crash-point child).
     const pkg = path.join(project, 'node_modules/phasekit');

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { loadNative } from './loadNative.js';
 import { RAW_STAT_FIELDS, usesBinding } from './rawFs.js';
 
 /**
@@ -54,32 +54,16 @@ interface Addon {
   ): number | Record<'names' | 'ends' | 'stats' | 'errnos', ArrayBuffer>;
 }
 
-const FILE = `listdir-${process.platform}-${process.arch}.node`;
-/** Beside the sources and tsc's output (both three levels below the package), and beside the bundle. */
-const CANDIDATES = [
-  new URL(`../../../dist/native/${FILE}`, import.meta.url),
-  new URL(`../native/${FILE}`, import.meta.url),
-];
-
 let addon: Addon | null | undefined;
 
 function loaded(): Addon | null {
-  if (addon !== undefined) return addon;
-  addon = null;
-  if (process.platform !== 'linux') return null;
-  const require = createRequire(import.meta.url);
-  for (const url of CANDIDATES) {
-    const file = fileURLToPath(url);
-    if (!fs.existsSync(file)) continue;
-    try {
-      const candidate = require(file) as Addon;
-      if (candidate.version === 2 && typeof candidate.list === 'function' && agreesWithFs(candidate)) {
-        addon = candidate;
-      }
-    } catch {
-      // Built for another system, or refused: read through fs.
-    }
-    break;
+  // Once: null (not there, or refused) is kept too.
+  if (addon === undefined) {
+    addon = loadNative<Addon>(
+      'listdir',
+      (candidate) =>
+        candidate.version === 2 && typeof candidate.list === 'function' && agreesWithFs(candidate),
+    );
   }
   return addon;
 }
