@@ -1,6 +1,5 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { loadNative } from './loadNative.js';
 import { RAW_STAT_FIELDS, usesBinding } from './rawFs.js';
 
@@ -12,8 +11,8 @@ import { RAW_STAT_FIELDS, usesBinding } from './rawFs.js';
  * `fs`'s binding, most of it the kernel resolving each full path again.
  *
  * It is used only where {@link rawFsDefaults | rawFs}' binding would be (Node's own `fs`, no permission
- * model, Linux), where the module was built for this platform and architecture, where its first listing of
- * a real directory equals `fs`'s to the last bit, and unless `PHASEKIT_NATIVE=0` or
+ * model, Linux), where the module was built for this platform and architecture, where its first listing (of
+ * the directory it was loaded from) equals `fs`'s to the last bit, and unless `PHASEKIT_NATIVE=0` or
  * `nativeListDirDefaults.enabled` is false. Anything it cannot read goes to `fs` again, so errors are
  * exactly the ones `fs` throws.
  */
@@ -61,16 +60,19 @@ function loaded(): Addon | null {
   if (addon === undefined) {
     addon = loadNative<Addon>(
       'listdir',
-      (candidate) =>
-        candidate.version === 2 && typeof candidate.list === 'function' && agreesWithFs(candidate),
+      (candidate, file) =>
+        candidate.version === 2 && typeof candidate.list === 'function' && agreesWithFs(candidate, file),
     );
   }
   return addon;
 }
 
-/** Its listing of this module's own directory equals `fs.readdirSync` + `fs.lstatSync`, number for number. */
-function agreesWithFs(candidate: Addon): boolean {
-  const dir = Buffer.from(path.dirname(fileURLToPath(import.meta.url)));
+/**
+ * Its listing of the directory it was loaded from (`dist/native/`: a few entries) equals `fs.readdirSync` +
+ * `fs.lstatSync`, number for number.
+ */
+function agreesWithFs(candidate: Addon, file: string): boolean {
+  const dir = Buffer.from(path.dirname(file));
   const st = fs.lstatSync(dir);
   const listing = unpack(candidate.list(dir, true, st.ino, st.dev));
   if (typeof listing === 'number' || listing === NOT_EXPECTED) return false;
