@@ -55,12 +55,11 @@ typedef struct {
   uint32_t length;
 } name_ref;
 
-static const char *sort_base;
-
-static int by_name(const void *a, const void *b) {
+/* qsort_r's comparator: the names' bytes come through `base` (no global: threads list at the same time). */
+static int by_name(const void *a, const void *b, void *base) {
   const name_ref *x = a;
   const name_ref *y = b;
-  return strcmp(sort_base + x->start, sort_base + y->start);
+  return strcmp((const char *)base + x->start, (const char *)base + y->start);
 }
 
 static napi_value number(napi_env env, double value) {
@@ -173,8 +172,7 @@ static napi_value list(napi_env env, napi_callback_info info) {
     count++;
   }
   name_ref *sorted = (name_ref *)refs.bytes;
-  sort_base = names.bytes;
-  if (count > 1) qsort(sorted, count, sizeof(name_ref), by_name);
+  if (count > 1) qsort_r(sorted, count, sizeof(name_ref), by_name, names.bytes);
 
   size_t total = names.length - count; /* without the NULs */
   char *packed = malloc(total > 0 ? total : 1);

@@ -149,6 +149,46 @@ describe('the native directory reader (native/listdir.c)', () => {
     expect((listing.errors[0].error as Error).message).toBe(thrown?.message);
   });
 
+  it('lists in the right order from several threads at once (the built module in two workers and this thread)', async () => {
+    const dir = path.join(tempDir(), 'many');
+    fs.mkdirSync(dir);
+    // Names whose order a sort with the wrong names would scramble: random, of several lengths.
+    for (let i = 0; i < 3000; i++)
+      fs.writeFileSync(path.join(dir, `${((i * 7919) % 3001).toString(36)}-${i}`), '');
+    const want = fs.readdirSync(dir, { encoding: 'buffer' });
+    const module = path.resolve(import.meta.dirname, '../../../dist/jobs/fs/nativeListDir.js');
+    const body = `
+      const { parentPort, workerData } = await import('node:worker_threads');
+      const { readdirSync } = await import('node:fs');
+      const { nativeList } = await import(workerData.module);
+      const want = readdirSync(workerData.dir, { encoding: 'buffer' }).map((b) => b.toString('latin1')).join('/');
+      let wrong = 0;
+      for (let k = 0; k < 500; k++) {
+        const l = nativeList(Buffer.from(workerData.dir));
+        const names = [];
+        for (let i = 0, s = 0; i < l.ends.length; s = l.ends[i], i++) names.push(Buffer.from(l.names.subarray(s, l.ends[i])).toString('latin1'));
+        if (names.join('/') !== want) wrong++;
+      }
+      parentPort.postMessage(wrong);`;
+    const { Worker } = await import('node:worker_threads');
+    const workers = [0, 1].map(
+      () =>
+        new Promise<number>((resolve, reject) => {
+          const w = new Worker(`(async () => {${body}})()`, { eval: true, workerData: { module, dir } });
+          w.once('message', resolve);
+          w.once('error', reject);
+        }),
+    );
+    // The workers list while this thread does (they run on their own threads, started above).
+    await new Promise((r) => setTimeout(r, 50));
+    let wrong = 0;
+    for (let k = 0; k < 500; k++) {
+      const l = nativeList(Buffer.from(dir));
+      if (l === null || l === NOT_EXPECTED || !namesOf(l).every((n, i) => n.equals(want[i]))) wrong++;
+    }
+    expect([wrong, ...(await Promise.all(workers))]).toEqual([0, 0, 0]);
+  }, 60_000);
+
   it('is off with PHASEKIT_NATIVE=0 (the built module, in a process of its own)', () => {
     const module = path.resolve(import.meta.dirname, '../../../dist/jobs/fs/nativeListDir.js');
     const ask = (env: NodeJS.ProcessEnv) =>
