@@ -244,8 +244,12 @@ function applyListing(ctx: Ctx, dir: PendingDir, listing: Listing, tools: WalkTo
       counts.skipped++;
       continue;
     }
-    const name = nameAt(listing, i);
     const kind = code === FILE ? 'file' : code === DIR ? 'dir' : 'symlink';
+    const key = existing.size > 0 ? names.toString('hex', i === 0 ? 0 : ends[i - 1], ends[i]) : '';
+    const known = existing.size > 0 ? existing.get(key) : undefined;
+    const same = known !== undefined && known[K_KIND] === kind;
+    // An unchanged file of a re-index needs neither its name (no Buffer made) nor its name as text.
+    const name = same && kind === 'file' ? NO_NAME : nameAt(listing, i);
     const s = i * STAT_FIELDS;
     const stSize = stats[s];
     const mtimeMs = stats[s + 1];
@@ -270,9 +274,6 @@ function applyListing(ctx: Ctx, dir: PendingDir, listing: Listing, tools: WalkTo
         });
       } else symlinkTarget = Buffer.from(link.buffer, link.byteOffset, link.byteLength);
     }
-    const key = existing.size > 0 ? names.toString('hex', i === 0 ? 0 : ends[i - 1], ends[i]) : '';
-    const known = existing.size > 0 ? existing.get(key) : undefined;
-    const same = known !== undefined && known[K_KIND] === kind;
     // An unchanged file or link of a re-index needs neither its name as text nor its extension.
     const nameText = same && kind !== 'dir' ? '' : name.toString('utf8');
     const extension = kind === 'dir' || same ? null : extensionOf(nameText);
@@ -408,6 +409,9 @@ function applyListing(ctx: Ctx, dir: PendingDir, listing: Listing, tools: WalkTo
   for (const row of existing.values()) if (!state.moved.includes(row[K_ID])) state.missing.push(row[K_ID]);
   return n;
 }
+
+/** The name of an unchanged file, never read (see applyListing). */
+const NO_NAME = Buffer.alloc(0);
 
 /** No library children to compare with (a first index, a new directory). */
 const NONE = new Map<string, KnownRow>(); // never written: every write above is behind existing.size > 0
