@@ -31,7 +31,7 @@ export interface WalkStart {
  */
 export const readAheadDefaults: { workerUrl?: URL; inlineFirst: number; ahead: number } = {
   inlineFirst: 4096,
-  ahead: 50_000,
+  ahead: 250_000,
 };
 
 /** How a {@link ReadAhead} reads. */
