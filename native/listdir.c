@@ -179,15 +179,11 @@ static napi_value list(napi_env env, napi_callback_info info) {
   uint32_t *ends = malloc(count > 0 ? count * sizeof(uint32_t) : 1);
   double *stats = malloc(count > 0 ? count * FIELDS * sizeof(double) : 1);
   int32_t *errnos = malloc(count > 0 ? count * sizeof(int32_t) : 1);
+  napi_value out = NULL;
   if (packed == NULL || ends == NULL || stats == NULL || errnos == NULL) {
     closedir(dir);
-    free(names.bytes);
-    free(refs.bytes);
-    free(packed);
-    free(ends);
-    free(stats);
-    free(errnos);
-    return number(env, -ENOMEM);
+    out = number(env, -ENOMEM);
+    goto done;
   }
   int dfd = dirfd(dir);
   uint32_t at = 0;
@@ -213,23 +209,24 @@ static napi_value list(napi_env env, napi_callback_info info) {
   }
   closedir(dir);
 
-  napi_value out;
-  napi_create_object(env, &out);
   napi_value v_names = buffer_of(env, packed, total);
   napi_value v_ends = buffer_of(env, ends, count * sizeof(uint32_t));
   napi_value v_stats = buffer_of(env, stats, count * FIELDS * sizeof(double));
   napi_value v_errnos = buffer_of(env, errnos, count * sizeof(int32_t));
+  if (v_names != NULL && v_ends != NULL && v_stats != NULL && v_errnos != NULL &&
+      napi_create_object(env, &out) == napi_ok) {
+    napi_set_named_property(env, out, "names", v_names);
+    napi_set_named_property(env, out, "ends", v_ends);
+    napi_set_named_property(env, out, "stats", v_stats);
+    napi_set_named_property(env, out, "errnos", v_errnos);
+  }
+done:
   free(names.bytes);
   free(refs.bytes);
   free(packed);
   free(ends);
   free(stats);
   free(errnos);
-  if (v_names == NULL || v_ends == NULL || v_stats == NULL || v_errnos == NULL) return NULL;
-  napi_set_named_property(env, out, "names", v_names);
-  napi_set_named_property(env, out, "ends", v_ends);
-  napi_set_named_property(env, out, "stats", v_stats);
-  napi_set_named_property(env, out, "errnos", v_errnos);
   return out;
 }
 

@@ -8,41 +8,30 @@ import { nativeListDirDefaults, usesNativeListDir } from '../../../src/jobs/fs/n
 import { openLibrary } from '../../../src/jobs/library/openLibrary.js';
 import { runJob } from '../../../src/index.js';
 import { SqliteStore } from '../../../src/sqlite.js';
-import { tempDir } from '../../machines/helpers.js';
+import { resetNativeReader, swapSub, swapTree } from '../swapTree.js';
 
 const open: Library[] = [];
 const restore: (() => void)[] = [];
 afterEach(() => {
   for (const undo of restore.splice(0)) undo();
-  nativeListDirDefaults.enabled = true;
-  nativeListDirDefaults.beforeOpen = undefined;
-  nativeListDirDefaults.afterList = undefined;
+  resetNativeReader();
   for (const library of open.splice(0)) library.close();
 });
 
 /** `tree/` with one pair of equal files in `tree/sub/`; `outside/` with another pair the walk must never see. */
 function world() {
-  const base = tempDir();
-  const tree = path.join(base, 'tree');
-  const outside = path.join(base, 'outside');
-  fs.mkdirSync(path.join(tree, 'sub'), { recursive: true });
-  fs.mkdirSync(outside);
-  fs.writeFileSync(path.join(tree, 'top.txt'), 'only one of these');
-  fs.writeFileSync(path.join(tree, 'sub/in-1.bin'), 'inside pair');
-  fs.writeFileSync(path.join(tree, 'sub/in-2.bin'), 'inside pair');
-  fs.writeFileSync(path.join(outside, 'secret-1.bin'), 'outside pair');
-  fs.writeFileSync(path.join(outside, 'secret-2.bin'), 'outside pair');
+  const { base, tree, outside } = swapTree({
+    top: 'only one of these',
+    inside: 'inside pair',
+    secret: 'outside pair',
+    ext: 'bin',
+  });
   const library = openLibrary(path.join(base, 'library.db'));
   open.push(library);
   return { tree, outside, library, store: new SqliteStore(library.db) };
 }
 
-/** Put `outside` where `tree/sub` was (as a symlink, or the directory itself), keeping `sub` aside. */
-function swap(tree: string, outside: string, how: 'symlink' | 'directory') {
-  fs.renameSync(path.join(tree, 'sub'), path.join(tree, 'sub-aside'));
-  if (how === 'symlink') fs.symlinkSync(outside, path.join(tree, 'sub'));
-  else fs.renameSync(outside, path.join(tree, 'sub'));
-}
+const swap = swapSub;
 
 /** Run `fn` once, right after (or before) the first call of `fs[name]` that `when` picks. */
 function hookOnce(

@@ -7,37 +7,19 @@ import { readAheadDefaults } from '../../../src/jobs/indexer/walk/ReadAhead.js';
 import { openLibrary } from '../../../src/jobs/library/openLibrary.js';
 import { runJob } from '../../../src/machines/runJob.js';
 import { SqliteStore } from '../../../src/persistence/stores/SqliteStore.js';
-import { tempDir } from '../../machines/helpers.js';
+import { resetNativeReader, swapSub, swapTree } from '../swapTree.js';
 
 const restore: (() => void)[] = [];
 afterEach(() => {
   for (const undo of restore.splice(0)) undo();
-  nativeListDirDefaults.enabled = true;
-  nativeListDirDefaults.beforeOpen = undefined;
-  nativeListDirDefaults.afterList = undefined;
+  resetNativeReader();
 });
 
 /** `tree/sub/` with two files; `outside/` with files the index must never record. */
-function world() {
-  const base = tempDir();
-  const tree = path.join(base, 'tree');
-  const outside = path.join(base, 'outside');
-  fs.mkdirSync(path.join(tree, 'sub'), { recursive: true });
-  fs.mkdirSync(outside);
-  fs.writeFileSync(path.join(tree, 'top.txt'), 'top');
-  fs.writeFileSync(path.join(tree, 'sub/in-1.txt'), 'in');
-  fs.writeFileSync(path.join(tree, 'sub/in-2.txt'), 'in');
-  fs.writeFileSync(path.join(outside, 'secret-1.txt'), 'secret');
-  fs.writeFileSync(path.join(outside, 'secret-2.txt'), 'secret');
-  return { base, tree, outside };
-}
+const world = () => swapTree({ top: 'top', inside: 'in', secret: 'secret', ext: 'txt' });
 
 /** Put `outside` where `tree/sub` was (as a symlink, or the directory itself), keeping `sub` aside. */
-function swap(w: ReturnType<typeof world>, how: 'symlink' | 'directory') {
-  fs.renameSync(path.join(w.tree, 'sub'), path.join(w.tree, 'sub-aside'));
-  if (how === 'symlink') fs.symlinkSync(w.outside, path.join(w.tree, 'sub'));
-  else fs.renameSync(w.outside, path.join(w.tree, 'sub'));
-}
+const swap = (w: ReturnType<typeof world>, how: 'symlink' | 'directory') => swapSub(w.tree, w.outside, how);
 
 /**
  * Run `fn` once, right after the root's listing through `fs`: after the `lstat` of its last entry

@@ -243,13 +243,8 @@ function walk(ctx: Ctx, onFile: (f: CandidateFile) => void): CandidateFile[] {
       } else {
         // Its lstat failed: ask fs, for the error it reports (or the file, if it is there now).
         const full = joinBytes(dir, name);
-        let st: fs.Stats | undefined;
-        try {
-          st = fs.lstatSync(full, { throwIfNoEntry: false });
-        } catch (error) {
-          ctx.addNonFatalError(error, { path: display(full), op: 'stat' });
-          continue;
-        }
+        const st = lstatReported(ctx, full);
+        if (st === null) continue;
         if (st === undefined) continue; // deleted since readdir
         if (st.isDirectory()) push(full, st.ino, st.dev);
         else if (st.isFile() && nameOk(name)) consider(full, st.size, st.mtimeMs, st.ino, st.dev);
@@ -262,6 +257,16 @@ function walk(ctx: Ctx, onFile: (f: CandidateFile) => void): CandidateFile[] {
         consider(joinBytes(dir, name), stats[s], stats[s + 1], stats[s + 3], stats[s + 4]);
       }
     }
+  }
+}
+
+/** `lstat` of `full`: undefined when nothing is there, null when it failed (recorded as a non-fatal error). */
+function lstatReported(ctx: Ctx, full: Buffer): fs.Stats | undefined | null {
+  try {
+    return fs.lstatSync(full, { throwIfNoEntry: false });
+  } catch (error) {
+    ctx.addNonFatalError(error, { path: display(full), op: 'stat' });
+    return null;
   }
 }
 
@@ -303,13 +308,8 @@ function fromLibrary(ctx: Ctx, onFile: (f: CandidateFile) => void): CandidateFil
     const dir = dirs.get(row.parentId);
     if (dir === undefined) continue;
     const full = joinBytes(dir, row.name);
-    let st: fs.Stats | undefined;
-    try {
-      st = fs.lstatSync(full, { throwIfNoEntry: false });
-    } catch (error) {
-      ctx.addNonFatalError(error, { path: display(full), op: 'stat' });
-      continue;
-    }
+    const st = lstatReported(ctx, full);
+    if (st === null) continue;
     if (st === undefined || !st.isFile()) {
       state.counts.vanished++;
       continue;
