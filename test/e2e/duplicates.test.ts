@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { bytes, canonical, jdupesGroups } from '../jobs/duplicates/tree.js';
 import { tempDir } from '../machines/helpers.js';
-import { cli, killAfter, phasekit } from './phasekitProcess.js';
+import { cli, killAfter, phasekit, runTimed } from './phasekitProcess.js';
 
 const _root = path.resolve(import.meta.dirname, '../..');
 
@@ -48,16 +48,19 @@ describe('phasekit duplicates', () => {
 
     const library = path.join(tempDir(), 'killed.db');
     const seed = Number(process.env.PHASEKIT_CRASH_SEED ?? 1129);
-    // Kill moments after the first progress line: an uninterrupted run of this tree (batches of 20 files) ends
-    // about 0.5 s after it here, a resumed one sooner, so moments up to 150 ms leave five or more kills.
-    const moments = fc.sample(fc.integer({ min: 0, max: 150 }), { seed, numRuns: 40 });
+    const command = (db: string) => ['duplicates', tree, '--batch-files', '20', '--library', db, '--json'];
+    // Kill moments after the first progress line, within an eighth of how long an uninterrupted run of this
+    // tree goes on after it (measured here, now: faster builds and machines end sooner): six kills move the
+    // job at most three quarters of the way, so the run is killed six times and a last resume ends it.
+    const timed = await runTimed(command(path.join(tempDir(), 'timed.db')));
+    expect(timed.code, timed.out).toBe(0);
+    const span = Math.max(10, Math.floor(timed.afterTriggerMs / 8));
+    const moments = fc.sample(fc.integer({ min: 0, max: span }), { seed, numRuns: 40 });
     let kills = 0;
     let id: string | undefined;
     let final: { output: unknown } | undefined;
     for (const ms of moments) {
-      const args = id
-        ? ['resume', id, '--library', library, '--json']
-        : ['duplicates', tree, '--batch-files', '20', '--library', library, '--json'];
+      const args = id ? ['resume', id, '--library', library, '--json'] : command(library);
       const { signal, code, out } = await killAfter(args, ms);
       if (signal !== 'SIGKILL') {
         expect(code, out).toBe(0);

@@ -105,6 +105,26 @@ export function killAfter(args: string[], ms: number, trigger = '"type":"progres
   });
 }
 
+/**
+ * Run the CLI to its end and time it from the first line containing `trigger` to its exit: how long a job
+ * runs once it reports (for kill moments that land while it runs however fast this build and machine are).
+ */
+export function runTimed(args: string[], trigger = '"type":"progress"') {
+  return new Promise<{ code: number | null; out: string; afterTriggerMs: number }>((resolve) => {
+    const child = spawn(process.execPath, [cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let seen: number | null = null;
+    child.stdout.on('data', (d) => {
+      out += d;
+      if (seen === null && out.includes(trigger)) seen = performance.now();
+    });
+    child.stderr.on('data', (d) => (out += d));
+    child.on('exit', (code) =>
+      resolve({ code, out, afterTriggerMs: performance.now() - (seen ?? performance.now()) }),
+    );
+  });
+}
+
 /** The scheduler state of process `pid` (`R`, `S`, `T` stopped, …), from /proc. */
 function processState(pid: number): string {
   const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');

@@ -1,9 +1,12 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { enqueue } from '../../src/manager/enqueue.js';
 import { PostgresStore } from '../../src/persistence/stores/PostgresStore.js';
 // @ts-expect-error: a plain-JS fixture (worker processes run it from dist/)
 import { effectsJob } from './fixtures/effectsJob.mjs';
+import { tempDir } from '../machines/helpers.js';
 import { createTestDatabase, PG_URL, type TestDatabase } from './testDatabase.js';
 import { assertBuilt, startFixture, type TestProcess } from './workerProcess.js';
 
@@ -107,15 +110,21 @@ describe.skipIf(PG_URL === undefined)(
     });
 
     it('a dropped connection mid-job leaves the job resumable: it completes with every row exactly once', async () => {
-      const input = { batches: 400, items: 1, batchDelayMs: 0 };
+      // The job holds inside its fourth batch's checkpoint transaction (rows written, not committed) until
+      // the connections are cut: the cut meets a write in flight every time, not only when it happens to.
+      const dir = tempDir();
+      const [heldFile, releaseFile] = [path.join(dir, 'held'), path.join(dir, 'release')];
+      const input = { batches: 400, items: 1, batchDelayMs: 0, holdInBatch: 3, heldFile, releaseFile };
       await enqueue(store, effectsJob, input, { jobId: 'dropped' });
       const w = worker(2000);
-      await written('dropped', 3);
+      while (!fs.existsSync(heldFile)) await delay(10);
+      expect(await rows('dropped')).toEqual({ n: 3, d: 3 });
       // Cut every connection of the worker (the server side of a network failure).
       await store.pool.query(
         `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
         WHERE datname = current_database() AND pid <> pg_backend_pid() AND application_name = 'phasekit-test-worker'`,
       );
+      fs.writeFileSync(releaseFile, '');
       // The write in flight fails: the run stops as for a lost lease (it may or may not have committed), gives
       // the job up, and a worker takes it again from what the store holds.
       await w.until((l) => l.type === 'lease-lost' && l.jobId === 'dropped');
