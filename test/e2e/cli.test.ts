@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../machines/helpers.js';
-import { cli, killAfter, phasekit } from './phasekitProcess.js';
+import { cli, killAfter, phasekit, runTimed } from './phasekitProcess.js';
 
 const _root = path.resolve(import.meta.dirname, '../..');
 
@@ -47,13 +47,27 @@ describe('phasekit CLI', () => {
 
     const library = path.join(tempDir(), 'killed.db');
     const seed = Number(process.env.PHASEKIT_CRASH_SEED ?? 1129);
-    const moments = fc.sample(fc.integer({ min: 0, max: 300 }), { seed, numRuns: 60 });
+    const command = (db: string) => [
+      'index',
+      tree,
+      '--mode',
+      'content',
+      '--batch-size',
+      '250',
+      '--library',
+      db,
+      '--json',
+    ];
+    // Kill moments after the first progress line, within a sixteenth of how long an uninterrupted run goes on
+    // after it (timed here and now): twelve kills move the job at most three quarters of the way.
+    const timed = await runTimed(command(path.join(tempDir(), 'timed.db')));
+    expect(timed.code, timed.out).toBe(0);
+    const span = Math.max(10, Math.floor(timed.afterTriggerMs / 16));
+    const moments = fc.sample(fc.integer({ min: 0, max: span }), { seed, numRuns: 60 });
     let kills = 0;
     let id: string | undefined;
     for (const ms of moments) {
-      const args = id
-        ? ['resume', id, '--library', library, '--json']
-        : ['index', tree, '--mode', 'content', '--batch-size', '250', '--library', library, '--json'];
+      const args = id ? ['resume', id, '--library', library, '--json'] : command(library);
       const { signal, code, out } = await killAfter(args, ms);
       if (signal === 'SIGKILL') kills++;
       else if (code === 1 && out.includes('already ended (completed)')) {

@@ -18,7 +18,15 @@ const phasekit = (args: string[], env: NodeJS.ProcessEnv = {}) => run(args, { en
 
 const killAfter = (args: string[], ms: number) => killAfterTrigger(args, ms, '"phase":"copying"');
 
-const lastJson = (out: string) => JSON.parse(out.trim().split('\n').at(-1)!);
+/** The last JSON line of a run's output (`killAfter`'s holds stderr too, which may end with a summary line). */
+const lastJson = (out: string) =>
+  JSON.parse(
+    out
+      .trim()
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .at(-1)!,
+  );
 
 describe('phasekit copy', () => {
   it('SIGKILLed at 10+ random moments of a copy with several large files, resumed each time: identical result, no temporary files, at most one chunk written again per kill', async () => {

@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../machines/helpers.js';
-import { cli, killAfter, phasekit } from './phasekitProcess.js';
+import { cli, killAfter, phasekit, runTimed } from './phasekitProcess.js';
 
 const _root = path.resolve(import.meta.dirname, '../..');
 
@@ -16,8 +16,15 @@ beforeAll(() => {
     throw new Error('dist/ is missing: run `npm run build` (npm test does) before this test.');
 });
 
-function lastJson(stdout: string) {
-  return JSON.parse(stdout.trim().split('\n').at(-1)!);
+/** The last JSON line of a run's output (a failed item's summary goes to stderr after it, in `killAfter`'s). */
+function lastJson(output: string) {
+  return JSON.parse(
+    output
+      .trim()
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .at(-1)!,
+  );
 }
 
 /** `count` distinct JPEGs (two colours each, a few sizes and orientations) and one corrupt file. */
@@ -79,17 +86,20 @@ describe('phasekit thumbnails', () => {
 
     const reference = path.join(tempDir(), 'library.db');
     indexInto(tree, reference);
-    const full = phasekit(['thumbnails', '--library', reference, ...args]);
+    const full = await runTimed(['thumbnails', '--library', reference, ...args]);
     // The corrupt image is a failed item: completed, exit 1.
-    expect(full.code, full.stderr).toBe(1);
-    expect(lastJson(full.stdout).output).toMatchObject({ images: 18, thumbnails: 36, failed: 1 });
+    expect(full.code, full.out).toBe(1);
+    expect(lastJson(full.out).output).toMatchObject({ images: 18, thumbnails: 36, failed: 1 });
     const expected = snapshot(reference);
     expect(expected.files).toHaveLength(36);
 
     const library = path.join(tempDir(), 'library.db');
     indexInto(tree, library);
     const seed = Number(process.env.PHASEKIT_CRASH_SEED ?? 611);
-    const moments = fc.sample(fc.integer({ min: 0, max: 200 }), { seed, numRuns: 40 });
+    // Kill moments after the first progress line, within an eighth of how long the uninterrupted run went on
+    // after it: six kills move the job at most three quarters of the way.
+    const span = Math.max(10, Math.floor(full.afterTriggerMs / 8));
+    const moments = fc.sample(fc.integer({ min: 0, max: span }), { seed, numRuns: 40 });
     let kills = 0;
     let id: string | undefined;
     let finished = false;

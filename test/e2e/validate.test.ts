@@ -14,7 +14,15 @@ beforeAll(() => {
     throw new Error('dist/ is missing: run `npm run build` (npm test does) before this test.');
 });
 
-const lastLine = (out: string) => JSON.parse(out.trim().split('\n').at(-1)!);
+/** The last JSON line of a run's output (`killAfter`'s holds stderr too, which may end with a summary line). */
+const lastLine = (out: string) =>
+  JSON.parse(
+    out
+      .trim()
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .at(-1)!,
+  );
 
 function makeTree(dir: string, files: number) {
   for (let i = 0; i < files; i++) {
