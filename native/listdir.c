@@ -1,11 +1,12 @@
 /*
- * phasekit's directory reader for the indexer's walk (src/jobs/fs/nativeListDir.ts loads it).
+ * phasekit's directory reader for the walks of the indexer and duplicate detection (src/jobs/fs/
+ * nativeListDir.ts loads it).
  *
  * list(path, noFollow, expectIno?, expectDev?) opens the directory once (O_DIRECTORY, and O_NOFOLLOW with
  * noFollow), checks with fstat that it is the directory its parent listed when an inode and device are
- * given, reads its names and lstat()s
- * each one relative to the open directory (fstatat, AT_SYMLINK_NOFOLLOW): the kernel resolves one name per
- * entry instead of the whole path, and a directory swapped after it was opened cannot redirect the stats.
+ * given, reads its names and lstat()s each one relative to the open directory (fstatat,
+ * AT_SYMLINK_NOFOLLOW): the kernel resolves one name per entry instead of the whole path, and a directory
+ * swapped after it was opened cannot redirect the stats.
  *
  * It returns the listing packed as Node's fs would give it, names in the order fs.readdirSync gives them
  * (libuv's scandir sorts them with strcmp):
@@ -13,7 +14,8 @@
  *     stats: ArrayBuffer (6 doubles per entry: size, mtimeMs, ctimeMs, ino, dev, mode),
  *     errnos: ArrayBuffer (int32 per entry: 0, or the errno of that entry's fstatat) }
  * or a number: the errno of open/fstat/readdir (negative, as libuv reports it), or 1 when the directory is
- * not the one expected (another inode, or with noFollow a symlink or no directory at all). Times are computed as Node computes Stats' mtimeMs: sec * 1e3 + nsec / 1e6.
+ * not the one expected (another inode, or with noFollow a symlink or no directory at all). Times are
+ * computed as Node computes Stats' mtimeMs: sec * 1e3 + nsec / 1e6.
  *
  * Built by scripts/buildNative.mjs with the C compiler and Node's own headers; where it is missing, the walk
  * uses fs as before.

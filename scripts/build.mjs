@@ -14,7 +14,7 @@ const run = (command, args, stdout = 'inherit') =>
   spawnSync(command, args, { cwd: root, stdio: ['inherit', stdout, 'inherit'] }).status ?? 1;
 
 const typed = run(bin('tsc'), ['-p', 'tsconfig.build.json']);
-// The indexer's native directory reader (never fails the build: without a compiler the walk uses fs).
+// The native modules (native/*.c; never fails the build: without a compiler the walks read through fs).
 run(process.execPath, [path.join(root, 'scripts/buildNative.mjs')]);
 // tsc writes new files without the executable bit; the package's bins need it, in a checkout and in the
 // packed tarball (npm pack keeps the mode it finds), or a shell says "phasekit: Permission denied".

@@ -1,11 +1,13 @@
 /**
  * Builds phasekit's native modules (each `native/<name>.c`; now the walk's directory reader `listdir`) into
  * `dist/native/<name>-<platform>-<arch>.node` with the C compiler (`$CC`, default `cc`) and Node's own
- * headers (`node_api.h`): plain N-API modules, no node-gyp, no download. `npm run build` calls it; the packed tarball ships the result, which loads on the
- * same platform and architecture under any Node with N-API 8 (the ABI is stable across versions).
+ * headers (`node_api.h`): plain N-API modules, no node-gyp, no download. `npm run build` calls it; the
+ * packed tarball ships the result, which loads on the same platform and architecture under any Node with
+ * N-API 8 (the ABI is stable across versions).
  *
  * It never fails the build: without a compiler or headers (or on a platform other than Linux) it says so in
- * one line and removes any old binary, and the code reads through `fs` as before (`src/jobs/fs/nativeListDir.ts`).
+ * one line and removes any old binary, and the code reads through `fs` as before
+ * (`src/jobs/fs/nativeListDir.ts`).
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';

@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { expectSameTree, leftovers, writeBig } from '../jobs/copy/tree.js';
 import { tempDir } from '../machines/helpers.js';
-import { cli, killAfter as killAfterTrigger, phasekit as run } from './phasekitProcess.js';
+import { cli, killAfter as killAfterTrigger, lastJson, phasekit as run } from './phasekitProcess.js';
 
 const _root = path.resolve(import.meta.dirname, '../..');
 
@@ -17,16 +17,6 @@ beforeAll(() => {
 const phasekit = (args: string[], env: NodeJS.ProcessEnv = {}) => run(args, { env });
 
 const killAfter = (args: string[], ms: number) => killAfterTrigger(args, ms, '"phase":"copying"');
-
-/** The last JSON line of a run's output (`killAfter`'s holds stderr too, which may end with a summary line). */
-const lastJson = (out: string) =>
-  JSON.parse(
-    out
-      .trim()
-      .split('\n')
-      .filter((l) => l.startsWith('{'))
-      .at(-1)!,
-  );
 
 describe('phasekit copy', () => {
   it('SIGKILLed at 10+ random moments of a copy with several large files, resumed each time: identical result, no temporary files, at most one chunk written again per kill', async () => {

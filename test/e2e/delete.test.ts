@@ -4,7 +4,7 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../machines/helpers.js';
-import { cli, killAfter as killAfterTrigger, phasekit as run } from './phasekitProcess.js';
+import { cli, killAfter as killAfterTrigger, lastJson, phasekit as run } from './phasekitProcess.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const dist = (p: string) => JSON.stringify(path.join(root, 'dist', p));
@@ -52,8 +52,6 @@ beforeAll(() => {
 const phasekit = (args: string[], env: NodeJS.ProcessEnv = {}) => run(args, { env });
 
 const killAfter = (args: string[], ms: number) => killAfterTrigger(args, ms, '"phase":"deleting"');
-
-const lastJson = (out: string) => JSON.parse(out.trim().split('\n').at(-1)!);
 
 describe('phasekit delete', () => {
   it('SIGKILLed at random moments of a permanent delete of 12,000 files, resumed each time: the targets are gone and nothing else', async () => {

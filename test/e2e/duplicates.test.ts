@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { bytes, canonical, jdupesGroups } from '../jobs/duplicates/tree.js';
 import { tempDir } from '../machines/helpers.js';
-import { cli, killAfter, phasekit, runTimed } from './phasekitProcess.js';
+import { cli, killAfter, lastJson, phasekit, runTimed } from './phasekitProcess.js';
 
 const _root = path.resolve(import.meta.dirname, '../..');
 
@@ -12,8 +12,6 @@ beforeAll(() => {
   if (!fs.existsSync(cli))
     throw new Error('dist/ is missing: run `npm run build` (npm test does) before this test.');
 });
-
-const lastLine = (out: string) => JSON.parse(out.trim().split('\n').at(-1)!);
 
 /** 1,500 files in groups of three of one size (in every other group the middle one differs in one byte), plus larger copies. */
 function makeTree(dir: string) {
@@ -40,7 +38,7 @@ describe('phasekit duplicates', () => {
     makeTree(tree);
     const reference = phasekit(['duplicates', tree, '--library', path.join(tempDir(), 'ref.db'), '--json']);
     expect(reference.code, reference.stderr).toBe(0);
-    const expected = lastLine(reference.stdout).output;
+    const expected = lastJson(reference.stdout).output;
     expect(
       canonical(expected.groups.map((g: { files: { path: string }[] }) => g.files.map((f) => f.path))),
     ).toEqual(canonical(jdupesGroups(tree)));
@@ -64,7 +62,7 @@ describe('phasekit duplicates', () => {
       const { signal, code, out } = await killAfter(args, ms);
       if (signal !== 'SIGKILL') {
         expect(code, out).toBe(0);
-        final = lastLine(out);
+        final = lastJson(out);
         break;
       }
       kills++;
@@ -78,7 +76,7 @@ describe('phasekit duplicates', () => {
       expect(id).toBeDefined();
       const last = phasekit(['resume', id!, '--library', library, '--json']);
       expect(last.code, last.stderr).toBe(0);
-      final = lastLine(last.stdout);
+      final = lastJson(last.stdout);
     }
     // The same groups, and the same counts: no batch was read twice or lost.
     expect(final!.output).toEqual(expected);
@@ -101,7 +99,7 @@ describe('phasekit duplicates', () => {
       });
       // An item it could not read: the job completed, but not every item, so exit 1 (as `find` does).
       expect(result.code, result.stderr).toBe(1);
-      const final = lastLine(result.stdout);
+      const final = lastJson(result.stdout);
       expect(final).toMatchObject({ exitCode: 1, failures: { count: 1 } });
       expect(final.errorCount).toBe(1);
       expect(final.errors[0]).toMatchObject({
@@ -125,7 +123,7 @@ describe('phasekit duplicates', () => {
       fs.writeFileSync(path.join(tree, name), bytes('pic', 3000));
     const library = path.join(dir, 'lib.db');
     const ext = phasekit(['duplicates', tree, '--ext', 'jpg', '--library', library, '--json']);
-    expect(lastLine(ext.stdout).output.summary).toMatchObject({ groups: 1, files: 2, wastedBytes: 3000 });
+    expect(lastJson(ext.stdout).output.summary).toMatchObject({ groups: 1, files: 2, wastedBytes: 3000 });
     const bad = phasekit(['duplicates', tree, '--mode', 'fuzzy', '--library', library]);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(
@@ -138,7 +136,7 @@ describe('phasekit duplicates', () => {
       /No such file or directory/,
     );
     const sized = phasekit(['duplicates', tree, '--min-size', '3k', '--library', library, '--json']);
-    expect(lastLine(sized.stdout).output.summary.groups).toBe(0); // 3k = 3072 > 3000
+    expect(lastJson(sized.stdout).output.summary.groups).toBe(0); // 3k = 3072 > 3000
     expect(phasekit(['duplicates', '--help']).stdout).toContain('Examples:');
   });
 });

@@ -157,9 +157,13 @@ export async function holdStill(child: ChildProcess, library: string): Promise<v
   }
 }
 
-/** The last line of stdout as JSON (a job command's result with `--json`). */
-export function lastJson(stdout: string): any {
-  return JSON.parse(stdout.trim().split('\n').at(-1)!);
+/**
+ * The last JSON line of a run's output as an object (a job command's result with `--json`). Output that holds
+ * stderr too (`killAfter`'s) may end with a summary line after it: a job with failed items prints one.
+ */
+export function lastJson(output: string): any {
+  const lines = output.trim().split('\n');
+  return JSON.parse(lines.filter((l) => l.startsWith('{')).at(-1) ?? lines.at(-1)!);
 }
 
 process.on('exit', () => fs.rmSync(binDir, { recursive: true, force: true }));

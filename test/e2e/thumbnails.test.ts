@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../machines/helpers.js';
-import { cli, killAfter, phasekit, runTimed } from './phasekitProcess.js';
+import { cli, killAfter, lastJson, phasekit, runTimed } from './phasekitProcess.js';
 
 const _root = path.resolve(import.meta.dirname, '../..');
 
@@ -15,17 +15,6 @@ beforeAll(() => {
   if (!fs.existsSync(cli))
     throw new Error('dist/ is missing: run `npm run build` (npm test does) before this test.');
 });
-
-/** The last JSON line of a run's output (a failed item's summary goes to stderr after it, in `killAfter`'s). */
-function lastJson(output: string) {
-  return JSON.parse(
-    output
-      .trim()
-      .split('\n')
-      .filter((l) => l.startsWith('{'))
-      .at(-1)!,
-  );
-}
 
 /** `count` distinct JPEGs (two colours each, a few sizes and orientations) and one corrupt file. */
 async function makePhotos(dir: string, count: number) {

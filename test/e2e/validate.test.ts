@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../machines/helpers.js';
-import { cli, killAfter, phasekit } from './phasekitProcess.js';
+import { cli, killAfter, lastJson, phasekit } from './phasekitProcess.js';
 
 const _root = path.resolve(import.meta.dirname, '../..');
 
@@ -13,16 +13,6 @@ beforeAll(() => {
   if (!fs.existsSync(cli))
     throw new Error('dist/ is missing: run `npm run build` (npm test does) before this test.');
 });
-
-/** The last JSON line of a run's output (`killAfter`'s holds stderr too, which may end with a summary line). */
-const lastLine = (out: string) =>
-  JSON.parse(
-    out
-      .trim()
-      .split('\n')
-      .filter((l) => l.startsWith('{'))
-      .at(-1)!,
-  );
 
 function makeTree(dir: string, files: number) {
   for (let i = 0; i < files; i++) {
@@ -63,7 +53,7 @@ describe('phasekit validate', () => {
     plantFaults(tree);
     const ref = phasekit(['validate', tree, '--mode', 'integrity', '--library', reference, '--json']);
     expect(ref.code, ref.stderr).toBe(2);
-    const expected = lastLine(ref.stdout).output;
+    const expected = lastJson(ref.stdout).output;
     expect(expected.bySeverity).toEqual({ info: 0, warning: 0, error: 20, critical: 5 });
 
     const seed = Number(process.env.PHASEKIT_CRASH_SEED ?? 1129);
@@ -79,7 +69,7 @@ describe('phasekit validate', () => {
       if (signal !== 'SIGKILL') {
         // Issues reached --fail-on: a fresh run and a resume both end with 2.
         expect(code, out).toBe(2);
-        final = lastLine(out);
+        final = lastJson(out);
         break;
       }
       kills++;
@@ -93,7 +83,7 @@ describe('phasekit validate', () => {
       const last = phasekit(['resume', id!, '--library', library, '--json']);
       // `resume` keeps the job's --fail-on exit code: the issues planted reach it.
       expect(last.code, last.stderr).toBe(2);
-      final = lastLine(last.stdout);
+      final = lastJson(last.stdout);
     }
     const output = final!.output as typeof expected;
     expect(issueLines(output)).toEqual(issueLines(expected));
@@ -124,7 +114,7 @@ describe('phasekit validate', () => {
     expect(phasekit(['index', tree, '--library', library, '--json']).code).toBe(0);
     const clean = phasekit(['validate', tree, '--mode', 'complete', '--library', library, '--json']);
     expect(clean.code).toBe(0);
-    expect(lastLine(clean.stdout).output).toMatchObject({ issueCount: 0, worst: null });
+    expect(lastJson(clean.stdout).output).toMatchObject({ issueCount: 0, worst: null });
     fs.writeFileSync(path.join(tree, 'd1', 'f1.txt'), 'changed, and longer than before: a modification');
     expect(phasekit(['validate', tree, '--library', library, '--json']).code).toBe(0); // a warning < error
     expect(phasekit(['validate', tree, '--fail-on', 'warning', '--library', library, '--json']).code).toBe(2);
@@ -132,7 +122,7 @@ describe('phasekit validate', () => {
     const both = phasekit(['validate', tree, '--library', library, '--json']);
     expect(both.code).toBe(2);
     expect(
-      lastLine(both.stdout)
+      lastJson(both.stdout)
         .output.issues.map((i: { kind: string }) => i.kind)
         .sort(),
     ).toEqual(['missing', 'modified']);

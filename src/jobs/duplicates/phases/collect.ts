@@ -8,6 +8,7 @@ import { DirectoryChangedError, DirHandle } from '../../fs/DirHandle.js';
 import type { FileIdentity } from '../../fs/fileIdentity.js';
 import { extensionOf, joinBytes } from '../../fs/paths.js';
 import { type NativeListing, NOT_EXPECTED, nativeList } from '../../fs/nativeListDir.js';
+import { nameAt } from '../../fs/packedNames.js';
 import { RAW_STAT_FIELDS, S_IFDIR, S_IFLNK, S_IFMT, S_IFREG } from '../../fs/rawFs.js';
 import type { Library } from '../../library/Library.js';
 import { display } from '../../content/fileBytes.js';
@@ -141,7 +142,7 @@ function walk(ctx: Ctx, onFile: (f: CandidateFile) => void): CandidateFile[] {
   // Each directory with the identity its parent's listing saw: it is opened without following a symlink and
   // only if it is still that directory, then read and its entries stat-ed through its descriptor, so a
   // directory swapped for a symlink (or another directory) since its parent was read is never walked into.
-  const stack: { path: Buffer; identity?: FileIdentity; ino?: number; dev?: number }[] = [];
+  const stack: { path: Buffer; ino?: number; dev?: number }[] = [];
   for (const given of input.paths ?? []) {
     const root = Buffer.from(path.resolve(given));
     let st: fs.Stats;
@@ -160,7 +161,7 @@ function walk(ctx: Ctx, onFile: (f: CandidateFile) => void): CandidateFile[] {
   }
   let sinceReport = 0;
   while (stack.length > 0) {
-    const { path: dir, identity, ino, dev } = stack.pop()!;
+    const { path: dir, ino, dev } = stack.pop()!;
     if (sinceReport++ >= 256) {
       sinceReport = 0;
       ctx.reportProgress({ message: `${state.counts.files} files`, completed: state.counts.files });
@@ -176,7 +177,7 @@ function walk(ctx: Ctx, onFile: (f: CandidateFile) => void): CandidateFile[] {
     let handle: DirHandle;
     let names: fs.Dirent<Buffer>[];
     try {
-      handle = DirHandle.open(dir, { expected: identity, shown: display(dir) });
+      handle = DirHandle.open(dir, { expected: identityOf(ino, dev), shown: display(dir) });
     } catch (error) {
       ctx.addNonFatalError(error, {
         path: display(dir),
@@ -222,20 +223,21 @@ function walk(ctx: Ctx, onFile: (f: CandidateFile) => void): CandidateFile[] {
   }
   return out;
 
-  /** A directory to walk, with the identity it must still have (when its numbers hold it exactly). */
+  /**
+   * A directory to walk, with the inode and device it must still have when its numbers hold them exactly
+   * (below 2^53; else it is still opened without following a symlink, only not checked against its inode).
+   */
   function push(full: Buffer, ino: number, dev: number): void {
-    if (Number.isSafeInteger(ino) && Number.isSafeInteger(dev)) {
-      stack.push({ path: full, identity: `${dev}:${ino}`, ino, dev });
-    } else {
-      stack.push({ path: full });
-    }
+    stack.push(
+      Number.isSafeInteger(ino) && Number.isSafeInteger(dev) ? { path: full, ino, dev } : { path: full },
+    );
   }
 
   /** The entries of a native listing, as the loop over `fs` entries above takes them. */
   function walkListing(dir: Buffer, listing: NativeListing): void {
-    const { names, ends, stats, errnos } = listing;
-    for (let i = 0, start = 0; i < ends.length; start = ends[i], i++) {
-      const name = Buffer.from(names.buffer, names.byteOffset + start, ends[i] - start);
+    const { ends, stats, errnos } = listing;
+    for (let i = 0; i < ends.length; i++) {
+      const name = nameAt(listing, i);
       const s = i * RAW_STAT_FIELDS;
       let type: number;
       if (errnos[i] === 0) {
@@ -244,8 +246,7 @@ function walk(ctx: Ctx, onFile: (f: CandidateFile) => void): CandidateFile[] {
         // Its lstat failed: ask fs, for the error it reports (or the file, if it is there now).
         const full = joinBytes(dir, name);
         const st = lstatReported(ctx, full);
-        if (st === null) continue;
-        if (st === undefined) continue; // deleted since readdir
+        if (st === null || st === undefined) continue; // failed (recorded), or deleted since readdir
         if (st.isDirectory()) push(full, st.ino, st.dev);
         else if (st.isFile() && nameOk(name)) consider(full, st.size, st.mtimeMs, st.ino, st.dev);
         else if (st.isSymbolicLink()) state.counts.symlinks++;
@@ -258,6 +259,11 @@ function walk(ctx: Ctx, onFile: (f: CandidateFile) => void): CandidateFile[] {
       }
     }
   }
+}
+
+/** The identity a directory must have, from its parent's numbers (none when they were not exact). */
+function identityOf(ino: number | undefined, dev: number | undefined): FileIdentity | undefined {
+  return ino === undefined || dev === undefined ? undefined : `${dev}:${ino}`;
 }
 
 /** `lstat` of `full`: undefined when nothing is there, null when it failed (recorded as a non-fatal error). */

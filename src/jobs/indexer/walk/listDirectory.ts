@@ -4,7 +4,10 @@ import { type IgnorePattern, parseGitignore } from '../gitignore.js';
 import { ruleVerdict } from '../rules.js';
 import type { IndexerRules } from '../rules.js';
 import { NOT_EXPECTED, nativeList } from '../../fs/nativeListDir.js';
+import { hasName, nameAt } from '../../fs/packedNames.js';
 import { lstatInto, readdirNames, S_IFDIR, S_IFLNK, S_IFMT, S_IFREG } from '../../fs/rawFs.js';
+
+export { nameAt };
 
 /** What an entry of a {@link Listing} is: indexed as a file, directory or symlink, skipped, or unreadable. */
 export const FILE = 0;
@@ -125,7 +128,7 @@ export class DirectoryLister {
     const n = ends.length;
     let gitignore: string | undefined;
     let gitignoreError: Error | WireError | undefined;
-    if (rules.gitignore && hasName(packed, ends, GITIGNORE)) {
+    if (rules.gitignore && hasName({ names: packed, ends }, GITIGNORE)) {
       try {
         gitignore = fs.readFileSync(joinBytes(path, GITIGNORE), 'utf8');
         this.#gitignores[rel] = gitignore;
@@ -140,9 +143,8 @@ export class DirectoryLister {
     const links: Record<number, Uint8Array | null> = {};
     const errors: Listing['errors'] = [];
     const prefix = this.#prefix(path);
+    const listed = { names: packed, ends };
     for (let i = 0; i < n; i++) {
-      const start = i === 0 ? 0 : ends[i - 1];
-      const name = Buffer.from(packed.buffer, packed.byteOffset + start, ends[i] - start);
       const s = i * STAT_FIELDS;
       let type: number;
       if (errnos !== null && errnos[i] === 0) {
@@ -150,7 +152,7 @@ export class DirectoryLister {
       } else {
         // Through `fs`: no native numbers for it, or its native `lstat` failed (`fs` throws that error).
         try {
-          type = lstatInto(this.#pathOf(prefix, name), stats, s) & S_IFMT;
+          type = lstatInto(this.#pathOf(prefix, nameAt(listed, i)), stats, s) & S_IFMT;
         } catch (error) {
           stats.fill(0, s, s + STAT_FIELDS);
           codes[i] = UNREADABLE;
@@ -165,7 +167,7 @@ export class DirectoryLister {
         continue;
       }
       if (anyRule) {
-        const nameText = name.toString('utf8');
+        const nameText = nameAt(listed, i).toString('utf8');
         // Only the rules that read them: the extension (onlyImages) and the path from the root (gitignore).
         const extension = kind === 'dir' || !rules.onlyImages ? null : extensionOf(nameText);
         const entryRel = !rules.gitignore ? '' : rel === '' ? nameText : `${rel}/${nameText}`;
@@ -178,7 +180,7 @@ export class DirectoryLister {
       codes[i] = kind === 'file' ? FILE : kind === 'dir' ? DIR : SYMLINK;
       if (kind === 'symlink') {
         try {
-          const target = fs.readlinkSync(this.#pathOf(prefix, name), { encoding: 'buffer' });
+          const target = fs.readlinkSync(this.#pathOf(prefix, nameAt(listed, i)), { encoding: 'buffer' });
           // A copy of its own: a view into Node's shared pool would cross threads with the whole pool.
           links[i] = this.#wire ? new Uint8Array(target) : target;
         } catch (error) {
@@ -291,17 +293,6 @@ function pack(names: readonly Buffer[]): { packed: Uint8Array; ends: Uint32Array
   return { packed, ends };
 }
 
-/** Whether one of the packed names is `name`. */
-function hasName(packed: Uint8Array, ends: Uint32Array, name: Uint8Array): boolean {
-  for (let i = 0, start = 0; i < ends.length; start = ends[i], i++) {
-    if (ends[i] - start !== name.length) continue;
-    let same = true;
-    for (let k = 0; k < name.length && same; k++) same = packed[start + k] === name[k];
-    if (same) return true;
-  }
-  return false;
-}
-
 /** An error from a listing as an `Error` again (a wire error keeps its name, message and code). */
 export function listingError(error: Error | WireError): Error {
   if (error instanceof Error) return error;
@@ -309,10 +300,4 @@ export function listingError(error: Error | WireError): Error {
   if (error.name !== 'Error') e.name = error.name;
   if (error.code !== undefined) e.code = error.code;
   return e;
-}
-
-/** Entry `i`'s name in a listing, as a Buffer view (no copy). */
-export function nameAt(listing: Listing, i: number): Buffer {
-  const start = i === 0 ? 0 : listing.ends[i - 1];
-  return Buffer.from(listing.names.buffer, listing.names.byteOffset + start, listing.ends[i] - start);
 }
