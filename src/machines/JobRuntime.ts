@@ -1,5 +1,5 @@
 import { Subject } from '../adapters/rx.js';
-import { type AnyActorRef, fromPromise } from 'xstate';
+import { type AnyActorRef, fromCallback, fromPromise } from 'xstate';
 import { encodeEnvelope } from '../persistence/encodeEnvelope.js';
 import { decodeEnvelope } from '../persistence/decodeEnvelope.js';
 import { ENVELOPE_FORMAT, type Envelope } from '../persistence/Envelope.js';
@@ -112,8 +112,8 @@ type JobSnapshot = { value: unknown; status: string; context: JobMachineContext 
 /**
  * The side of a job that touches the world: it runs phase code against the job's state, writes checkpoints
  * to the store under the job's lease, and reports progress and events. The machine stays pure; the runtime is
- * plugged into it as its `runPhase`, `runHook`, `sleepUntil` and `finalize` actors and its `persist` and
- * `abortPhase` actions.
+ * plugged into it as its `runner`, `runHook`, `sleepUntil` and `finalize` actors and its `execute`, `persist`
+ * and `abortPhase` actions (and the `runPhase` actor that checkpoints of earlier versions may still hold).
  */
 export class JobRuntime<S = unknown, I = unknown, D = unknown, O = unknown> {
   readonly jobId: string;
@@ -149,6 +149,8 @@ export class JobRuntime<S = unknown, I = unknown, D = unknown, O = unknown> {
   private starting: Promise<void> | undefined;
   private started = false;
   private readonly stopListeners: Array<(reason: StopReason) => void> = [];
+  /** The phase run whose outcome the job waits for. */
+  private phaseRun: { readonly phase: string; readonly attempt: number } | null = null;
 
   constructor(
     readonly definition: JobDefinition<S, I, D, O>,
@@ -480,9 +482,57 @@ export class JobRuntime<S = unknown, I = unknown, D = unknown, O = unknown> {
     return this.job!.getSnapshot() as JobSnapshot;
   }
 
-  /** Called by the `runPhase` actor. @internal */
-  async runPhase(input: RunPhaseInput, self: AnyActorRef): Promise<RunPhaseOutput> {
-    this.bind(parentOf(self));
+  /**
+   * Called by the `execute` action as a phase's `running` is entered, and by the runner for the phase a restored
+   * snapshot stands in: run the phase and send its outcome to the job as the events an invoked `execute-<phase>`
+   * actor would send. An outcome the job no longer waits for (it left that phase's `running`, or stopped) is
+   * dropped, as XState drops a stopped actor's. @internal
+   */
+  executePhase(input: RunPhaseInput, job: AnyActorRef): void {
+    const run = { phase: input.phase, attempt: input.attempt };
+    if (this.phaseRun && this.phaseRun.phase === run.phase && this.phaseRun.attempt === run.attempt) return;
+    this.phaseRun = run;
+    const id = `execute-${input.phase}`;
+    const report = (event: { type: string; output?: unknown; error?: unknown }) => {
+      if (this.phaseRun !== run) return;
+      this.phaseRun = null;
+      const snapshot = job.getSnapshot() as JobSnapshot;
+      if (snapshot.status !== 'active') return;
+      const at = snapshotPosition(snapshot.value);
+      if (at.phase !== input.phase || at.step !== 'running') return;
+      job.send(event as never);
+    };
+    this.runPhase(input, job).then(
+      (output) => report({ type: `xstate.done.actor.${id}`, output, actorId: id } as never),
+      (error) => report({ type: `xstate.error.actor.${id}`, error, actorId: id } as never),
+    );
+  }
+
+  /** The runner started again with a restored job: run the phase the job stands in, if it stands in one. @internal */
+  resumeRunning(job: AnyActorRef): void {
+    const snapshot = job.getSnapshot() as JobSnapshot;
+    if (snapshot.status !== 'active') return;
+    const at = snapshotPosition(snapshot.value);
+    if (at.step !== 'running' || at.phase === null) return;
+    // A snapshot of an earlier version restored by an embedding parent: its invoked phase actor runs the phase.
+    if ((snapshot as { children?: Record<string, unknown> }).children?.[`execute-${at.phase}`]) return;
+    const info = this.definition.byName.get(at.phase);
+    if (!info) return;
+    const context = snapshot.context;
+    this.executePhase(
+      {
+        jobId: context.jobId,
+        phase: at.phase,
+        attempt: context.history[info.index]?.attempts ?? 1,
+        reset: context.reset,
+      },
+      job,
+    );
+  }
+
+  /** Runs a phase's `execute` against the state: for `executePhase`, and the `runPhase` actor of old checkpoints. @internal */
+  async runPhase(input: RunPhaseInput, job: AnyActorRef): Promise<RunPhaseOutput> {
+    this.bind(job);
     // Let the job's own step finish so its snapshot shows this phase running.
     await Promise.resolve();
     const clock = this.options.clock;
@@ -952,9 +1002,18 @@ function yieldToHost(): Promise<void> {
 export function implementationsFor(find: (job: AnyActorRef) => JobRuntime<any, any, any, any>) {
   return {
     actors: {
+      // Started with the job; started again when the job is restored, to run the phase it stands in.
+      runner: fromCallback(({ self }) => {
+        if ((self as { options?: { snapshot?: unknown } }).options?.snapshot === undefined) return;
+        const job = parentOf(self);
+        find(job).resumeRunning(job);
+      }),
+      // A running phase of a checkpoint written by phasekit before the runner (restored by an embedding parent).
       runPhase: fromPromise<RunPhaseOutput, RunPhaseInput>(async ({ input, self }) => {
         const job = parentOf(self);
-        return find(job).runPhase(input, self);
+        const children = (job.getSnapshot() as { children?: Record<string, unknown> }).children;
+        if (!children?.runner) job.send({ type: 'RUNNER' });
+        return find(job).runPhase(input, job);
       }),
       runHook: fromPromise<{ at: number }, RunHookInput>(async ({ input, self }) =>
         find(parentOf(self)).runHook(input, self),
@@ -970,6 +1029,8 @@ export function implementationsFor(find: (job: AnyActorRef) => JobRuntime<any, a
       }),
     },
     actions: {
+      execute: ({ self }: { self: AnyActorRef }, input: RunPhaseInput) =>
+        find(self).executePhase(input, self),
       persist: ({ self }: { self: AnyActorRef }) => {
         const rt = find(self);
         rt.bind(self);

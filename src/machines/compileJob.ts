@@ -1,4 +1,12 @@
-import { assign, type EventObject, fromPromise, type StateMachine, setup } from 'xstate';
+import {
+  assign,
+  type EventObject,
+  fromCallback,
+  fromPromise,
+  type StateMachine,
+  setup,
+  spawnChild,
+} from 'xstate';
 import { backoffDelay } from '../phases/backoffDelay.js';
 import type { JobDefinition } from '../phases/defineJob.js';
 import { errorKind, errorRecord } from '../phases/errorRecord.js';
@@ -35,9 +43,16 @@ const cache = new WeakMap<JobDefinition, Built>();
  * goes straight to the next phase's `running` in one step, with the snapshot the way through `succeeding` and
  * `entering` would give ({@link compileJobStepByStep} is that way, for tests).
  *
- * The machine is pure: its actors `runPhase`, `runHook`, `sleepUntil`, `finalize` and its action
- * `persist`/`abortPhase` are placeholders until a runtime provides them (`runJob` does; to embed the machine
- * in your own, use `provideRuntime`). Reading the time is the runtime's job too: timestamps arrive on events.
+ * A phase's `execute` is started by the `execute` action of its `running` state, and its outcome arrives as the
+ * event an invoked actor `execute-<phase>` would send (`xstate.done.actor.execute-<phase>`,
+ * `xstate.error.actor.execute-<phase>`): the phases run in one actor for the job's whole run, the `runner`,
+ * which also starts the phase a restored snapshot stands in. (An invoked actor per phase cost more than XState's
+ * own transition.)
+ *
+ * The machine is pure: its actors `runner`, `runHook`, `sleepUntil`, `finalize` and its actions
+ * `execute`/`persist`/`abortPhase` are placeholders until a runtime provides them (`runJob` does; to embed the
+ * machine in your own, use `provideRuntime`); without one, the first phase fails with `MissingRuntimeError`.
+ * Reading the time is the runtime's job too: timestamps arrive on events.
  */
 export function compileJob<S, I, D, O>(definition: JobDefinition<S, I, D, O>): JobMachine<I, O> {
   let machine = cache.get(definition);
@@ -149,6 +164,10 @@ function buildMachine(definition: JobDefinition, straight: boolean) {
       events: JobMachineEvent;
     },
     actors: {
+      // Runs nothing here: the runtime's runner starts the phase a restored snapshot stands in (see `execute`).
+      runner: fromCallback(() => {}),
+      // Checkpoints written before phases were executed by the runner hold a running phase as an invoked
+      // `execute-<phase>` actor of this source: embedded parents restore it as such, and it reports as it did.
       runPhase: fromPromise<RunPhaseOutput, RunPhaseInput>(async ({ input }) => {
         throw new MissingRuntimeError(definition.name, input.phase);
       }),
@@ -186,6 +205,15 @@ function buildMachine(definition: JobDefinition, straight: boolean) {
       retryDue: ({ context }) => context.retryAt !== null,
     },
     actions: {
+      // Starts a phase's `execute`; it reports as an invoked `execute-<phase>` actor would (see `running`).
+      execute: ({ self }, input: RunPhaseInput) => {
+        queueMicrotask(() =>
+          self.send({
+            type: `xstate.error.actor.execute-${input.phase}`,
+            error: new MissingRuntimeError(definition.name, input.phase),
+          } as never),
+        );
+      },
       persist: () => {},
       abortPhase: () => {},
       prepareRetry: (_: unknown, _params: { reset: 'phase-start' | 'checkpoint' }) => {},
@@ -486,17 +514,22 @@ function buildMachine(definition: JobDefinition, straight: boolean) {
             { target: 'running', actions: { type: 'startPhase', params: { phase: name } } },
           ],
         },
+        // The phase's `execute` is started by the `execute` action, not invoked: one invoked actor per phase cost
+        // twice XState's own transition. Its outcome comes back as the events an invoked `execute-<name>` actor
+        // sends, `xstate.done.actor.execute-<name>` / `xstate.error.actor.execute-<name>`.
         running: {
-          invoke: {
-            id: `execute-${name}`,
-            src: 'runPhase',
-            input: ({ context }: { context: Ctx }) => ({
+          entry: {
+            type: 'execute',
+            params: ({ context }: { context: Ctx }) => ({
               jobId: context.jobId,
               phase: name,
               attempt: context.history[info.index].attempts,
               reset: context.reset,
             }),
-            onDone: [
+          },
+          on: {
+            ...onControl,
+            [`xstate.done.actor.execute-${name}`]: [
               ...straightOn,
               {
                 guard: { type: 'outputIs', params: { kind: 'continue' } },
@@ -519,9 +552,8 @@ function buildMachine(definition: JobDefinition, straight: boolean) {
                 : []),
               { target: 'failing', actions: { type: 'failInvalidOutput', params: { phase: name, targets } } },
             ],
-            onError,
+            [`xstate.error.actor.execute-${name}`]: onError,
           },
-          on: onControl,
         },
         paused: {
           entry: [{ type: 'markPaused', params: { phase: name } }, 'persist'],
@@ -628,11 +660,15 @@ function buildMachine(definition: JobDefinition, straight: boolean) {
       status: 'active',
       output: undefined,
     }),
+    // One actor for the job's whole run: restored from a checkpoint, it starts the phase the job stood in.
+    invoke: { id: 'runner', src: 'runner' },
     on: {
       NON_FATAL: { actions: 'recordNonFatal' },
       // The runtime could not write a checkpoint (state that cannot be encoded, a store that refuses): the job
       // fails with that error as data, wherever it stands.
       CHECKPOINT_FAILED: { target: '.failed', actions: 'failCheckpoint' },
+      // A job restored from a snapshot written before the runner: it gets one, so its next snapshots hold it.
+      RUNNER: { actions: spawnChild('runner', { id: 'runner' }) },
     },
     states: {
       ...(nodeStates(definition.tree) as {}),

@@ -12,6 +12,7 @@ import { JobRun } from './JobRun.js';
 import { acquireJobLease } from './acquireJobLease.js';
 import { DEFAULT_LEASE_MS, JobRuntime } from './JobRuntime.js';
 import { reconcilePhases } from './reconcilePhases.js';
+import { withRunner } from './withRunner.js';
 import { type DepsFlag, type RunOptions, runJob } from './runJob.js';
 import { registerRuntime, runnableMachine } from './runnableMachine.js';
 
@@ -126,7 +127,7 @@ export async function resumeJob<S, I, D, O>(
     handedOver = true;
     const machine = runnableMachine(definition);
     const actor = createActor(machine, {
-      snapshot: envelope.machine as never,
+      snapshot: withRunner(envelope.machine) as never,
       input: { jobId, input: envelope.input },
       id: jobId,
       ...(options.inspect ? { inspect: options.inspect } : {}),

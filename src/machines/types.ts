@@ -75,10 +75,14 @@ export type JobControlEvent =
   | { type: 'RESUME'; at?: number }
   | { type: 'CANCEL'; at?: number };
 
-/** What phasekit's runtime sends the job machine while phases run: a non-fatal error, a failed checkpoint. */
+/**
+ * What phasekit's runtime sends the job machine while phases run: a non-fatal error, a failed checkpoint; and
+ * `RUNNER`, which starts the job's runner in a job restored from a snapshot written before it had one.
+ */
 export type JobRuntimeEvent =
   | { type: 'NON_FATAL'; error: ErrorRecord }
-  | { type: 'CHECKPOINT_FAILED'; error: ErrorRecord; at?: number };
+  | { type: 'CHECKPOINT_FAILED'; error: ErrorRecord; at?: number }
+  | { type: 'RUNNER' };
 
 /** Every event a job machine accepts. */
 export type JobMachineEvent = JobControlEvent | JobRuntimeEvent;

@@ -26,7 +26,10 @@ export interface RunPathResult {
   readonly context: JobMachineContext;
   /** The machine's output in a final state. */
   readonly output: JobMachineOutput | undefined;
-  /** Every actor the machine started, in order (`runPhase` inputs carry `attempt` and `reset`). */
+  /**
+   * Every actor the machine started, in order; a phase's start (its `execute` action) is recorded as `runPhase`,
+   * with `attempt` and `reset` in its input.
+   */
   readonly invocations: readonly Invocation[];
 }
 
@@ -103,11 +106,17 @@ function build(definition: JobDefinition) {
       sleepUntil: never('sleepUntil'),
       finalize: never('finalize'),
     } as never,
+    actions: {
+      // A phase's `execute` starts with its `running` state; recorded as the phase actor it stands for.
+      execute: (_: unknown, input: Record<string, unknown>) => {
+        recording?.log.push({ actor: 'runPhase', input: { ...input }, step: recording.step });
+      },
+    } as never,
   });
 }
 
 /**
- * The job's real machine, with `runPhase`, `runHook`, `sleepUntil` and `finalize` actors that never settle:
+ * The job's real machine, with phases (`execute`), `runHook`, `sleepUntil` and `finalize` that never settle:
  * nothing moves it but the events you send (see `jobEvents`). What `runPath` drives; use it for your own
  * drivers, e.g. fast-check properties. Built once per definition.
  *

@@ -131,9 +131,9 @@ describe('startInspector', { timeout: 10_000 }, () => {
     expect(
       receiver.seen.some((e) => e.type === '@xstate.snapshot' && (e.snapshot as any).value === 'completed'),
     ).toBe(false);
-    // The phase's own actor (the invoked `runPhase`) is registered as the job's child.
+    // The job's runner, one actor for the whole run that runs each phase, is registered as the job's child.
     await receiver.next(
-      (e) => e.type === '@xstate.actor' && e.parentId === jobSession && e.name === 'execute-scan',
+      (e) => e.type === '@xstate.actor' && e.parentId === jobSession && e.name === 'runner',
     );
 
     gate.resolve();
@@ -150,6 +150,12 @@ describe('startInspector', { timeout: 10_000 }, () => {
         e.sessionId === jobSession &&
         (e.event as any).type === 'xstate.done.actor.execute-report',
     );
+    // No actor per phase: the phases' outcomes come from the runner.
+    expect(
+      receiver.seen
+        .filter((e): e is StatelyActorEvent => e.type === '@xstate.actor' && e.parentId === jobSession)
+        .map((e) => e.name),
+    ).toEqual(['runner', 'output']);
     // What the job went through, in order, as the inspector draws it.
     const values = receiver.seen
       .filter((e): e is StatelySnapshotEvent => e.type === '@xstate.snapshot' && e.sessionId === jobSession)
