@@ -661,14 +661,16 @@ function buildMachine(definition: JobDefinition, straight: boolean) {
       output: undefined,
     }),
     // One actor for the job's whole run: restored from a checkpoint, it starts the phase the job stood in.
-    invoke: { id: 'runner', src: 'runner' },
+    // The ids typed as `string`: a literal id gives the machine's children type a `runner` key its index type
+    // does not cover, which a consumer's `skipLibCheck: false` refuses (test/package/consumerTypes.test.ts).
+    invoke: { id: 'runner' as string, src: 'runner' },
     on: {
       NON_FATAL: { actions: 'recordNonFatal' },
       // The runtime could not write a checkpoint (state that cannot be encoded, a store that refuses): the job
       // fails with that error as data, wherever it stands.
       CHECKPOINT_FAILED: { target: '.failed', actions: 'failCheckpoint' },
       // A job restored from a snapshot written before the runner: it gets one, so its next snapshots hold it.
-      RUNNER: { actions: spawnChild('runner', { id: 'runner' }) },
+      RUNNER: { actions: spawnChild('runner', { id: 'runner' as string }) },
     },
     states: {
       ...(nodeStates(definition.tree) as {}),
