@@ -150,7 +150,8 @@ export class JobRuntime<S = unknown, I = unknown, D = unknown, O = unknown> {
   private started = false;
   private readonly stopListeners: Array<(reason: StopReason) => void> = [];
   /** The phase run whose outcome the job waits for. */
-  private phaseRun: { readonly phase: string; readonly attempt: number } | null = null;
+  private phaseRun: { readonly job: AnyActorRef; readonly phase: string; readonly attempt: number } | null =
+    null;
 
   constructor(
     readonly definition: JobDefinition<S, I, D, O>,
@@ -489,8 +490,9 @@ export class JobRuntime<S = unknown, I = unknown, D = unknown, O = unknown> {
    * dropped, as XState drops a stopped actor's. @internal
    */
   executePhase(input: RunPhaseInput, job: AnyActorRef): void {
-    const run = { phase: input.phase, attempt: input.attempt };
-    if (this.phaseRun && this.phaseRun.phase === run.phase && this.phaseRun.attempt === run.attempt) return;
+    const run = { job, phase: input.phase, attempt: input.attempt };
+    const current = this.phaseRun;
+    if (current?.job === job && current.phase === run.phase && current.attempt === run.attempt) return;
     this.phaseRun = run;
     const id = `execute-${input.phase}`;
     const report = (event: { type: string; output?: unknown; error?: unknown }) => {
@@ -532,9 +534,15 @@ export class JobRuntime<S = unknown, I = unknown, D = unknown, O = unknown> {
 
   /** Runs a phase's `execute` against the state: for `executePhase`, and the `runPhase` actor of old checkpoints. @internal */
   async runPhase(input: RunPhaseInput, job: AnyActorRef): Promise<RunPhaseOutput> {
-    this.bind(job);
-    // Let the job's own step finish so its snapshot shows this phase running.
+    // Let the job's own step finish so its snapshot shows this phase running: an embedded job is bound here, and
+    // its first snapshot must be that one (bound inside the `execute` action, it would be the one before).
     await Promise.resolve();
+    this.bind(job);
+    // A job restored from a snapshot of an earlier version, taken in any state, may have no runner: it gets one
+    // now, so that its next snapshots hold one and a restore from them starts the phase it stands in.
+    if (!(job.getSnapshot() as { children?: Record<string, unknown> }).children?.runner) {
+      job.send({ type: 'RUNNER' });
+    }
     const clock = this.options.clock;
     const startedAt = clock.now();
     try {
@@ -1011,8 +1019,6 @@ export function implementationsFor(find: (job: AnyActorRef) => JobRuntime<any, a
       // A running phase of a checkpoint written by phasekit before the runner (restored by an embedding parent).
       runPhase: fromPromise<RunPhaseOutput, RunPhaseInput>(async ({ input, self }) => {
         const job = parentOf(self);
-        const children = (job.getSnapshot() as { children?: Record<string, unknown> }).children;
-        if (!children?.runner) job.send({ type: 'RUNNER' });
         return find(job).runPhase(input, job);
       }),
       runHook: fromPromise<{ at: number }, RunHookInput>(async ({ input, self }) =>

@@ -6,6 +6,7 @@ import {
   type StateMachine,
   setup,
   spawnChild,
+  stopChild,
 } from 'xstate';
 import { backoffDelay } from '../phases/backoffDelay.js';
 import type { JobDefinition } from '../phases/defineJob.js';
@@ -51,7 +52,8 @@ const cache = new WeakMap<JobDefinition, Built>();
  *
  * The machine is pure: its actors `runner`, `runHook`, `sleepUntil`, `finalize` and its actions
  * `execute`/`persist`/`abortPhase` are placeholders until a runtime provides them (`runJob` does; to embed the
- * machine in your own, use `provideRuntime`); without one, the first phase fails with `MissingRuntimeError`.
+ * machine in your own, use `provideRuntime`); without one, the first phase fails with `MissingRuntimeError`. A
+ * driver of its own provides the `execute` action (a `runPhase` actor, as before the runner, runs no phase).
  * Reading the time is the runtime's job too: timestamps arrive on events.
  */
 export function compileJob<S, I, D, O>(definition: JobDefinition<S, I, D, O>): JobMachine<I, O> {
@@ -518,6 +520,8 @@ function buildMachine(definition: JobDefinition, straight: boolean) {
         // twice XState's own transition. Its outcome comes back as the events an invoked `execute-<name>` actor
         // sends, `xstate.done.actor.execute-<name>` / `xstate.error.actor.execute-<name>`.
         running: {
+          // The invoked `execute-<name>` of a snapshot of an earlier version goes as the invoke's would.
+          exit: stopChild(`execute-${name}`),
           entry: {
             type: 'execute',
             params: ({ context }: { context: Ctx }) => ({

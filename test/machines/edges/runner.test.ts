@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createActor, setup } from 'xstate';
+import { createActor, sendTo, setup } from 'xstate';
 import {
   Continue,
   compileJob,
@@ -12,6 +12,7 @@ import {
   provideRuntime,
   resumeJob,
   runJob,
+  snapshotPosition,
 } from '../../../src/index.js';
 import { batchJob, effects, exactlyOnce } from './batchJob.js';
 
@@ -49,6 +50,53 @@ function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
 
 async function until(test: () => boolean): Promise<void> {
   while (!test()) await new Promise((resolve) => setImmediate(resolve));
+}
+
+type Out = JobMachineOutput<{ next: number }>;
+type AnyActor = ReturnType<typeof createActor>;
+
+/** An app that runs the job as its child `job`, forwarding PAUSE_JOB and RESUME_JOB, and keeps its result. */
+function parentOf(machine: ReturnType<typeof provideRuntime>['machine'], jobId: string) {
+  return setup({
+    types: {} as {
+      context: { result: Out | null };
+      events: { type: 'PAUSE_JOB' } | { type: 'RESUME_JOB' };
+    },
+    actors: { job: machine },
+  }).createMachine({
+    id: 'app',
+    initial: 'working',
+    context: { result: null },
+    states: {
+      working: {
+        invoke: {
+          id: 'job',
+          src: 'job',
+          input: { jobId, input: INPUT },
+          onDone: {
+            target: 'finished',
+            actions: ({ context, event }) => {
+              context.result = event.output as Out;
+            },
+          },
+        },
+        on: {
+          PAUSE_JOB: { actions: sendTo('job', { type: 'PAUSE' }) },
+          RESUME_JOB: { actions: sendTo('job', { type: 'RESUME' }) },
+        },
+      },
+      finished: { type: 'final' },
+    },
+  });
+}
+
+const jobOf = (app: AnyActor) =>
+  app.getSnapshot().children.job as { getSnapshot(): { value: unknown; children: object } };
+
+/** The parent's result, once it is done. */
+async function resultOf(app: AnyActor): Promise<Out> {
+  await until(() => app.getSnapshot().status === 'done');
+  return (app.getSnapshot().context as { result: Out }).result;
 }
 
 describe('the runner', () => {
@@ -108,34 +156,11 @@ describe('the runner', () => {
   });
 
   it('an embedding parent persisted before it: the invoked phase of its snapshot runs, later phases through the runner', async () => {
-    type Out = JobMachineOutput<{ next: number }>;
-    const appWith = (machine: ReturnType<typeof provideRuntime>['machine']) =>
-      setup({ types: {} as { context: { result: Out | null } }, actors: { job: machine } }).createMachine({
-        id: 'app',
-        initial: 'working',
-        context: { result: null },
-        states: {
-          working: {
-            invoke: {
-              id: 'job',
-              src: 'job',
-              input: { jobId: 'emb-old', input: INPUT },
-              onDone: {
-                target: 'finished',
-                actions: ({ context, event }) => {
-                  context.result = event.output as Out;
-                },
-              },
-            },
-          },
-          finished: { type: 'final' },
-        },
-      });
     const store = new MemoryStore();
     const fx = effects();
     const first = provideRuntime(job, { jobId: 'emb-old', input: INPUT, store, deps: fx });
     let persisted: any;
-    let app!: ReturnType<typeof createActor>;
+    let app!: AnyActor;
     fx.afterCheckpoint = async (batch) => {
       if (batch === 12 && persisted === undefined) {
         persisted = app.getPersistedSnapshot();
@@ -143,7 +168,7 @@ describe('the runner', () => {
         app.stop();
       }
     };
-    app = createActor(appWith(first.machine)).start();
+    app = createActor(parentOf(first.machine, 'emb-old')).start();
     await until(() => persisted !== undefined && first.runtime.stopReason !== null);
     fx.afterCheckpoint = undefined;
     const jobSnapshot = persisted.children.job.snapshot;
@@ -152,26 +177,171 @@ describe('the runner', () => {
 
     // Once restored, the job gets its runner: a parent persisted again holds it, and restores from that too.
     const childrenAfter: string[][] = [];
-    let restored!: ReturnType<typeof createActor>;
+    let restored!: AnyActor;
     fx.afterCheckpoint = async (batch) => {
       if (batch !== 20) return;
-      const child = restored.getSnapshot().children.job as { getSnapshot(): { children: object } };
-      childrenAfter.push(Object.keys(child.getSnapshot().children).sort());
+      childrenAfter.push(Object.keys(jobOf(restored).getSnapshot().children).sort());
     };
     const second = provideRuntime(job, { jobId: 'emb-old', input: INPUT, store, deps: fx });
-    restored = createActor(appWith(second.machine), { snapshot: persisted });
+    restored = createActor(parentOf(second.machine, 'emb-old'), { snapshot: persisted });
     restored.start();
-    await within(
-      until(() => restored.getSnapshot().status === 'done'),
-      5000,
-      'the restored parent',
-    );
+    const result = await within(resultOf(restored), 5000, 'the restored parent');
     await second.runtime.settled();
-    const result = (restored.getSnapshot().context as { result: Out }).result;
     expect(childrenAfter).toEqual([['execute-process', 'runner']]);
     expect(result.status).toBe('completed');
     expect(result.history.map((h) => h.status)).toEqual(['completed', 'completed']);
     expect(exactlyOnce(fx.rows, 300)).toBe(true);
+  });
+
+  it('an embedding parent persisted before it while the job was paused (no children): restored, resumed, persisted again mid-phase and restored again, the job completes', async () => {
+    const store = new MemoryStore();
+    const fx = effects();
+    const first = provideRuntime(job, { jobId: 'emb-paused', input: INPUT, store, deps: fx });
+    const app = createActor(parentOf(first.machine, 'emb-paused')).start();
+    await until(() => fx.rows.length >= 50);
+    app.send({ type: 'PAUSE_JOB' });
+    await until(() => snapshotPosition(jobOf(app).getSnapshot().value).step === 'paused');
+    await first.runtime.settled();
+    const persisted: any = app.getPersistedSnapshot();
+    app.stop();
+    // What an earlier version wrote for a paused job: no children at all (paused invokes nothing).
+    expect(Object.keys(persisted.children.job.snapshot.children)).toEqual(['runner']);
+    persisted.children.job.snapshot.children = {};
+
+    let again: any;
+    let restored!: AnyActor;
+    const second = provideRuntime(job, { jobId: 'emb-paused', input: INPUT, store, deps: fx });
+    fx.afterCheckpoint = async (batch) => {
+      if (batch === 20 && again === undefined) {
+        again = restored.getPersistedSnapshot();
+        await second.runtime.stop('stopped');
+        restored.stop();
+      }
+    };
+    restored = createActor(parentOf(second.machine, 'emb-paused'), { snapshot: persisted }).start();
+    restored.send({ type: 'RESUME_JOB' });
+    await until(() => again !== undefined && second.runtime.stopReason !== null);
+    fx.afterCheckpoint = undefined;
+    expect(Object.keys(again.children.job.snapshot.children)).toEqual(['runner']);
+
+    const third = provideRuntime(job, { jobId: 'emb-paused', input: INPUT, store, deps: fx });
+    const last = createActor(parentOf(third.machine, 'emb-paused'), { snapshot: again }).start();
+    const result = await within(resultOf(last), 5000, 'the parent restored again');
+    await third.runtime.settled();
+    expect(result.status).toBe('completed');
+    expect(exactlyOnce(fx.rows, 300)).toBe(true);
+  });
+
+  it('an embedding parent persisted before it mid-phase, the job then paused and resumed: the old invoked actor goes, every checkpoint encodes, the job completes', async () => {
+    const store = new MemoryStore();
+    const fx = effects();
+    const first = provideRuntime(job, { jobId: 'emb-pause', input: INPUT, store, deps: fx });
+    let persisted: any;
+    let app!: AnyActor;
+    fx.afterCheckpoint = async (batch) => {
+      if (batch === 5 && persisted === undefined) {
+        persisted = app.getPersistedSnapshot();
+        await first.runtime.stop('stopped');
+        app.stop();
+      }
+    };
+    app = createActor(parentOf(first.machine, 'emb-pause')).start();
+    await until(() => persisted !== undefined && first.runtime.stopReason !== null);
+    persisted.children.job.snapshot.children = oldChildren('emb-pause', 1);
+
+    let restored!: AnyActor;
+    let paused = false;
+    fx.afterCheckpoint = async (batch) => {
+      if (batch === 10 && !paused) {
+        paused = true;
+        restored.send({ type: 'PAUSE_JOB' });
+      }
+    };
+    const second = provideRuntime(job, { jobId: 'emb-pause', input: INPUT, store, deps: fx });
+    restored = createActor(parentOf(second.machine, 'emb-pause'), { snapshot: persisted }).start();
+    await until(() => snapshotPosition(jobOf(restored).getSnapshot().value).step === 'paused');
+    await second.runtime.settled();
+    // Leaving `running`, the invoked actor of the old snapshot was stopped, as its invoke's would be.
+    expect(Object.keys(jobOf(restored).getSnapshot().children)).toEqual(['runner']);
+    restored.send({ type: 'RESUME_JOB' });
+    const result = await within(resultOf(restored), 5000, 'the restored parent');
+    expect(result.failure).toBeNull();
+    expect(result.status).toBe('completed');
+    expect(exactlyOnce(fx.rows, 300)).toBe(true);
+  });
+
+  it('an embedded job restored paused and resumed reports as a fresh start of its phase, with no pause event', async () => {
+    const store = new MemoryStore();
+    const fx = effects();
+    const first = provideRuntime(job, { jobId: 'emb-events', input: INPUT, store, deps: fx });
+    const app = createActor(parentOf(first.machine, 'emb-events')).start();
+    await until(() => fx.rows.length >= 50);
+    app.send({ type: 'PAUSE_JOB' });
+    await until(() => snapshotPosition(jobOf(app).getSnapshot().value).step === 'paused');
+    await first.runtime.settled();
+    const persisted = app.getPersistedSnapshot();
+    app.stop();
+    const second = provideRuntime(job, { jobId: 'emb-events', input: INPUT, store, deps: fx });
+    const events: string[] = [];
+    second.runtime.events$.subscribe((e) => {
+      if (e.type !== 'checkpointed') events.push(`${e.type}:${e.phase}`);
+    });
+    const restored = createActor(parentOf(second.machine, 'emb-events'), { snapshot: persisted as never });
+    restored.start();
+    restored.send({ type: 'RESUME_JOB' });
+    expect((await within(resultOf(restored), 5000, 'the restored parent')).status).toBe('completed');
+    expect(events).toEqual([
+      'started:process',
+      'phaseStarted:process',
+      'phaseCompleted:process',
+      'phaseStarted:report',
+      'phaseCompleted:report',
+      'completed:report',
+    ]);
+  });
+
+  it('a job machine invoked again by its parent while its first phase is in flight runs that phase again', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let runs = 0;
+    const once = defineJob({
+      name: 'reinvoked',
+      version: 1,
+      initialState: () => ({}),
+      output: () => 'ok',
+      phases: [
+        phase({
+          name: 'one',
+          async execute() {
+            runs++;
+            await gate;
+            return Continue;
+          },
+        }),
+      ],
+    });
+    const { machine } = provideRuntime(once, { jobId: 'r', input: {}, boundaryCheckpoints: false });
+    const app = setup({ actors: { job: machine } }).createMachine({
+      initial: 'working',
+      states: {
+        working: {
+          invoke: { id: 'job', src: 'job', input: { jobId: 'r', input: {} }, onDone: 'finished' },
+          on: { RESTART: { target: 'working', reenter: true } },
+        },
+        finished: { type: 'final' },
+      },
+    });
+    const actor = createActor(app).start();
+    await until(() => runs === 1);
+    actor.send({ type: 'RESTART' });
+    await until(() => runs === 2);
+    release();
+    await within(
+      until(() => actor.getSnapshot().status === 'done'),
+      5000,
+      'the parent',
+    );
+    expect(runs).toBe(2);
   });
 
   it('drops the outcome of a phase the job stopped waiting for (it failed meanwhile)', async () => {
