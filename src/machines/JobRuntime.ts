@@ -409,6 +409,16 @@ export class JobRuntime<S = unknown, I = unknown, D = unknown, O = unknown> {
   bind(job: AnyActorRef, late = true): void {
     if (this.job === job) return;
     this.job = job;
+    // An embedded job its parent restored (XState restores children with `options.snapshot`): it goes on, as after
+    // `resumeJob`, and reports its checkpoint's figures from its first frame (read in `startEmbedded`).
+    if (
+      late &&
+      !this.restored &&
+      (job as { options?: { snapshot?: unknown } }).options?.snapshot !== undefined
+    ) {
+      this.restored = true;
+      this.progress.hold();
+    }
     job.subscribe({ next: (snapshot: unknown) => this.onSnapshot(snapshot as JobSnapshot), error: () => {} });
     if (late) this.onSnapshot(job.getSnapshot() as JobSnapshot);
   }
@@ -437,6 +447,14 @@ export class JobRuntime<S = unknown, I = unknown, D = unknown, O = unknown> {
   }
 
   private async startEmbedded(): Promise<void> {
+    try {
+      await this.startEmbeddedRun();
+    } finally {
+      this.progress.release();
+    }
+  }
+
+  private async startEmbeddedRun(): Promise<void> {
     const snapshot = this.snapshot();
     const ctx = snapshot.context;
     // XState restores a parent's children from its snapshot with `options.snapshot` set: that marks a restore.

@@ -128,6 +128,24 @@ export class ProgressTracker {
 
   /** Figures changed since the last report. */
   private dirty = false;
+  /** Reports wait (see {@link hold}). */
+  private held = false;
+
+  /**
+   * Report nothing until {@link release}: the figures a job was restored with are not known yet (an embedded
+   * job restored by its parent reads its checkpoint when its first phase runs), and a frame before them would
+   * say the job stood at 0 %.
+   */
+  hold(): void {
+    this.held = true;
+  }
+
+  /** Report again, at once when something waited. */
+  release(): void {
+    if (!this.held) return;
+    this.held = false;
+    if (this.dirty) this.emit();
+  }
 
   /** Something changed: make sure a report goes out within the interval. */
   touch(): void {
@@ -211,6 +229,10 @@ export class ProgressTracker {
   }
 
   private emit(): void {
+    if (this.held) {
+      this.dirty = true;
+      return;
+    }
     const now = this.clock.now();
     if (this.rebase) {
       // The first figures after a resume or restore are where the phase already was: a baseline, not a rate.
@@ -242,6 +264,7 @@ export class ProgressTracker {
       this.clock.clearTimeout(this.timer);
       this.timer = null;
     }
+    this.held = false;
     this.flush();
     this.subject.complete();
   }
