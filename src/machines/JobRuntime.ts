@@ -558,9 +558,8 @@ export class JobRuntime<S = unknown, I = unknown, D = unknown, O = unknown> {
     this.bind(job);
     // A job restored from a snapshot of an earlier version, taken in any state, may have no runner: it gets one
     // now, so that its next snapshots hold one and a restore from them starts the phase it stands in.
-    if (!(job.getSnapshot() as { children?: Record<string, unknown> }).children?.runner) {
-      job.send({ type: 'RUNNER' });
-    }
+    const now = job.getSnapshot() as { status: string; children?: Record<string, unknown> };
+    if (now.status === 'active' && !now.children?.runner) job.send({ type: 'RUNNER' });
     const clock = this.options.clock;
     const startedAt = clock.now();
     try {

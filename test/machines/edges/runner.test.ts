@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createActor, sendTo, setup } from 'xstate';
 import {
   Continue,
@@ -367,6 +367,24 @@ describe('the runner', () => {
       'the parent',
     );
     expect(runs).toBe(2);
+  });
+
+  it('sends nothing to a job stopped as its phase starts (no XState warning)', async () => {
+    const warnings: unknown[][] = [];
+    const warn = vi.spyOn(console, 'warn').mockImplementation((...args) => {
+      warnings.push(args);
+    });
+    try {
+      const run = runJob(job, { items: 30, size: 10 }, { deps: effects() });
+      run.events$.subscribe((e) => {
+        if (e.type === 'phaseStarted' && e.phase === 'report') void run.stop();
+      });
+      expect((await run.result).status).toBe('interrupted');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    } finally {
+      warn.mockRestore();
+    }
+    expect(warnings).toEqual([]);
   });
 
   it('drops the outcome of a phase the job stopped waiting for (it failed meanwhile)', async () => {
