@@ -1,48 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { createActor, sendTo, setup } from 'xstate';
-import { type JobMachineOutput, MemoryStore, provideRuntime, snapshotPosition } from '../../../src/index.js';
+import { createActor } from 'xstate';
+import { MemoryStore, provideRuntime, snapshotPosition } from '../../../src/index.js';
 import { batchJob, effects, exactlyOnce } from './batchJob.js';
+import { type BatchOut, batchParent, jobOf, until } from './batchParent.js';
 
 const job = batchJob({ name: 'embedded' });
-type Out = JobMachineOutput<{ next: number }>;
+type Out = BatchOut;
 
-function appWith(machine: ReturnType<typeof provideRuntime>['machine']) {
-  return setup({
-    types: {} as { context: { result: Out | null }; events: { type: 'PAUSE_JOB' } | { type: 'RESUME_JOB' } },
-    actors: { job: machine },
-  }).createMachine({
-    id: 'app',
-    initial: 'working',
-    context: { result: null },
-    states: {
-      working: {
-        invoke: {
-          id: 'job',
-          src: 'job',
-          input: { jobId: 'emb-1', input: { items: 300, size: 10 } },
-          onDone: {
-            target: 'finished',
-            actions: ({ context, event }) => {
-              context.result = event.output as Out;
-            },
-          },
-        },
-        on: {
-          PAUSE_JOB: { actions: sendTo('job', { type: 'PAUSE' }) },
-          RESUME_JOB: { actions: sendTo('job', { type: 'RESUME' }) },
-        },
-      },
-      finished: { type: 'final' },
-    },
-  });
-}
-
-const childOf = (app: { getSnapshot(): { children: Record<string, unknown> } }) =>
-  app.getSnapshot().children.job as { getSnapshot(): { value: unknown; status: string } };
-
-async function until(test: () => boolean): Promise<void> {
-  while (!test()) await new Promise((resolve) => setImmediate(resolve));
-}
+const appWith = (machine: ReturnType<typeof provideRuntime>['machine']) =>
+  batchParent(machine, 'emb-1', { items: 300, size: 10 });
 
 describe('an embedded job restored with its parent', () => {
   it('continues from its own checkpoint, not from initialState, when the parent was persisted mid-phase', async () => {
@@ -81,7 +47,7 @@ describe('an embedded job restored with its parent', () => {
     const app = createActor(appWith(first.machine)).start();
     await until(() => fx.rows.length >= 50);
     app.send({ type: 'PAUSE_JOB' });
-    await until(() => snapshotPosition(childOf(app).getSnapshot().value).step === 'paused');
+    await until(() => snapshotPosition(jobOf(app).getSnapshot().value).step === 'paused');
     await first.runtime.settled();
     const persisted = app.getPersistedSnapshot();
     app.stop();

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { createActor, sendTo, setup } from 'xstate';
+import { createActor, setup } from 'xstate';
 import {
   Continue,
   compileJob,
@@ -15,6 +15,7 @@ import {
   snapshotPosition,
 } from '../../../src/index.js';
 import { batchJob, effects, exactlyOnce } from './batchJob.js';
+import { batchParent, jobOf, resultOf, until } from './batchParent.js';
 
 /**
  * A job's phases run in one actor for its whole run, the runner: the `execute` action of each phase's
@@ -48,55 +49,28 @@ function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   ]);
 }
 
-async function until(test: () => boolean): Promise<void> {
-  while (!test()) await new Promise((resolve) => setImmediate(resolve));
-}
-
-type Out = JobMachineOutput<{ next: number }>;
 type AnyActor = ReturnType<typeof createActor>;
+const parentOf = (machine: ReturnType<typeof provideRuntime>['machine'], jobId: string) =>
+  batchParent(machine, jobId, INPUT);
 
-/** An app that runs the job as its child `job`, forwarding PAUSE_JOB and RESUME_JOB, and keeps its result. */
-function parentOf(machine: ReturnType<typeof provideRuntime>['machine'], jobId: string) {
-  return setup({
-    types: {} as {
-      context: { result: Out | null };
-      events: { type: 'PAUSE_JOB' } | { type: 'RESUME_JOB' };
-    },
-    actors: { job: machine },
-  }).createMachine({
-    id: 'app',
-    initial: 'working',
-    context: { result: null },
-    states: {
-      working: {
-        invoke: {
-          id: 'job',
-          src: 'job',
-          input: { jobId, input: INPUT },
-          onDone: {
-            target: 'finished',
-            actions: ({ context, event }) => {
-              context.result = event.output as Out;
-            },
-          },
-        },
-        on: {
-          PAUSE_JOB: { actions: sendTo('job', { type: 'PAUSE' }) },
-          RESUME_JOB: { actions: sendTo('job', { type: 'RESUME' }) },
-        },
-      },
-      finished: { type: 'final' },
-    },
-  });
-}
-
-const jobOf = (app: AnyActor) =>
-  app.getSnapshot().children.job as { getSnapshot(): { value: unknown; children: object } };
-
-/** The parent's result, once it is done. */
-async function resultOf(app: AnyActor): Promise<Out> {
-  await until(() => app.getSnapshot().status === 'done');
-  return (app.getSnapshot().context as { result: Out }).result;
+/** A parent persisted right after the job's checkpoint of `batch`, then stopped, and what the job wrote. */
+async function persistedMidPhase(jobId: string, batch: number) {
+  const store = new MemoryStore();
+  const fx = effects();
+  const first = provideRuntime(job, { jobId, input: INPUT, store, deps: fx });
+  let persisted: any;
+  let app!: AnyActor;
+  fx.afterCheckpoint = async (b) => {
+    if (b === batch && persisted === undefined) {
+      persisted = app.getPersistedSnapshot();
+      await first.runtime.stop('stopped');
+      app.stop();
+    }
+  };
+  app = createActor(parentOf(first.machine, jobId)).start();
+  await until(() => persisted !== undefined && first.runtime.stopReason !== null);
+  fx.afterCheckpoint = undefined;
+  return { store, fx, persisted };
 }
 
 describe('the runner', () => {
@@ -156,21 +130,7 @@ describe('the runner', () => {
   });
 
   it('an embedding parent persisted before it: the invoked phase of its snapshot runs, later phases through the runner', async () => {
-    const store = new MemoryStore();
-    const fx = effects();
-    const first = provideRuntime(job, { jobId: 'emb-old', input: INPUT, store, deps: fx });
-    let persisted: any;
-    let app!: AnyActor;
-    fx.afterCheckpoint = async (batch) => {
-      if (batch === 12 && persisted === undefined) {
-        persisted = app.getPersistedSnapshot();
-        await first.runtime.stop('stopped');
-        app.stop();
-      }
-    };
-    app = createActor(parentOf(first.machine, 'emb-old')).start();
-    await until(() => persisted !== undefined && first.runtime.stopReason !== null);
-    fx.afterCheckpoint = undefined;
+    const { store, fx, persisted } = await persistedMidPhase('emb-old', 12);
     const jobSnapshot = persisted.children.job.snapshot;
     expect(Object.keys(jobSnapshot.children)).toEqual(['runner']);
     jobSnapshot.children = oldChildren('emb-old', 1);
@@ -233,20 +193,7 @@ describe('the runner', () => {
   });
 
   it('an embedding parent persisted before it mid-phase, the job then paused and resumed: the old invoked actor goes, every checkpoint encodes, the job completes', async () => {
-    const store = new MemoryStore();
-    const fx = effects();
-    const first = provideRuntime(job, { jobId: 'emb-pause', input: INPUT, store, deps: fx });
-    let persisted: any;
-    let app!: AnyActor;
-    fx.afterCheckpoint = async (batch) => {
-      if (batch === 5 && persisted === undefined) {
-        persisted = app.getPersistedSnapshot();
-        await first.runtime.stop('stopped');
-        app.stop();
-      }
-    };
-    app = createActor(parentOf(first.machine, 'emb-pause')).start();
-    await until(() => persisted !== undefined && first.runtime.stopReason !== null);
+    const { store, fx, persisted } = await persistedMidPhase('emb-pause', 5);
     persisted.children.job.snapshot.children = oldChildren('emb-pause', 1);
 
     let restored!: AnyActor;
