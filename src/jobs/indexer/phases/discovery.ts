@@ -66,7 +66,10 @@ export const discovery = phase<IndexerState, IndexerInput, IndexerDeps>({
     }
     // A first index walked start to end here adds up the directory totals as it goes (see aggregation).
     let sums: DirectorySums | undefined;
-    if (state.stack.length === 0 && state.counts.dirs === 0) {
+    // Not started yet: the location is not open (an empty stack with no directory counted is also a walk of a
+    // tree without subdirectories that ended, paused before this phase returned: it must not walk again).
+    const opened = input.ephemeral ? state.entries.length > 0 : state.locationId !== null;
+    if (!opened) {
       const { deferIndexes: defer } = openLocation(ctx);
       if (library && state.cold) {
         sums = new DirectorySums();
