@@ -49,10 +49,12 @@ export const collect = phase<DuplicatesState, DuplicatesInput, DuplicatesDeps>({
         'Give duplicate detection either paths to walk or an indexed location, not both or neither.',
       );
     }
+    // Collect finds all of these afresh each time it runs (again after a stop right after its commit).
     state.counts.files = 0;
     state.counts.bytes = 0;
     state.counts.symlinks = 0;
     state.counts.vanished = 0;
+    state.hardLinks = [];
     const mode = input.mode ?? 'content';
     // In content and deep modes the partial hashes of the files whose size is shared are read ahead, from
     // the moment the walk finds a size's second file: the worker threads read while this thread walks on.
