@@ -777,6 +777,9 @@ export class JobRuntime<S = unknown, I = unknown, D = unknown, O = unknown> {
     if (!atBoundary || now - this.lastYieldAt >= BOUNDARY_YIELD_MS) {
       this.lastYieldAt = now;
       await yieldToHost();
+      // Stopped meanwhile (a signal, `stop()` from a listener of this checkpoint): the phase does no more work
+      // after a checkpoint of a run that has ended, its next unit (a rename, a delete) belongs to the next run.
+      this.throwIfStopped();
     }
   }
 

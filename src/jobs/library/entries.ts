@@ -156,6 +156,13 @@ export function deleteEntries(library: Library, ids: readonly number[]): number 
   return deleted;
 }
 
+/** How many entries {@link deleteEntries} of `ids` would delete now: the entries and everything under them. */
+export function countSubtrees(library: Library, ids: readonly number[]): number {
+  let count = 0;
+  for (const id of ids) count += library.statements.get(SUBTREE).all(id).length;
+  return count;
+}
+
 /** @internal Delete an entry and its subtree, unlinking their content ids; returns how many entries. */
 export function deleteSubtree(library: Library, entryId: number): number {
   const rows = library.statements.get(SUBTREE).all(entryId) as { id: number; contentId: string | null }[];

@@ -83,3 +83,31 @@ describe('an index paused after its walk, before discovery returned', () => {
     expect(new Set(output.entries!.map((e) => e.path)).size).toBe(51);
   });
 });
+
+describe('a re-index stopped right after processing committed a batch of deletes', () => {
+  it('resumes with the deletes counted (the count commits with the batch)', async () => {
+    const root = path.join(tempDir(), 'tree');
+    for (let i = 0; i < 6; i++) {
+      fs.mkdirSync(path.join(root, `d${i}`), { recursive: true });
+      fs.writeFileSync(path.join(root, `d${i}`, 'f'), `${i}`);
+    }
+    const library = openLibrary(path.join(tempDir(), 'library.db'));
+    open.push(library);
+    const store = new SqliteStore(library.db);
+    const deps = { library };
+    expect((await runJob(indexerJob, { path: root }, { store, deps }).result).status).toBe('completed');
+    for (const i of [0, 1, 2]) fs.rmSync(path.join(root, `d${i}`), { recursive: true });
+
+    const run = runJob(indexerJob, { path: root, batchSize: 100 }, { store, deps });
+    run.events$.subscribe((e) => {
+      const state = run.state as { missing: unknown[] };
+      if (e.type === 'checkpointed' && e.phase === 'processing' && state.missing.length === 0)
+        void run.stop();
+    });
+    expect((await run.result).status).toBe('interrupted');
+    const result = await (await resumeJob(indexerJob, run.id, { store, deps })).result;
+    expect(result.status).toBe('completed');
+    // Three directories and their three files, as an uninterrupted re-index counts them.
+    expect(result.output).toMatchObject({ deleted: 6 });
+  });
+});

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { JobStoppedError, MemoryStore, resumeJob, runJob } from '../../../src/index.js';
+import {
+  Continue,
+  defineJob,
+  JobStoppedError,
+  MemoryStore,
+  phase,
+  resumeJob,
+  runJob,
+} from '../../../src/index.js';
 import { flush } from '../helpers.js';
 import { batchJob, effects, exactlyOnce } from './batchJob.js';
 
@@ -42,6 +50,38 @@ describe('run.stop()', () => {
       expect(exactlyOnce(fx.rows, 100)).toBe(true);
     },
   );
+
+  it('stopped from a listener of a checkpoint, the phase does nothing after that checkpoint returns', async () => {
+    // Work done after each checkpoint, that no checkpoint holds (a rename, a delete): the next run's to do.
+    const done: number[] = [];
+    const job = defineJob({
+      name: 'after-checkpoint',
+      version: 1,
+      initialState: () => ({ next: 0 }),
+      output: () => null,
+      phases: [
+        phase<{ next: number }>({
+          name: 'work',
+          async execute(ctx) {
+            while (ctx.state.next < 3) {
+              await ctx.checkpoint({ force: true });
+              done.push(ctx.state.next++);
+            }
+            return Continue;
+          },
+        }),
+      ],
+    });
+    const run = runJob(job, {});
+    let checkpoints = 0;
+    run.events$.subscribe((e) => {
+      // The first is the phase's boundary checkpoint; the second, the phase's own.
+      if (e.type === 'checkpointed' && ++checkpoints === 2) void run.stop();
+    });
+    expect((await run.result).status).toBe('interrupted');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(done).toEqual([]);
+  });
 
   it('refuses a second run of a job whose first run still holds it, in the same process', async () => {
     const job = batchJob();

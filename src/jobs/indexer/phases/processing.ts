@@ -1,7 +1,7 @@
 import { Continue } from '../../../phases/outcomes.js';
 import { phase } from '../../../phases/phase.js';
 import type { IndexerDeps, IndexerInput, IndexerState } from '../types.js';
-import { deleteEntries } from '../../library/entries.js';
+import { countSubtrees, deleteEntries } from '../../library/entries.js';
 
 /**
  * Apply what discovery could only decide once the whole tree was seen: entries missing from disk (and not
@@ -20,14 +20,10 @@ export const processing = phase<IndexerState, IndexerInput, IndexerDeps>({
     while (state.missing.length > 0) {
       const ids = state.missing.slice(-batchSize);
       state.missing.length -= ids.length;
-      let deleted = 0;
-      await ctx.checkpoint({
-        force: true,
-        atomicWith: () => {
-          deleted = deleteEntries(library, ids);
-        },
-      });
-      state.counts.deleted += deleted;
+      // Counted before the checkpoint, so that the count commits with the deletes: a run stopped or killed
+      // right after it resumes with the batch gone from the work list, and would never count it again.
+      state.counts.deleted += countSubtrees(library, ids);
+      await ctx.checkpoint({ force: true, atomicWith: () => deleteEntries(library, ids) });
       ctx.atomicOperationComplete(total - state.missing.length, total);
       ctx.checkInterrupt();
     }
