@@ -1,26 +1,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { duplicatesJob } from '../../../src/jobs/duplicates/duplicatesJob.js';
 import type { DuplicatesInput, DuplicatesOutput } from '../../../src/jobs/duplicates/types.js';
 import { indexerJob } from '../../../src/jobs/indexer/indexerJob.js';
-import type { Library } from '../../../src/jobs/library/Library.js';
-import { openLibrary } from '../../../src/jobs/library/openLibrary.js';
 import { MemoryStore, resumeJob, runJob } from '../../../src/index.js';
-import { SqliteStore } from '../../../src/sqlite.js';
 import { tempDir } from '../../machines/helpers.js';
+import { libraryWorkspaces } from '../libraryWorkspaces.js';
 import { bytes, canonical, jdupesGroups, makeDuplicateTree } from './tree.js';
 
-const open: Library[] = [];
-afterEach(() => {
-  for (const library of open.splice(0)) library.close();
-});
-
-function workspace() {
-  const library = openLibrary(path.join(tempDir(), 'library.db'));
-  open.push(library);
-  return { library, store: new SqliteStore(library.db) };
-}
+const workspace = libraryWorkspaces();
 
 async function duplicates(input: DuplicatesInput, ws?: ReturnType<typeof workspace>) {
   const run = runJob(

@@ -1,12 +1,10 @@
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { duplicatesJob } from '../../../src/jobs/duplicates/duplicatesJob.js';
 import type { DuplicatesOutput, DuplicatesState } from '../../../src/jobs/duplicates/types.js';
-import type { Library } from '../../../src/jobs/library/Library.js';
-import { openLibrary } from '../../../src/jobs/library/openLibrary.js';
 import { resumeJob, runJob } from '../../../src/index.js';
-import { SqliteStore } from '../../../src/sqlite.js';
 import { tempDir } from '../../machines/helpers.js';
+import { libraryWorkspaces } from '../libraryWorkspaces.js';
 import { makeDuplicateTree } from './tree.js';
 
 /**
@@ -14,16 +12,7 @@ import { makeDuplicateTree } from './tree.js';
  * that checkpoint resumes in collect, which walks and groups again. The hard links it lists must not be listed
  * twice (they were kept in the state across the two walks).
  */
-const open: Library[] = [];
-afterEach(() => {
-  for (const library of open.splice(0)) library.close();
-});
-
-function workspace() {
-  const library = openLibrary(path.join(tempDir(), 'library.db'));
-  open.push(library);
-  return { library, store: new SqliteStore(library.db) };
-}
+const workspace = libraryWorkspaces();
 
 describe('duplicate detection stopped right after collect committed its groups', () => {
   it('resumes to the output of an uninterrupted run, each hard-link set once', async () => {

@@ -1,29 +1,18 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { indexerJob } from '../../../src/jobs/indexer/indexerJob.js';
-import type { Library } from '../../../src/jobs/library/Library.js';
-import { openLibrary } from '../../../src/jobs/library/openLibrary.js';
 import { DEFAULT_LIMITS } from '../../../src/jobs/validation/checkEntry.js';
 import type { ValidationInput, ValidationOutput } from '../../../src/jobs/validation/types.js';
 import { validationJob } from '../../../src/jobs/validation/validationJob.js';
 import { resumeJob, runJob } from '../../../src/index.js';
-import { SqliteStore } from '../../../src/sqlite.js';
 import { tempDir } from '../../machines/helpers.js';
+import { libraryWorkspaces } from '../libraryWorkspaces.js';
 import { bytes } from '../duplicates/tree.js';
 import { getValidationRun } from '../../../src/jobs/validation/validationRuns.js';
 
-const open: Library[] = [];
-afterEach(() => {
-  for (const library of open.splice(0)) library.close();
-});
-
-function workspace() {
-  const library = openLibrary(path.join(tempDir(), 'library.db'));
-  open.push(library);
-  return { library, store: new SqliteStore(library.db) };
-}
+const workspace = libraryWorkspaces();
 type Ws = ReturnType<typeof workspace>;
 
 async function index(ws: Ws, root: string) {
