@@ -82,13 +82,15 @@ type WriteOpen = (out: Writer, key: string, value: unknown, jobId: unknown) => v
 
 /** A field of the body left open: `machine`, when it is a plain object. */
 function writeBodyField(out: Writer, key: string, value: unknown, jobId: unknown): void {
-  if (key === 'machine' && isPlainRecord(value)) writeMap(out, value, 2, OPEN.machine, writeMachineField, jobId);
+  if (key === 'machine' && isPlainRecord(value))
+    writeMap(out, value, 2, OPEN.machine, writeMachineField, jobId);
   else writeValue(out, value, 2);
 }
 
 /** A field of the machine left open: its `context`, when it is a plain object. */
 function writeMachineField(out: Writer, key: string, value: unknown, jobId: unknown): void {
-  if (key === 'context' && isPlainRecord(value)) writeMap(out, value, 3, OPEN.context, writeContextField, jobId);
+  if (key === 'context' && isPlainRecord(value))
+    writeMap(out, value, 3, OPEN.context, writeContextField, jobId);
   else writeValue(out, value, 3);
 }
 
