@@ -241,6 +241,22 @@ describe('encodeBody', () => {
     expectSame(encodeBody(b), referenceBody(b));
   });
 
+  it('leaves out keys an object inherits, as the encoder does (an enumerable key on Object.prototype)', () => {
+    const b = {
+      machine: { status: 'active', context: { history: [{ phase: 'p' }], extra: { a: 1 } } },
+      state: { n: 1, deep: { list: [{ x: 1 }] } },
+    };
+    const expected = referenceBody(b);
+    // biome-ignore lint/suspicious/noExplicitAny: a polluted prototype, on purpose
+    (Object.prototype as any).polluted = 'yes';
+    try {
+      expectSame(encodeBody(b), expected);
+    } finally {
+      // biome-ignore lint/suspicious/noExplicitAny: the same property, removed
+      delete (Object.prototype as any).polluted;
+    }
+  });
+
   it('refuses what the single encoder refuses, at the same depth', () => {
     let nested: unknown = 1;
     for (let i = 0; i < 996; i++) nested = [nested];

@@ -1,3 +1,5 @@
+import { Decoder, Encoder } from '@msgpack/msgpack';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { MemoryStore } from '../../../src/persistence/stores/MemoryStore.js';
 import { makeMeta } from '../makeEnvelope.js';
@@ -34,5 +36,51 @@ describe('MemoryStore', () => {
     expect(record.input).toEqual({ tags: ['a'] });
     (record.input as { tags: string[] }).tags.push('c');
     expect((await store.load('job-1'))!.record.input).toEqual({ tags: ['a'] });
+  });
+
+  it('keeps the input as a MessagePack round trip gives it back (property)', async () => {
+    const roundTrip = (v: unknown) => new Decoder().decode(new Encoder({ ignoreUndefined: true }).encode(v));
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(
+          fc.jsonValue(),
+          // Beyond plain data: dates, maps, typed arrays, lone surrogates, undefined in arrays and objects.
+          fc.anything({
+            withDate: true,
+            withMap: true,
+            withSet: true,
+            withTypedArray: true,
+            withBigInt: true,
+            stringUnit: 'binary',
+            maxDepth: 4,
+          }),
+        ),
+        async (input) => {
+          let expected: unknown;
+          try {
+            expected = roundTrip(input);
+          } catch {
+            return; // what the codec refuses, the store refuses too (its own test)
+          }
+          const store = new MemoryStore();
+          await store.save('job-1', new Uint8Array([1]), makeMeta({ input }));
+          const [record] = await store.list();
+          // An undefined input is no input: the record leaves it out.
+          expect(record.input).toStrictEqual(input === undefined ? undefined : expected);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('keeps lone surrogates and drops undefined values exactly as the codec does', async () => {
+    const roundTrip = (v: unknown) => new Decoder().decode(new Encoder({ ignoreUndefined: true }).encode(v));
+    const store = new MemoryStore();
+    // The codec keeps a lone surrogate in a short string and writes U+FFFD for it in a long one.
+    const input = { s: 'a\ud800b', long: `${'x'.repeat(300)}\udc00`, u: undefined, l: [1, 2] };
+    await store.save('job-1', new Uint8Array([1]), makeMeta({ input }));
+    const kept = (await store.load('job-1'))!.record.input;
+    expect(kept).toStrictEqual(roundTrip(input));
+    expect(kept).not.toHaveProperty('u');
   });
 });
