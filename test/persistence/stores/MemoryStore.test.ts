@@ -77,10 +77,11 @@ describe('MemoryStore', () => {
     const roundTrip = (v: unknown) => new Decoder().decode(new Encoder({ ignoreUndefined: true }).encode(v));
     const store = new MemoryStore();
     // The codec keeps a lone surrogate in a short string and writes U+FFFD for it in a long one.
-    const input = { s: 'a\ud800b', long: `${'x'.repeat(300)}\udc00`, u: undefined, l: [1, 2] };
+    const input = { s: 'a\ud800b', long: `${'x'.repeat(300)}\udc00`, u: undefined, l: [1, undefined] };
     await store.save('job-1', new Uint8Array([1]), makeMeta({ input }));
     const kept = (await store.load('job-1'))!.record.input;
     expect(kept).toStrictEqual(roundTrip(input));
     expect(kept).not.toHaveProperty('u');
+    expect((kept as { l: unknown[] }).l).toStrictEqual([1, null]);
   });
 });
