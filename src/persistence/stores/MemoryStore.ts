@@ -55,7 +55,8 @@ export interface MemoryStoreOptions {
  */
 export class MemoryStore implements SnapshotStore {
   readonly atomic = false;
-  readonly #jobs = new Map<string, { bytes: Uint8Array; record: JobRecord }>();
+  /** Per job: its checkpoint (a view of `buffer`, which only this store sees) and its record. */
+  readonly #jobs = new Map<string, { bytes: Uint8Array; buffer: Uint8Array; record: JobRecord }>();
   readonly #leases = new Map<string, LeaseState>();
   readonly #now: () => number;
 
@@ -69,11 +70,18 @@ export class MemoryStore implements SnapshotStore {
    */
   async save(jobId: string, bytes: Uint8Array, meta: JobMeta, opts: SaveOptions = {}): Promise<void> {
     if (opts.fence !== undefined) assertHeld(jobId, opts.fence, this.#leases.get(jobId));
-    const record = cloneRecord(
-      toJobRecord(jobId, meta, this.#jobs.get(jobId)?.record.createdAt ?? meta.updatedAt),
-    );
+    const held = this.#jobs.get(jobId);
+    const record = cloneRecord(toJobRecord(jobId, meta, held?.record.createdAt ?? meta.updatedAt));
     runAtomicWith(opts.atomicWith);
-    this.#jobs.set(jobId, { bytes: bytes.slice(), record });
+    // The job's own buffer is written over (loads hand out copies): no new allocation per checkpoint, which
+    // cost as much as the rest of the save.
+    const n = bytes.byteLength;
+    let buffer = held?.buffer;
+    if (buffer === undefined || buffer.byteLength < n || buffer.byteLength > 4 * n + 65_536) {
+      buffer = new Uint8Array(n + (n >>> 2) + 64);
+    }
+    buffer.set(bytes);
+    this.#jobs.set(jobId, { bytes: buffer.subarray(0, n), buffer, record });
   }
 
   /** The job's checkpoint (a copy) and record, or `undefined`. */
@@ -179,8 +187,9 @@ const PLAIN_DEPTH = 32;
 function copyPlain(value: unknown, depth: number): unknown {
   switch (typeof value) {
     case 'boolean':
-    case 'number':
       return value;
+    case 'number':
+      return Object.is(value, -0) ? 0 : value; // the codec writes -0 as the integer 0
     case 'string':
       return LONE_SURROGATE.test(value) ? NOT_PLAIN : value;
     case 'object': {

@@ -83,7 +83,34 @@ describe('MemoryStore', () => {
     expect(kept).toStrictEqual(roundTrip(input));
     expect(kept).not.toHaveProperty('u');
     // Plain data but for an undefined item: the item becomes null.
-    await store.save('job-2', new Uint8Array([1]), makeMeta({ input: { l: [1, undefined] } }));
-    expect((await store.load('job-2'))!.record.input).toStrictEqual({ l: [1, null] });
+    await store.save('job-2', new Uint8Array([1]), makeMeta({ input: { l: [1, undefined], z: -0 } }));
+    expect((await store.load('job-2'))!.record.input).toStrictEqual({ l: [1, null], z: 0 });
+  });
+
+  it('keeps each checkpoint exactly, shorter or longer than the last, apart from copies handed out before', async () => {
+    const store = new MemoryStore();
+    const bytes = (n: number, fill: number) => new Uint8Array(n).fill(fill);
+    await store.save('job-1', bytes(1000, 1), makeMeta());
+    const first = (await store.load('job-1'))!.bytes;
+    await store.save('job-1', bytes(10, 2), makeMeta());
+    expect((await store.load('job-1'))!.bytes).toStrictEqual(bytes(10, 2));
+    await store.save('job-1', bytes(1100, 3), makeMeta());
+    expect((await store.load('job-1'))!.bytes).toStrictEqual(bytes(1100, 3));
+    // A save the caller changes afterwards, and a load changed by its caller, leave the store's alone.
+    const mine = bytes(900, 4);
+    await store.save('job-1', mine, makeMeta());
+    mine.fill(9);
+    (await store.load('job-1'))!.bytes.fill(8);
+    expect((await store.load('job-1'))!.bytes).toStrictEqual(bytes(900, 4));
+    expect(first).toStrictEqual(bytes(1000, 1));
+    // A save refused by its atomicWith leaves the last checkpoint as it was.
+    await expect(
+      store.save('job-1', bytes(900, 5), makeMeta(), {
+        atomicWith: () => {
+          throw new Error('no');
+        },
+      }),
+    ).rejects.toThrow('no');
+    expect((await store.load('job-1'))!.bytes).toStrictEqual(bytes(900, 4));
   });
 });
