@@ -247,12 +247,10 @@ describe('encodeBody', () => {
       state: { n: 1, deep: { list: [{ x: 1 }] } },
     };
     const expected = referenceBody(b);
-    // biome-ignore lint/suspicious/noExplicitAny: a polluted prototype, on purpose
     (Object.prototype as any).polluted = 'yes';
     try {
       expectSame(encodeBody(b), expected);
     } finally {
-      // biome-ignore lint/suspicious/noExplicitAny: the same property, removed
       delete (Object.prototype as any).polluted;
     }
   });

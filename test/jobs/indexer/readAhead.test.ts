@@ -126,6 +126,84 @@ describe('the walk read ahead in a worker thread', () => {
     }
   });
 
+  it('reads on inline while the worker thread boots, and hands over at the first directory once it is ready', async () => {
+    const root = richTree();
+    const inline = new DirectoryLister({ rules, gitignores: {} });
+    const expected = await walk(root, (dir) => inline.list(dir.path, dir.rel));
+    const go = path.join(tempDir(), 'go');
+    const savedGo = process.env.PHASEKIT_TEST_WALK_GO;
+    process.env.PHASEKIT_TEST_WALK_GO = go;
+    const stack: { path: Uint8Array; rel: string }[] = [];
+    const reader = new ReadAhead({
+      rules,
+      recursive: true,
+      gitignores: () => ({}),
+      stack: () => stack,
+      inlineFirst: 3, // past it after the root; the thread starts then too (bootAfter is at most inlineFirst)
+      workerUrl: pathToFileURL(path.resolve(import.meta.dirname, 'fixtures/slowBootWalkWorker.mjs')),
+    });
+    const got: ReturnType<typeof plain>[] = [];
+    try {
+      // The walk of `walk()`, by hand: the first 8 directories while the thread cannot have booted.
+      const todo = [{ path: Buffer.from(root) as Uint8Array, rel: '' }];
+      const step = async (mustBeAtOnce: boolean) => {
+        const dir = todo.pop()!;
+        stack.length = 0;
+        stack.push(...todo);
+        const taken = reader.take(dir);
+        if (mustBeAtOnce) expect(taken).not.toBeInstanceOf(Promise); // read here, no wait for the thread
+        const listing = await taken;
+        got.push(plain(listing));
+        for (let i = 0; i < listing.codes.length; i++) {
+          if (listing.codes[i] !== DIR) continue;
+          const name = nameAt(listing, i);
+          todo.push({
+            path: Buffer.concat([dir.path, Buffer.from('/'), name]),
+            rel: dir.rel === '' ? name.toString() : `${dir.rel}/${name.toString()}`,
+          });
+        }
+      };
+      for (let i = 0; i < 8; i++) {
+        await step(true);
+        expect(reader.threaded).toBe(false);
+      }
+      expect(reader.workerReady).toBe(false);
+      fs.writeFileSync(go, '');
+      for (let waited = 0; !reader.workerReady; waited += 5) {
+        if (waited > 20_000) throw new Error('the walk worker never booted');
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      await step(false);
+      expect(reader.threaded).toBe(true); // handed over at the first directory after it was ready
+      while (todo.length > 0) await step(false);
+      expect(reader.threaded).toBe(true); // never fell back: the worker walked on from the stack it was given
+      expect(got).toEqual(expected);
+    } finally {
+      await reader.close();
+      if (savedGo === undefined) delete process.env.PHASEKIT_TEST_WALK_GO;
+      else process.env.PHASEKIT_TEST_WALK_GO = savedGo;
+    }
+  });
+
+  it('a walk that ends before the booted worker takes over stops it', async () => {
+    const root = richTree();
+    const inline = new DirectoryLister({ rules, gitignores: {} });
+    const expected = await walk(root, (dir) => inline.list(dir.path, dir.rel));
+    Object.assign(readAheadDefaults, { bootAfter: 0 }); // booted at the first directory
+    const reader = new ReadAhead({
+      rules,
+      recursive: true,
+      gitignores: () => ({}),
+      stack: () => [],
+      inlineFirst: 1_000_000, // never handed over
+      workerUrl: WORKER,
+    });
+    const got = await walk(root, (dir) => reader.take(dir));
+    expect(reader.threaded).toBe(false);
+    await reader.close(); // resolves: the waiting worker was told to stop
+    expect(got).toEqual(expected);
+  });
+
   it('drops a worker out of step and reads on inline, the same listings', async () => {
     const root = richTree();
     const reader = new ReadAhead({
