@@ -9,6 +9,7 @@ import { blake3Hex, createHasher } from './blake3.js';
 import { ContentChangedError } from './ContentChangedError.js';
 import { readFullySync } from './readFully.js';
 import { openRegularFileSync } from './openRegularFile.js';
+import { nativeReadFile } from '../fs/nativeReadFile.js';
 
 /** Bytes hashed at each end of a file for the partial hash. */
 export const EDGE_BYTES = 4096;
@@ -36,6 +37,8 @@ export interface FirstPass {
  * @throws the `fs` error when it cannot be read; {@link ContentChangedError} when its length is not `size`.
  */
 export function firstPass(path: Uint8Array, size: number): FirstPass {
+  const native = nativeFirstPass(asBuffer(path), size);
+  if (native !== null) return native;
   const fd = openRegularFileSync(asBuffer(path));
   try {
     if (size <= WHOLE_FILE_BYTES) {
@@ -52,6 +55,25 @@ export function firstPass(path: Uint8Array, size: number): FirstPass {
   } finally {
     fs.closeSync(fd);
   }
+}
+
+/**
+ * {@link firstPass} in one native call (open, `fstat`, the reads, close: `nativeReadFile`); null where the
+ * file was not read that way, to be read through `fs`, which throws the exact error.
+ */
+function nativeFirstPass(path: Buffer, size: number): FirstPass | null {
+  if (size <= WHOLE_FILE_BYTES) {
+    // One byte more than the size, to see a file that grew.
+    const n = nativeReadFile(path, chunkA, size + 1, 0);
+    if (n === null) return null;
+    if (n !== size) throw new ContentChangedError(display(path), size, n < size ? 'shorter' : 'longer');
+    const hash = blake3Hex(chunkA.subarray(0, size));
+    return { partial: hash, full: hash, bytesRead: n };
+  }
+  const n = nativeReadFile(path, edges, EDGE_BYTES, 0, EDGE_BYTES, size - EDGE_BYTES);
+  if (n === null) return null;
+  if (n !== 2 * EDGE_BYTES) throw new ContentChangedError(display(path), size, 'shorter');
+  return { partial: blake3Hex(edges), full: null, bytesRead: n };
 }
 
 /**
@@ -73,6 +95,14 @@ export function readExpectedSync(fd: number, buffer: Uint8Array, size: number): 
  * @throws the `fs` error when it cannot be read; {@link ContentChangedError} when its length is not `size`.
  */
 export function fullHashSync(path: Uint8Array, size: number): string {
+  if (size < CHUNK) {
+    // In one native call where it can (see firstPass), the file and one byte more to see it grew.
+    const n = nativeReadFile(asBuffer(path), chunkA, size + 1, 0);
+    if (n !== null) {
+      if (n !== size) throw new ContentChangedError(display(path), size, n < size ? 'shorter' : 'longer');
+      return blake3Hex(chunkA.subarray(0, size));
+    }
+  }
   const fd = openRegularFileSync(asBuffer(path));
   try {
     if (size < CHUNK) {
