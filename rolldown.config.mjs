@@ -28,7 +28,6 @@ export default {
     postgres: 'dist/postgres.js',
     hashWorker: 'dist/jobs/content/hashWorker.js',
     walkWorker: 'dist/jobs/indexer/walk/walkWorker.js',
-    walCheckpointWorker: 'dist/jobs/library/walCheckpointWorker.js',
     contentIdWorker: 'dist/jobs/indexer/content/contentIdWorker.js',
     crashChild: 'dist/testing/crashChild.js',
     cli: 'dist/cli/program.js',

@@ -4,15 +4,8 @@ import { expect, it } from 'vitest';
 
 const src = path.resolve(import.meta.dirname, '../../../src');
 
-/** Where SQL may be prepared on a connection directly: the stores, opening or migrating the library, its checkpoints. */
-const MAY_PREPARE = [
-  'persistence/',
-  'jobs/library/openLibrary.ts',
-  'jobs/library/migrateLibrary.ts',
-  // connection settings and WAL checkpoints, no table
-  'jobs/library/BackgroundCheckpointer.ts',
-  'jobs/library/walCheckpointWorker.ts',
-];
+/** Where SQL may be prepared on a connection directly: the stores, and opening or migrating the library. */
+const MAY_PREPARE = ['persistence/', 'jobs/library/openLibrary.ts', 'jobs/library/migrateLibrary.ts'];
 
 function sourceFiles(dir: string): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((d) => {

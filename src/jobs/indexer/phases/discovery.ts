@@ -34,7 +34,6 @@ import {
 import { insertNewEntries } from '../writes/insertNewEntries.js';
 import { DirectorySums, gatheredSums } from './DirectorySums.js';
 import { openLocation, reserveIds } from './openLocation.js';
-import { BackgroundCheckpointer } from '../../library/BackgroundCheckpointer.js';
 import { setContentIds } from '../../library/contentIdentities.js';
 import { findByInode, pathOf, updateEntries } from '../../library/entries.js';
 
@@ -87,9 +86,6 @@ export const discovery = phase<IndexerState, IndexerInput, IndexerDeps>({
     const recursive = (input.scope ?? 'recursive') === 'recursive';
     let batch: Batch = { inserts: [], updates: [], cleared: [] };
     let pending = 0;
-    // After the first full batch (a small tree never starts one), the WAL is checkpointed by a thread of its
-    // own while the walk writes (see BackgroundCheckpointer).
-    let checkpointer: BackgroundCheckpointer | null | undefined;
 
     const flush = async (last = false) => {
       const { inserts, updates, cleared } = batch;
@@ -114,9 +110,6 @@ export const discovery = phase<IndexerState, IndexerInput, IndexerDeps>({
             }
           : {}),
       });
-      if (checkpointer === undefined && library && !last)
-        checkpointer = BackgroundCheckpointer.start(library);
-      checkpointer?.nudge();
       // Only between batches: the state in memory then matches what is committed.
       checkInterruptRestoringIndexes(ctx, library);
     };
@@ -156,11 +149,10 @@ export const discovery = phase<IndexerState, IndexerInput, IndexerDeps>({
           await new Promise<void>((resolve) => setImmediate(resolve));
         }
       }
-      await flush(true);
     } finally {
       await reader.close();
-      await checkpointer?.stop();
     }
+    await flush(true);
     if (sums) gatheredSums.set(state, sums);
     return Continue;
   },

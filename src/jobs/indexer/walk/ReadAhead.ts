@@ -3,19 +3,35 @@ import { fileURLToPath } from 'node:url';
 import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from 'node:worker_threads';
 import type { IndexerRules } from '../rules.js';
 import { DirectoryLister, type Listing } from './listDirectory.js';
-import { READY, STARTED, STOP, TAKEN, type WalkBoot, type WalkDir, type WalkStart } from './walkProtocol.js';
 
-export type { WalkDir } from './walkProtocol.js';
+/** A directory to read: its path, its path from the root, and the inode and device its parent listed. */
+export interface WalkDir {
+  readonly path: Uint8Array;
+  readonly rel: string;
+  readonly ino?: number;
+  readonly dev?: number;
+}
+
+/** @internal What the walk's worker thread starts from. */
+export interface WalkStart {
+  readonly port: MessagePort;
+  /** Int32 [0]: entries the job has taken; [1]: 1 when the worker must stop. */
+  readonly shared: SharedArrayBuffer;
+  readonly stack: readonly WalkDir[];
+  readonly rules: Required<IndexerRules>;
+  readonly gitignores: Record<string, string>;
+  readonly recursive: boolean;
+  /** Entries the worker may read beyond what the job has taken. */
+  readonly ahead: number;
+}
 
 /**
  * @internal Defaults of every {@link ReadAhead}, for tests: `workerUrl` points the TypeScript sources at the
- * built worker, `inlineFirst: 0` starts it at once, a small `ahead` makes it wait on the job, `bootAfter` is
- * when the thread is started (at most `inlineFirst`).
+ * built worker, `inlineFirst: 0` starts it at once, a small `ahead` makes it wait on the job.
  */
-export const readAheadDefaults: { workerUrl?: URL; inlineFirst: number; ahead: number; bootAfter: number } = {
+export const readAheadDefaults: { workerUrl?: URL; inlineFirst: number; ahead: number } = {
   inlineFirst: 4096,
   ahead: 250_000,
-  bootAfter: 1024,
 };
 
 /** How a {@link ReadAhead} reads. */
@@ -26,12 +42,7 @@ export interface ReadAheadOptions {
   readonly gitignores: () => Record<string, string>;
   /** The job's stack of directories still to read, when the worker starts. */
   readonly stack: () => readonly WalkDir[];
-  /**
-   * Entries read in the job's thread before the worker takes over (small trees never start one). Default
-   * 4096. The worker thread is started earlier (after 1024 entries, or at once with 0) and takes over at the
-   * first directory after these once it is ready: the job reads on inline while the thread boots. With 0 it
-   * takes over at once, ready or not.
-   */
+  /** Entries read in the job's thread before the worker starts (small trees never start one). Default 4096. */
   readonly inlineFirst?: number;
   /** Entries the worker may read ahead of the job. Default 50,000. */
   readonly ahead?: number;
@@ -47,9 +58,8 @@ export interface ReadAheadOptions {
  * job's thread, so what is committed, and when, is the same as reading inline. A listing read ahead and not
  * taken (pause, crash) is simply read again by the resumed job.
  *
- * Small trees are read inline (the first `inlineFirst` entries), and so is the rest of a tree until the
- * worker thread, started meanwhile, is ready; without the built worker module (tests running the TypeScript
- * sources) everything is. Should the worker ever hand a listing for another
+ * Small trees are read inline (the first `inlineFirst` entries); without the built worker module (tests
+ * running the TypeScript sources) everything is. Should the worker ever hand a listing for another
  * directory than the one asked for, or fail, the walk goes on inline.
  */
 export class ReadAhead {
@@ -57,13 +67,7 @@ export class ReadAhead {
   #url: URL | null;
   #lister: DirectoryLister | null = null;
   #inlineLeft: number;
-  /** Entries read inline so far, and how many start the worker thread; 0 hands over at once. */
-  #inlineRead = 0;
-  readonly #bootAfter: number;
-  readonly #handOverAtOnce: boolean;
   #worker: Worker | null = null;
-  /** Whether the worker has its start (the stack): listings then come from it. */
-  #walking = false;
   #port: MessagePort | null = null;
   #shared: Int32Array | null = null;
   #queue: Listing[] = [];
@@ -77,32 +81,21 @@ export class ReadAhead {
     const url =
       options.workerUrl ?? readAheadDefaults.workerUrl ?? new URL('./walkWorker.js', import.meta.url);
     this.#url = fs.existsSync(fileURLToPath(url)) ? url : null;
-    const inlineFirst = options.inlineFirst ?? readAheadDefaults.inlineFirst;
-    this.#inlineLeft = this.#url ? inlineFirst : Number.POSITIVE_INFINITY;
-    this.#bootAfter = Math.min(inlineFirst, readAheadDefaults.bootAfter);
-    this.#handOverAtOnce = inlineFirst <= 0;
+    this.#inlineLeft = this.#url
+      ? (options.inlineFirst ?? readAheadDefaults.inlineFirst)
+      : Number.POSITIVE_INFINITY;
   }
 
   /** Whether listings now come from the worker thread. */
   get threaded(): boolean {
-    return this.#walking;
-  }
-
-  /** @internal Whether the worker thread has booted (for tests). */
-  get workerReady(): boolean {
-    return this.#shared !== null && Atomics.load(this.#shared, READY) === 1;
+    return this.#worker !== null;
   }
 
   /** The listing of `dir`, the directory the job just popped from its stack. */
   take(dir: WalkDir): Listing | Promise<Listing> {
-    if (!this.#walking) {
-      if (this.#url !== null) {
-        if (this.#worker === null && this.#inlineRead >= this.#bootAfter) this.#boot();
-        if (this.#ended)
-          this.#dropWorker(); // it failed to boot: everything is read here
-        else if (this.#inlineLeft <= 0 && (this.#handOverAtOnce || this.workerReady)) this.#start(dir);
-      }
-      if (!this.#walking) return this.#inline(dir);
+    if (this.#worker === null) {
+      if (this.#inlineLeft <= 0 && this.#url !== null) this.#start(dir);
+      else return this.#inline(dir);
     }
     const ready = this.#next();
     if (ready !== undefined) return this.#check(ready, dir);
@@ -113,21 +106,12 @@ export class ReadAhead {
   async close(): Promise<void> {
     const worker = this.#worker;
     this.#worker = null;
-    this.#walking = false;
     if (worker === null) return;
-    Atomics.store(this.#shared!, STOP, 1);
-    Atomics.notify(this.#shared!, TAKEN);
-    Atomics.notify(this.#shared!, STARTED);
+    Atomics.store(this.#shared!, 1, 1);
+    Atomics.notify(this.#shared!, 0);
     this.#port?.close();
     this.#port = null;
     await worker.terminate();
-  }
-
-  /** A worker that failed before it was handed the walk: stop it, and read inline from here on. */
-  #dropWorker(): void {
-    void this.close();
-    this.#url = null;
-    this.#inlineLeft = Number.POSITIVE_INFINITY;
   }
 
   #inline(dir: WalkDir): Listing {
@@ -137,22 +121,27 @@ export class ReadAhead {
     });
     const listing = this.#lister.list(dir.path, dir.rel, dir);
     this.#inlineLeft -= listing.codes.length + 1;
-    this.#inlineRead += listing.codes.length + 1;
     return listing;
   }
 
-  /** Start the worker thread: it loads, says it is ready, and waits for its {@link WalkStart}. */
-  #boot(): void {
+  /** Start the worker from the job's stack with `dir` (just popped) back on top. */
+  #start(dir: WalkDir): void {
     const { port1, port2 } = new MessageChannel();
-    const shared = new SharedArrayBuffer(16);
-    const boot: WalkBoot = {
+    const shared = new SharedArrayBuffer(8);
+    const start: WalkStart = {
       port: port2,
       shared,
+      stack: [...this.#options.stack(), dir].map((d) => ({
+        path: new Uint8Array(d.path),
+        rel: d.rel,
+        ...(d.ino !== undefined ? { ino: d.ino, dev: d.dev } : {}),
+      })),
       rules: this.#options.rules,
+      gitignores: { ...this.#options.gitignores() },
       recursive: this.#options.recursive,
       ahead: this.#options.ahead ?? readAheadDefaults.ahead,
     };
-    const worker = new Worker(this.#url!, { workerData: boot, transferList: [port2] });
+    const worker = new Worker(this.#url!, { workerData: start, transferList: [port2] });
     port1.on('message', (chunk: Listing[]) => {
       for (const listing of chunk) this.#queue.push(listing);
       this.#wakeUp();
@@ -172,22 +161,6 @@ export class ReadAhead {
     this.#worker = worker;
     this.#port = port1;
     this.#shared = new Int32Array(shared);
-  }
-
-  /** Hand the worker the job's stack with `dir` (just popped) back on top: it walks from there. */
-  #start(dir: WalkDir): void {
-    const start: WalkStart = {
-      stack: [...this.#options.stack(), dir].map((d) => ({
-        path: new Uint8Array(d.path),
-        rel: d.rel,
-        ...(d.ino !== undefined ? { ino: d.ino, dev: d.dev } : {}),
-      })),
-      gitignores: { ...this.#options.gitignores() },
-    };
-    this.#port!.postMessage(start);
-    Atomics.store(this.#shared!, STARTED, 1);
-    Atomics.notify(this.#shared!, STARTED);
-    this.#walking = true;
     this.#lister = null;
   }
 
@@ -231,8 +204,8 @@ export class ReadAhead {
       return this.#fallBack(dir);
     }
     this.#taken += listing.codes.length + 1;
-    Atomics.store(this.#shared!, TAKEN, this.#taken);
-    Atomics.notify(this.#shared!, TAKEN);
+    Atomics.store(this.#shared!, 0, this.#taken);
+    Atomics.notify(this.#shared!, 0);
     return listing;
   }
 

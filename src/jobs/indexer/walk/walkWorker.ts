@@ -1,65 +1,47 @@
 /**
- * The body of the walk's worker thread (see {@link ReadAhead}): says it is ready, waits for the stack the job
- * hands it (the job reads inline meanwhile), then walks the tree from that stack, in
+ * The body of the walk's worker thread (see {@link ReadAhead}): walks the tree from the stack it is given, in
  * the order discovery will ask for the directories (a stack: the last directory pushed is read next, each
  * listing's subdirectories pushed in `readdir` order), and posts the listings in chunks. It stays at most
  * `AHEAD` entries ahead of what the job has taken, waiting on the shared counter. Loaded from the built
  * `dist/`.
  */
-import { type MessagePort, receiveMessageOnPort, workerData } from 'node:worker_threads';
+import { type MessagePort, workerData } from 'node:worker_threads';
 import { joinBytes } from '../../fs/paths.js';
 import { DIR, DirectoryLister, type Listing, nameAt, STAT_FIELDS } from './listDirectory.js';
-import { READY, STARTED, STOP, TAKEN, type WalkBoot, type WalkDir, type WalkStart } from './walkProtocol.js';
+import type { WalkDir, WalkStart } from './ReadAhead.js';
 
-/** Entries per posted chunk; the first chunks are smaller, as the job may be waiting for them. */
+/** Entries per posted chunk. */
 const CHUNK = 2048;
-const FIRST_CHUNK = 64;
 
-const boot = workerData as WalkBoot;
-const port = boot.port as MessagePort;
-const shared = new Int32Array(boot.shared);
-Atomics.store(shared, READY, 1);
-const start = waitForStart();
-const lister = new DirectoryLister({ rules: boot.rules, gitignores: start?.gitignores ?? {} }, true);
-const stack: WalkDir[] = start?.stack.map((d) => ({ ...d })) ?? [];
-
-/** The job's {@link WalkStart}, or null when it stopped the worker first. */
-function waitForStart(): WalkStart | null {
-  for (;;) {
-    if (Atomics.load(shared, STOP) !== 0) return null;
-    const message = receiveMessageOnPort(port);
-    if (message !== undefined) return message.message as WalkStart;
-    // Posted but not here yet (it is, once postMessage returned; this is only a guard): look again shortly.
-    if (Atomics.load(shared, STARTED) !== 0) Atomics.wait(shared, STOP, 0, 1);
-    else Atomics.wait(shared, STARTED, 0, 1000);
-  }
-}
+const start = workerData as WalkStart;
+const port = start.port as MessagePort;
+const shared = new Int32Array(start.shared);
+const lister = new DirectoryLister({ rules: start.rules, gitignores: start.gitignores }, true);
+const stack: WalkDir[] = start.stack.map((d) => ({ ...d }));
 
 let produced = 0;
 let chunk: Listing[] = [];
 let transfer: ArrayBuffer[] = [];
 let inChunk = 0;
-let chunkSize = FIRST_CHUNK;
 
 const post = () => {
   port.postMessage(chunk, transfer);
   chunk = [];
   transfer = [];
   inChunk = 0;
-  chunkSize = Math.min(CHUNK, chunkSize * 4);
 };
 
-while (stack.length > 0 && Atomics.load(shared, STOP) === 0) {
+while (stack.length > 0 && Atomics.load(shared, 1) === 0) {
   // Flow control: wait while the job has not taken enough of what was read.
   for (;;) {
-    const taken = Atomics.load(shared, TAKEN);
-    if (produced - taken <= boot.ahead || Atomics.load(shared, STOP) !== 0) break;
+    const taken = Atomics.load(shared, 0);
+    if (produced - taken <= start.ahead || Atomics.load(shared, 1) !== 0) break;
     if (inChunk > 0) post();
-    Atomics.wait(shared, TAKEN, taken, 1000);
+    Atomics.wait(shared, 0, taken, 1000);
   }
   const dir = stack.pop()!;
   const listing = lister.list(dir.path, dir.rel, dir);
-  if (boot.recursive) {
+  if (start.recursive) {
     for (let i = 0; i < listing.codes.length; i++) {
       if (listing.codes[i] !== DIR) continue;
       const name = nameAt(listing, i);
@@ -84,7 +66,7 @@ while (stack.length > 0 && Atomics.load(shared, STOP) === 0) {
   const n = listing.codes.length + 1;
   produced += n;
   inChunk += n;
-  if (inChunk >= chunkSize) post();
+  if (inChunk >= CHUNK) post();
 }
 if (inChunk > 0) post();
 port.close();
