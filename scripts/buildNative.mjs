@@ -1,5 +1,5 @@
 /**
- * Builds phasekit's native modules (each `native/<name>.c`; now the walk's directory reader `listdir`) into
+ * Builds phasekit's native modules (each `native/<name>.c`: the walk's directory reader `listdir`, duplicate detection's reader of small files `readfile`) into
  * `dist/native/<name>-<platform>-<arch>.node` with the C compiler (`$CC`, default `cc`) and Node's own
  * headers (`node_api.h`): plain N-API modules, no node-gyp, no download. `npm run build` calls it; the
  * packed tarball ships the result, which loads on the same platform and architecture under any Node with

@@ -94,6 +94,12 @@ for (const k of builds) {
       `(${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)})`,
   );
 }
+for (const k of builds.slice(1)) {
+  // Each build against the first in the same round: the before/after ratio, paired.
+  const [wall, cpu] = ['wall', 'cpu'].map((m) => results[k][m].map((x, i) => x / results[builds[0]][m][i]));
+  const range = (a) => `${median(a).toFixed(3)}x (${Math.min(...a).toFixed(2)}–${Math.max(...a).toFixed(2)})`;
+  console.log(`${name(k)} / ${name(builds[0])}, paired per round: wall ${range(wall)}, cpu ${range(cpu)}`);
+}
 console.log(`jdupes -r: wall ${median(results.jdupes.wall).toFixed(0)} ms (median)`);
 console.log(`load average (1, 5, 15 min) before and after each round: ${loads.join(' / ')}`);
 rmSync(scratch, { recursive: true, force: true });

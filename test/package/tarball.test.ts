@@ -356,11 +356,14 @@ describe.concurrent('the packed package', () => {
       const indexed = await runJob(indexerJob, { path: tree, mode: 'deep' }, { deps: { library } }).result;
       const rows = library.db.prepare("SELECT name_text, mime, width, height FROM entries WHERE kind = 'file' ORDER BY 1").all();
       const found = await runJob(duplicatesJob, { paths: [tree], threads: 2 }, { deps: {} }).result;
+      // And on this thread (a module only worker threads loaded is unmapped when they exit).
+      const inline = await runJob(duplicatesJob, { paths: [tree], threads: 0 }, { deps: {} }).result;
       library.close();
-      // The walk read through the package's native directory reader: it is mapped into this process.
+      // The walk read through the package's native directory reader, and the hashes through its reader of
+      // small files: both are mapped into this process.
       const { readFileSync } = await import('node:fs');
       const native = readFileSync('/proc/self/maps', 'utf8').split(String.fromCharCode(10)).filter((l) => l.endsWith('.node') && l.includes('/phasekit/dist/native/')).map((l) => l.split('/').at(-1));
-      console.log(JSON.stringify({ indexed: indexed.status, rows, found: found.status, groups: found.output?.summary.groups, native: [...new Set(native)] }));`;
+      console.log(JSON.stringify({ indexed: indexed.status, rows, found: found.status, groups: found.output?.summary.groups, inline: inline.output?.summary.groups, native: [...new Set(native)].sort() }));`;
     fs.writeFileSync(path.join(project, 'jobs.mjs'), script);
     const { stdout } = await exec(process.execPath, ['jobs.mjs'], { cwd: project });
     expect(JSON.parse(stdout.trim().split('\n').at(-1)!)).toEqual({
@@ -372,7 +375,11 @@ describe.concurrent('the packed package', () => {
       ],
       found: 'completed',
       groups: 1,
-      native: [`listdir-${process.platform}-${process.arch}.node`],
+      inline: 1,
+      native: [
+        `listdir-${process.platform}-${process.arch}.node`,
+        `readfile-${process.platform}-${process.arch}.node`,
+      ],
     });
     // The files the bundles start by URL relative to themselves (workers, the crash-point child).
     const pkg = path.join(project, 'node_modules/phasekit');
