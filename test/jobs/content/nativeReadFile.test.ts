@@ -11,6 +11,7 @@ import {
   usesNativeReadFile,
 } from '../../../src/jobs/fs/nativeReadFile.js';
 import { tempDir } from '../../machines/helpers.js';
+import { runUnprivileged } from '../unprivileged.js';
 import { pseudoRandomBytes } from './pseudoRandomBytes.js';
 
 afterEach(() => {
@@ -84,8 +85,6 @@ describe('the native reader of small files', () => {
     fs.symlinkSync(target, path.join(dir, 'link'));
     execFileSync('mkfifo', [path.join(dir, 'pipe')]);
     fs.mkdirSync(path.join(dir, 'sub'));
-    fs.writeFileSync(path.join(dir, 'locked'), 'secret');
-    fs.chmodSync(path.join(dir, 'locked'), 0);
     const cases: [string, Buffer][] = [
       ['a symlink', Buffer.from(path.join(dir, 'link'))],
       ['a FIFO', Buffer.from(path.join(dir, 'pipe'))],
@@ -95,7 +94,6 @@ describe('the native reader of small files', () => {
       ['a NUL byte', Buffer.from(`${dir}/a\0b`)],
       ['below a file', Buffer.from(`${target}/x`)],
     ];
-    if (process.getuid?.() !== 0) cases.push(['an unreadable file', Buffer.from(path.join(dir, 'locked'))]);
     for (const [what, p] of cases) {
       for (const size of [6, 20_000]) {
         const first = bothWays(() => firstPass(p, size));
@@ -115,6 +113,30 @@ describe('the native reader of small files', () => {
       expect(full.native.error?.class, `${size}`).toBe('ContentChangedError');
       expect({ ...full.native, reads: 0 }, `${size}`).toEqual(full.fs);
     }
+  });
+
+  it('leaves a file it may not read to fs, which throws EACCES (as a user without privileges)', () => {
+    const dir = tempDir();
+    fs.chmodSync(dir, 0o755);
+    const locked = path.join(dir, 'locked');
+    fs.writeFileSync(locked, 'secret');
+    fs.chmodSync(locked, 0);
+    const out = runUnprivileged(
+      (dist) => `import { firstPass, fullHashSync } from ${dist('jobs/content/fileBytes.js')};
+        import { nativeReadFileDefaults, usesNativeReadFile } from ${dist('jobs/fs/nativeReadFile.js')};
+        const p = Buffer.from(${JSON.stringify(locked)});
+        const attempt = (op) => { try { op(); return 'read'; } catch (e) { return [e.name, e.code, e.message]; } };
+        const way = (enabled) => {
+          nativeReadFileDefaults.enabled = enabled;
+          return [attempt(() => firstPass(p, 6)), attempt(() => fullHashSync(p, 6))];
+        };
+        console.log(JSON.stringify({ uses: usesNativeReadFile(), native: way(true), fs: way(false), reads: nativeReadFileDefaults.reads }));`,
+    );
+    const { uses, native, fs: viaFs, reads } = JSON.parse(out);
+    expect(uses).toBe(true);
+    expect(native[0][1]).toBe('EACCES');
+    expect(native).toEqual(viaFs);
+    expect(reads).toBe(0);
   });
 
   it('steps aside where fs is patched, so the patch sees every read', () => {
