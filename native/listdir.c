@@ -24,13 +24,14 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <node_api.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include "napi_common.h"
 
 #define FIELDS 6
 #define NOT_EXPECTED 1
@@ -64,12 +65,6 @@ static int by_name(const void *a, const void *b, void *base) {
   return strcmp((const char *)base + x->start, (const char *)base + y->start);
 }
 
-static napi_value number(napi_env env, double value) {
-  napi_value out;
-  napi_create_double(env, value, &out);
-  return out;
-}
-
 static napi_value buffer_of(napi_env env, const void *bytes, size_t length) {
   void *data;
   napi_value out;
@@ -87,20 +82,10 @@ static napi_value list(napi_env env, napi_callback_info info) {
     napi_throw_type_error(env, NULL, "list(path, noFollow, expectIno?, expectDev?)");
     return NULL;
   }
-  void *path_data;
-  size_t path_length;
-  if (napi_get_buffer_info(env, argv[0], &path_data, &path_length) != napi_ok) {
-    napi_throw_type_error(env, NULL, "path must be a Buffer");
-    return NULL;
-  }
-  char *path = malloc(path_length + 1);
-  if (path == NULL) return number(env, -ENOMEM);
-  memcpy(path, path_data, path_length);
-  path[path_length] = 0;
-  if (strlen(path) != path_length) {
-    free(path);
-    return number(env, -EINVAL);
-  }
+  char stack_path[PATH_ON_STACK];
+  int error;
+  char *path = path_arg(env, argv[0], stack_path, &error);
+  if (path == NULL) return error == 0 ? NULL : number(env, error);
 
   bool no_follow = false;
   double expect_ino = -1;
@@ -117,7 +102,7 @@ static napi_value list(napi_env env, napi_callback_info info) {
 
   int flags = O_RDONLY | O_DIRECTORY | O_CLOEXEC | (no_follow ? O_NOFOLLOW : 0);
   int fd = open(path, flags);
-  free(path);
+  path_free(path, stack_path);
   if (fd < 0) {
     int e = errno;
     /* Not followed (now a symlink: O_NOFOLLOW) or no directory now: not the one its parent listed. */

@@ -18,21 +18,15 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
-#include <node_api.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define NOT_REGULAR -100000
-#define PATH_ON_STACK 4096
+#include "napi_common.h"
 
-static napi_value number(napi_env env, double value) {
-  napi_value out;
-  napi_create_double(env, value, &out);
-  return out;
-}
+#define NOT_REGULAR -100000
 
 /* Read `length` bytes at `position`, looping over short reads; stops early only at the end of the file. */
 static int64_t read_fully(int fd, uint8_t *into, size_t length, int64_t position) {
@@ -63,12 +57,6 @@ static napi_value read_file(napi_env env, napi_callback_info info) {
     napi_throw_type_error(env, NULL, "read(path, buffer, length1, position1, length2, position2)");
     return NULL;
   }
-  void *path_data;
-  size_t path_length;
-  if (napi_get_buffer_info(env, argv[0], &path_data, &path_length) != napi_ok) {
-    napi_throw_type_error(env, NULL, "path must be a Buffer");
-    return NULL;
-  }
   napi_typedarray_type type;
   size_t buffer_length;
   void *buffer_data;
@@ -89,17 +77,12 @@ static napi_value read_file(napi_env env, napi_callback_info info) {
   }
 
   char stack_path[PATH_ON_STACK];
-  char *path = path_length < PATH_ON_STACK ? stack_path : malloc(path_length + 1);
-  if (path == NULL) return number(env, -ENOMEM);
-  memcpy(path, path_data, path_length);
-  path[path_length] = 0;
-  if (memchr(path, 0, path_length) != NULL) {
-    if (path != stack_path) free(path);
-    return number(env, -EINVAL);
-  }
+  int error;
+  char *path = path_arg(env, argv[0], stack_path, &error);
+  if (path == NULL) return error == 0 ? NULL : number(env, error);
   int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
   int open_errno = errno;
-  if (path != stack_path) free(path);
+  path_free(path, stack_path);
   if (fd < 0) return number(env, -open_errno);
 
   struct stat st;

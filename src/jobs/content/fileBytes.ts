@@ -37,43 +37,55 @@ export interface FirstPass {
  * @throws the `fs` error when it cannot be read; {@link ContentChangedError} when its length is not `size`.
  */
 export function firstPass(path: Uint8Array, size: number): FirstPass {
-  const native = nativeFirstPass(asBuffer(path), size);
-  if (native !== null) return native;
-  const fd = openRegularFileSync(asBuffer(path));
-  try {
-    if (size <= WHOLE_FILE_BYTES) {
-      const n = readExpectedSync(fd, chunkA, size);
-      if (n !== size) throw new ContentChangedError(display(path), size, n < size ? 'shorter' : 'longer');
-      const hash = blake3Hex(chunkA.subarray(0, size));
-      return { partial: hash, full: hash, bytesRead: n };
-    }
-    const head = readFullySync(fd, edges, 0, EDGE_BYTES, 0);
-    const tail = readFullySync(fd, edges, EDGE_BYTES, EDGE_BYTES, size - EDGE_BYTES);
-    if (head !== EDGE_BYTES || tail !== EDGE_BYTES)
-      throw new ContentChangedError(display(path), size, 'shorter');
-    return { partial: blake3Hex(edges), full: null, bytesRead: 2 * EDGE_BYTES };
-  } finally {
-    fs.closeSync(fd);
+  if (size <= WHOLE_FILE_BYTES) {
+    readWholeSync(asBuffer(path), size);
+    const hash = blake3Hex(chunkA.subarray(0, size));
+    return { partial: hash, full: hash, bytesRead: size };
   }
+  readEdgesSync(asBuffer(path), size);
+  return { partial: blake3Hex(edges), full: null, bytesRead: 2 * EDGE_BYTES };
 }
 
 /**
- * {@link firstPass} in one native call (open, `fstat`, the reads, close: `nativeReadFile`); null where the
- * file was not read that way, to be read through `fs`, which throws the exact error.
+ * Read the whole of a file of `size` bytes (less than 1 MiB) into `chunkA`: in one native call
+ * (`nativeReadFile`: open, `fstat`, the read, close) where it can, else through `fs`, which throws the exact
+ * error. One byte more is asked for, to see a file that grew.
+ *
+ * @throws {ContentChangedError} when its length is not `size`.
  */
-function nativeFirstPass(path: Buffer, size: number): FirstPass | null {
-  if (size <= WHOLE_FILE_BYTES) {
-    // One byte more than the size, to see a file that grew.
-    const n = nativeReadFile(path, chunkA, size + 1, 0);
-    if (n === null) return null;
-    if (n !== size) throw new ContentChangedError(display(path), size, n < size ? 'shorter' : 'longer');
-    const hash = blake3Hex(chunkA.subarray(0, size));
-    return { partial: hash, full: hash, bytesRead: n };
+function readWholeSync(path: Buffer, size: number): void {
+  let n = nativeReadFile(path, chunkA, size + 1, 0);
+  if (n === null) {
+    const fd = openRegularFileSync(path);
+    try {
+      n = readExpectedSync(fd, chunkA, size);
+    } finally {
+      fs.closeSync(fd);
+    }
   }
-  const n = nativeReadFile(path, edges, EDGE_BYTES, 0, EDGE_BYTES, size - EDGE_BYTES);
-  if (n === null) return null;
+  if (n !== size) throw new ContentChangedError(display(path), size, n < size ? 'shorter' : 'longer');
+}
+
+/**
+ * Read the first and last {@link EDGE_BYTES} of a file of `size` bytes (more than twice that) into `edges`,
+ * natively where it can, as {@link readWholeSync} does.
+ *
+ * @throws {ContentChangedError} when the file is shorter now.
+ */
+function readEdgesSync(path: Buffer, size: number): void {
+  let n = nativeReadFile(path, edges, EDGE_BYTES, 0, EDGE_BYTES, size - EDGE_BYTES);
+  if (n === null) {
+    const fd = openRegularFileSync(path);
+    try {
+      n =
+        readFullySync(fd, edges, 0, EDGE_BYTES, 0) +
+        readFullySync(fd, edges, EDGE_BYTES, EDGE_BYTES, size - EDGE_BYTES);
+    } finally {
+      fs.closeSync(fd);
+    }
+  }
+  // Each read gives at most EDGE_BYTES: both are whole only if their sum is.
   if (n !== 2 * EDGE_BYTES) throw new ContentChangedError(display(path), size, 'shorter');
-  return { partial: blake3Hex(edges), full: null, bytesRead: n };
 }
 
 /**
@@ -96,21 +108,12 @@ export function readExpectedSync(fd: number, buffer: Uint8Array, size: number): 
  */
 export function fullHashSync(path: Uint8Array, size: number): string {
   if (size < CHUNK) {
-    // In one native call where it can (see firstPass), the file and one byte more to see it grew.
-    const n = nativeReadFile(asBuffer(path), chunkA, size + 1, 0);
-    if (n !== null) {
-      if (n !== size) throw new ContentChangedError(display(path), size, n < size ? 'shorter' : 'longer');
-      return blake3Hex(chunkA.subarray(0, size));
-    }
+    // One read, and none more to learn the end: a file that fits the buffer hashes in one piece.
+    readWholeSync(asBuffer(path), size);
+    return blake3Hex(chunkA.subarray(0, size));
   }
   const fd = openRegularFileSync(asBuffer(path));
   try {
-    if (size < CHUNK) {
-      // One read, and none more to learn the end: a file that fits the buffer hashes in one piece.
-      const n = readExpectedSync(fd, chunkA, size);
-      if (n !== size) throw new ContentChangedError(display(path), size, n < size ? 'shorter' : 'longer');
-      return blake3Hex(chunkA.subarray(0, size));
-    }
     const hasher = createHasher();
     let position = 0;
     for (;;) {

@@ -29,3 +29,15 @@ export function loadNative<T>(name: string, accept: (module: T, file: string) =>
   }
   return null;
 }
+
+/**
+ * {@link loadNative}, once: the function returned loads `name` at its first call and gives the same answer
+ * (null too) ever after, so a module is loaded and checked only when something first reads with it.
+ */
+export function lazyNative<T>(name: string, accept: (module: T, file: string) => boolean): () => T | null {
+  let module: T | null | undefined;
+  return () => {
+    if (module === undefined) module = loadNative(name, accept);
+    return module;
+  };
+}

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { loadNative } from './loadNative.js';
+import { lazyNative } from './loadNative.js';
 import { RAW_STAT_FIELDS, usesBinding } from './rawFs.js';
 
 /**
@@ -53,19 +53,12 @@ interface Addon {
   ): number | Record<'names' | 'ends' | 'stats' | 'errnos', ArrayBuffer>;
 }
 
-let addon: Addon | null | undefined;
-
-function loaded(): Addon | null {
-  // Once: null (not there, or refused) is kept too.
-  if (addon === undefined) {
-    addon = loadNative<Addon>(
-      'listdir',
-      (candidate, file) =>
-        candidate.version === 2 && typeof candidate.list === 'function' && agreesWithFs(candidate, file),
-    );
-  }
-  return addon;
-}
+// Loaded at the first directory read, once (null, not there or refused, is kept too).
+const loaded = lazyNative<Addon>(
+  'listdir',
+  (candidate, file) =>
+    candidate.version === 2 && typeof candidate.list === 'function' && agreesWithFs(candidate, file),
+);
 
 /**
  * Its listing of the directory it was loaded from (`dist/native/`: a few entries) equals `fs.readdirSync` +
@@ -120,7 +113,8 @@ export function nativeList(
 ): NativeListing | typeof NOT_EXPECTED | null {
   if (!usesNativeListDir(path)) return null;
   nativeListDirDefaults.beforeOpen?.(path);
-  const raw = expected ? addon!.list(path, true, expected.ino, expected.dev) : addon!.list(path, noFollow);
+  const addon = loaded()!;
+  const raw = expected ? addon.list(path, true, expected.ino, expected.dev) : addon.list(path, noFollow);
   const listing = unpack(raw);
   if (typeof listing === 'number') return null;
   if (listing !== NOT_EXPECTED) {

@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { loadNative } from './loadNative.js';
+import { lazyNative } from './loadNative.js';
 import { usesBinding } from './rawFs.js';
 
 /**
@@ -38,8 +38,6 @@ interface Addon {
   ): number;
 }
 
-let addon: Addon | null | undefined;
-
 // The `fs` functions the native read stands in for: where one of them is patched (a test's injected fault,
 // a mock), reads go through `fs`, so the patch sees them.
 const ORIGINAL = [fs.openSync, fs.fstatSync, fs.readSync, fs.closeSync];
@@ -49,17 +47,12 @@ const unpatched = () =>
   fs.readSync === ORIGINAL[2] &&
   fs.closeSync === ORIGINAL[3];
 
-function loaded(): Addon | null {
-  // Once: null (not there, or refused) is kept too.
-  if (addon === undefined) {
-    addon = loadNative<Addon>(
-      'readfile',
-      (candidate, file) =>
-        candidate.version === 1 && typeof candidate.read === 'function' && agreesWithFs(candidate, file),
-    );
-  }
-  return addon;
-}
+// Loaded at the first read, not when the module is imported (a shallow index never reads a file).
+const loaded = lazyNative<Addon>(
+  'readfile',
+  (candidate, file) =>
+    candidate.version === 1 && typeof candidate.read === 'function' && agreesWithFs(candidate, file),
+);
 
 /** Its read of the module's own file (the first 4 KiB and the last 100 bytes) equals `fs.readFileSync`'s. */
 function agreesWithFs(candidate: Addon, file: string): boolean {
@@ -95,7 +88,7 @@ export function nativeReadFile(
   position2 = 0,
 ): number | null {
   if (!usesNativeReadFile(path)) return null;
-  const n = addon!.read(path, buffer, length1, position1, length2, position2);
+  const n = loaded()!.read(path, buffer, length1, position1, length2, position2);
   if (n < 0) return null;
   nativeReadFileDefaults.reads++;
   return n;

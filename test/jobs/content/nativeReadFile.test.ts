@@ -1,6 +1,7 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import { syncBuiltinESMExports } from 'node:module';
+import { createRequire, syncBuiltinESMExports } from 'node:module';
+import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { firstPass, fullHashSync } from '../../../src/jobs/content/fileBytes.js';
@@ -11,6 +12,7 @@ import {
   usesNativeReadFile,
 } from '../../../src/jobs/fs/nativeReadFile.js';
 import { tempDir } from '../../machines/helpers.js';
+import { askBuilt } from '../askBuilt.js';
 import { runUnprivileged } from '../unprivileged.js';
 import { pseudoRandomBytes } from './pseudoRandomBytes.js';
 
@@ -91,7 +93,7 @@ describe('the native reader of small files', () => {
       ['a device', Buffer.from('/dev/zero')],
       ['a directory', Buffer.from(path.join(dir, 'sub'))],
       ['a missing file', Buffer.from(path.join(dir, 'missing'))],
-      ['a NUL byte', Buffer.from(`${dir}/a\0b`)],
+      ['a NUL byte (the path before it names a file)', Buffer.from(`${target}\0b`)],
       ['below a file', Buffer.from(`${target}/x`)],
     ];
     for (const [what, p] of cases) {
@@ -139,6 +141,26 @@ describe('the native reader of small files', () => {
     expect(reads).toBe(0);
   });
 
+  it('both native modules refuse a path with a NUL byte themselves, not reading the path before it', () => {
+    // The TypeScript doors never pass one (fs refuses such paths), so ask the built modules directly.
+    const dir = tempDir();
+    const target = path.join(dir, 'target');
+    fs.writeFileSync(target, 'x'.repeat(10));
+    const load = createRequire(import.meta.url);
+    const built = (name: string) =>
+      load(
+        path.resolve(
+          import.meta.dirname,
+          `../../../dist/native/${name}-${process.platform}-${process.arch}.node`,
+        ),
+      );
+    const EINVAL = -os.constants.errno.EINVAL;
+    expect(built('readfile').read(Buffer.from(`${target}\0b`), Buffer.alloc(20), 11, 0, 0, 0)).toBe(EINVAL);
+    expect(built('readfile').read(Buffer.from(target), Buffer.alloc(20), 11, 0, 0, 0)).toBe(10);
+    expect(built('listdir').list(Buffer.from(`${dir}\0b`), false)).toBe(EINVAL);
+    expect(typeof built('listdir').list(Buffer.from(dir), false)).toBe('object');
+  });
+
   it('steps aside where fs is patched, so the patch sees every read', () => {
     const p = path.join(tempDir(), 'f');
     fs.writeFileSync(p, 'hello');
@@ -151,17 +173,8 @@ describe('the native reader of small files', () => {
   });
 
   it('is off with PHASEKIT_NATIVE=0 (the built module, in a process of its own)', () => {
-    const module = path.resolve(import.meta.dirname, '../../../dist/jobs/fs/nativeReadFile.js');
     const ask = (env: NodeJS.ProcessEnv) =>
-      spawnSync(
-        process.execPath,
-        [
-          '--input-type=module',
-          '-e',
-          `import(${JSON.stringify(module)}).then((m) => console.log(m.usesNativeReadFile()))`,
-        ],
-        { env: { ...process.env, ...env }, encoding: 'utf8' },
-      ).stdout.trim();
+      askBuilt('jobs/fs/nativeReadFile.js', 'm.usesNativeReadFile()', env);
     expect(ask({ PHASEKIT_NATIVE: '0' })).toBe('false');
     expect(ask({ PHASEKIT_NATIVE: '' })).toBe('true');
   });

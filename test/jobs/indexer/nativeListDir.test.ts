@@ -1,4 +1,4 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -16,6 +16,7 @@ import {
 import { RAW_STAT_FIELDS, rawFsDefaults } from '../../../src/jobs/fs/rawFs.js';
 import { runJob } from '../../../src/machines/runJob.js';
 import { tempDir } from '../../machines/helpers.js';
+import { askBuilt } from '../askBuilt.js';
 import { BAD_NAME, makeTree } from './tree.js';
 
 afterEach(() => {
@@ -190,17 +191,8 @@ describe('the native directory reader (native/listdir.c)', () => {
   }, 60_000);
 
   it('is off with PHASEKIT_NATIVE=0 (the built module, in a process of its own)', () => {
-    const module = path.resolve(import.meta.dirname, '../../../dist/jobs/fs/nativeListDir.js');
     const ask = (env: NodeJS.ProcessEnv) =>
-      spawnSync(
-        process.execPath,
-        [
-          '--input-type=module',
-          '-e',
-          `import(${JSON.stringify(module)}).then((m) => console.log(m.usesNativeListDir()))`,
-        ],
-        { env: { ...process.env, ...env }, encoding: 'utf8' },
-      ).stdout.trim();
+      askBuilt('jobs/fs/nativeListDir.js', 'm.usesNativeListDir()', env);
     expect(ask({ PHASEKIT_NATIVE: '0' })).toBe('false');
     expect(ask({ PHASEKIT_NATIVE: '' })).toBe('true');
   });
