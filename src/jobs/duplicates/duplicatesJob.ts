@@ -1,6 +1,6 @@
 import { defineJob } from '../../phases/defineJob.js';
 import { display } from '../content/fileBytes.js';
-import { unpackGroups } from './packFiles.js';
+import { finalSets } from './finalSets.js';
 import { analysis } from './phases/analysis.js';
 import { collect } from './phases/collect.js';
 import { complete } from './phases/complete.js';
@@ -56,7 +56,7 @@ export const duplicatesJob = defineJob<DuplicatesState, DuplicatesInput, Duplica
   }),
   output: (state, input) => {
     const mode = input.mode ?? 'content';
-    const groups: DuplicateGroup[] = state.done.flatMap(unpackGroups).map((set) => ({
+    const groups: DuplicateGroup[] = state.done.flatMap(finalSets).map((set) => ({
       size: set.size,
       ...(set.files[0]?.fullHash && (mode === 'content' || mode === 'deep')
         ? { hash: set.files[0].fullHash }

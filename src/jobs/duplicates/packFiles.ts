@@ -24,7 +24,7 @@ export function candidate(
   contentId: string | null = null,
   fullHash: string | null = null,
 ): CandidateFile {
-  return { path, size, mtimeMs, ino, dev, entryId, contentId, fullHash, links: undefined };
+  return { path, size, mtimeMs, ino, dev, entryId, contentId, fullHash, links: undefined, ahead: undefined };
 }
 
 /** First word of the columnar format (in the first format it is the group count, which never reaches it). */

@@ -1,3 +1,4 @@
+import type { FirstPass } from '../content/fileBytes.js';
 import type { Library } from '../library/Library.js';
 
 /** How two files are judged the same. */
@@ -55,6 +56,12 @@ export interface CandidateFile {
   fullHash?: string | null;
   /** Other paths of the same inode (hard links): one file, listed apart. */
   links?: Uint8Array[];
+  /**
+   * What collect's read-ahead read of this very object in this run (its partial hash, or why it could not be
+   * read): in memory only, never packed into a list or a checkpoint. Analysis takes it out (and clears it)
+   * when it compares the file's batch; a file unpacked from a list has none.
+   */
+  ahead?: FirstPass | Error;
 }
 
 /** Files with the same size (and name, in `name-and-size` mode), at least two inodes, not yet compared. */

@@ -9,7 +9,7 @@ import { type JobEvent, resumeJob, runJob } from '../../../src/index.js';
 import { READ_REGULAR } from '../../../src/jobs/content/openRegularFile.js';
 import { SqliteStore } from '../../../src/sqlite.js';
 import { tempDir } from '../../machines/helpers.js';
-import { canonical, jdupesGroups, makeDuplicateTree } from './tree.js';
+import { bytes, canonical, jdupesGroups, makeDuplicateTree } from './tree.js';
 
 const open: Library[] = [];
 afterEach(() => {
@@ -105,6 +105,34 @@ describe('partial hashes read ahead by collect', () => {
     expect(output.groups.some((g) => g.files.some((f) => f.path === late))).toBe(true);
     fs.renameSync(`${late}.away`, late); // the same inode back, to compare by inode
     expect(canonical(output.groups.map((g) => g.files.map((f) => f.path)))).toEqual(tree);
+  });
+
+  it('take the full hashes along in a group of many files too (its partial hashes counted, not compared in pairs)', async () => {
+    const root = path.join(tempDir(), 'tree');
+    makeDuplicateTree(root);
+    // 14 files of 20,000 bytes (more than 16 KiB: not read whole), all different but two.
+    fs.mkdirSync(path.join(root, 'wide'));
+    for (let i = 0; i < 14; i++) {
+      fs.writeFileSync(path.join(root, 'wide', `f${i}`), bytes(i === 13 ? 'wide0' : `wide${i}`, 20_000));
+    }
+    const late = path.join(root, 'wide/f13');
+    const ws = workspace();
+    const run = runJob(
+      duplicatesJob,
+      { paths: [root], batchFiles: 4 },
+      { store: ws.store, deps: { library: ws.library } },
+    );
+    let committed = 0;
+    run.events$.subscribe((e: JobEvent) => {
+      if (e.type === 'checkpointed' && e.phase === 'analysis' && ++committed === 2)
+        fs.renameSync(late, `${late}.away`);
+    });
+    const result = await run.result;
+    expect(result.status).toBe('completed');
+    expect(opsOf(result.errors, late)).toEqual([]);
+    const output = result.output as DuplicatesOutput;
+    const wide = output.groups.find((g) => g.size === 20_000);
+    expect(wide?.files.map((f) => path.relative(root, f.path))).toEqual(['wide/f0', 'wide/f13']);
   });
 
   it('are not used by another run: resumed after collect, analysis reads the partial hashes again', async () => {

@@ -4,7 +4,7 @@ import type { PhaseContext } from '../../../phases/types.js';
 import { display, type FirstPass, sameBytes } from '../../content/fileBytes.js';
 import type { HashPool } from '../../content/hashPool.js';
 import { hashPoolFor, takeReadAhead } from '../readAhead.js';
-import { dropLists, listsLibrary, readList } from '../fileLists.js';
+import { dropLists, handOver, listsLibrary, readList } from '../fileLists.js';
 import { packGroups, unpackGroups } from '../packFiles.js';
 import type {
   CandidateFile,
@@ -52,7 +52,7 @@ export const analysis = phase<DuplicatesState, DuplicatesInput, DuplicatesDeps>(
     // The partial hashes collect read ahead in this run (none after a resume), and its threads if they run.
     const ahead = takeReadAhead(ctx.signal);
     const pool = ahead?.pool ?? hashPoolFor(input);
-    const known = ahead?.results;
+    const settled = ahead?.settled;
     // A batch holds up to batchFiles files that may have to be read; files whose full hash is known cost
     // nothing, so a run that reuses the library's hashes commits in one or two checkpoints, not dozens.
     const batchAt = (from: number) => {
@@ -72,10 +72,14 @@ export const analysis = phase<DuplicatesState, DuplicatesInput, DuplicatesDeps>(
     // they are read ahead too, batch after batch, while this thread compares and commits (registered before the
     // batches take their partial hashes out of the read-ahead's map).
     const fullsAhead = new Map<CandidateFile, Promise<string | Error | undefined>>();
-    known?.then((k) => readFullsAhead(pool, groups, state.cursor, batchAt, k, fullsAhead));
+    // The sets this run commits, in the order of their chunks: when the run wrote every chunk of the list, the
+    // list itself, handed over to complete in memory (it need not read and unpack it back).
+    const doneAtStart = state.lists?.done;
+    const committed: CandidateGroup[] = [];
+    settled?.then(() => readFullsAhead(pool, groups, state.cursor, batchAt, fullsAhead));
     try {
       let reads =
-        state.cursor < groups.length ? readFirsts(pool, groups, state.cursor, batchAt, known) : undefined;
+        state.cursor < groups.length ? readFirsts(pool, groups, state.cursor, batchAt, settled) : undefined;
       while (reads !== undefined) {
         const { end, files } = reads;
         const writes: HashWrite[] = [];
@@ -83,7 +87,7 @@ export const analysis = phase<DuplicatesState, DuplicatesInput, DuplicatesDeps>(
         // pure reads, whose results touch the state only when that batch is compared, after this checkpoint.
         let next: FirstReads | undefined;
         const sets = await compareBatch(ctx, pool, reads, fullsAhead, writes, () => {
-          if (pool.threaded && end < groups.length) next = readFirsts(pool, groups, end, batchAt, known);
+          if (pool.threaded && end < groups.length) next = readFirsts(pool, groups, end, batchAt, settled);
         });
         state.cursor = end;
         state.doneFiles += files;
@@ -103,14 +107,16 @@ export const analysis = phase<DuplicatesState, DuplicatesInput, DuplicatesDeps>(
               }
             : {}),
         });
+        if (seq !== undefined) for (const set of sets) committed.push(set);
         ctx.atomicOperationComplete(state.doneFiles, state.groupFiles);
         // Only between batches: the state in memory then matches what is committed.
         ctx.checkInterrupt();
-        reads = next ?? (end < groups.length ? readFirsts(pool, groups, end, batchAt, known) : undefined);
+        reads = next ?? (end < groups.length ? readFirsts(pool, groups, end, batchAt, settled) : undefined);
       }
     } finally {
       await pool.close();
     }
+    if (lists && doneAtStart === 0) handOver(lists, ctx.jobId, 'done', state.lists!.done, committed);
     state.pending = null;
     return Continue;
   },
@@ -140,14 +146,14 @@ function readFirsts(
   groups: CandidateGroup[],
   from: number,
   batchAt: (from: number) => { end: number; files: number },
-  known: Promise<Map<CandidateFile, FirstPass | Error>> | undefined,
+  settled: Promise<void> | undefined,
 ): FirstReads {
   const { end, files } = batchAt(from);
   const batch = groups.slice(from, end);
   const toRead: CandidateFile[] = [];
   for (const g of batch) if (!byFullHash(g) && !byContentId(g)) for (const f of g.files) toRead.push(f);
-  const firsts = known
-    ? known.then((k) => readUnknown(pool, toRead, k))
+  const firsts = settled
+    ? settled.then(() => readUnknown(pool, toRead))
     : pool.run<FirstPass>('first', toRead);
   // A batch read ahead of a pause is never awaited.
   firsts.catch(() => {});
@@ -166,26 +172,12 @@ function readFullsAhead(
   groups: CandidateGroup[],
   from: number,
   batchAt: (from: number) => { end: number; files: number },
-  known: Map<CandidateFile, FirstPass | Error>,
   out: Map<CandidateFile, Promise<string | Error | undefined>>,
 ): void {
   for (let at = from; at < groups.length; ) {
     const { end } = batchAt(at);
     const files: CandidateFile[] = [];
-    for (let g = at; g < end; g++) {
-      const group = groups[g];
-      if (byFullHash(group) || byContentId(group)) continue;
-      const firsts = group.files.map((f) => known.get(f));
-      if (firsts.some((r) => r === undefined)) continue;
-      const count = new Map<string, number>();
-      for (const r of firsts)
-        if (!(r instanceof Error)) count.set(r!.partial, (count.get(r!.partial) ?? 0) + 1);
-      group.files.forEach((f, i) => {
-        const r = firsts[i] as FirstPass | Error;
-        if (!(r instanceof Error) && count.get(r.partial)! >= 2 && r.full === null && !f.fullHash)
-          files.push(f);
-      });
-    }
+    for (let g = at; g < end; g++) pushNeedingFull(groups[g].files, files);
     if (files.length > 0) {
       const read = pool.run<string>('full', files).catch(() => undefined);
       files.forEach((f, i) => {
@@ -197,6 +189,59 @@ function readFullsAhead(
     }
     at = end;
   }
+}
+
+/** Scratch for {@link pushNeedingFull}: a group's results, reused (groups are scanned one at a time). */
+let results: (FirstPass | Error)[] = [];
+/** Groups larger than this count their partial hashes in a map; smaller ones compare them pairwise. */
+const PAIRWISE = 12;
+
+/**
+ * Push onto `out` the files of a same-size group that a full hash must settle, as their partial hashes read
+ * ahead say: a file read, not whole, whose full hash is not known, whose partial hash another file of the group
+ * shares. Nothing when the group is settled by full hashes or content ids, or some file of it was not read
+ * ahead. Called once per group over every group of a run (tens of thousands) while the worker threads wait
+ * for the first full hashes: it allocates nothing for a group of up to {@link PAIRWISE} files.
+ */
+function pushNeedingFull(group: readonly CandidateFile[], out: CandidateFile[]): void {
+  const n = group.length;
+  let allFull = true;
+  let allIds = true;
+  for (let i = 0; i < n; i++) {
+    if (!group[i].fullHash) allFull = false;
+    if (!group[i].contentId) allIds = false;
+  }
+  if (allFull || allIds) return;
+  if (results.length < n) results = new Array(n);
+  for (let i = 0; i < n; i++) {
+    const r = group[i].ahead;
+    if (r === undefined) return;
+    results[i] = r;
+  }
+  let counts: Map<string, number> | undefined;
+  if (n > PAIRWISE) {
+    counts = new Map();
+    for (let i = 0; i < n; i++) {
+      const r = results[i];
+      if (!(r instanceof Error)) counts.set(r.partial, (counts.get(r.partial) ?? 0) + 1);
+    }
+  }
+  for (let i = 0; i < n; i++) {
+    const r = results[i];
+    if (r instanceof Error || r.full !== null || group[i].fullHash) continue;
+    if (counts !== undefined) {
+      if (counts.get(r.partial)! >= 2) out.push(group[i]);
+      continue;
+    }
+    for (let j = 0; j < n; j++) {
+      const other = results[j];
+      if (j !== i && !(other instanceof Error) && other.partial === r.partial) {
+        out.push(group[i]);
+        break;
+      }
+    }
+  }
+  results.fill(undefined as never, 0, n);
 }
 
 /** The full hashes of `files`: those read ahead (taken out of `ahead`), and the others read now. */
@@ -218,18 +263,15 @@ async function fullHashes(
   return files.map((_, i) => (pending[i] === undefined ? read![m++] : (got[i] ?? reread![a++])));
 }
 
-/** The partial hashes of `files`: those read ahead (taken out of `known`), and the others read now. */
-async function readUnknown(
-  pool: HashPool,
-  files: CandidateFile[],
-  known: Map<CandidateFile, FirstPass | Error>,
-): Promise<(FirstPass | Error)[]> {
+/** The partial hashes of `files`: those read ahead (taken out of their `ahead`), and the others read now. */
+async function readUnknown(pool: HashPool, files: CandidateFile[]): Promise<(FirstPass | Error)[]> {
   const out = new Array<FirstPass | Error | undefined>(files.length);
   const missing: number[] = [];
   for (let i = 0; i < files.length; i++) {
-    out[i] = known.get(files[i]);
+    const f = files[i];
+    out[i] = f.ahead;
     if (out[i] === undefined) missing.push(i);
-    else known.delete(files[i]);
+    else f.ahead = undefined;
   }
   if (missing.length > 0) {
     const read = await pool.run<FirstPass>(
@@ -336,7 +378,8 @@ async function compareBatch(
     );
     if (deep) sets = sets.flatMap((set) => byteSets(ctx, set));
     // Only the hash matters from here on: keep checkpoints small.
-    for (const set of sets) out.push({ size: l.group.size, files: set.map(({ contentId: _, ...f }) => f) });
+    for (const set of sets)
+      out.push({ size: l.group.size, files: set.map(({ contentId: _, ahead: __, ...f }) => f) });
   }
   return out;
 }

@@ -1,6 +1,7 @@
 import { Continue } from '../../../phases/outcomes.js';
 import { phase } from '../../../phases/phase.js';
 import { dropLists, listsLibrary, readList } from '../fileLists.js';
+import { keepFinalSets } from '../finalSets.js';
 import { packGroups, unpackGroups } from '../packFiles.js';
 import type { DuplicatesDeps, DuplicatesInput, DuplicatesState } from '../types.js';
 
@@ -21,7 +22,9 @@ export const complete = phase<DuplicatesState, DuplicatesInput, DuplicatesDeps>(
     done.sort(
       (a, b) => wasted(b) - wasted(a) || b.size - a.size || Buffer.compare(a.files[0].path, b.files[0].path),
     );
-    state.done = [packGroups(done)];
+    const packed = packGroups(done);
+    keepFinalSets(packed, done);
+    state.done = [packed];
     state.hardLinks.sort((a, b) => Buffer.compare(a.paths[0], b.paths[0]));
     if (state.lists) {
       // The sets are the job's answer: into its final state, then the lists can go.
