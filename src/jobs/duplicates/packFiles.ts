@@ -24,7 +24,19 @@ export function candidate(
   contentId: string | null = null,
   fullHash: string | null = null,
 ): CandidateFile {
-  return { path, size, mtimeMs, ino, dev, entryId, contentId, fullHash, links: undefined, ahead: undefined };
+  return {
+    path,
+    size,
+    mtimeMs,
+    ino,
+    dev,
+    entryId,
+    contentId,
+    fullHash,
+    links: undefined,
+    ahead: undefined,
+    aheadKey: -1,
+  };
 }
 
 /** First word of the columnar format (in the first format it is the group count, which never reaches it). */

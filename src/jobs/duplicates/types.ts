@@ -62,6 +62,12 @@ export interface CandidateFile {
    * when it compares the file's batch; a file unpacked from a list has none.
    */
   ahead?: FirstPass | Error;
+  /**
+   * With `ahead`: the first 28 bits of its partial hash, when the file was read but not whole (then a full hash
+   * may have to settle it); -1 otherwise. Analysis tells most partial hashes of a group apart by it alone,
+   * without going to the results and their strings.
+   */
+  aheadKey?: number;
 }
 
 /** Files with the same size (and name, in `name-and-size` mode), at least two inodes, not yet compared. */

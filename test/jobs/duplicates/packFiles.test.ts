@@ -65,6 +65,9 @@ function expectBack(back: CandidateGroup[], groups: CandidateGroup[]) {
     contentId: '0123456789abcdef',
     fullHash: 'f'.repeat(64),
     links: ['/t/l1', '/t/longer/link'],
+    // An unpacked file carries no read-ahead result (those live in memory only, on the walk's own objects).
+    ahead: undefined,
+    aheadKey: -1,
   });
   expect(b.entryId).toBeUndefined();
   expect(b.contentId).toBeNull();

@@ -55,7 +55,12 @@ export const analysis = phase<DuplicatesState, DuplicatesInput, DuplicatesDeps>(
     const settled = ahead?.settled;
     // A batch holds up to batchFiles files that may have to be read; files whose full hash is known cost
     // nothing, so a run that reuses the library's hashes commits in one or two checkpoints, not dozens.
+    // Each batch is asked for twice (to read its full hashes ahead, then to read it): counted once. A batch's
+    // bounds depend only on the full hashes its own files had before it was compared.
+    const batches = new Map<number, { end: number; files: number }>();
     const batchAt = (from: number) => {
+      const known = batches.get(from);
+      if (known !== undefined) return known;
       let end = from;
       let files = 0;
       let toRead = 0;
@@ -66,7 +71,9 @@ export const analysis = phase<DuplicatesState, DuplicatesInput, DuplicatesDeps>(
         files += groups[end].files.length;
         end++;
       }
-      return { end, files };
+      const batch = { end, files };
+      batches.set(from, batch);
+      return batch;
     };
     // With every partial hash read ahead, which files need a full hash is known before any batch is compared:
     // they are read ahead too, batch after batch, while this thread compares and commits (registered before the
@@ -191,8 +198,8 @@ function readFullsAhead(
   }
 }
 
-/** Scratch for {@link pushNeedingFull}: a group's results, reused (groups are scanned one at a time). */
-let results: (FirstPass | Error)[] = [];
+/** Scratch for {@link pushNeedingFull}: a group's keys, reused (groups are scanned one at a time). */
+let keys = new Int32Array(64);
 /** Groups larger than this count their partial hashes in a map; smaller ones compare them pairwise. */
 const PAIRWISE = 12;
 
@@ -201,48 +208,44 @@ const PAIRWISE = 12;
  * ahead say: a file read, not whole, whose full hash is not known, whose partial hash another file of the group
  * shares. Nothing when the group is settled by full hashes or content ids, or some file of it was not read
  * ahead. Called once per group over every group of a run (tens of thousands) while the worker threads wait
- * for the first full hashes: it allocates nothing for a group of up to {@link PAIRWISE} files.
+ * for the first full hashes, so it reads the files themselves (their `aheadKey`) and goes to a result's hash
+ * only when two keys match; it allocates nothing for a group of up to {@link PAIRWISE} files.
  */
 function pushNeedingFull(group: readonly CandidateFile[], out: CandidateFile[]): void {
   const n = group.length;
   let allFull = true;
   let allIds = true;
   for (let i = 0; i < n; i++) {
-    if (!group[i].fullHash) allFull = false;
-    if (!group[i].contentId) allIds = false;
+    const f = group[i];
+    if (f.ahead === undefined) return;
+    if (!f.fullHash) allFull = false;
+    if (!f.contentId) allIds = false;
   }
   if (allFull || allIds) return;
-  if (results.length < n) results = new Array(n);
-  for (let i = 0; i < n; i++) {
-    const r = group[i].ahead;
-    if (r === undefined) return;
-    results[i] = r;
-  }
-  let counts: Map<string, number> | undefined;
   if (n > PAIRWISE) {
-    counts = new Map();
-    for (let i = 0; i < n; i++) {
-      const r = results[i];
-      if (!(r instanceof Error)) counts.set(r.partial, (counts.get(r.partial) ?? 0) + 1);
-    }
+    const partial = (f: CandidateFile) => (f.ahead as FirstPass).partial;
+    const counts = new Map<string, number>();
+    for (const f of group) if (f.aheadKey! >= 0) counts.set(partial(f), (counts.get(partial(f)) ?? 0) + 1);
+    for (const f of group) if (f.aheadKey! >= 0 && !f.fullHash && counts.get(partial(f))! >= 2) out.push(f);
+    return;
   }
+  // -1: an error or a file read whole, which needs no full hash and counts for no other file.
+  if (keys.length < n) keys = new Int32Array(2 * n);
+  for (let i = 0; i < n; i++) keys[i] = group[i].aheadKey!;
   for (let i = 0; i < n; i++) {
-    const r = results[i];
-    if (r instanceof Error || r.full !== null || group[i].fullHash) continue;
-    if (counts !== undefined) {
-      if (counts.get(r.partial)! >= 2) out.push(group[i]);
-      continue;
-    }
+    const key = keys[i];
+    if (key < 0 || group[i].fullHash) continue;
     for (let j = 0; j < n; j++) {
-      const other = results[j];
-      if (j !== i && !(other instanceof Error) && other.partial === r.partial) {
+      if (j !== i && keys[j] === key && samePartial(group[i], group[j])) {
         out.push(group[i]);
         break;
       }
     }
   }
-  results.fill(undefined as never, 0, n);
 }
+
+const samePartial = (a: CandidateFile, b: CandidateFile) =>
+  (a.ahead as FirstPass).partial === (b.ahead as FirstPass).partial;
 
 /** The full hashes of `files`: those read ahead (taken out of `ahead`), and the others read now. */
 async function fullHashes(

@@ -8,14 +8,14 @@ import { DirectoryChangedError, DirHandle } from '../../fs/DirHandle.js';
 import type { FileIdentity } from '../../fs/fileIdentity.js';
 import { extensionOf, joinBytes } from '../../fs/paths.js';
 import { type NativeListing, NOT_EXPECTED, nativeList } from '../../fs/nativeListDir.js';
-import { nameAt } from '../../fs/packedNames.js';
+import { joinNameAt, nameAt } from '../../fs/packedNames.js';
 import { RAW_STAT_FIELDS, S_IFDIR, S_IFLNK, S_IFMT, S_IFREG } from '../../fs/rawFs.js';
 import type { Library } from '../../library/Library.js';
 import { display } from '../../content/fileBytes.js';
 import { dropLists } from '../fileLists.js';
 import { candidate } from '../packFiles.js';
 import { hashPoolFor, ReadAhead } from '../readAhead.js';
-import { commitGroups, groupCandidates, keepGroups } from './groupBySize.js';
+import { commitGroups, groupCandidates, groupsOf, keepGroups } from './groupBySize.js';
 import type { CandidateFile, DuplicatesDeps, DuplicatesInput, DuplicatesState } from '../types.js';
 import { sameSizeFilesOfLocation } from '../duplicatesQueries.js';
 import { dirsOfLocation } from '../../library/entries.js';
@@ -62,37 +62,46 @@ export const collect = phase<DuplicatesState, DuplicatesInput, DuplicatesDeps>({
       input.location === undefined && (mode === 'content' || mode === 'deep')
         ? new ReadAhead(hashPoolFor(input))
         : null;
-    // Per size, its first file until a second one is found, then null (the size is shared).
-    const perSize = new Map<number, CandidateFile | null>();
+    // Per size, its first file until a second one is found, then every file of that size in the order found.
+    const perSize = new Map<number, CandidateFile | CandidateFile[]>();
     const onFile = (f: CandidateFile) => {
-      const first = perSize.get(f.size);
-      if (first === undefined) {
+      const seen = perSize.get(f.size);
+      if (seen === undefined) {
         perSize.set(f.size, f);
         return;
       }
-      if (first !== null) {
-        perSize.set(f.size, null);
-        ahead?.add(first);
+      if (Array.isArray(seen)) seen.push(f);
+      else {
+        perSize.set(f.size, [seen, f]);
+        ahead?.add(seen);
       }
       ahead?.add(f);
     };
-    let found: CandidateFile[];
     try {
-      found = input.location !== undefined ? fromLibrary(ctx, onFile) : walk(ctx, onFile);
+      if (input.location !== undefined) fromLibrary(ctx, onFile);
+      else walk(ctx, onFile);
     } catch (error) {
       ahead?.close(); // a walk that failed or was interrupted: its reads are never taken
       throw error;
     }
-    const shared = found.filter((f) => perSize.get(f.size) === null);
-    state.counts.uniqueSize = state.counts.files - shared.length;
-    // Grouped here, as group-by-size would (it then has nothing to do): one list written, not two.
-    const groups = groupCandidates(shared, mode, state);
+    const lists: CandidateFile[][] = [];
+    let shared = 0;
+    for (const seen of perSize.values()) {
+      if (!Array.isArray(seen)) continue;
+      lists.push(seen);
+      shared += seen.length;
+    }
+    state.counts.uniqueSize = state.counts.files - shared;
+    // Grouped here, as group-by-size would (it then has nothing to do): one list written, not two. By size,
+    // the lists are the groups before their hard links are folded.
+    const groups =
+      mode === 'name-and-size' ? groupCandidates(lists.flat(), mode, state) : groupsOf(lists, state);
     if (ahead !== null) {
       ahead.finish();
       ahead.register(ctx.signal);
     }
     ctx.reportProgress({
-      message: `${state.counts.files} files, ${shared.length} share a size: ${groups.length} groups`,
+      message: `${state.counts.files} files, ${shared} share a size: ${groups.length} groups`,
     });
     const library = ctx.deps?.library;
     if (library === undefined) {
@@ -117,6 +126,8 @@ function filters(input: DuplicatesInput) {
   return {
     min,
     max,
+    /** Whether every name passes (no extension filter): the walk then needs no name of its own per file. */
+    anyName: extensions === null,
     nameOk: (name: Buffer) => extensions === null || extensions.has(extensionOf(name.toString('utf8')) ?? ''),
   };
 }
@@ -124,7 +135,7 @@ function filters(input: DuplicatesInput) {
 /** Walk the paths; `onFile` sees each file kept, as it is found. */
 function walk(ctx: Ctx, onFile: (f: CandidateFile) => void): CandidateFile[] {
   const { input, state } = ctx;
-  const { min, max, nameOk } = filters(input);
+  const { min, max, anyName, nameOk } = filters(input);
   const out: CandidateFile[] = [];
   // The same path can be reached twice only from two given paths: one path needs no set of every path.
   const seen = (input.paths?.length ?? 0) > 1 ? new Set<string>() : null;
@@ -239,13 +250,13 @@ function walk(ctx: Ctx, onFile: (f: CandidateFile) => void): CandidateFile[] {
   function walkListing(dir: Buffer, listing: NativeListing): void {
     const { ends, stats, errnos } = listing;
     for (let i = 0; i < ends.length; i++) {
-      const name = nameAt(listing, i);
       const s = i * RAW_STAT_FIELDS;
       let type: number;
       if (errnos[i] === 0) {
         type = stats[s + 5] & S_IFMT;
       } else {
         // Its lstat failed: ask fs, for the error it reports (or the file, if it is there now).
+        const name = nameAt(listing, i);
         const full = joinBytes(dir, name);
         const st = lstatReported(ctx, full);
         if (st === null || st === undefined) continue; // failed (recorded), or deleted since readdir
@@ -255,9 +266,9 @@ function walk(ctx: Ctx, onFile: (f: CandidateFile) => void): CandidateFile[] {
         continue;
       }
       if (type === S_IFLNK) state.counts.symlinks++;
-      else if (type === S_IFDIR) push(joinBytes(dir, name), stats[s + 3], stats[s + 4]);
-      else if (type === S_IFREG && nameOk(name)) {
-        consider(joinBytes(dir, name), stats[s], stats[s + 1], stats[s + 3], stats[s + 4]);
+      else if (type === S_IFDIR) push(joinNameAt(dir, listing, i), stats[s + 3], stats[s + 4]);
+      else if (type === S_IFREG && (anyName || nameOk(nameAt(listing, i)))) {
+        consider(joinNameAt(dir, listing, i), stats[s], stats[s + 1], stats[s + 3], stats[s + 4]);
       }
     }
   }
@@ -298,7 +309,7 @@ function fromLibrary(ctx: Ctx, onFile: (f: CandidateFile) => void): CandidateFil
   if (!library) throw new TypeError('Duplicate detection over a location needs deps.library.');
   const location = resolveLocation(library, input.location!);
   state.locationId = location.id;
-  const { min, max, nameOk } = filters(input);
+  const { min, max, anyName, nameOk } = filters(input);
   const dirs = new Map<number, Buffer>();
   for (const d of dirsOfLocation(library, location.id)) {
     dirs.set(

@@ -79,8 +79,16 @@ export function groupCandidates(
     }
     list.push(f);
   }
+  return groupsOf(byKey.values(), state);
+}
+
+/**
+ * The groups of lists of files that share a key (a size, or a size and a name), each list in the order its
+ * files were found: hard links folded, the lists of two inodes or more kept, largest size first.
+ */
+export function groupsOf(lists: Iterable<CandidateFile[]>, state: DuplicatesState): CandidateGroup[] {
   const groups: CandidateGroup[] = [];
-  for (const list of byKey.values()) {
+  for (const list of lists) {
     if (list.length < 2) continue;
     const files = foldHardLinks(list, state);
     if (files.length >= 2) groups.push({ size: files[0].size, files });
@@ -133,14 +141,7 @@ export function keepGroups(state: DuplicatesState, groups: CandidateGroup[], mod
 /** One file per inode: the first path (in byte order) stands for it, the others become its `links`. */
 function foldHardLinks(list: CandidateFile[], state: DuplicatesState): CandidateFile[] {
   // Files of one size on one device almost never share an inode: check before paying for a sort.
-  const inodes = new Set<number>();
-  let linked = false;
-  for (const f of list) {
-    const before = inodes.size;
-    inodes.add(f.ino * 4096 + (f.dev % 4096));
-    if (inodes.size === before) linked = true;
-  }
-  if (!linked) return list;
+  if (!mayShareInode(list)) return list;
   list.sort((a, b) => Buffer.compare(a.path, b.path));
   const byInode = new Map<string, CandidateFile>();
   const out: CandidateFile[] = [];
@@ -156,6 +157,25 @@ function foldHardLinks(list: CandidateFile[], state: DuplicatesState): Candidate
   }
   for (const f of out) if (f.links) state.hardLinks.push({ size: f.size, paths: [f.path, ...f.links] });
   return out;
+}
+
+/** Whether two files of `list` may be one inode (a key of its inode and device seen twice). */
+function mayShareInode(list: readonly CandidateFile[]): boolean {
+  const n = list.length;
+  if (n <= 8) {
+    // Most groups are a few files: compared pairwise, no set.
+    for (let i = 1; i < n; i++) {
+      for (let j = 0; j < i; j++) if (list[i].ino === list[j].ino && list[i].dev === list[j].dev) return true;
+    }
+    return false;
+  }
+  const inodes = new Set<number>();
+  for (const f of list) {
+    const before = inodes.size;
+    inodes.add(f.ino * 4096 + (f.dev % 4096));
+    if (inodes.size === before) return true;
+  }
+  return false;
 }
 
 function baseName(path: Uint8Array): Uint8Array {
