@@ -309,7 +309,7 @@ function fromLibrary(ctx: Ctx, onFile: (f: CandidateFile) => void): CandidateFil
   if (!library) throw new TypeError('Duplicate detection over a location needs deps.library.');
   const location = resolveLocation(library, input.location!);
   state.locationId = location.id;
-  const { min, max, anyName, nameOk } = filters(input);
+  const { min, max, nameOk } = filters(input);
   const dirs = new Map<number, Buffer>();
   for (const d of dirsOfLocation(library, location.id)) {
     dirs.set(
