@@ -5,7 +5,7 @@ import { display, type FirstPass, sameBytes } from '../../content/fileBytes.js';
 import type { HashPool } from '../../content/hashPool.js';
 import { hashPoolFor, takeReadAhead } from '../readAhead.js';
 import { dropLists, handOver, listsLibrary, readList } from '../fileLists.js';
-import { packGroups, unpackGroups } from '../packFiles.js';
+import { candidate, packGroups, unpackGroups } from '../packFiles.js';
 import type {
   CandidateFile,
   CandidateGroup,
@@ -291,6 +291,10 @@ async function readUnknown(pool: HashPool, files: CandidateFile[]): Promise<(Fir
 /**
  * The duplicate sets of a batch of same-size groups. `onFullQueued` runs once the batch's full hashes are
  * queued to the pool (so work queued then comes after them).
+ *
+ * It goes over every file of the batch a few times while the worker threads wait for the next full hashes, so
+ * it keeps each group's keys in arrays beside its files (no map keyed by file objects) and skips the lookups
+ * of unreadable files when there are none.
  */
 async function compareBatch(
   ctx: Ctx,
@@ -306,96 +310,148 @@ async function compareBatch(
     ctx.addNonFatalError(error, { path: display(f.path), op });
     return false;
   };
-  const computed = new Set<CandidateFile>();
-  const partial = new Map<CandidateFile, string>();
+  // Files whose hash this batch computed (only those of a location are written back to the library).
+  const computed: CandidateFile[] = [];
   // Level 1: partial keys, for groups not all known by full hash. The library's content ids when every file
   // of the group has one (no read at all), else the first and last 4 KiB (small files: whole, and so hashed).
-  let lists = batch.map((group) => {
+  // A group read is a run of `toRead`, in order, and its keys the same run of `partials`.
+  const kinds = batch.map((group) => {
     if (byFullHash(group)) {
       counts.reused += group.files.length;
-      return { group, files: group.files, level1: false };
+      return SETTLED;
     }
     if (byContentId(group)) {
-      for (const f of group.files) partial.set(f, f.contentId!);
       counts.reused += group.files.length;
-      return { group, files: group.files, level1: true };
+      return BY_CONTENT_ID;
     }
-    return { group, files: group.files, level1: true };
+    return READ;
   });
   const firsts = await reads.firsts;
   const unreadable = new Set<CandidateFile>();
-  toRead.forEach((f, i) => {
+  const partials: string[] = new Array(toRead.length);
+  for (let i = 0; i < toRead.length; i++) {
+    const f = toRead[i];
     const r = firsts[i];
     if (r instanceof Error) {
       unreadable.add(f);
       failed(f, 'partial hash', r);
-      return;
+      continue;
     }
     counts.partialHashed++;
     counts.bytesRead += r.bytesRead;
-    partial.set(f, r.partial);
+    partials[i] = r.partial;
     if (r.full !== null && !f.fullHash) {
       f.fullHash = r.full;
-      computed.add(f);
+      if (f.entryId !== undefined) computed.push(f);
     }
+  }
+  const readable = (f: CandidateFile) => unreadable.size === 0 || !unreadable.has(f);
+  let at = 0;
+  const lists = batch.map((group, g) => {
+    if (kinds[g] === SETTLED) return group.files;
+    const files = group.files;
+    let keys: string[];
+    if (kinds[g] === BY_CONTENT_ID) keys = files.map((f) => f.contentId!);
+    else {
+      keys = partials.slice(at, at + files.length);
+      for (let k = 0; k < files.length; k++) {
+        if (toRead[at + k] !== files[k])
+          throw new Error('phasekit: a batch read other files than it compares');
+      }
+      at += files.length;
+    }
+    return sameKeys(files, keys, readable).flat();
   });
-  lists = lists.map((l) =>
-    l.level1
-      ? {
-          ...l,
-          files: splitBy(
-            l.files.filter((f) => !unreadable.has(f)),
-            (f) => partial.get(f)!,
-          ).flat(),
-        }
-      : l,
-  );
   // Level 2: full hashes of what is left.
-  const toHash = lists.flatMap((l) => l.files.filter((f) => !f.fullHash));
+  const toHash: CandidateFile[] = [];
+  for (const files of lists) for (const f of files) if (!f.fullHash) toHash.push(f);
   const fullsRead = fullHashes(pool, toHash, fullsAhead);
   onFullQueued();
   const fulls = await fullsRead;
-  toHash.forEach((f, i) => {
+  for (let i = 0; i < toHash.length; i++) {
+    const f = toHash[i];
     const r = fulls[i];
     if (r instanceof Error) {
       unreadable.add(f);
       failed(f, 'full hash', r);
-      return;
+      continue;
     }
     f.fullHash = r;
     counts.fullHashed++;
     counts.bytesRead += f.size;
-    computed.add(f);
-  });
+    if (f.entryId !== undefined) computed.push(f);
+  }
   for (const f of computed) {
-    if (f.entryId !== undefined && !unreadable.has(f)) {
-      writes.push({ entryId: f.entryId, size: f.size, mtimeMs: f.mtimeMs, fullHash: f.fullHash! });
+    if (readable(f)) {
+      writes.push({ entryId: f.entryId!, size: f.size, mtimeMs: f.mtimeMs, fullHash: f.fullHash! });
     }
   }
   const deep = (ctx.input.mode ?? 'content') === 'deep';
   const out: CandidateGroup[] = [];
-  for (const l of lists) {
-    let sets = splitBy(
-      l.files.filter((f) => !unreadable.has(f)),
-      (f) => f.fullHash!,
+  for (let g = 0; g < lists.length; g++) {
+    const files = lists[g];
+    let sets = sameKeys(
+      files,
+      files.map((f) => f.fullHash!),
+      readable,
     );
     if (deep) sets = sets.flatMap((set) => byteSets(ctx, set));
-    // Only the hash matters from here on: keep checkpoints small.
-    for (const set of sets)
-      out.push({ size: l.group.size, files: set.map(({ contentId: _, ahead: __, ...f }) => f) });
+    // Only the hash matters from here on: keep checkpoints small (and no read-ahead result rides along).
+    for (const set of sets) out.push({ size: batch[g].size, files: set.map(settledFile) });
   }
   return out;
 }
 
-/** Sets of two or more files with the same key. */
-function splitBy(files: CandidateFile[], key: (f: CandidateFile) => string): CandidateFile[][] {
+/** How a group of a batch is first split: settled by full hashes, by content ids, or by partial hashes read. */
+const SETTLED = 0;
+const BY_CONTENT_ID = 1;
+const READ = 2;
+
+/** A file of a set found: its identity, size, time, entry, full hash and links (no content id, no read-ahead). */
+function settledFile(f: CandidateFile): CandidateFile {
+  const file = candidate(f.path, f.size, f.mtimeMs, f.ino, f.dev, f.entryId, null, f.fullHash);
+  if (f.links !== undefined) file.links = f.links;
+  return file;
+}
+
+/**
+ * Sets of two or more of the files kept by `keep` whose keys (`keys[i]` is file `i`'s) are equal, in the order
+ * of their first file, each in the order of `files`. A group of a few files is compared pairwise, a larger one
+ * through a map.
+ */
+function sameKeys(
+  files: readonly CandidateFile[],
+  keys: readonly string[],
+  keep: (f: CandidateFile) => boolean,
+): CandidateFile[][] {
+  const n = files.length;
+  if (n === 2) {
+    return keys[0] === keys[1] && keep(files[0]) && keep(files[1]) ? [[files[0], files[1]]] : [];
+  }
+  if (n <= 8) {
+    const out: CandidateFile[][] = [];
+    let taken = 0; // bit i: file i is in a set already
+    for (let i = 0; i < n; i++) {
+      if (taken & (1 << i) || !keep(files[i])) continue;
+      let set: CandidateFile[] | undefined;
+      for (let j = i + 1; j < n; j++) {
+        if (taken & (1 << j) || keys[j] !== keys[i] || !keep(files[j])) continue;
+        set ??= [files[i]];
+        set.push(files[j]);
+        taken |= 1 << j;
+      }
+      if (set !== undefined) out.push(set);
+    }
+    return out;
+  }
   const by = new Map<string, CandidateFile[]>();
-  for (const f of files) {
-    const k = key(f);
-    let list = by.get(k);
+  for (let i = 0; i < n; i++) {
+    const f = files[i];
+    if (!keep(f)) continue;
+    let list = by.get(keys[i]);
     if (list === undefined) {
       list = [];
-      by.set(k, list);
+      by.set(keys[i], list);
     }
     list.push(f);
   }
