@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Continue, defineJob, type JobProgress, phase, runJob } from '../../src/index.js';
+import { Continue, defineJob, type JobProgress, phase, runJob, skipTo } from '../../src/index.js';
 import { TestClock } from '../../src/testing/index.js';
 import { deferred, flush } from './helpers.js';
 
@@ -149,5 +149,50 @@ describe('progress$', () => {
       'completed:a',
       'checkpointed:a',
     ]);
+  });
+
+  it('events$ reports every phase a SkipTo passes over, in order, and progress reaches 100%', async () => {
+    const def = defineJob({
+      name: 'skips',
+      version: 1,
+      initialState: () => ({}),
+      phases: [
+        phase({
+          name: 'a',
+          skipsTo: ['e'],
+          async execute() {
+            return skipTo('e');
+          },
+        }),
+        ...['b', 'c', 'd', 'e'].map((name) =>
+          phase({
+            name,
+            async execute() {
+              return Continue;
+            },
+          }),
+        ),
+      ],
+    });
+    const run = runJob(def, {});
+    const types: string[] = [];
+    run.events$.subscribe((e) => {
+      if (e.type.startsWith('phase')) types.push(`${e.type}:${'phase' in e ? e.phase : ''}`);
+    });
+    let last: JobProgress | undefined;
+    run.progress$.subscribe((p) => {
+      last = p;
+    });
+    await run.result;
+    expect(types).toEqual([
+      'phaseStarted:a',
+      'phaseCompleted:a',
+      'phaseSkipped:b',
+      'phaseSkipped:c',
+      'phaseSkipped:d',
+      'phaseStarted:e',
+      'phaseCompleted:e',
+    ]);
+    expect(last?.overallPercent).toBe(100);
   });
 });
