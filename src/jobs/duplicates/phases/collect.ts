@@ -133,10 +133,9 @@ function filters(input: DuplicatesInput) {
 }
 
 /** Walk the paths; `onFile` sees each file kept, as it is found. */
-function walk(ctx: Ctx, onFile: (f: CandidateFile) => void): CandidateFile[] {
+function walk(ctx: Ctx, onFile: (f: CandidateFile) => void): void {
   const { input, state } = ctx;
   const { min, max, anyName, nameOk } = filters(input);
-  const out: CandidateFile[] = [];
   // The same path can be reached twice only from two given paths: one path needs no set of every path.
   const seen = (input.paths?.length ?? 0) > 1 ? new Set<string>() : null;
   const consider = (full: Buffer, size: number, mtimeMs: number, ino: number, dev: number) => {
@@ -149,7 +148,6 @@ function walk(ctx: Ctx, onFile: (f: CandidateFile) => void): CandidateFile[] {
       seen.add(key);
     }
     const f = candidate(full, size, mtimeMs, ino, dev);
-    out.push(f);
     onFile(f);
   };
   // Each directory with the identity its parent's listing saw: it is opened without following a symlink and
@@ -234,7 +232,6 @@ function walk(ctx: Ctx, onFile: (f: CandidateFile) => void): CandidateFile[] {
       handle.close();
     }
   }
-  return out;
 
   /**
    * A directory to walk, with the inode and device it must still have when its numbers hold them exactly
@@ -303,7 +300,7 @@ function isUnknown(d: fs.Dirent<Buffer>): boolean {
 }
 
 /** The location's entries whose size another shares, stat-ed; `onFile` sees each file kept. */
-function fromLibrary(ctx: Ctx, onFile: (f: CandidateFile) => void): CandidateFile[] {
+function fromLibrary(ctx: Ctx, onFile: (f: CandidateFile) => void): void {
   const { input, state } = ctx;
   const library = ctx.deps.library;
   if (!library) throw new TypeError('Duplicate detection over a location needs deps.library.');
@@ -317,7 +314,6 @@ function fromLibrary(ctx: Ctx, onFile: (f: CandidateFile) => void): CandidateFil
       d.parentId === null ? location.path : joinBytes(dirs.get(d.parentId) ?? Buffer.alloc(0), d.name),
     );
   }
-  const out: CandidateFile[] = [];
   // In content and deep modes a file whose content id no other file has is left out: as the library recorded
   // it, it has no duplicate. Every file that is kept is stat-ed, and its content id and hash used only if its
   // size and mtime are unchanged; files changed or added since the last index are seen after the next one.
@@ -347,10 +343,8 @@ function fromLibrary(ctx: Ctx, onFile: (f: CandidateFile) => void): CandidateFil
       unchanged ? row.contentId : null,
       unchanged ? row.fullHash : null,
     );
-    out.push(f);
     onFile(f);
   }
-  return out;
 }
 
 function resolveLocation(library: Library, location: number | string) {
