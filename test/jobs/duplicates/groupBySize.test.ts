@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { duplicatesJob } from '../../../src/jobs/duplicates/duplicatesJob.js';
 import { chunkFiles, readList, writeList } from '../../../src/jobs/duplicates/fileLists.js';
 import { packGroups, packGroupsByField, unpackGroups } from '../../../src/jobs/duplicates/packFiles.js';
-import { groupBySize } from '../../../src/jobs/duplicates/phases/groupBySize.js';
+import { groupBySize, groupCandidates } from '../../../src/jobs/duplicates/phases/groupBySize.js';
 import type { CandidateFile, DuplicatesState } from '../../../src/jobs/duplicates/types.js';
 import type { Library } from '../../../src/jobs/library/Library.js';
 import { openLibrary } from '../../../src/jobs/library/openLibrary.js';
@@ -99,4 +99,50 @@ describe('group-by-size resumed from an earlier version checkpoint', () => {
     expect(state.pending).toBe(before);
     expect(state.groupFiles).toBe(2);
   });
+});
+
+describe('hard links, folded by inode and device', () => {
+  const at = (p: string, ino: number, dev: number, size = 5): CandidateFile => ({
+    path: Buffer.from(p),
+    size,
+    mtimeMs: 1,
+    ino,
+    dev,
+  });
+  const state = () => ({ hardLinks: [] }) as unknown as DuplicatesState;
+  const paths = (files: CandidateFile[]) => files.map((f) => Buffer.from(f.path).toString());
+  const sorted = (list: string[]) => [...list].sort();
+
+  for (const extra of [0, 9]) {
+    it(`a group of ${2 + extra}: one inode's paths fold into the first in byte order; nothing shared keeps walk order`, () => {
+      const others = Array.from({ length: extra }, (_, i) => at(`/o/${i}`, 1000 + i, 1));
+      const otherPaths = paths(others);
+      // No two files of one inode: the walk's order.
+      const plain = state();
+      const [kept] = groupCandidates([at('/b', 1, 1), at('/a', 2, 1), ...others], 'content', plain);
+      expect(paths(kept.files)).toEqual(['/b', '/a', ...otherPaths]);
+      expect(plain.hardLinks).toEqual([]);
+      // Two files on devices 4,096 apart with the same inode number: not one inode, nothing folded (they share
+      // the fold's quick key, so the group is put in byte order, as it always was).
+      const apart = state();
+      const [two] = groupCandidates(
+        [at('/snap/b', 257, 1048620), at('/live/a', 257, 44), ...others],
+        'content',
+        apart,
+      );
+      expect(paths(two.files)).toEqual(sorted(['/snap/b', '/live/a', ...otherPaths]));
+      expect(apart.hardLinks).toEqual([]);
+      // Two paths of one inode: one file, its first path in byte order standing for it.
+      const linked = state();
+      const [folded] = groupCandidates(
+        [at('/z', 7, 2), at('/y', 8, 2), at('/x', 7, 2), ...others],
+        'content',
+        linked,
+      );
+      expect(paths(folded.files)).toEqual(sorted(['/x', '/y', ...otherPaths]));
+      expect(linked.hardLinks.map((h) => h.paths.map((p) => Buffer.from(p).toString()))).toEqual([
+        ['/x', '/z'],
+      ]);
+    });
+  }
 });

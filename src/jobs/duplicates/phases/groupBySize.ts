@@ -159,24 +159,30 @@ function foldHardLinks(list: CandidateFile[], state: DuplicatesState): Candidate
   return out;
 }
 
-/** Whether two files of `list` may be one inode (a key of its inode and device seen twice). */
+/**
+ * Whether two files of `list` may be one inode: the same key of inode and device seen twice. The key can
+ * collide (devices 4,096 apart, inodes beyond 2^40); then the list is sorted and folded exactly, as ever.
+ */
 function mayShareInode(list: readonly CandidateFile[]): boolean {
   const n = list.length;
   if (n <= 8) {
-    // Most groups are a few files: compared pairwise, no set.
+    // Most groups are a few files: their keys compared pairwise, no set.
     for (let i = 1; i < n; i++) {
-      for (let j = 0; j < i; j++) if (list[i].ino === list[j].ino && list[i].dev === list[j].dev) return true;
+      const key = inodeKey(list[i]);
+      for (let j = 0; j < i; j++) if (inodeKey(list[j]) === key) return true;
     }
     return false;
   }
   const inodes = new Set<number>();
   for (const f of list) {
     const before = inodes.size;
-    inodes.add(f.ino * 4096 + (f.dev % 4096));
+    inodes.add(inodeKey(f));
     if (inodes.size === before) return true;
   }
   return false;
 }
+
+const inodeKey = (f: CandidateFile) => f.ino * 4096 + (f.dev % 4096);
 
 function baseName(path: Uint8Array): Uint8Array {
   const slash = path.lastIndexOf(0x2f);
