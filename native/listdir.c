@@ -217,14 +217,4 @@ done:
   return out;
 }
 
-static napi_value init(napi_env env, napi_value exports) {
-  napi_value fn;
-  napi_create_function(env, "list", NAPI_AUTO_LENGTH, list, NULL, &fn);
-  napi_set_named_property(env, exports, "list", fn);
-  napi_value version;
-  napi_create_uint32(env, 2, &version);
-  napi_set_named_property(env, exports, "version", version);
-  return exports;
-}
-
-NAPI_MODULE_INIT() { return init(env, exports); }
+NAPI_MODULE_INIT() { return export_function(env, exports, "list", list, 2); }

@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <node_api.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -49,6 +50,18 @@ static inline char *path_arg(napi_env env, napi_value value, char *stack, int *e
 
 static inline void path_free(char *path, const char *stack) {
   if (path != stack) free(path);
+}
+
+/* A module's exports: its one function under `name`, and the `version` of its interface. */
+static inline napi_value export_function(napi_env env, napi_value exports, const char *name, napi_callback fn,
+                                         uint32_t version) {
+  napi_value function;
+  napi_create_function(env, name, NAPI_AUTO_LENGTH, fn, NULL, &function);
+  napi_set_named_property(env, exports, name, function);
+  napi_value number;
+  napi_create_uint32(env, version, &number);
+  napi_set_named_property(env, exports, "version", number);
+  return exports;
 }
 
 #endif

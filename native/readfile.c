@@ -103,14 +103,4 @@ static napi_value read_file(napi_env env, napi_callback_info info) {
   return number(env, (double)result);
 }
 
-static napi_value init(napi_env env, napi_value exports) {
-  napi_value fn;
-  napi_create_function(env, "read", NAPI_AUTO_LENGTH, read_file, NULL, &fn);
-  napi_set_named_property(env, exports, "read", fn);
-  napi_value version;
-  napi_create_uint32(env, 1, &version);
-  napi_set_named_property(env, exports, "version", version);
-  return exports;
-}
-
-NAPI_MODULE_INIT() { return init(env, exports); }
+NAPI_MODULE_INIT() { return export_function(env, exports, "read", read_file, 1); }

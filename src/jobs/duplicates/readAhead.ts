@@ -2,11 +2,11 @@
  * The first reads of analysis (partial hashes), started by collect while it walks: as soon as the walk finds a
  * second file of a size, both (and every later file of that size) are posted to the worker threads, which read
  * them while the job's thread walks on, then groups, packs and writes the groups (with its checkpoint). Reads
- * only: the results stay in memory, on
- * the very `CandidateFile` objects collect made (their `ahead`, never packed), and enter the job's state only
- * when analysis compares their batch, exactly as if read then. They reach analysis only in the same run: the lists handed over in
- * memory (`handOver`) carry the same objects, and the read-ahead is found by the run's signal. A resume (in
- * this process or another) unpacks new objects, finds nothing here, and reads as before.
+ * only: the results stay in memory, on the very `CandidateFile` objects collect made (their `ahead`, never
+ * packed), and enter the job's state only when analysis compares their batch, exactly as if read then. They
+ * reach analysis only in the same run: the lists handed over in memory (`handOver`) carry the same objects,
+ * and the read-ahead is found by the run's signal. A resume (in this process or another) unpacks new objects,
+ * finds nothing here, and reads as before.
  */
 import { availableParallelism } from 'node:os';
 import type { FirstPass } from '../content/fileBytes.js';
@@ -63,7 +63,9 @@ export class ReadAhead {
         for (let i = 0; i < files.length; i++) {
           const r = results[i];
           files[i].ahead = r;
-          files[i].aheadKey = r instanceof Error || r.full !== null ? -1 : hexPrefix(r.partial);
+          // The first 7 hex digits: 28 bits, a small integer.
+          files[i].aheadKey =
+            r instanceof Error || r.full !== null ? -1 : Number.parseInt(r.partial.slice(0, 7), 16);
         }
       }),
     );
@@ -118,14 +120,4 @@ export function takeReadAhead(signal: AbortSignal): ReturnType<ReadAhead['take']
   if (ahead === undefined) return undefined;
   started.delete(signal);
   return ahead.take();
-}
-
-/** The value of the first 7 hex digits of `hex` (28 bits: a small integer). */
-function hexPrefix(hex: string): number {
-  let n = 0;
-  for (let i = 0; i < 7; i++) {
-    const c = hex.charCodeAt(i);
-    n = n * 16 + (c <= 0x39 ? c - 0x30 : (c | 0x20) - 0x57);
-  }
-  return n;
 }

@@ -28,6 +28,28 @@ function opsOf(errors: readonly { details?: Record<string, unknown> }[], file: s
   return errors.filter((e) => e.details?.path === file).map((e) => e.details?.op);
 }
 
+/**
+ * Find the duplicates of `root` in batches of 4 files, with `late` renamed to `late.away` once the first batch
+ * is committed (analysis' second checkpoint: the boundary one as it starts, then one per batch). Returns the
+ * completed result and how many checkpoints analysis wrote.
+ */
+async function moveAwayAfterFirstBatch(root: string, late: string) {
+  const ws = workspace();
+  const run = runJob(
+    duplicatesJob,
+    { paths: [root], batchFiles: 4 },
+    { store: ws.store, deps: { library: ws.library } },
+  );
+  let committed = 0;
+  run.events$.subscribe((e: JobEvent) => {
+    if (e.type === 'checkpointed' && e.phase === 'analysis' && ++committed === 2)
+      fs.renameSync(late, `${late}.away`);
+  });
+  const result = await run.result;
+  expect(result.status).toBe('completed');
+  return { result, committed };
+}
+
 // Tests run the TypeScript sources, so the pool hashes in the job's thread: the read-ahead is done when
 // collect's phase ends, and a file removed then shows which read first missed it.
 describe('partial hashes read ahead by collect', () => {
@@ -85,20 +107,7 @@ describe('partial hashes read ahead by collect', () => {
     const tree = canonical(jdupesGroups(root));
     // Batches of 4 files: the photos (250,000 bytes) first, then edges/m1..m3 (40,000 bytes, one partial hash).
     const late = path.join(root, 'edges/m1');
-    const ws = workspace();
-    const run = runJob(
-      duplicatesJob,
-      { paths: [root], batchFiles: 4 },
-      { store: ws.store, deps: { library: ws.library } },
-    );
-    // Analysis' checkpoints: the boundary one as it starts, then one per batch.
-    let committed = 0;
-    run.events$.subscribe((e: JobEvent) => {
-      if (e.type === 'checkpointed' && e.phase === 'analysis' && ++committed === 2)
-        fs.renameSync(late, `${late}.away`);
-    });
-    const result = await run.result;
-    expect(result.status).toBe('completed');
+    const { result, committed } = await moveAwayAfterFirstBatch(root, late);
     expect(committed).toBeGreaterThan(3);
     expect(opsOf(result.errors, late)).toEqual([]);
     const output = result.output as DuplicatesOutput;
@@ -116,19 +125,7 @@ describe('partial hashes read ahead by collect', () => {
       fs.writeFileSync(path.join(root, 'wide', `f${i}`), bytes(i === 13 ? 'wide0' : `wide${i}`, 20_000));
     }
     const late = path.join(root, 'wide/f13');
-    const ws = workspace();
-    const run = runJob(
-      duplicatesJob,
-      { paths: [root], batchFiles: 4 },
-      { store: ws.store, deps: { library: ws.library } },
-    );
-    let committed = 0;
-    run.events$.subscribe((e: JobEvent) => {
-      if (e.type === 'checkpointed' && e.phase === 'analysis' && ++committed === 2)
-        fs.renameSync(late, `${late}.away`);
-    });
-    const result = await run.result;
-    expect(result.status).toBe('completed');
+    const { result } = await moveAwayAfterFirstBatch(root, late);
     expect(opsOf(result.errors, late)).toEqual([]);
     const output = result.output as DuplicatesOutput;
     const wide = output.groups.find((g) => g.size === 20_000);

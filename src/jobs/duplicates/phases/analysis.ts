@@ -274,7 +274,10 @@ async function readUnknown(pool: HashPool, files: CandidateFile[]): Promise<(Fir
     const f = files[i];
     out[i] = f.ahead;
     if (out[i] === undefined) missing.push(i);
-    else f.ahead = undefined;
+    else {
+      f.ahead = undefined;
+      f.aheadKey = -1;
+    }
   }
   if (missing.length > 0) {
     const read = await pool.run<FirstPass>(
