@@ -140,6 +140,8 @@ export class JobRuntime<S = unknown, I = unknown, D = unknown, O = unknown> {
   private abort = new AbortController();
   private previous: JobSnapshot | undefined;
   private readonly weights: number[];
+  /** Every weight a whole number: sums of them are exact, whatever the order. */
+  private readonly wholeWeights: boolean;
   private readonly disabled: boolean[];
   private readonly minInterval: number;
   private readonly boundaries: boolean;
@@ -166,6 +168,7 @@ export class JobRuntime<S = unknown, I = unknown, D = unknown, O = unknown> {
     this.restored = start.restored === true;
     this.lastCheckpointBytes = start.checkpointBytes;
     this.weights = definition.phases.map((p) => p.phase.weight ?? 1);
+    this.wholeWeights = this.weights.every((w) => Number.isSafeInteger(w));
     // Phases whose `when` is false for this input never run: their weight goes to the others from the first frame.
     this.disabled = definition.phases.map((p) => p.phase.when !== undefined && !p.phase.when(start.input));
     this.minInterval = options.minCheckpointIntervalMs ?? 1000;
@@ -742,16 +745,13 @@ export class JobRuntime<S = unknown, I = unknown, D = unknown, O = unknown> {
             ...(this.lease ? { fence: this.lease.fence } : {}),
           }
         : undefined;
+    // Writes land in order: one asked for while another is in flight waits for it (with none in flight, the
+    // write starts now, without the hops of a chain).
+    const idle = this.writesInFlight === 0;
     this.writesInFlight++;
-    const write = this.saving
-      .then(() => {
-        // Nothing is written once the run stopped, not even a write queued before.
-        this.throwIfStopped();
-        return this.saveRetrying(bytes, meta, saveOptions);
-      })
-      .finally(() => {
-        this.writesInFlight--;
-      });
+    const write = idle
+      ? this.save(bytes, meta, saveOptions)
+      : this.saving.then(() => this.save(bytes, meta, saveOptions));
     this.saving = write.catch(() => {});
     try {
       await write;
@@ -783,6 +783,17 @@ export class JobRuntime<S = unknown, I = unknown, D = unknown, O = unknown> {
     }
   }
 
+  /** One checkpoint write, counted in flight until it settles. */
+  private async save(bytes: Uint8Array, meta: JobMeta, saveOptions: SaveOptions | undefined): Promise<void> {
+    try {
+      // Nothing is written once the run stopped, not even a write queued before.
+      this.throwIfStopped();
+      await this.saveRetrying(bytes, meta, saveOptions);
+    } finally {
+      this.writesInFlight--;
+    }
+  }
+
   /** Save, retrying a busy store (another writer on the same SQLite file) with a growing pause. */
   private async saveRetrying(
     bytes: Uint8Array,
@@ -810,7 +821,7 @@ export class JobRuntime<S = unknown, I = unknown, D = unknown, O = unknown> {
   /** The `ctx` handed to a phase. */
   private context(phaseName: string, attempt: number): PhaseContext<S, I, D> {
     const rt = this;
-    const progress = this.progress;
+    const shared = this.sharedContext();
     const log = (level: 'info' | 'error', message: string, fields?: Record<string, unknown>) =>
       this.options.logger?.log(level, message, { jobId: this.jobId, phase: phaseName, ...fields });
     return {
@@ -835,7 +846,7 @@ export class JobRuntime<S = unknown, I = unknown, D = unknown, O = unknown> {
         }
         if (interrupt === 'pause') throw new PausedError(undefined, { phase: phaseName, jobId: rt.jobId });
       },
-      checkpoint: (opts?: CheckpointOptions) => rt.checkpoint(opts),
+      checkpoint: shared.checkpoint,
       log: (message, fields) => log('info', message, fields),
       logError: (message, fields) => log('error', message, fields),
       addNonFatalError: (error: unknown, details?: Record<string, unknown>) => {
@@ -850,6 +861,24 @@ export class JobRuntime<S = unknown, I = unknown, D = unknown, O = unknown> {
       get errors() {
         return rt.job ? rt.snapshot().context.errors : [];
       },
+      reportProgress: shared.reportProgress,
+      atomicOperationComplete: shared.atomicOperationComplete,
+      atomic: shared.atomic,
+    };
+  }
+
+  private shared: Pick<
+    PhaseContext<S, I, D>,
+    'checkpoint' | 'reportProgress' | 'atomicOperationComplete' | 'atomic'
+  > | undefined;
+
+  /** The parts of a phase's `ctx` that do not depend on the phase: made once per run, not once per phase. */
+  private sharedContext(): NonNullable<typeof this.shared> {
+    if (this.shared) return this.shared;
+    const rt = this;
+    const progress = this.progress;
+    this.shared = {
+      checkpoint: (opts?: CheckpointOptions) => rt.checkpoint(opts),
       reportProgress: (update: ProgressUpdate) => {
         if (update.message !== undefined) progress.message = update.message;
         if (update.percent !== undefined) progress.explicitPercent = update.percent;
@@ -879,6 +908,7 @@ export class JobRuntime<S = unknown, I = unknown, D = unknown, O = unknown> {
         };
       },
     };
+    return this.shared;
   }
 
   /** Turn snapshot changes into lifecycle events and progress. */
@@ -980,18 +1010,47 @@ export class JobRuntime<S = unknown, I = unknown, D = unknown, O = unknown> {
 
   private summed: { history: readonly PhaseExecution[]; done: number; skipped: number } | undefined;
 
-  /** Both sums in one pass, kept for the history they were summed over (asked for twice per phase event). */
+  /**
+   * Both sums, kept for the history they were summed over (asked for twice per phase event). With whole-number
+   * weights (sums exact in any order), a history of the same length as the last one summed is summed from it:
+   * only the entries that are not the very same objects change the sums (a phase boundary changes two of them).
+   */
   private sumWeights(history: readonly PhaseExecution[]): { done: number; skipped: number } {
-    if (this.summed?.history === history) return this.summed;
+    const last = this.summed;
+    if (last?.history === history) return last;
     let done = 0;
     let skipped = 0;
-    for (let i = 0; i < this.weights.length; i++) {
-      const status = history[i]?.status;
-      if (status === 'completed' || status === 'failed') done += this.weights[i];
-      else if (status === 'skipped' || (this.disabled[i] && status === 'pending')) skipped += this.weights[i];
+    if (last !== undefined && this.wholeWeights && last.history.length === history.length) {
+      done = last.done;
+      skipped = last.skipped;
+      const before = last.history;
+      for (let i = 0; i < history.length; i++) {
+        const was = before[i];
+        const now = history[i];
+        if (was === now) continue;
+        const weight = this.weights[i] ?? 0;
+        done += (this.isDone(now?.status) ? weight : 0) - (this.isDone(was?.status) ? weight : 0);
+        skipped += (this.isSkipped(i, now?.status) ? weight : 0) - (this.isSkipped(i, was?.status) ? weight : 0);
+      }
+    } else {
+      for (let i = 0; i < this.weights.length; i++) {
+        const status = history[i]?.status;
+        if (this.isDone(status)) done += this.weights[i];
+        else if (this.isSkipped(i, status)) skipped += this.weights[i];
+      }
     }
     this.summed = { history, done, skipped };
     return this.summed;
+  }
+
+  /** A phase with this status did its work (completed, or failed and skipped over). */
+  private isDone(status: string | undefined): boolean {
+    return status === 'completed' || status === 'failed';
+  }
+
+  /** Phase `i` with this status will not run: skipped, or pending with its `when` false. */
+  private isSkipped(i: number, status: string | undefined): boolean {
+    return status === 'skipped' || (this.disabled[i] === true && status === 'pending');
   }
 }
 

@@ -287,8 +287,8 @@ function writePlain(out: Writer, value: unknown, level: number, levels: number):
       out.byte(0xc0);
       return;
     case 'number':
-      if (out.number(value)) return;
-      break;
+      out.number(value);
+      return;
     case 'string':
       if (out.string(value)) return;
       break;
@@ -414,11 +414,19 @@ class Writer {
     this.bytes[this.pos++] = value;
   }
 
+  /** Two big-endian 32-bit words, each taken modulo 2^32 as `DataView.setUint32` takes it. */
+  private words(high: number, low: number): void {
+    const view = this.view();
+    view.setUint32(this.pos, high);
+    view.setUint32(this.pos + 4, low);
+    this.pos += 8;
+  }
+
   /**
-   * A number as the encoder writes it (the shortest integer form for a safe integer, else a float 64); false,
-   * writing nothing, for integers beyond 32 bits (left to the encoder).
+   * A number as the encoder writes it: the shortest integer form for a safe integer (the 64-bit forms beyond 32
+   * bits), else a float 64.
    */
-  number(value: number): boolean {
+  number(value: number): void {
     this.reserve(9);
     const b = this.bytes;
     if (Number.isSafeInteger(value)) {
@@ -435,7 +443,11 @@ class Writer {
           b[this.pos++] = 0xce;
           this.view().setUint32(this.pos, value);
           this.pos += 4;
-        } else return false;
+        } else {
+          // uint 64, high and low words as the encoder splits them (a timestamp in ms is one of these).
+          b[this.pos++] = 0xcf;
+          this.words(value / 0x100000000, value);
+        }
       } else if (value >= -0x20) b[this.pos++] = 0xe0 | (value + 0x20);
       else if (value >= -0x80) {
         b[this.pos++] = 0xd0;
@@ -448,13 +460,15 @@ class Writer {
         b[this.pos++] = 0xd2;
         this.view().setInt32(this.pos, value);
         this.pos += 4;
-      } else return false;
-      return true;
+      } else {
+        b[this.pos++] = 0xd3;
+        this.words(Math.floor(value / 0x100000000), value);
+      }
+      return;
     }
     b[this.pos++] = 0xcb;
     this.view().setFloat64(this.pos, value);
     this.pos += 8;
-    return true;
   }
 
   /**

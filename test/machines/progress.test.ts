@@ -195,4 +195,44 @@ describe('progress$', () => {
     ]);
     expect(last?.overallPercent).toBe(100);
   });
+
+  it('shares the weight of phases a SkipTo passes over and of phases whose `when` is false, phase after phase', async () => {
+    const def = defineJob({
+      name: 'skipWeights',
+      version: 1,
+      initialState: () => ({}),
+      phases: [
+        phase({
+          name: 'a',
+          skipsTo: ['e'],
+          async execute() {
+            return skipTo('e');
+          },
+        }),
+        ...['b', 'c', 'd', 'e'].map((name) =>
+          phase({
+            name,
+            async execute() {
+              return Continue;
+            },
+          }),
+        ),
+        phase({
+          name: 'off',
+          when: () => false,
+          async execute() {
+            return Continue;
+          },
+        }),
+      ],
+    });
+    const run = runJob(def, {});
+    const frames: JobProgress[] = [];
+    run.progress$.subscribe((p) => frames.push(p));
+    await run.result;
+    // Six phases of weight 1: b, c and d skipped, `off` never runs; `a` done of the two that run: 50%.
+    const atE = frames.find((p) => p.phase === 'e');
+    expect(atE?.overallPercent).toBe(50);
+    expect(frames.at(-1)?.overallPercent).toBe(100);
+  });
 });
