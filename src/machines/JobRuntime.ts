@@ -867,10 +867,9 @@ export class JobRuntime<S = unknown, I = unknown, D = unknown, O = unknown> {
     };
   }
 
-  private shared: Pick<
-    PhaseContext<S, I, D>,
-    'checkpoint' | 'reportProgress' | 'atomicOperationComplete' | 'atomic'
-  > | undefined;
+  private shared:
+    | Pick<PhaseContext<S, I, D>, 'checkpoint' | 'reportProgress' | 'atomicOperationComplete' | 'atomic'>
+    | undefined;
 
   /** The parts of a phase's `ctx` that do not depend on the phase: made once per run, not once per phase. */
   private sharedContext(): NonNullable<typeof this.shared> {
@@ -1030,7 +1029,8 @@ export class JobRuntime<S = unknown, I = unknown, D = unknown, O = unknown> {
         if (was === now) continue;
         const weight = this.weights[i] ?? 0;
         done += (this.isDone(now?.status) ? weight : 0) - (this.isDone(was?.status) ? weight : 0);
-        skipped += (this.isSkipped(i, now?.status) ? weight : 0) - (this.isSkipped(i, was?.status) ? weight : 0);
+        skipped +=
+          (this.isSkipped(i, now?.status) ? weight : 0) - (this.isSkipped(i, was?.status) ? weight : 0);
       }
     } else {
       for (let i = 0; i < this.weights.length; i++) {
