@@ -41,6 +41,7 @@ import type { JobEvent } from './JobProgress.js';
 import { JobStoppedError } from './JobStoppedError.js';
 import { persistedSnapshot } from './persistedSnapshot.js';
 import { ProgressTracker } from './ProgressTracker.js';
+import { RunPhaseContext } from './RunPhaseContext.js';
 import { initialHistory } from './historyUpdates.js';
 import { snapshotPosition } from './snapshotPosition.js';
 import type {
@@ -824,13 +825,7 @@ export class JobRuntime<S = unknown, I = unknown, D = unknown, O = unknown> {
     const shared = this.sharedContext();
     const log = (level: 'info' | 'error', message: string, fields?: Record<string, unknown>) =>
       this.options.logger?.log(level, message, { jobId: this.jobId, phase: phaseName, ...fields });
-    return {
-      get state() {
-        return rt.state;
-      },
-      set state(value: S) {
-        rt.state = value;
-      },
+    const fields = {
       input: this.input,
       deps: this.options.deps as D,
       jobId: this.jobId,
@@ -838,6 +833,8 @@ export class JobRuntime<S = unknown, I = unknown, D = unknown, O = unknown> {
       attempt,
       signal: this.abort.signal,
       clock: this.options.clock,
+    };
+    return new RunPhaseContext<S, I, D>(this, fields, {
       checkInterrupt: () => {
         rt.throwIfStopped();
         const interrupt = rt.job ? (rt.snapshot().context.interrupt ?? null) : null;
@@ -858,13 +855,15 @@ export class JobRuntime<S = unknown, I = unknown, D = unknown, O = unknown> {
         };
         rt.job?.send({ type: 'NON_FATAL', error: withDetails });
       },
-      get errors() {
-        return rt.job ? rt.snapshot().context.errors : [];
-      },
       reportProgress: shared.reportProgress,
       atomicOperationComplete: shared.atomicOperationComplete,
       atomic: shared.atomic,
-    };
+    });
+  }
+
+  /** The non-fatal errors recorded so far (a phase's `ctx.errors`). @internal */
+  currentErrors(): readonly ErrorRecord[] {
+    return this.job ? this.snapshot().context.errors : [];
   }
 
   private shared:

@@ -110,6 +110,32 @@ describe('phase outcomes follow the transition table', () => {
     expect(result.errorCount).toBe(3);
   });
 
+  it("a phase may take ctx's functions out of it, and its state and errors read through to the run", async () => {
+    const seen: unknown[] = [];
+    const def = job([
+      phase<S>({
+        name: 'a',
+        async execute(ctx) {
+          const { addNonFatalError, checkInterrupt, checkpoint, reportProgress, atomic, log } = ctx;
+          checkInterrupt();
+          addNonFatalError(new Error('taken out'));
+          reportProgress({ completed: 1, total: 2 });
+          atomic('units', 2).increment();
+          log('still bound');
+          await checkpoint({ force: true });
+          ctx.state = { ran: ['replaced'] };
+          seen.push(ctx.errors.length, ctx.state.ran[0]);
+          return Continue;
+        },
+      }),
+      recorder('b'),
+    ]);
+    const result = await runJob(def, {}).result;
+    expect(seen).toEqual([1, 'replaced']);
+    expect((result.output as S).ran).toEqual(['replaced', 'b']);
+    expect(result.errors.map((e) => e.message)).toEqual(['taken out']);
+  });
+
   it('a `when` guard false records the phase skipped; true runs it', async () => {
     const def = job([
       recorder('a'),
