@@ -1,3 +1,4 @@
+import { freezeRecord } from '../persistence/encodeBody.js';
 import type { ErrorRecord, PhaseExecution, PhaseStatus } from '../phases/types.js';
 
 /**
@@ -5,9 +6,7 @@ import type { ErrorRecord, PhaseExecution, PhaseStatus } from '../phases/types.j
  * in place (every update makes a new entry), and a frozen entry's checkpoint bytes are encoded once and reused
  * by every later checkpoint (`encodeBody`).
  */
-function freeze<T extends object>(value: T): T {
-  return Object.freeze(value);
-}
+const freeze = freezeRecord;
 
 /** A fresh history: every phase pending. */
 export function initialHistory(phases: readonly string[]): PhaseExecution[] {
@@ -58,9 +57,12 @@ export function updateHistoryAt(
   return copy;
 }
 
-/** An error record as it enters the context: frozen (its `details`, the phase's own object, are left alone). */
+/**
+ * An error record as it enters the context: frozen (its `details`, the phase's own object, are left alone). Not
+ * vouched for as data only: it may come from an event an app sent.
+ */
 export function keptRecord(record: ErrorRecord): ErrorRecord {
-  return freeze(record);
+  return Object.freeze(record);
 }
 
 /**
