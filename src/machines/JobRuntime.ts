@@ -42,7 +42,6 @@ import { JobStoppedError } from './JobStoppedError.js';
 import { persistedSnapshot } from './persistedSnapshot.js';
 import { ProgressTracker } from './ProgressTracker.js';
 import { RunPhaseContext } from './RunPhaseContext.js';
-import { initialHistory } from './historyUpdates.js';
 import { snapshotPosition } from './snapshotPosition.js';
 import type {
   FinalizeOutput,
@@ -923,12 +922,10 @@ export class JobRuntime<S = unknown, I = unknown, D = unknown, O = unknown> {
         this.events$.next({ type: 'resumed', jobId, at, phase: position.phase });
     }
     // A fresh run is diffed against an all-pending history, so its first phase reports phaseStarted.
-    const before =
-      previous?.context.history ??
-      (this.restored ? ctx.history : initialHistory(ctx.history.map((h) => h.phase)));
+    const before = previous?.context.history ?? (this.restored ? ctx.history : null);
     if (before !== ctx.history) {
       for (let i = 0; i < ctx.history.length; i++) {
-        const was = before[i];
+        const was = before === null ? NOT_STARTED : before[i];
         const after = ctx.history[i];
         if (was === after || !was) continue;
         const e = { jobId, at, phase: after.phase, attempt: after.attempts };
@@ -1050,6 +1047,16 @@ export class JobRuntime<S = unknown, I = unknown, D = unknown, O = unknown> {
     return status === 'skipped' || (this.disabled[i] === true && status === 'pending');
   }
 }
+
+/** What every phase of a fresh run was before its first snapshot: the entry its diff starts from. */
+const NOT_STARTED: PhaseExecution = Object.freeze({
+  phase: '',
+  status: 'pending',
+  startedAt: null,
+  completedAt: null,
+  attempts: 0,
+  error: null,
+});
 
 const descriptors = new WeakMap<JobDefinition<any, any, any, any>, Envelope['job']>();
 
