@@ -1,4 +1,3 @@
-import { freezeRecord } from '../persistence/encodeBody.js';
 import type { ErrorRecord, PhaseExecution, PhaseStatus } from '../phases/types.js';
 
 /**
@@ -6,7 +5,9 @@ import type { ErrorRecord, PhaseExecution, PhaseStatus } from '../phases/types.j
  * in place (every update makes a new entry), and a frozen entry's checkpoint bytes are encoded once and reused
  * by every later checkpoint (`encodeBody`).
  */
-const freeze = freezeRecord;
+function freeze<T extends object>(value: T): T {
+  return Object.freeze(value);
+}
 
 /** A fresh history: every phase pending. */
 export function initialHistory(phases: readonly string[]): PhaseExecution[] {
@@ -57,12 +58,9 @@ export function updateHistoryAt(
   return copy;
 }
 
-/**
- * An error record as it enters the context: frozen (its `details`, the phase's own object, are left alone). Not
- * vouched for as data only: it may come from an event an app sent.
- */
+/** An error record as it enters the context: frozen (its `details`, the phase's own object, are left alone). */
 export function keptRecord(record: ErrorRecord): ErrorRecord {
-  return Object.freeze(record);
+  return freeze(record);
 }
 
 /**

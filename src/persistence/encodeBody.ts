@@ -324,20 +324,6 @@ function writePlain(out: Writer, value: unknown, level: number, levels: number):
   out.put(encoderAt(level).encodeSharedRef(value));
 }
 
-/** Frozen plain objects whose maker vouches that every own property is a data property (see {@link freezeRecord}). */
-const dataOnly = new WeakSet<object>();
-
-/**
- * Freeze a plain object made by an object literal or spread (so its own properties are data properties, not
- * getters): the encoder then checks only its values, not each property's descriptor (six lookups for a history
- * entry). For phasekit's own records (history entries); never for an object an app handed in.
- */
-export function freezeRecord<T extends object>(value: T): T {
-  Object.freeze(value);
-  if (Object.getPrototypeOf(value) === Object.prototype) dataOnly.add(value);
-  return value;
-}
-
 /**
  * True for primitives, and for frozen plain objects and arrays made only of such values (a few levels deep), held
  * in data properties: a getter of a frozen object may answer differently next time, so its bytes are not for ever.
@@ -347,12 +333,6 @@ function isFrozenData(value: unknown, depth: number): boolean {
   const type = typeof value;
   if (type === 'string' || type === 'number' || type === 'boolean') return true;
   if (type !== 'object' || depth > 3 || !Object.isFrozen(value)) return false;
-  if (dataOnly.has(value as object)) {
-    const record = value as Record<string, unknown>;
-    for (const key in record)
-      if (Object.hasOwn(record, key) && !isFrozenData(record[key], depth + 1)) return false;
-    return !Object.hasOwn(record, '__proto__');
-  }
   const proto = Object.getPrototypeOf(value);
   if (Array.isArray(value)) {
     if (proto !== Array.prototype) return false;

@@ -27,7 +27,6 @@ async function loadCore(old: boolean): Promise<Core> {
       const encodeBody = (body: unknown) => encoder.encode(body);
       return {
         MAX_DEPTH: 1000,
-        freezeRecord: <T extends object>(value: T): T => Object.freeze(value),
         encodeBody,
         encodeBodyWith: (body: unknown, head: (b: Uint8Array) => Uint8Array) => {
           const bytes = encodeBody(body);
