@@ -820,7 +820,6 @@ export class JobRuntime<S = unknown, I = unknown, D = unknown, O = unknown> {
 
   /** The `ctx` handed to a phase. */
   private context(phaseName: string, attempt: number): PhaseContext<S, I, D> {
-    const rt = this;
     const shared = this.sharedContext();
     const log = (level: 'info' | 'error', message: string, fields?: Record<string, unknown>) =>
       this.options.logger?.log(level, message, { jobId: this.jobId, phase: phaseName, ...fields });
@@ -835,24 +834,24 @@ export class JobRuntime<S = unknown, I = unknown, D = unknown, O = unknown> {
     };
     return new RunPhaseContext<S, I, D>(this, fields, {
       checkInterrupt: () => {
-        rt.throwIfStopped();
-        const interrupt = rt.job ? (rt.snapshot().context.interrupt ?? null) : null;
-        if (interrupt === 'cancel' || rt.abort.signal.aborted) {
-          throw new CancelledError(undefined, { phase: phaseName, jobId: rt.jobId });
+        this.throwIfStopped();
+        const interrupt = this.job ? (this.snapshot().context.interrupt ?? null) : null;
+        if (interrupt === 'cancel' || this.abort.signal.aborted) {
+          throw new CancelledError(undefined, { phase: phaseName, jobId: this.jobId });
         }
-        if (interrupt === 'pause') throw new PausedError(undefined, { phase: phaseName, jobId: rt.jobId });
+        if (interrupt === 'pause') throw new PausedError(undefined, { phase: phaseName, jobId: this.jobId });
       },
       checkpoint: shared.checkpoint,
       log: (message, fields) => log('info', message, fields),
       logError: (message, fields) => log('error', message, fields),
       addNonFatalError: (error: unknown, details?: Record<string, unknown>) => {
-        const record = errorRecord(error, phaseName, rt.options.clock.now());
+        const record = errorRecord(error, phaseName, this.options.clock.now());
         const withDetails: ErrorRecord = {
           ...record,
           kind: 'nonFatal',
           ...(details ? { details: { ...record.details, ...details } } : {}),
         };
-        rt.job?.send({ type: 'NON_FATAL', error: withDetails });
+        this.job?.send({ type: 'NON_FATAL', error: withDetails });
       },
       reportProgress: shared.reportProgress,
       atomicOperationComplete: shared.atomicOperationComplete,
@@ -872,10 +871,9 @@ export class JobRuntime<S = unknown, I = unknown, D = unknown, O = unknown> {
   /** The parts of a phase's `ctx` that do not depend on the phase: made once per run, not once per phase. */
   private sharedContext(): NonNullable<typeof this.shared> {
     if (this.shared) return this.shared;
-    const rt = this;
     const progress = this.progress;
     this.shared = {
-      checkpoint: (opts?: CheckpointOptions) => rt.checkpoint(opts),
+      checkpoint: (opts?: CheckpointOptions) => this.checkpoint(opts),
       reportProgress: (update: ProgressUpdate) => {
         if (update.message !== undefined) progress.message = update.message;
         if (update.percent !== undefined) progress.explicitPercent = update.percent;
