@@ -115,17 +115,18 @@ function writeMap(
   jobId: unknown,
 ): void {
   if (level > MAX_DEPTH) throw new Error(`Too deep objects in depth ${level}`);
+  const at = out.mapStart();
   let size = 0;
-  for (const key in map) if (Object.hasOwn(map, key) && map[key] !== undefined) size++;
-  out.header(size, 0x80, 0xde, 0xdf);
   for (const key in map) {
     if (!Object.hasOwn(map, key)) continue;
     const value = map[key];
     if (value === undefined) continue;
+    size++;
     out.put(keyBytes(key));
     if (open.has(key)) writeOpen(out, key, value, jobId);
     else writeValue(out, value, level + 1);
   }
+  out.mapEnd(at, size);
 }
 
 /** What a list slot (one job's history, or its errors) was written as last time; its arrays are reused. */
@@ -308,16 +309,17 @@ function writePlain(out: Writer, value: unknown, level: number, levels: number):
       if (!isPlainRecord(value)) break;
       // for...in, as in writeMap: values through the enum cache, inherited keys skipped.
       const record = value as Record<string, unknown>;
+      const at = out.mapStart();
       let size = 0;
-      for (const key in record) if (Object.hasOwn(record, key) && record[key] !== undefined) size++;
-      out.header(size, 0x80, 0xde, 0xdf);
       for (const key in record) {
         if (!Object.hasOwn(record, key)) continue;
         const v = record[key];
         if (v === undefined) continue;
+        size++;
         if (!out.string(key)) out.put(encoderAt(level).encodeSharedRef(key));
         writePlain(out, v, level + 1, levels - 1);
       }
+      out.mapEnd(at, size);
       return;
     }
   }
@@ -503,6 +505,42 @@ class Writer {
   private view(): DataView {
     if (this.dataView?.buffer !== this.bytes.buffer) this.dataView = new DataView(this.bytes.buffer);
     return this.dataView;
+  }
+
+  /**
+   * Start a map whose size is counted while its entries are written (each value read once): one byte is kept
+   * for the header, the fix form. Returns where it stands, for {@link mapEnd}.
+   */
+  mapStart(): number {
+    this.reserve(1);
+    return this.pos++;
+  }
+
+  /**
+   * End the map started at `at` with `size` entries: the fix form in the byte kept; a larger map's entries are
+   * moved up to make room for the 16- or 32-bit form (as the encoder writes it).
+   */
+  mapEnd(at: number, size: number): void {
+    if (size < 16) {
+      this.bytes[at] = 0x80 + size;
+      return;
+    }
+    const extra = size < 0x10000 ? 2 : 4;
+    this.reserve(extra);
+    const b = this.bytes;
+    b.copyWithin(at + 1 + extra, at + 1, this.pos);
+    this.pos += extra;
+    if (extra === 2) {
+      b[at] = 0xde;
+      b[at + 1] = size >>> 8;
+      b[at + 2] = size & 0xff;
+    } else {
+      b[at] = 0xdf;
+      b[at + 1] = size >>> 24;
+      b[at + 2] = (size >>> 16) & 0xff;
+      b[at + 3] = (size >>> 8) & 0xff;
+      b[at + 4] = size & 0xff;
+    }
   }
 
   /** A map or array header: the fix form below 16, else the 16- or 32-bit form. */

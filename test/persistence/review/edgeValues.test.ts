@@ -15,6 +15,14 @@ const deepFreeze = <T>(value: T): T => {
   return value;
 };
 
+/** An object of `n` keys, the last one holding a list (so that what follows a moved map's header is checked). */
+function keyed(n: number): Record<string, unknown> {
+  const map: Record<string, unknown> = {};
+  for (let i = 0; i < n; i++) map[`k${i}`] = i;
+  map[`k${n - 1}`] = [n, 'last'];
+  return map;
+}
+
 // biome-ignore lint/suspicious/noSparseArray: a sparse array is the point
 const sparse = [1, , 3];
 /** Values at the edges of the hand-written MessagePack: each goes in a frozen entry, a loose one and the state. */
@@ -39,6 +47,11 @@ const edges: [string, unknown][] = [
   ['lone low surrogate at the end', 'ab\udc00'],
   ['Latin-1', 'é'.repeat(40)],
   ['ASCII of 65536', 'a'.repeat(65536)],
+  ['a map of 15 keys (the last fix form)', keyed(15)],
+  ['a map of 16 keys (map 16)', keyed(16)],
+  ['a map of 65,535 keys (the last map 16)', keyed(65_535)],
+  ['a map of 65,536 keys (map 32)', keyed(65_536)],
+  ['a map of 16 keys, some undefined (counted as written)', { ...keyed(17), k3: undefined }],
   ['sparse array', sparse],
   ['undefined in an array', [undefined, 1]],
   ['undefined in an object', { a: undefined, b: 1 }],
@@ -73,6 +86,18 @@ describe('checkpoint bodies with edge values', () => {
       expect(decoder.decode(bytes)).toEqual(decoder.decode(reference.encode(body)));
       // The next checkpoint: one entry replaced, the frozen ones kept.
       history = [history[0], entry(1, round), history[2], deepFreeze(entry(3 + round, value))];
+    }
+  });
+
+  it('writes maps of the body, the machine and the context of 16 keys and more as one encoder does', () => {
+    const history = [deepFreeze(entry(0, 1)), entry(1, 2)];
+    const body = {
+      jobId: 'wide',
+      ...keyed(16),
+      machine: { status: 'active', ...keyed(20), context: { history, errors: [], ...keyed(16) } },
+    };
+    for (let round = 0; round < 2; round++) {
+      expect(Buffer.from(encodeBody(body)).equals(Buffer.from(reference.encode(body)))).toBe(true);
     }
   });
 
