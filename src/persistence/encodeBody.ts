@@ -299,6 +299,12 @@ function writePlain(out: Writer, value: unknown, level: number, levels: number):
         return;
       }
       if (levels === 0) break;
+      if (value instanceof Uint8Array) {
+        // MessagePack's own binary, as the encoder writes it (the codec leaves a Uint8Array to it): straight into
+        // `out`, not through the encoder's buffer (grown by doubling for a large one) and then copied here.
+        out.binary(value);
+        return;
+      }
       if (Array.isArray(value)) {
         if (Object.getPrototypeOf(value) !== Array.prototype) break;
         const n = value.length;
@@ -541,6 +547,27 @@ class Writer {
       b[at + 3] = (size >>> 8) & 0xff;
       b[at + 4] = size & 0xff;
     }
+  }
+
+  /** Binary data: `bin 8`, `bin 16` or `bin 32` and the bytes. */
+  binary(value: Uint8Array): void {
+    const n = value.byteLength;
+    if (n >= 0x100000000) throw new Error(`Too large binary: ${n}`);
+    this.reserve(5);
+    const b = this.bytes;
+    if (n < 0x100) {
+      b[this.pos++] = 0xc4;
+      b[this.pos++] = n;
+    } else if (n < 0x10000) {
+      b[this.pos++] = 0xc5;
+      b[this.pos++] = n >>> 8;
+      b[this.pos++] = n & 0xff;
+    } else {
+      b[this.pos++] = 0xc6;
+      this.view().setUint32(this.pos, n);
+      this.pos += 4;
+    }
+    this.put(value);
   }
 
   /** A map or array header: the fix form below 16, else the 16- or 32-bit form. */

@@ -8,12 +8,18 @@ const reference = new Encoder({ ignoreUndefined: true, extensionCodec: stateCode
 const decoder = new Decoder({ extensionCodec: stateCodec });
 
 const deepFreeze = <T>(value: T): T => {
-  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+  // A typed array with elements cannot be frozen: it stays loose inside a frozen entry.
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value) && !ArrayBuffer.isView(value)) {
     for (const v of Object.values(value)) deepFreeze(v);
     Object.freeze(value);
   }
   return value;
 };
+
+/** `n` bytes counting up from 0, modulo 256. */
+function bytesOf(n: number): Uint8Array {
+  return Uint8Array.from({ length: n }, (_, i) => i & 0xff);
+}
 
 /** An object of `n` keys, the last one holding a list (so that what follows a moved map's header is checked). */
 function keyed(n: number): Record<string, unknown> {
@@ -52,6 +58,14 @@ const edges: [string, unknown][] = [
   ['a map of 65,535 keys (the last map 16)', keyed(65_535)],
   ['a map of 65,536 keys (map 32)', keyed(65_536)],
   ['a map of 16 keys, some undefined (counted as written)', { ...keyed(17), k3: undefined }],
+  ['an empty Uint8Array', new Uint8Array(0)],
+  ['a Uint8Array of 255 bytes (the last bin 8)', bytesOf(255)],
+  ['a Uint8Array of 256 bytes (bin 16)', bytesOf(256)],
+  ['a Uint8Array of 65,535 bytes (the last bin 16)', bytesOf(65_535)],
+  ['a Uint8Array of 65,536 bytes (bin 32)', bytesOf(65_536)],
+  ['a view into a larger buffer', bytesOf(1000).subarray(100, 400)],
+  ['a Buffer', Buffer.from('a Buffer is a Uint8Array')],
+  ['a Uint8Array with a property of its own', Object.assign(bytesOf(30), { extra: 1 })],
   ['sparse array', sparse],
   ['undefined in an array', [undefined, 1]],
   ['undefined in an object', { a: undefined, b: 1 }],
