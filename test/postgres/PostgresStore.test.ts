@@ -248,7 +248,16 @@ describe.skipIf(PG_URL === undefined)('PostgresStore on a real server', () => {
         events.push(event);
         wake();
       });
-      const next = () => new Promise<void>((resolve) => (wake = resolve));
+      // Resolves once an event that matches has arrived since the call. Notifications come on their own
+      // connection: one from an earlier statement (the cancel request below) may arrive after later awaits.
+      const next = (match: (event: unknown) => boolean = () => true) => {
+        const from = events.length;
+        return new Promise<void>((resolve) => {
+          wake = () => {
+            if (events.slice(from).some(match)) resolve();
+          };
+        });
+      };
       try {
         let arrived = next();
         await store.save('j', bytes, makeMeta({ status: 'queued' }));
@@ -265,9 +274,10 @@ describe.skipIf(PG_URL === undefined)('PostgresStore on a real server', () => {
         await store.clearRequest('j');
         expect((await store.renew(lease, { leaseMs: 60_000 })).request).toBeNull();
         await store.save('j', bytes, makeMeta({ status: 'running' }), { fence: lease.fence });
-        arrived = next();
+        arrived = next((event) => (event as { type?: string }).type === 'runnable');
         await store.release(lease);
         await arrived;
+        // Notifications arrive in commit order: the release's is the last, whatever came late before it.
         expect(events.at(-1)).toEqual({ type: 'runnable', jobId: 'j' });
       } finally {
         unsubscribe();
