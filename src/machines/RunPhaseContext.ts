@@ -52,15 +52,10 @@ export class RunPhaseContext<S, I, D> implements PhaseContext<S, I, D> {
 
   constructor(
     host: PhaseContextHost<S>,
-    fields: {
-      readonly input: Readonly<I>;
-      readonly deps: D;
-      readonly jobId: string;
-      readonly phaseName: string;
-      readonly attempt: number;
-      readonly signal: AbortSignal;
-      readonly clock: Clock;
-    },
+    fields: Pick<
+      PhaseContext<S, I, D>,
+      'input' | 'deps' | 'jobId' | 'phaseName' | 'attempt' | 'signal' | 'clock'
+    >,
     methods: PhaseContextMethods,
   ) {
     this.#host = host;

@@ -3,6 +3,27 @@ import { Continue, defineJob, type JobProgress, phase, runJob, skipTo } from '..
 import { TestClock } from '../../src/testing/index.js';
 import { deferred, flush } from './helpers.js';
 
+/** `a` skips to `e` over `b`, `c` and `d`; every phase weighs 1. */
+function skippingPhases() {
+  return [
+    phase({
+      name: 'a',
+      skipsTo: ['e'],
+      async execute() {
+        return skipTo('e');
+      },
+    }),
+    ...['b', 'c', 'd', 'e'].map((name) =>
+      phase({
+        name,
+        async execute() {
+          return Continue;
+        },
+      }),
+    ),
+  ];
+}
+
 describe('progress$', () => {
   it('is throttled to one report per interval, always ends with the latest, and replays it to late subscribers', async () => {
     const clock = new TestClock(0);
@@ -156,23 +177,7 @@ describe('progress$', () => {
       name: 'skips',
       version: 1,
       initialState: () => ({}),
-      phases: [
-        phase({
-          name: 'a',
-          skipsTo: ['e'],
-          async execute() {
-            return skipTo('e');
-          },
-        }),
-        ...['b', 'c', 'd', 'e'].map((name) =>
-          phase({
-            name,
-            async execute() {
-              return Continue;
-            },
-          }),
-        ),
-      ],
+      phases: skippingPhases(),
     });
     const run = runJob(def, {});
     const types: string[] = [];
@@ -202,21 +207,7 @@ describe('progress$', () => {
       version: 1,
       initialState: () => ({}),
       phases: [
-        phase({
-          name: 'a',
-          skipsTo: ['e'],
-          async execute() {
-            return skipTo('e');
-          },
-        }),
-        ...['b', 'c', 'd', 'e'].map((name) =>
-          phase({
-            name,
-            async execute() {
-              return Continue;
-            },
-          }),
-        ),
+        ...skippingPhases(),
         phase({
           name: 'off',
           when: () => false,
