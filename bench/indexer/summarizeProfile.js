@@ -9,6 +9,13 @@ import { readFileSync } from 'node:fs';
 
 const [file, topArg = '30'] = process.argv.slice(2);
 const top = Number(topArg);
+if (!file || !Number.isInteger(top) || top < 1) {
+  // A second profile in the place of `top` (a glob matching the job's and a worker's) would list nothing.
+  console.error(
+    'usage: node bench/indexer/summarizeProfile.js FILE.cpuprofile [top=30]  (one profile at a time)',
+  );
+  process.exit(2);
+}
 const prof = JSON.parse(readFileSync(file, 'utf8'));
 const byId = new Map(prof.nodes.map((n) => [n.id, n]));
 const parent = new Map();
