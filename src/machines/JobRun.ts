@@ -58,22 +58,30 @@ export class JobRun<O = unknown, S = unknown> {
     });
     this.result = new Promise<JobResult<O>>((resolve, reject) => {
       this.rejectStart = reject;
-      runtime.onStop((reason) => {
+      runtime.onStop((reason, ended) => {
+        // Progress and events end as the run stops (what its phase does after that is not committed); the
+        // result, with the history and errors as it stopped, once the phase's code has returned (nothing of this
+        // run runs any more), its last write landed and its lease is given up.
         const context = runtime.job ? (runtime.job.getSnapshot().context as JobMachineContext) : undefined;
         runtime.progress.complete();
         runtime.events$.complete();
-        resolve({
-          status: 'interrupted',
-          reason,
-          output: undefined,
-          history: context?.history ?? [],
-          errors: context?.errors ?? [],
-          errorCount: context?.errorCount ?? 0,
-          failure: null,
-        });
+        const settle = () => {
+          resolve({
+            status: 'interrupted',
+            reason,
+            output: undefined,
+            history: context?.history ?? [],
+            errors: context?.errors ?? [],
+            errorCount: context?.errorCount ?? 0,
+            failure: null,
+          });
+        };
+        ended.then(settle, settle);
       });
       actor.subscribe({
         complete: () => {
+          // A stopped actor completes too: a run stopped without ending settles through onStop above.
+          if (runtime.stopReason) return;
           runtime
             .settled()
             .then(() => {
@@ -172,7 +180,13 @@ export class JobRun<O = unknown, S = unknown> {
    * Stop this run without ending the job, as a crash would but in process: the running phase's `signal` aborts,
    * its next `checkInterrupt()` or `checkpoint()` throws `JobStoppedError`, nothing more is written, the lease is
    * given up, and `result` settles with `{ status: 'interrupted', reason: 'stopped' }`. The job continues from its
-   * last checkpoint with `resumeJob`. Resolves once a write in flight has landed and the lease is released.
+   * last checkpoint with `resumeJob`.
+   *
+   * Resolves once a write in flight has landed and, if no code of the phase is running, the lease is released.
+   * When the phase's code is still running (it has not reached a `checkInterrupt()` or `checkpoint()`, or awaits something not given
+   * `ctx.signal`), the run keeps the job's lease until that code returns or throws, and `result` settles only
+   * then: no code of this run ever runs beside another owner's. A `resumeJob` of the job in this process waits
+   * for it; another process is told the job is locked until then.
    */
   stop(): Promise<void> {
     const stopped = this.runtime.stop('stopped');

@@ -35,6 +35,7 @@ import type {
   ProgressUpdate,
 } from '../phases/types.js';
 import { acquireJobLease } from './acquireJobLease.js';
+import { noteEnding } from './endingRuns.js';
 import { EmbeddedResumeError } from './EmbeddedResumeError.js';
 import { JobChangedError } from './JobChangedError.js';
 import type { JobEvent } from './JobProgress.js';
@@ -151,6 +152,14 @@ export class JobRuntime<S = unknown, I = unknown, D = unknown, O = unknown> {
   private starting: Promise<void> | undefined;
   private started = false;
   private readonly stopListeners: Array<(reason: StopReason) => void> = [];
+  /** What {@link stop} returns, once asked for: the same promise for every caller. */
+  private stopping: Promise<void> | undefined;
+  /** The end of a stopped run: its code returned, its writes landed, its lease given up. */
+  private ended: Promise<void> | undefined;
+  /** The job's own code running now (a phase's `execute`, a hook): 0 or 1, as phases run one at a time. */
+  private userCodeRunning = 0;
+  /** Settles when no code of the job runs any more: made when something waits for it. */
+  private userCodeIdle: { promise: Promise<void>; resolve: () => void } | null = null;
   /** The phase run whose outcome the job waits for. */
   private phaseRun: { readonly job: AnyActorRef; readonly phase: string; readonly attempt: number } | null =
     null;
@@ -340,28 +349,70 @@ export class JobRuntime<S = unknown, I = unknown, D = unknown, O = unknown> {
   }
 
   /**
-   * Stop this run without ending the job: the phase's signal aborts, nothing more is written, the lease is given
-   * up once a write in flight has landed. Resolves when all that is done.
+   * Stop this run without ending the job: the phase's signal aborts and nothing more is written. Resolves once a
+   * write in flight has landed and, when none of the job's code runs, the lease is given up. Code of the job that
+   * was running (a phase's `execute`, a hook) keeps the lease until it returns or throws: the run ends (see
+   * {@link onStop}) only then, so that another owner never runs the job beside it; a run of the same job in this
+   * process waits for that end before it takes the lease. A lost lease is not given up (it is not this run's).
+   * Every call returns the promise of the first.
    */
-  async stop(reason: StopReason): Promise<void> {
-    if (!this.stopReason) {
-      this.stopReason = reason;
-      this.cancelHeartbeat();
-      this.abort.abort(new JobStoppedError(this.jobId, reason));
-      for (const listener of this.stopListeners.splice(0)) listener(reason);
-    }
-    if (reason === 'lease-lost') {
-      this.lease = undefined;
-      return;
-    }
+  stop(reason: StopReason): Promise<void> {
+    if (this.stopping) return this.stopping;
+    this.stopReason = reason;
+    this.cancelHeartbeat();
+    if (reason === 'lease-lost') this.lease = undefined;
+    this.abort.abort(new JobStoppedError(this.jobId, reason));
+    const codeRunning = this.userCodeRunning > 0;
+    this.ended = codeRunning
+      ? this.userCodeSettled().then(() => this.afterCode(reason))
+      : this.afterCode(reason);
+    if (codeRunning && this.lease) noteEnding(this.options.store, this.jobId, this.ended);
+    // Resolved without waiting for the code: a phase that awaits its own run's stop() goes on to its next
+    // checkpoint or checkInterrupt, which throws, and returns.
+    this.stopping = codeRunning ? this.saving : this.ended;
+    for (const listener of this.stopListeners.splice(0)) listener(reason);
+    return this.stopping;
+  }
+
+  /** The rest of a stop once no code of the job runs: with no write in flight, the lease goes at once. */
+  private async afterCode(reason: StopReason): Promise<void> {
+    if (reason === 'lease-lost') return;
     if (this.writesInFlight > 0) await this.saving;
     await this.releaseLease().catch(() => {});
   }
 
-  /** Call `listener` once if the run stops without ending. */
-  onStop(listener: (reason: StopReason) => void): void {
-    if (this.stopReason) listener(this.stopReason);
-    else this.stopListeners.push(listener);
+  /**
+   * Call `listener` once if the run stops without ending, with the run's end: the job's code has returned, the
+   * writes have landed and the lease is given up.
+   */
+  onStop(listener: (reason: StopReason, ended: Promise<void>) => void): void {
+    if (this.stopReason) listener(this.stopReason, this.ended!);
+    else this.stopListeners.push((reason) => listener(reason, this.ended!));
+  }
+
+  /** Resolves when none of the job's own code runs (at once when none does). @internal */
+  userCodeSettled(): Promise<void> {
+    if (this.userCodeRunning === 0) return Promise.resolve();
+    if (this.userCodeIdle === null) {
+      let resolve!: () => void;
+      const promise = new Promise<void>((r) => {
+        resolve = r;
+      });
+      this.userCodeIdle = { promise, resolve };
+    }
+    return this.userCodeIdle.promise;
+  }
+
+  /**
+   * The job's own code that began with `userCodeRunning++` has returned or thrown (see {@link userCodeSettled}).
+   * Counted inline, not through a wrapper: a wrapper's closure and promise would cost every phase.
+   */
+  private userCodeEnded(): void {
+    if (--this.userCodeRunning === 0 && this.userCodeIdle !== null) {
+      const idle = this.userCodeIdle;
+      this.userCodeIdle = null;
+      idle.resolve();
+    }
   }
 
   /** Called by the `persist` action: write a checkpoint once the machine's step is done. @internal */
@@ -577,7 +628,13 @@ export class JobRuntime<S = unknown, I = unknown, D = unknown, O = unknown> {
       }
       if (this.boundaries && !restored) await this.checkpoint({ force: true }, true);
       const ctx = this.context(input.phase, input.attempt);
-      const output = await info.phase.execute(ctx);
+      let output: Awaited<ReturnType<typeof info.phase.execute>>;
+      this.userCodeRunning++;
+      try {
+        output = await info.phase.execute(ctx);
+      } finally {
+        this.userCodeEnded();
+      }
       if (!output || typeof output !== 'object')
         return { kind: String(output) as 'continue', at: clock.now(), startedAt };
       return { ...output, at: clock.now(), startedAt };
@@ -594,8 +651,13 @@ export class JobRuntime<S = unknown, I = unknown, D = unknown, O = unknown> {
     try {
       if (!this.ready) await this.ensureStarted();
       this.throwIfStopped();
-      if (input.hook === 'onSuccess') await phase.onSuccess?.(ctx);
-      else await phase.onFailure?.(ctx, phaseErrorOf(input.error ?? null, input.phase, this.jobId));
+      this.userCodeRunning++;
+      try {
+        if (input.hook === 'onSuccess') await phase.onSuccess?.(ctx);
+        else await phase.onFailure?.(ctx, phaseErrorOf(input.error ?? null, input.phase, this.jobId));
+      } finally {
+        this.userCodeEnded();
+      }
     } catch (error) {
       throw this.stamp(error, input.phase);
     }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { JobEvent, JobProgress } from '../../src/index.js';
 import { createJobManager } from '../../src/manager/createJobManager.js';
-import { counted, database, never, Probe, waitFor } from './fixtures.js';
+import { counted, database, never, untilStopped, Probe, waitFor } from './fixtures.js';
 
 describe('events$ and progress$', () => {
   it('merge every job’s events, each with its job id, in each job’s own order', async () => {
@@ -74,11 +74,15 @@ describe('events$ and progress$', () => {
   it('say that a job restored from the store resumed', async () => {
     const db = database();
     const probe = new Probe();
-    const gate = (_id: string, item: number) => (item < 1 ? Promise.resolve() : never());
+    const gate = (_id: string, item: number, signal: AbortSignal) =>
+      item < 1 ? Promise.resolve() : untilStopped(signal);
     const first = createJobManager({ store: db.open(), jobs: [counted], deps: { probe, gate } });
     const id = await first.dispatch(counted, { n: 2 });
     await waitFor(() => probe.items.length === 1);
-    (await first.get(id))!.run!.stop();
+    // Stopped mid-phase: the run keeps the lease until its phase's code has returned, i.e. until its result.
+    const { run } = (await first.get(id))!;
+    await run!.stop();
+    await run!.result;
 
     const second = createJobManager({ store: db.open(), jobs: [counted], deps: { probe: new Probe() } });
     const events: string[] = [];

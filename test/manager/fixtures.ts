@@ -121,6 +121,17 @@ export async function waitFor(test: () => boolean | Promise<boolean>, timeoutMs 
 export const never = (): Promise<void> => new Promise<void>(() => {});
 
 /**
+ * A gate that holds the phase until its run stops (its signal aborts), then rejects with the signal's reason:
+ * a phase waiting on I/O that is given `ctx.signal`. `run.stop()` waits for the phase's code to return, so a
+ * gate that never settles (`never`) would hold the stop, and the job's lease, for good.
+ */
+export const untilStopped = (signal: AbortSignal): Promise<void> =>
+  new Promise<void>((_resolve, reject) => {
+    if (signal.aborted) reject(signal.reason);
+    else signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+  });
+
+/**
  * A lease owner that looks like a process that died: this host, a pid above Linux's highest. A manager "dropped"
  * in a test (its runs left mid-phase for good, as in a crash) runs as this owner, so a second manager in the
  * same test process takes its jobs over the way it would after a real crash.

@@ -3,15 +3,26 @@ import type { Logger } from '../../src/index.js';
 import { createJobManager } from '../../src/manager/createJobManager.js';
 import { UnknownJobError } from '../../src/manager/UnknownJobError.js';
 import { deferred } from '../machines/helpers.js';
-import { type CountedState, counted, database, never, other, Probe, waitFor, deadOwner } from './fixtures.js';
+import {
+  type CountedState,
+  counted,
+  database,
+  never,
+  untilStopped,
+  other,
+  Probe,
+  waitFor,
+  deadOwner,
+} from './fixtures.js';
 
 describe('resumeInterrupted', () => {
   it('continues a job that was running when its process died, from its last checkpoint', async () => {
     const db = database();
     const store = db.open();
     const probe = new Probe();
-    // Items 0..2 pass; item 3 holds the phase for good, as a process that dies there would.
-    const gate = (_id: string, item: number) => (item < 3 ? Promise.resolve() : never());
+    // Items 0..2 pass; item 3 holds the phase until the run stops, as a process that dies there would.
+    const gate = (_id: string, item: number, signal: AbortSignal) =>
+      item < 3 ? Promise.resolve() : untilStopped(signal);
     const first = createJobManager({
       runOptions: { owner: deadOwner() },
       store,

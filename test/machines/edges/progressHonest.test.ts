@@ -84,7 +84,11 @@ describe('progress that does not lie', () => {
     expect(seen.at(-1)!.overallPercent).toBeGreaterThanOrEqual(beforePause);
     await s.step();
     expect(nonDecreasing(seen)).toBe(true);
-    await run.stop();
+    // The phase waits at its gate, which does not watch its signal: stop() waits for it to return (its next
+    // checkpoint throws, as the run has stopped), so the gate opens once for it.
+    const stopping = run.stop();
+    await s.step();
+    await stopping;
 
     // Restored in another run: it starts where it was, and its rate counts only what it does now.
     const again = await resumeJob(job, 'h1', { clock, store, progressIntervalMs: 50 });
@@ -94,7 +98,8 @@ describe('progress that does not lie', () => {
     again.events$.subscribe((e) => againEvents.push(e));
     await clock.advance(0);
     expect(after[0].overallPercent).toBeGreaterThanOrEqual(seen.at(-1)!.overallPercent - 1e-9);
-    await s.step(1000); // 10 units in 1 s
+    await clock.advance(1000); // the phase waits at its gate for 1 s, then does 10 units a second
+    await s.step(1000);
     await s.step(1000);
     const last = after.at(-1)!;
     expect(last.rate).toBeGreaterThan(5);
