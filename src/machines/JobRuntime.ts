@@ -226,6 +226,10 @@ export class JobRuntime<S = unknown, I = unknown, D = unknown, O = unknown> {
       this.lease,
     );
     this.lease = lease;
+    if (this.stopReason) {
+      await this.releaseLease();
+      return null;
+    }
     this.scheduleHeartbeat();
     return request;
   }
@@ -266,12 +270,12 @@ export class JobRuntime<S = unknown, I = unknown, D = unknown, O = unknown> {
   /** Renew the lease; turn a waiting request into PAUSE or CANCEL; stop at once when the lease is lost. */
   private async beat(): Promise<void> {
     const lease = this.lease;
-    if (!lease || this.stopReason) return;
+    if (!lease) return;
     try {
       const renewal = await this.options.store.renew!(lease, { leaseMs: this.leaseMs });
       if (this.lease !== lease) return;
       this.lease = renewal.lease;
-      this.honour(renewal.request);
+      if (!this.stopReason) this.honour(renewal.request);
     } catch (error) {
       if (error instanceof LeaseLostError) {
         this.stop('lease-lost').catch(() => {});
@@ -351,18 +355,19 @@ export class JobRuntime<S = unknown, I = unknown, D = unknown, O = unknown> {
   /**
    * Stop this run without ending the job: the phase's signal aborts and nothing more is written. Resolves once a
    * write in flight has landed and, when none of the job's code runs, the lease is given up. Code of the job that
-   * was running (a phase's `execute`, a hook) keeps the lease until it returns or throws: the run ends (see
-   * {@link onStop}) only then, so that another owner never runs the job beside it; a run of the same job in this
-   * process waits for that end before it takes the lease. A lost lease is not given up (it is not this run's).
+   * was running (a phase's `execute`, a hook) keeps the lease, renewed, until it returns or throws: the run ends
+   * (see {@link onStop}) only then, so that another owner never runs the job beside it; a run of the same job in
+   * this process waits for that end before it takes the lease. A lost lease is not given up (it is not this
+   * run's).
    * Every call returns the promise of the first.
    */
   stop(reason: StopReason): Promise<void> {
     if (this.stopping) return this.stopping;
     this.stopReason = reason;
-    this.cancelHeartbeat();
+    const codeRunning = this.userCodeRunning > 0;
+    if (!codeRunning || reason === 'lease-lost') this.cancelHeartbeat();
     if (reason === 'lease-lost') this.lease = undefined;
     this.abort.abort(new JobStoppedError(this.jobId, reason));
-    const codeRunning = this.userCodeRunning > 0;
     this.ended = codeRunning
       ? this.userCodeSettled().then(() => this.afterCode(reason))
       : this.afterCode(reason);
@@ -627,6 +632,7 @@ export class JobRuntime<S = unknown, I = unknown, D = unknown, O = unknown> {
         this.phaseStartState = structuredClone(this.state);
       }
       if (this.boundaries && !restored) await this.checkpoint({ force: true }, true);
+      this.throwIfStopped();
       const ctx = this.context(input.phase, input.attempt);
       let output: Awaited<ReturnType<typeof info.phase.execute>>;
       this.userCodeRunning++;
