@@ -21,7 +21,7 @@ import { DEFAULT_DIR, DEFAULT_DIRS, DEFAULT_FILES, makeTree } from '../indexer/m
 const root = join(import.meta.dirname, '../..');
 const main = join(root, 'dist/cli/main.js');
 const TIME = '/usr/bin/time';
-/** The rule of issue 12, in MB (10^6 bytes) as GNU time's KB are 1,024 bytes: compared in bytes. */
+/** The rule of issue 12, in MB (10^6 bytes); GNU time's `%M` is in KiB, turned into bytes before the MB. */
 const LIMIT_MB = 500;
 
 /** Run the CLI under GNU time; returns the last JSON line of its stdout and the peak RSS in bytes. */

@@ -183,10 +183,10 @@ export class JobRun<O = unknown, S = unknown> {
    * last checkpoint with `resumeJob`.
    *
    * Resolves once a write in flight has landed and, if no code of the phase is running, the lease is released.
-   * When the phase's code is still running (it has not reached a `checkInterrupt()` or `checkpoint()`, or awaits something not given
-   * `ctx.signal`), the run keeps the job's lease until that code returns or throws, and `result` settles only
-   * then: no code of this run ever runs beside another owner's. A `resumeJob` of the job in this process waits
-   * for it; another process is told the job is locked until then.
+   * When the phase's code is still running (it has not reached a `checkInterrupt()` or `checkpoint()`, or it
+   * awaits something not given `ctx.signal`), the run keeps the job's lease, renewed, until that code returns or
+   * throws, and `result` settles only then: no code of this run ever runs beside another owner's. A `resumeJob`
+   * of the job in this process waits for it; another process is told the job is locked until then.
    */
   stop(): Promise<void> {
     const stopped = this.runtime.stop('stopped');

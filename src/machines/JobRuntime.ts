@@ -395,8 +395,8 @@ export class JobRuntime<S = unknown, I = unknown, D = unknown, O = unknown> {
     else this.stopListeners.push((reason) => listener(reason, this.ended!));
   }
 
-  /** Resolves when none of the job's own code runs (at once when none does). @internal */
-  userCodeSettled(): Promise<void> {
+  /** Resolves when none of the job's own code runs (at once when none does). */
+  private userCodeSettled(): Promise<void> {
     if (this.userCodeRunning === 0) return Promise.resolve();
     if (this.userCodeIdle === null) {
       let resolve!: () => void;

@@ -1,25 +1,42 @@
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   Continue,
   defineJob,
+  type JobMeta,
   JobLockedError,
   MemoryStore,
   phase,
   resumeJob,
   runJob,
+  type SaveOptions,
   type SnapshotStore,
 } from '../../../src/index.js';
 import { SqliteStore } from '../../../src/sqlite.js';
-import { flush } from '../helpers.js';
+import { TestClock } from '../../../src/testing/index.js';
+import { deferred, flush, tempDir } from '../helpers.js';
+
+/** Another owner: another host, so only its lease (not a pid) says whether it is alive. */
+const OTHER = { workerId: 'elsewhere:1:test', pid: 1, host: 'elsewhere' };
+
+/** A gate the test opens once; open, it lets every later unit through at once. */
+function holdOpen() {
+  const gate = deferred();
+  const hold = {
+    waiting: gate.promise as Promise<void> | undefined,
+    open() {
+      hold.waiting = undefined;
+      gate.resolve();
+    },
+  };
+  return hold;
+}
 
 /**
  * A phase that does a unit of work the test holds open (an `await` not given `ctx.signal`, as a copy of a large
  * file is), checkpointing after each unit. `log` records when each run's unit starts and ends.
  */
-function heldJob(log: string[], hold: { open?: () => void; waiting?: Promise<void> }) {
+function heldJob(log: string[], hold: { waiting?: Promise<void> }) {
   let calls = 0;
   return defineJob({
     name: 'held',
@@ -45,15 +62,40 @@ function heldJob(log: string[], hold: { open?: () => void; waiting?: Promise<voi
   });
 }
 
-function holdOpen() {
-  const hold: { open?: () => void; waiting?: Promise<void> } = {};
-  hold.waiting = new Promise<void>((resolve) => {
-    hold.open = () => {
-      hold.waiting = undefined;
-      resolve();
-    };
+/** Phases `a` then `b`; b logs as the run `label()` names, and the first b waits at `gate` (ignoring its signal). */
+function twoPhases(log: string[], gate: Promise<void>, label: () => string = () => 'b') {
+  let calls = 0;
+  return defineJob({
+    name: 'boundary',
+    version: 1,
+    initialState: () => ({}),
+    phases: [
+      phase({ name: 'a', execute: async () => Continue }),
+      phase({
+        name: 'b',
+        async execute(ctx) {
+          const me = label();
+          log.push(`${me} starts (stopped: ${ctx.signal.aborted})`);
+          if (calls++ === 0) await gate;
+          log.push(`${me} ends`);
+          return Continue;
+        },
+      }),
+    ],
   });
-  return hold as { open: () => void; waiting: Promise<void> | undefined };
+}
+
+/** A store whose boundary checkpoint of phase `b` is held in flight until the test lets it land. */
+class HeldStore extends MemoryStore {
+  hold = deferred();
+  held = deferred();
+  override async save(jobId: string, bytes: Uint8Array, meta: JobMeta, opts?: SaveOptions): Promise<void> {
+    if (meta.phase === 'b' && meta.status === 'running') {
+      this.held.resolve();
+      await this.hold.promise;
+    }
+    return super.save(jobId, bytes, meta, opts);
+  }
 }
 
 /** Resolves when `log` has an entry matching `text` (polling the event loop). */
@@ -62,13 +104,12 @@ async function until(log: string[], text: string) {
   expect(log).toContain(text);
 }
 
-/** Another owner: another host, so only its lease (not a pid) says whether it is alive. */
-const OTHER = { workerId: 'elsewhere:1:test', pid: 1, host: 'elsewhere' };
-
-const dirs: string[] = [];
-afterEach(() => {
-  for (const dir of dirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
-});
+/** What another owner's acquire of `jobId` meets: 'free' or the error's name. */
+const tryOther = (store: SnapshotStore, jobId: string, leaseMs = 10_000) =>
+  store.acquire!(jobId, OTHER, { leaseMs }).then(
+    () => 'free',
+    (e: Error) => e.name,
+  );
 
 describe('stop() while the phase’s code is still running', () => {
   it('keeps the lease until that code returns: another owner is refused meanwhile, result settles after it', async () => {
@@ -124,9 +165,7 @@ describe('stop() while the phase’s code is still running', () => {
   });
 
   it('another store on the same SQLite file (another process’s view) is told the job is locked until the code returns', async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'phasekit-stopcode-'));
-    dirs.push(dir);
-    const file = path.join(dir, 'jobs.db');
+    const file = path.join(tempDir(), 'jobs.db');
     const mine: SnapshotStore = new SqliteStore(file);
     const theirs = new SqliteStore(file);
     const log: string[] = [];
@@ -169,5 +208,74 @@ describe('stop() while the phase’s code is still running', () => {
     const result = await run.result;
     expect(result.status).toBe('interrupted');
     expect(after).toEqual(['stop() resolved inside the phase']);
+  });
+});
+
+describe('stop() as the run starts a phase, or before it took its lease', () => {
+  it('during the boundary checkpoint before a phase: the phase never starts, and the job is free once result settled', async () => {
+    const log: string[] = [];
+    const gate = deferred();
+    const store = new HeldStore();
+    const run = runJob(twoPhases(log, gate.promise), {}, { store, clock: new TestClock(), jobId: 'bd-1' });
+    await store.held.promise; // b's boundary checkpoint is being written
+    const stopping = run.stop();
+    store.hold.resolve(); // the write lands
+    await stopping;
+    expect((await run.result).status).toBe('interrupted');
+    await flush(5);
+    expect(await tryOther(store, 'bd-1')).toBe('free');
+    expect(log).toEqual([]);
+    gate.resolve();
+  });
+
+  it('during that checkpoint, then resumeJob at once: b runs once, never beside the stopped run’s b', async () => {
+    const log: string[] = [];
+    const gate = deferred();
+    let current = 'old';
+    const job = twoPhases(log, gate.promise, () => `${current} b`);
+    const store = new HeldStore();
+    const clock = new TestClock();
+    const run = runJob(job, {}, { store, clock, jobId: 'bd-2' });
+    await store.held.promise;
+    const stopping = run.stop();
+    store.hold.resolve();
+    await stopping;
+    await flush(5);
+    current = 'new';
+    const again = await resumeJob(job, 'bd-2', { store, clock });
+    await flush(5);
+    gate.resolve();
+    await again.result;
+    // The stopped run never started b; the resumed one's b is the first, so it is the one that waits.
+    expect(log).toEqual(['new b starts (stopped: false)', 'new b ends']);
+  });
+
+  it('before the run took its lease: the lease is given up as soon as it is taken, and no phase runs', async () => {
+    const store = new MemoryStore();
+    const log: string[] = [];
+    const run = runJob(heldJob(log, {}), {}, { store, jobId: 'early-1' });
+    await run.stop();
+    expect((await run.result).status).toBe('interrupted');
+    await flush(5);
+    expect({ other: await tryOther(store, 'early-1'), log }).toEqual({ other: 'free', log: [] });
+  });
+});
+
+describe('a stopped run whose phase’s code outlives the lease time', () => {
+  it('keeps the job locked while that code runs: the stopped run renews its lease until the code returns', async () => {
+    const clock = new TestClock();
+    const store = new MemoryStore({ now: () => clock.now() });
+    const log: string[] = [];
+    const hold = holdOpen();
+    const run = runJob(heldJob(log, hold), {}, { store, clock, jobId: 'long-1', leaseMs: 30_000 });
+    await until(log, 'run starts unit 1');
+    await run.stop(); // as a worker's forced stop after its grace period
+    await flush(5);
+    for (let i = 0; i < 31; i++) await clock.advance(1000); // 31 s later (the lease is 30 s), still in its await
+    await flush(5);
+    const other = await tryOther(store, 'long-1', 30_000);
+    hold.open();
+    await run.result;
+    expect(other).toBe('JobLockedError');
   });
 });
