@@ -138,6 +138,7 @@ export { JobEndedError } from './machines/JobEndedError.js';
 export { JobStoppedError } from './machines/JobStoppedError.js';
 export { JobChangedError } from './machines/JobChangedError.js';
 export { EmbeddedResumeError } from './machines/EmbeddedResumeError.js';
+export { RuntimeBusyError } from './machines/RuntimeBusyError.js';
 export { checkResumable } from './machines/checkResumable.js';
 export type { ResumableCheck } from './machines/checkResumable.js';
 export { renamePhase } from './persistence/renamePhase.js';

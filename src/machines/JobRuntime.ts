@@ -103,6 +103,11 @@ export interface RuntimeStart<S, I> {
   readonly progress?: import('../persistence/Envelope.js').EnvelopeProgress;
   /** The bytes of the checkpoint restored from. */
   readonly checkpointBytes?: Uint8Array;
+  /**
+   * The end of an earlier run of this job in this process, which this one waits for before it takes the lease and
+   * runs anything (an embedded machine its parent invoked again while the first run's phase still ran).
+   */
+  readonly after?: Promise<void>;
 }
 
 /** How a run that did not end stopped. */
@@ -163,6 +168,8 @@ export class JobRuntime<S = unknown, I = unknown, D = unknown, O = unknown> {
   /** The phase run whose outcome the job waits for. */
   private phaseRun: { readonly job: AnyActorRef; readonly phase: string; readonly attempt: number } | null =
     null;
+  /** See {@link RuntimeStart.after}. */
+  private readonly after: Promise<void> | undefined;
 
   constructor(
     readonly definition: JobDefinition<S, I, D, O>,
@@ -176,6 +183,7 @@ export class JobRuntime<S = unknown, I = unknown, D = unknown, O = unknown> {
     this.skipNextBoundary = start.skipFirstBoundary ?? start.restored === true;
     this.restored = start.restored === true;
     this.lastCheckpointBytes = start.checkpointBytes;
+    this.after = start.after;
     this.weights = definition.phases.map((p) => p.phase.weight ?? 1);
     this.wholeWeights = this.weights.every((w) => Number.isSafeInteger(w));
     // Phases whose `when` is false for this input never run: their weight goes to the others from the first frame.
@@ -395,6 +403,14 @@ export class JobRuntime<S = unknown, I = unknown, D = unknown, O = unknown> {
     else this.stopListeners.push((reason) => listener(reason, this.ended!));
   }
 
+  /**
+   * Resolves once nothing of this run goes on: when it stopped, its end (see {@link onStop}); else once its writes
+   * asked for so far have landed. Never rejects. @internal
+   */
+  idle(): Promise<void> {
+    return (this.ended ?? this.settled()).catch(() => {});
+  }
+
   /** Resolves when none of the job's own code runs (at once when none does). */
   private userCodeSettled(): Promise<void> {
     if (this.userCodeRunning === 0) return Promise.resolve();
@@ -478,8 +494,23 @@ export class JobRuntime<S = unknown, I = unknown, D = unknown, O = unknown> {
       this.restored = true;
       this.progress.hold();
     }
-    job.subscribe({ next: (snapshot: unknown) => this.onSnapshot(snapshot as JobSnapshot), error: () => {} });
+    job.subscribe({
+      next: (snapshot: unknown) => this.onSnapshot(snapshot as JobSnapshot),
+      error: () => this.jobActorGone(job),
+      complete: () => this.jobActorGone(job),
+    });
     if (late) this.onSnapshot(job.getSnapshot() as JobSnapshot);
+  }
+
+  /**
+   * The job actor stopped without ending (its parent stopped it, or left the state that invoked it; the app's
+   * actor stopped) or failed: the run stops as with `run.stop()`, so the phase's signal aborts, nothing more is
+   * written (no checkpoint of a stopped machine, which could not run again) and the lease goes once the phase's
+   * code has returned. An actor that reached its final state completes too: nothing to do then.
+   */
+  private jobActorGone(job: AnyActorRef): void {
+    if (this.job !== job || (job.getSnapshot() as JobSnapshot).status === 'done') return;
+    this.stop('stopped').catch(() => {});
   }
 
   /**
@@ -514,6 +545,7 @@ export class JobRuntime<S = unknown, I = unknown, D = unknown, O = unknown> {
   }
 
   private async startEmbeddedRun(): Promise<void> {
+    if (this.after) await this.after.catch(() => {});
     const snapshot = this.snapshot();
     const ctx = snapshot.context;
     // XState restores a parent's children from its snapshot with `options.snapshot` set: that marks a restore.

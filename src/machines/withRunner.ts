@@ -23,11 +23,16 @@ const RUNNER: PersistedChild = {
  * invoked actor's input held. Anything else is returned as it is.
  */
 export function withRunner<T>(machine: T): T {
-  const m = machine as PersistedMachine | null | undefined;
-  if (!m || typeof m !== 'object' || m.status !== 'active') return machine;
+  const found = machine as PersistedMachine | null | undefined;
+  if (!found || typeof found !== 'object') return machine;
+  // Written by phasekit before a run stopped with its actor: a phase whose embedding parent had stopped the job's
+  // actor went on and checkpointed the stopped machine. Its value and state are the phase's as checkpointed;
+  // restored `stopped`, the actor would never run, so it goes on as the active job it was.
+  const m: PersistedMachine = found.status === 'stopped' ? { ...found, status: 'active' } : found;
+  if (m.status !== 'active') return machine;
   const children = m.children ?? {};
   const ids = Object.keys(children);
-  if (children.runner && !ids.some((id) => id.startsWith('execute-'))) return machine;
+  if (children.runner && !ids.some((id) => id.startsWith('execute-'))) return m as T;
   const kept: Record<string, PersistedChild> = { runner: children.runner ?? RUNNER };
   for (const id of ids) if (id !== 'runner' && !id.startsWith('execute-')) kept[id] = children[id];
   return { ...m, children: kept } as T;

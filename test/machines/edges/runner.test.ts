@@ -16,6 +16,7 @@ import {
 } from '../../../src/index.js';
 import { batchJob, effects, exactlyOnce } from './batchJob.js';
 import { batchParent, jobOf, resultOf, until } from './batchParent.js';
+import { flush } from '../helpers.js';
 
 /**
  * A job's phases run in one actor for its whole run, the runner: the `execute` action of each phase's
@@ -272,10 +273,11 @@ describe('the runner', () => {
     expect(seen.percents).toEqual([...seen.percents].sort((a, b) => a - b));
   });
 
-  it('a job machine invoked again by its parent while its first phase is in flight runs that phase again', async () => {
+  it('a job machine invoked again by its parent while its first phase is in flight runs that phase again once the first run returned', async () => {
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
     let runs = 0;
+    let aborted = false;
     const once = defineJob({
       name: 'reinvoked',
       version: 1,
@@ -284,9 +286,12 @@ describe('the runner', () => {
       phases: [
         phase({
           name: 'one',
-          async execute() {
+          async execute(ctx) {
             runs++;
-            await gate;
+            if (runs === 1) {
+              await gate;
+              aborted = ctx.signal.aborted;
+            }
             return Continue;
           },
         }),
@@ -306,7 +311,9 @@ describe('the runner', () => {
     const actor = createActor(app).start();
     await until(() => runs === 1);
     actor.send({ type: 'RESTART' });
-    await until(() => runs === 2);
+    await flush();
+    // The new run waits for the stopped one's code: one job's phases never run twice at once.
+    expect(runs).toBe(1);
     release();
     await within(
       until(() => actor.getSnapshot().status === 'done'),
@@ -314,6 +321,7 @@ describe('the runner', () => {
       'the parent',
     );
     expect(runs).toBe(2);
+    expect(aborted).toBe(true);
   });
 
   it('sends nothing to a job stopped as its phase starts (no XState warning)', async () => {
