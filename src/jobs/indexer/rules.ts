@@ -122,6 +122,29 @@ export function ruleVerdict(
   return null;
 }
 
+/**
+ * For rules that look at the name alone (hidden, system, git, devDirs, with neither gitignore nor onlyImages on):
+ * a test on a name's bytes that is false only when no rule can leave the name out, so a walk decodes just the
+ * few names that could match. Every name those rules match is ASCII, and a name that decodes to an ASCII string
+ * is those very bytes (an invalid byte decodes to U+FFFD), so the rule names' byte length and first byte say
+ * which names could be one of them; a name starting with "." could be hidden. `undefined` when a rule needs
+ * every name (gitignore, onlyImages).
+ */
+export function nameRulesPrefilter(
+  rules: Required<IndexerRules>,
+): ((names: Uint8Array, start: number, end: number) => boolean) | undefined {
+  if (rules.gitignore || rules.onlyImages) return undefined;
+  const candidates = new Set<number>();
+  const add = (name: string) => candidates.add(name.length * 256 + name.charCodeAt(0));
+  if (rules.system) for (const name of SYSTEM) add(name);
+  if (rules.git) add('.git');
+  if (rules.devDirs) for (const name of DEV_DIRS) add(name);
+  const DOT = 0x2e;
+  const hidden = rules.hidden;
+  return (names, start, end) =>
+    end > start && ((hidden && names[start] === DOT) || candidates.has((end - start) * 256 + names[start]));
+}
+
 /** Parse `--rules hidden,gitignore,-system` style lists on top of the defaults. */
 export function parseRules(list: string | readonly string[] | undefined): Required<IndexerRules> {
   const rules: Record<string, boolean> = { ...DEFAULT_RULES };

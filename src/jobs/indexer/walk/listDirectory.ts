@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { extensionOf, joinBytes } from '../../fs/paths.js';
 import { type IgnorePattern, parseGitignore } from '../gitignore.js';
-import { ruleVerdict } from '../rules.js';
+import { nameRulesPrefilter, ruleVerdict } from '../rules.js';
 import type { IndexerRules } from '../rules.js';
 import { NOT_EXPECTED, nativeList } from '../../fs/nativeListDir.js';
 import { hasName, nameAt } from '../../fs/packedNames.js';
@@ -78,9 +78,12 @@ export class DirectoryLister {
   readonly #compiled = new Map<string, IgnorePattern[]>();
   /** Wire errors (plain objects) instead of `Error`s: for listings that cross threads. */
   readonly #wire: boolean;
+  /** False for a name no rule can leave out (see {@link nameRulesPrefilter}); `undefined`: ask the rules. */
+  readonly #mayMatch: ReturnType<typeof nameRulesPrefilter>;
 
   constructor(options: ListerOptions, wire = false) {
     this.#rules = options.rules;
+    this.#mayMatch = nameRulesPrefilter(options.rules);
     this.#gitignores = { ...options.gitignores };
     this.#wire = wire;
   }
@@ -139,6 +142,7 @@ export class DirectoryLister {
     const ignores = rules.gitignore ? this.#ignoresFor(rel) : [];
     const anyRule =
       rules.hidden || rules.system || rules.git || rules.devDirs || rules.gitignore || rules.onlyImages;
+    const mayMatch = this.#mayMatch;
     const codes = new Uint8Array(n);
     const links: Record<number, Uint8Array | null> = {};
     const errors: Listing['errors'] = [];
@@ -166,7 +170,7 @@ export class DirectoryLister {
         codes[i] = SKIPPED;
         continue;
       }
-      if (anyRule) {
+      if (anyRule && (mayMatch === undefined || mayMatch(packed, i === 0 ? 0 : ends[i - 1], ends[i]))) {
         const nameText = nameAt(listed, i).toString('utf8');
         // Only the rules that read them: the extension (onlyImages) and the path from the root (gitignore).
         const extension = kind === 'dir' || !rules.onlyImages ? null : extensionOf(nameText);
