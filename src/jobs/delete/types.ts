@@ -30,6 +30,11 @@ export interface DeleteDeps {
   readonly trash?: TrashEnvironment;
   /** Test hook: called with a directory's path just before it is opened for removal. */
   readonly beforeOpenDir?: (path: Buffer) => void;
+  /**
+   * Test hook: called once a target's trash name is chosen and checkpointed, just before the name is reserved
+   * (its info file created) and the target renamed into the trash. May be async; the job waits for it.
+   */
+  readonly beforeTrash?: (path: Buffer, name: Buffer) => void | Promise<void>;
 }
 
 /** One path to delete, as validate found it. */

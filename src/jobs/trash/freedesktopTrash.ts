@@ -130,9 +130,10 @@ export function infoPath(trash: TrashDir, name: Uint8Array): Buffer {
 /**
  * The `.trashinfo` text: `Path` percent-encoded byte by byte (RFC 2396 unreserved characters and `/` kept),
  * absolute for the home trash and relative to the top directory for a mount's trash; `DeletionDate` in local
- * time, `YYYY-MM-DDThh:mm:ss`.
+ * time, `YYYY-MM-DDThh:mm:ss`. With `owner`, a last comment line (`# owner`, which readers of the format skip)
+ * that lets the job that wrote it know the file for its own after a kill.
  */
-export function trashInfo(trash: TrashDir, original: Uint8Array, deletedAt: Date): string {
+export function trashInfo(trash: TrashDir, original: Uint8Array, deletedAt: Date, owner?: string): string {
   let path = asBuffer(original);
   if (trash.topdir) {
     const prefix = trash.topdir.length === 1 ? trash.topdir : Buffer.concat([trash.topdir, Buffer.from('/')]);
@@ -141,7 +142,7 @@ export function trashInfo(trash: TrashDir, original: Uint8Array, deletedAt: Date
   const pad = (n: number) => String(n).padStart(2, '0');
   const d = deletedAt;
   const date = `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
-  return `[Trash Info]\nPath=${percentEncode(path)}\nDeletionDate=${date}\n`;
+  return `[Trash Info]\nPath=${percentEncode(path)}\nDeletionDate=${date}\n${owner === undefined ? '' : `# ${owner}\n`}`;
 }
 
 function percentEncode(bytes: Buffer): string {
@@ -153,25 +154,76 @@ function percentEncode(bytes: Buffer): string {
   return out;
 }
 
-/** Put `path` in the trash under `name`: the info file first (fsync'ed), then the rename, as the spec asks. */
-export function moveToTrash(trash: TrashDir, path: Uint8Array, name: Uint8Array, deletedAt: Date): void {
+/**
+ * Put `path` in the trash under `name`, as the spec asks: the info file first, created only if no file of that
+ * name exists (`O_EXCL`: a name another program, or another job, reserved at the same moment is never taken
+ * over), written and fsync'ed, then the rename. An info file already there is taken as this job's own only when
+ * it is one (`owner` and `Path` both this job's and this path's: a run killed before its rename). Returns
+ * `'taken'`, having changed nothing, when the name is someone else's — the info file is theirs, or `files/<name>`
+ * appeared — so the caller chooses another name.
+ */
+export function moveToTrash(
+  trash: TrashDir,
+  path: Uint8Array,
+  name: Uint8Array,
+  deletedAt: Date,
+  owner: string,
+): 'trashed' | 'taken' {
   const info = infoPath(trash, name);
+  const text = trashInfo(trash, path, deletedAt, owner);
   let fd: number;
   try {
-    // The name was chosen free and checkpointed: an info file there is our own, from a run killed before the rename.
-    fd = fs.openSync(info, 'w', 0o600);
+    fd = fs.openSync(info, 'wx', 0o600);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENAMETOOLONG')
-      throw new TrashNameTooLongError(Buffer.from(path).toString(), error);
-    throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENAMETOOLONG') throw new TrashNameTooLongError(Buffer.from(path).toString(), error);
+    if (code !== 'EEXIST' || !isOwnInfo(info, trash, path, owner)) {
+      if (code === 'EEXIST') return 'taken';
+      throw error;
+    }
+    fd = fs.openSync(info, fs.constants.O_WRONLY | fs.constants.O_TRUNC | fs.constants.O_NOFOLLOW);
   }
   try {
-    fs.writeSync(fd, trashInfo(trash, path, deletedAt));
+    fs.writeSync(fd, text);
     fs.fsyncSync(fd);
   } finally {
     fs.closeSync(fd);
   }
-  fs.renameSync(asBuffer(path), trashedPath(trash, name));
+  const trashed = trashedPath(trash, name);
+  // The info file reserves the name for programs that follow the spec; one that does not may still have put a
+  // file there: never rename over it.
+  if (isLink(trashed)) {
+    fs.rmSync(info, { force: true });
+    return 'taken';
+  }
+  try {
+    fs.renameSync(asBuffer(path), trashed);
+  } catch (error) {
+    fs.rmSync(info, { force: true });
+    throw error;
+  }
+  return 'trashed';
+}
+
+/**
+ * Whether the info file at `info` is the one this job (`owner`) wrote for `path`: its owner comment and its
+ * `Path` line are both this job's. Anything else — another program's, another job's, unreadable — is not.
+ */
+export function isOwnInfo(info: Buffer, trash: TrashDir, path: Uint8Array, owner: string): boolean {
+  let text: string;
+  try {
+    const fd = fs.openSync(info, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
+    try {
+      text = fs.readFileSync(fd, 'latin1');
+    } finally {
+      fs.closeSync(fd);
+    }
+  } catch {
+    return false;
+  }
+  const lines = text.split('\n');
+  const pathLine = trashInfo(trash, path, new Date(0)).split('\n')[1];
+  return lines.includes(`# ${owner}`) && lines.includes(pathLine);
 }
 
 function isLink(path: Buffer): boolean {

@@ -9,6 +9,7 @@ import { fileIdentity } from '../../fs/fileIdentity.js';
 import { displayPath } from '../../fs/paths.js';
 import {
   infoPath,
+  isOwnInfo,
   moveToTrash,
   trashDirFor,
   trashedPath,
@@ -122,16 +123,23 @@ async function trashOne(ctx: Ctx, path: Buffer, target: DeleteTarget): Promise<R
         name: asBuffer(state.pending.name),
       }
     : null;
+  const owner = `phasekit job ${ctx.jobId}`;
   const there = fs.lstatSync(path, { bigint: true, throwIfNoEntry: false });
   if (!there) {
-    // Gone: trashed by a run killed before its checkpoint (its name was saved), or removed by someone else.
-    const trashed = pending && trashedPath(pending.trash, pending.name);
+    // Gone: trashed by a run killed before its checkpoint (its name was saved, and the info file there is its
+    // own), or removed by someone else.
     state.pending = null;
-    if (trashed && fs.lstatSync(trashed, { throwIfNoEntry: false })) {
-      state.trashed.push(trashed);
-      return 'removed';
+    if (pending) {
+      const info = infoPath(pending.trash, pending.name);
+      const trashed = trashedPath(pending.trash, pending.name);
+      if (isOwnInfo(info, pending.trash, path, owner)) {
+        if (fs.lstatSync(trashed, { throwIfNoEntry: false })) {
+          state.trashed.push(trashed);
+          return 'removed';
+        }
+        fs.rmSync(info, { force: true });
+      }
     }
-    if (pending) fs.rmSync(infoPath(pending.trash, pending.name), { force: true });
     return 'gone';
   }
   if (target.id !== undefined && fileIdentity(there) !== target.id)
@@ -141,18 +149,24 @@ async function trashOne(ctx: Ctx, path: Buffer, target: DeleteTarget): Promise<R
       `Left ${displayPath(path)} alone: another file is there than when the job started. Check what it is now, and delete it again if you mean to.`,
     );
   let chosen = pending;
-  if (chosen === null || fs.lstatSync(trashedPath(chosen.trash, chosen.name), { throwIfNoEntry: false })) {
-    const trash = trashDirFor(path, env);
-    chosen = { trash, name: uniqueTrashName(trash, path) };
-    state.pending = { dir: chosen.trash.dir, topdir: chosen.trash.topdir, name: chosen.name };
-    await ctx.checkpoint({ force: true });
-  }
-  try {
-    moveToTrash(chosen.trash, path, chosen.name, new Date(ctx.clock.now()));
-  } catch (error) {
-    fs.rmSync(infoPath(chosen.trash, chosen.name), { force: true });
-    state.pending = null;
-    throw error;
+  for (;;) {
+    if (chosen === null || fs.lstatSync(trashedPath(chosen.trash, chosen.name), { throwIfNoEntry: false })) {
+      const trash = trashDirFor(path, env);
+      chosen = { trash, name: uniqueTrashName(trash, path) };
+      state.pending = { dir: chosen.trash.dir, topdir: chosen.trash.topdir, name: chosen.name };
+      await ctx.checkpoint({ force: true });
+      await ctx.deps.beforeTrash?.(path, chosen.name);
+    }
+    let moved: 'trashed' | 'taken';
+    try {
+      moved = moveToTrash(chosen.trash, path, chosen.name, new Date(ctx.clock.now()), owner);
+    } catch (error) {
+      state.pending = null;
+      throw error;
+    }
+    if (moved === 'trashed') break;
+    // Another program or job reserved that name after it was chosen: choose again.
+    chosen = null;
   }
   state.trashed.push(trashedPath(chosen.trash, chosen.name));
   state.pending = null;
