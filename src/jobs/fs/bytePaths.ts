@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import nodePath from 'node:path';
 
 // Latin-1 maps every byte to one UTF-16 unit and back, so path functions can work on names that are not UTF-8.
@@ -15,13 +16,37 @@ export function basenameBytes(path: Uint8Array): Buffer {
   return asBytes(nodePath.posix.basename(asText(path)));
 }
 
-/** Resolve a path (string from the command line, or exact bytes) to absolute bytes. */
+/**
+ * Resolve a path (string from the command line, or exact bytes) to absolute bytes naming what the kernel would
+ * open for it. `.` and repeated slashes are dropped. `..` is not taken off by text: `link/../x`, with `link` a
+ * symlink to `a/b`, is `a/x` to the kernel, not `x`. So the part up to the last `..` is resolved through the file
+ * system (`realpath`), and only the rest, which holds no `..`, is normalized; the last component is never
+ * followed (a trailing slash is dropped, as `path.resolve` drops it). When that part does not exist the path is returned as given (absolute), for the caller to find
+ * missing as the kernel would.
+ */
 export function resolveBytes(path: string | Uint8Array): Buffer {
-  if (typeof path === 'string') return Buffer.from(nodePath.resolve(path));
-  const text = asText(path);
-  return asBytes(
-    nodePath.posix.isAbsolute(text) ? nodePath.posix.normalize(text) : nodePath.posix.resolve(text),
-  );
+  const given = typeof path === 'string' ? Buffer.from(path) : Buffer.from(path);
+  let text = asText(given);
+  if (!nodePath.posix.isAbsolute(text)) text = `${asText(Buffer.from(process.cwd()))}/${text}`;
+  const parts = text.split('/');
+  const last = parts.lastIndexOf('..');
+  if (last < 0) return asBytes(normalized(text));
+  const rest = parts.slice(last + 1).join('/');
+  let real: Buffer;
+  try {
+    // The native realpath(3): fs.realpathSync itself takes `..` off by text first.
+    real = fs.realpathSync.native(asBytes(parts.slice(0, last + 1).join('/') || '/'), { encoding: 'buffer' });
+  } catch {
+    return asBytes(text);
+  }
+  const joined = rest === '' ? asText(real) : `${asText(real)}/${rest}`;
+  return asBytes(normalized(joined));
+}
+
+/** An absolute path without `.`, repeated slashes or a trailing slash (as `path.resolve` gives it). */
+function normalized(text: string): string {
+  const n = nodePath.posix.normalize(text);
+  return n.length > 1 && n.endsWith('/') ? n.slice(0, -1) : n;
 }
 
 /** True when `inner` is `outer` or lies below it. */
