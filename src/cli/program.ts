@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { CliError } from './CliError.js';
 import { COMMANDS } from './commandTable.js';
 import { errorLine } from './errorLine.js';
+import { refuseNonUtf8Arguments } from './nonUtf8Argument.js';
 import { watchOutput } from './outputClosed.js';
 
 const pkg = JSON.parse(fs.readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
@@ -44,6 +45,7 @@ Examples:
 watchOutput(process.stdout);
 
 try {
+  refuseNonUtf8Arguments(process.argv.slice(2));
   await program.parseAsync(process.argv);
 } catch (error) {
   if (error instanceof CommanderError) {
