@@ -182,7 +182,7 @@ export function reportResult(
     shown.clear();
     const elapsed = formatDuration(options.elapsedMs);
     if (result.status !== 'completed') {
-      shown.line(`Job ${jobId} ${result.status}${result.failure ? `: ${result.failure.message}` : ''}`);
+      // Said on stderr (below), where a script that keeps only stdout still sees it.
     } else if (failures) {
       shown.line(
         `Finished in ${elapsed}, but ${failures.count} ${failures.label ?? 'items failed'}. ${options.summary(result.output)}`,
@@ -202,7 +202,15 @@ export function reportResult(
       );
     }
   }
-  if (failures?.stderr) process.stderr.write(`phasekit: ${failures.stderr}\n`);
+  // Every job that did not end well says so in one line on stderr, whatever stdout shows.
+  if (result.status !== 'completed')
+    process.stderr.write(
+      `phasekit: Job ${jobId} ${result.status}${result.failure ? `: ${result.failure.message}` : '.'}\n`,
+    );
+  else if (failures)
+    process.stderr.write(
+      `phasekit: ${failures.stderr ?? `${failures.count} ${failures.label ?? 'items failed'}; ${json ? 'the result line lists them' : 'listed above'}.`}\n`,
+    );
   return code;
 }
 
