@@ -135,5 +135,9 @@ describe('phasekit validate', () => {
     expect(phasekit(['validate', dir, '--library', library]).stderr).toMatch(
       /is not an indexed location .*Index it first/,
     );
+    // An id that is no location's is not turned into a path of the working directory.
+    const byId = phasekit(['validate', '999', '--library', library]).stderr;
+    expect(byId).toMatch(/^phasekit: No location has id 999 in .*, and there is no directory "999" here\./);
+    expect(byId).not.toMatch(/phasekit index "\//);
   });
 });

@@ -144,11 +144,14 @@ async function removeJob(ws: Workspace, id: string, json: boolean): Promise<void
   else process.stdout.write(`Removed job ${id} (${status}).\n`);
 }
 
-function describeInput(input: unknown): string {
+/** The INPUT column: what a job works on (an indexer's path, delete's paths, a copy's sources → destination). */
+export function describeInput(input: unknown): string {
   if (input && typeof input === 'object') {
     const o = input as Record<string, unknown>;
     if (typeof o.path === 'string') return o.path;
     if (Array.isArray(o.paths)) return o.paths.join(' ');
+    if (Array.isArray(o.sources) && typeof o.destination === 'string')
+      return `${o.sources.join(' ')} → ${o.destination}`;
   }
   return '';
 }

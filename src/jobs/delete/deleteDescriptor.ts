@@ -65,7 +65,7 @@ A delete that could not delete some paths goes on with the rest, lists them, and
   summarize: (o) =>
     o.mode === 'trash'
       ? `${o.trashed.length} moved to the trash${o.alreadyGone ? `, ${o.alreadyGone} already gone` : ''}: ${o.trashed.join(', ')}`
-      : `${o.mode === 'secure' ? 'securely ' : ''}deleted ${o.targets} path(s): ${o.files} files, ${o.dirs} dirs` +
+      : `${o.mode === 'secure' ? 'securely ' : ''}deleted ${o.files} file(s) and ${o.dirs} dir(s) of ${o.targets} path(s)` +
         (o.overwritten ? `, ${o.overwritten} bytes overwritten` : '') +
         (o.alreadyGone ? `, ${o.alreadyGone} already gone` : ''),
   // Paths it could not delete: exit 1 and list them, as `rm` does (also when resumed).

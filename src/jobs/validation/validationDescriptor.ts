@@ -89,7 +89,9 @@ Validation never changes a file; the run and its issues are recorded in the libr
         : getLocationByPath(library, path.resolve(target));
     if (!location) {
       ctx.fail(
-        `${target} is not an indexed location in ${ctx.libraryFile}. Index it first: phasekit index ${JSON.stringify(path.resolve(target))}`,
+        /^\d+$/.test(target) && !fs.existsSync(target)
+          ? `No location has id ${target} in ${ctx.libraryFile}, and there is no directory ${JSON.stringify(target)} here. Give the indexed directory (phasekit validate DIR), or index it first: phasekit index DIR`
+          : `${target} is not an indexed location in ${ctx.libraryFile}. Index it first: phasekit index ${JSON.stringify(path.resolve(target))}`,
       );
     }
     return {
