@@ -31,7 +31,7 @@ export const indexerDescriptor = defineJobDescriptor({
     {
       flags: '--ephemeral',
       key: 'ephemeral',
-      description: 'keep the index in memory and print it; write nothing',
+      description: 'keep the index in memory and write nothing (--json prints its entries)',
     },
     {
       flags: '--rules <list>',
