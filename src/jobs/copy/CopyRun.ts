@@ -21,17 +21,19 @@ import { recordFailure } from './recordFailure.js';
 import type { CopyDeps, CopyInput, CopyState, HookItem, PlanItem } from './types.js';
 import { placedCopyMatches } from './verifyPlaced.js';
 import {
-  clearTemp,
   copyInChunks,
   copySmallFile,
+  createTemp,
   copySymlink,
   type Finish,
   type SmallCopier,
   sameContent,
   sameSmallContent,
   smallCopier,
+  reopenPartial,
   syncDirectory,
   syncFilesystem,
+  truncateTemp,
 } from './writeFiles.js';
 import { planItems } from './jobPlans.js';
 
@@ -423,16 +425,18 @@ export class CopyRun {
     }
     const st = fs.lstatSync(item.src, { throwIfNoEntry: false });
     if (!st) throw new Error(`The source ${displayPath(item.src)} disappeared during the copy.`);
-    const there = fs.lstatSync(tmp, { throwIfNoEntry: false });
-    let resumable = state.offset > 0 && there?.isFile() === true && there.size >= state.offset;
-    if (resumable) {
+    // Going on inside the temporary file: it is reopened without following a symlink or waiting on a FIFO
+    // put at its name, and what is checked (a regular file holding the checkpointed bytes) is what is written.
+    let output = state.offset > 0 ? reopenPartial(tmp, state.offset) : undefined;
+    if (output !== undefined) {
       const p = state.partial;
       const same =
         st.size === item.size &&
         st.mtimeMs === item.mtimeMs &&
         (!p || (p.seq === item.seq && p.dev === st.dev && p.ino === st.ino && p.mtimeMs === st.mtimeMs));
       if (!same) {
-        resumable = false;
+        fs.closeSync(output);
+        output = undefined;
         state.counts.restarted++;
         ctx.log(
           `${displayPath(item.src)} changed while the job was stopped: its copy starts again from byte 0`,
@@ -440,10 +444,10 @@ export class CopyRun {
         );
       }
     }
-    if (!resumable) {
-      clearTemp(tmp);
+    if (output === undefined) {
       state.offset = 0;
       state.partial = { seq: item.seq, dev: st.dev, ino: st.ino, size: st.size, mtimeMs: st.mtimeMs };
+      output = createTemp(tmp);
     }
     // The source as it is now (a restarted file has new times and maybe a new mode), not as planned.
     const finish = {
@@ -455,10 +459,11 @@ export class CopyRun {
     const hooks = ctx.deps.hooks;
     const base = state.bytesPassed ?? 0;
     let inFile = state.offset;
+    let written: Identity;
     try {
-      await copyInChunks(
+      written = await copyInChunks(
         item.src,
-        tmp,
+        output,
         state.offset,
         this.chunkSize,
         finish,
@@ -475,24 +480,27 @@ export class CopyRun {
       );
     } catch (error) {
       if (!isNoSpace(error)) throw error;
-      // Keep what the checkpoint says is there, and free the rest.
-      if (fs.existsSync(tmp)) fs.truncateSync(tmp, state.offset);
+      // Keep what the checkpoint says is there, and free the rest (never through a symlink put at the name).
+      truncateTemp(tmp, state.offset);
       throw new NoSpace(item, error);
     }
     if (this.verify)
-      await this.verifyOrRetry(item, tmp, () =>
-        copyInChunks(
+      await this.verifyOrRetry(item, tmp, async () => {
+        written = await copyInChunks(
           item.src,
-          tmp,
+          createTemp(tmp),
           0,
           Number.MAX_SAFE_INTEGER,
           finish,
           async () => {},
           () => {},
-        ),
-      );
+        );
+      });
+    // The name must still be the file written: a symlink or another file put there is never placed.
+    if (!sameIdentity(identityAt(tmp), written))
+      throw new Error(`The temporary file of ${displayPath(item.dst)} was replaced while it was written.`);
     const p = state.partial;
-    const id = identityAt(tmp)!;
+    const id = written;
     const source = p ? { dev: p.dev, ino: p.ino, size: p.size, mtimeMs: p.mtimeMs } : undefined;
     const placed = await this.place(item, { kind: 'written', tmp, id, source });
     if (placed.kind === 'placed' && this.durable) syncDirectory(dirnameBytes(placed.dst));
