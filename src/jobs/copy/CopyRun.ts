@@ -17,6 +17,7 @@ import {
   sameIdentity,
   swapPathFor,
 } from './placeFile.js';
+import { RealDirs } from './realDirs.js';
 import { recordFailure } from './recordFailure.js';
 import type { CopyDeps, CopyInput, CopyState, HookItem, PlanItem } from './types.js';
 import { placedCopyMatches } from './verifyPlaced.js';
@@ -87,6 +88,8 @@ export class CopyRun {
   readonly copier: SmallCopier;
   /** Seqs of items after the cursor that a killed run had already put in place (found by their witness). */
   readonly own = new Set<number>();
+  /** Directories below the destination root checked (this batch) to be real directories, not symlinks. */
+  readonly realDirs: RealDirs;
 
   constructor(readonly ctx: Ctx) {
     const { state, input } = ctx;
@@ -100,6 +103,9 @@ export class CopyRun {
     this.verify = input.verify === true || (this.move && state.roots.some((r) => !r.sameDevice));
     this.copier = smallCopier();
     this.copier.hash = this.verify;
+    this.realDirs = new RealDirs(
+      state.roots.length > 0 ? dirnameBytes(asBuffer(state.roots[0].dst)) : Buffer.from('/'),
+    );
     state.bytesPassed ??= state.counts.bytes;
     state.linked ??= null;
     state.partial ??= null;
@@ -195,11 +201,15 @@ export class CopyRun {
     if (items.length === 0) return;
     const outcomes: Outcome[] = [];
     let full: NoSpace | null = null;
+    // Checked again for each batch: a directory swapped for a symlink between batches (or while the job was
+    // paused or killed) is found before anything is written through it.
+    this.realDirs.clear();
     for (const item of items) {
       try {
+        this.checkDirectories(item);
         outcomes.push(await this.write(item));
       } catch (error) {
-        if (isInterrupt(error)) throw error;
+        if (isInterrupt(error) || error instanceof CopyConflictError) throw error;
         if (isNoSpace(error)) {
           this.removeTemps(item);
           full = new NoSpace(item, error);
@@ -247,11 +257,7 @@ export class CopyRun {
   /** Write one small item under its temporary name (or create a directory). */
   async write(item: Item): Promise<Outcome> {
     if (item.kind === 'dir') {
-      if (item.action === 'overwrite') {
-        const there = fs.lstatSync(item.dst, { throwIfNoEntry: false });
-        if (there && !there.isDirectory()) fs.rmSync(item.dst);
-      }
-      fs.mkdirSync(item.dst, { recursive: true, mode: 0o700 });
+      this.makeDirectory(item);
       return { kind: 'dir' };
     }
     const tmp = this.tmpOf(item);
@@ -270,6 +276,48 @@ export class CopyRun {
         );
     }
     return { kind: 'written', tmp, id: this.move ? identityAt(tmp) : undefined, source };
+  }
+
+  /**
+   * Make a planned directory (mode 0700 until complete). Never through a symlink: what is found at its path
+   * must be a real directory (a merge, or this job's own from a killed run); a symlink or other non-directory
+   * there (planned `overwrite`, or one that appeared since the plan) is replaced under `overwrite` — the link
+   * itself is unlinked, never followed — and is a conflict that stops the job under any other policy.
+   */
+  makeDirectory(item: Item): void {
+    try {
+      fs.mkdirSync(item.dst, { mode: 0o700 });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const there = fs.lstatSync(item.dst);
+      if (!there.isDirectory()) {
+        const policy = this.input.onConflict ?? 'abort';
+        if (item.action !== 'overwrite') {
+          this.ctx.log(
+            `${displayPath(item.dst)} is not a directory (it appeared after the plan was made; --on-conflict ${policy})`,
+            { path: displayPath(item.dst) },
+          );
+          if (policy !== 'overwrite') throw new CopyConflictError(displayPath(item.dst), 'not-a-directory');
+          this.state.counts.overwritten++;
+        }
+        fs.unlinkSync(item.dst);
+        fs.mkdirSync(item.dst, { mode: 0o700 });
+      }
+    }
+    this.realDirs.add(item.dst);
+  }
+
+  /**
+   * The directories between the destination root and an item must be real directories (lstat, cached per
+   * batch): one swapped for a symlink would lead the copy outside the destination. Such a path stops the job.
+   */
+  checkDirectories(item: Item): void {
+    const bad = this.realDirs.notADirectoryAbove(item.dst);
+    if (bad === undefined) return;
+    this.ctx.log(`${displayPath(bad)} is no longer a directory: nothing is written through it`, {
+      path: displayPath(bad),
+    });
+    throw new CopyConflictError(displayPath(bad), 'not-a-directory');
   }
 
   /**
@@ -396,6 +444,8 @@ export class CopyRun {
   /** An item that goes on its own: a large file (in chunks) or a whole source moved with one rename. */
   async alone(item: Item): Promise<void> {
     let outcome: Outcome;
+    this.realDirs.clear();
+    this.checkDirectories(item);
     try {
       outcome = item.kind === 'rename' ? await this.renameSource(item) : await this.copyLarge(item);
     } catch (error) {
