@@ -59,7 +59,9 @@ type Outcome =
   /** Put in place by a killed run (its witness found at resume). */
   | { kind: 'own'; tmp: Buffer; id: Identity | undefined }
   | { kind: 'skipped' }
-  | { kind: 'failed'; error: unknown; op: string };
+  /** `witness`: the copy was put in place (its temporary name is a second link of it) and then kept out of
+   * the move (its source kept): the witness is dropped with the others once the item is checkpointed. */
+  | { kind: 'failed'; error: unknown; op: string; witness?: boolean };
 
 /** Thrown inside the runner when the destination is full: the batch commits what is done, then the job pauses. */
 class NoSpace extends Error {
@@ -393,7 +395,8 @@ export class CopyRun {
       why = `${displayPath(item.src)} changed while it was copied`;
     else if (o.kind === 'own' && !placedCopyMatches(item.src, dst, o.id, item.kind === 'symlink'))
       why = `the copy at ${displayPath(dst)} differs from its source`;
-    if (why !== null) return { kind: 'failed', error: new Error(`Source kept: ${why}.`), op: 'move' };
+    if (why !== null)
+      return { kind: 'failed', error: new Error(`Source kept: ${why}.`), op: 'move', witness: true };
     fs.rmSync(item.src, { force: true });
     this.state.counts.sourcesRemoved++;
     return o;
@@ -409,7 +412,9 @@ export class CopyRun {
       if (o.kind === 'placed' && this.verify && item.kind === 'file') state.counts.verified++;
       if (item.kind === 'file') state.bytesPassed = (state.bytesPassed ?? 0) + item.size;
     }
-    const witnesses = outcomes.flatMap((o, i) => (o.kind === 'placed' || o.kind === 'own' ? [items[i]] : []));
+    const witnesses = outcomes.flatMap((o, i) =>
+      o.kind === 'placed' || o.kind === 'own' || (o.kind === 'failed' && o.witness) ? [items[i]] : [],
+    );
     if (items.length > 0) {
       state.cursor = items[items.length - 1].seq;
       state.offset = 0;
