@@ -8,7 +8,8 @@ import type { CopyDeps, CopyInput, CopyRoot, CopyState } from '../types.js';
 
 /**
  * Validate the request and resolve where each source goes: every source exists; the destination is not a
- * source nor inside one (a copy or move into itself is refused); several sources need a directory (made for
+ * source nor inside one (a copy or move into itself is refused), and no source's target is a source or holds
+ * one (the copy would write over files it has not read yet); several sources need a directory (made for
  * them when it does not exist, as users of `cp -t` expect; its parent must exist). Writes nothing. (The room check needs the estimate: it ends the next phase, still before anything is written.)
  */
 export const init = phase<CopyState, CopyInput, CopyDeps>({
