@@ -17,21 +17,24 @@ import {
   sameIdentity,
   swapPathFor,
 } from './placeFile.js';
+import { RealDirs } from './realDirs.js';
 import { recordFailure } from './recordFailure.js';
 import type { CopyDeps, CopyInput, CopyState, HookItem, PlanItem } from './types.js';
 import { placedCopyMatches } from './verifyPlaced.js';
 import {
-  clearTemp,
   copyInChunks,
   copySmallFile,
+  createTemp,
   copySymlink,
   type Finish,
   type SmallCopier,
   sameContent,
   sameSmallContent,
   smallCopier,
+  reopenPartial,
   syncDirectory,
   syncFilesystem,
+  truncateTemp,
 } from './writeFiles.js';
 import { planItems } from './jobPlans.js';
 
@@ -56,7 +59,9 @@ type Outcome =
   /** Put in place by a killed run (its witness found at resume). */
   | { kind: 'own'; tmp: Buffer; id: Identity | undefined }
   | { kind: 'skipped' }
-  | { kind: 'failed'; error: unknown; op: string };
+  /** `witness`: the copy was put in place (its temporary name is a second link of it) and then kept out of
+   * the move (its source kept): the witness is dropped with the others once the item is checkpointed. */
+  | { kind: 'failed'; error: unknown; op: string; witness?: boolean };
 
 /** Thrown inside the runner when the destination is full: the batch commits what is done, then the job pauses. */
 class NoSpace extends Error {
@@ -85,6 +90,8 @@ export class CopyRun {
   readonly copier: SmallCopier;
   /** Seqs of items after the cursor that a killed run had already put in place (found by their witness). */
   readonly own = new Set<number>();
+  /** Directories below the destination root checked (this batch) to be real directories, not symlinks. */
+  readonly realDirs: RealDirs;
 
   constructor(readonly ctx: Ctx) {
     const { state, input } = ctx;
@@ -98,6 +105,9 @@ export class CopyRun {
     this.verify = input.verify === true || (this.move && state.roots.some((r) => !r.sameDevice));
     this.copier = smallCopier();
     this.copier.hash = this.verify;
+    this.realDirs = new RealDirs(
+      state.roots.length > 0 ? dirnameBytes(asBuffer(state.roots[0].dst)) : Buffer.from('/'),
+    );
     state.bytesPassed ??= state.counts.bytes;
     state.linked ??= null;
     state.partial ??= null;
@@ -193,11 +203,15 @@ export class CopyRun {
     if (items.length === 0) return;
     const outcomes: Outcome[] = [];
     let full: NoSpace | null = null;
+    // Checked again for each batch: a directory swapped for a symlink between batches (or while the job was
+    // paused or killed) is found before anything is written through it.
+    this.realDirs.clear();
     for (const item of items) {
       try {
+        this.checkDirectories(item);
         outcomes.push(await this.write(item));
       } catch (error) {
-        if (isInterrupt(error)) throw error;
+        if (isInterrupt(error) || error instanceof CopyConflictError) throw error;
         if (isNoSpace(error)) {
           this.removeTemps(item);
           full = new NoSpace(item, error);
@@ -245,11 +259,7 @@ export class CopyRun {
   /** Write one small item under its temporary name (or create a directory). */
   async write(item: Item): Promise<Outcome> {
     if (item.kind === 'dir') {
-      if (item.action === 'overwrite') {
-        const there = fs.lstatSync(item.dst, { throwIfNoEntry: false });
-        if (there && !there.isDirectory()) fs.rmSync(item.dst);
-      }
-      fs.mkdirSync(item.dst, { recursive: true, mode: 0o700 });
+      this.makeDirectory(item);
       return { kind: 'dir' };
     }
     const tmp = this.tmpOf(item);
@@ -268,6 +278,48 @@ export class CopyRun {
         );
     }
     return { kind: 'written', tmp, id: this.move ? identityAt(tmp) : undefined, source };
+  }
+
+  /**
+   * Make a planned directory (mode 0700 until complete). Never through a symlink: what is found at its path
+   * must be a real directory (a merge, or this job's own from a killed run); a symlink or other non-directory
+   * there (planned `overwrite`, or one that appeared since the plan) is replaced under `overwrite` — the link
+   * itself is unlinked, never followed — and is a conflict that stops the job under any other policy.
+   */
+  makeDirectory(item: Item): void {
+    try {
+      fs.mkdirSync(item.dst, { mode: 0o700 });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const there = fs.lstatSync(item.dst);
+      if (!there.isDirectory()) {
+        const policy = this.input.onConflict ?? 'abort';
+        if (item.action !== 'overwrite') {
+          this.ctx.log(
+            `${displayPath(item.dst)} is not a directory (it appeared after the plan was made; --on-conflict ${policy})`,
+            { path: displayPath(item.dst) },
+          );
+          if (policy !== 'overwrite') throw new CopyConflictError(displayPath(item.dst), 'not-a-directory');
+          this.state.counts.overwritten++;
+        }
+        fs.unlinkSync(item.dst);
+        fs.mkdirSync(item.dst, { mode: 0o700 });
+      }
+    }
+    this.realDirs.add(item.dst);
+  }
+
+  /**
+   * The directories between the destination root and an item must be real directories (lstat, cached per
+   * batch): one swapped for a symlink would lead the copy outside the destination. Such a path stops the job.
+   */
+  checkDirectories(item: Item): void {
+    const bad = this.realDirs.notADirectoryAbove(item.dst);
+    if (bad === undefined) return;
+    this.ctx.log(`${displayPath(bad)} is no longer a directory: nothing is written through it`, {
+      path: displayPath(bad),
+    });
+    throw new CopyConflictError(displayPath(bad), 'not-a-directory');
   }
 
   /**
@@ -343,7 +395,8 @@ export class CopyRun {
       why = `${displayPath(item.src)} changed while it was copied`;
     else if (o.kind === 'own' && !placedCopyMatches(item.src, dst, o.id, item.kind === 'symlink'))
       why = `the copy at ${displayPath(dst)} differs from its source`;
-    if (why !== null) return { kind: 'failed', error: new Error(`Source kept: ${why}.`), op: 'move' };
+    if (why !== null)
+      return { kind: 'failed', error: new Error(`Source kept: ${why}.`), op: 'move', witness: true };
     fs.rmSync(item.src, { force: true });
     this.state.counts.sourcesRemoved++;
     return o;
@@ -359,7 +412,9 @@ export class CopyRun {
       if (o.kind === 'placed' && this.verify && item.kind === 'file') state.counts.verified++;
       if (item.kind === 'file') state.bytesPassed = (state.bytesPassed ?? 0) + item.size;
     }
-    const witnesses = outcomes.flatMap((o, i) => (o.kind === 'placed' || o.kind === 'own' ? [items[i]] : []));
+    const witnesses = outcomes.flatMap((o, i) =>
+      o.kind === 'placed' || o.kind === 'own' || (o.kind === 'failed' && o.witness) ? [items[i]] : [],
+    );
     if (items.length > 0) {
       state.cursor = items[items.length - 1].seq;
       state.offset = 0;
@@ -394,6 +449,8 @@ export class CopyRun {
   /** An item that goes on its own: a large file (in chunks) or a whole source moved with one rename. */
   async alone(item: Item): Promise<void> {
     let outcome: Outcome;
+    this.realDirs.clear();
+    this.checkDirectories(item);
     try {
       outcome = item.kind === 'rename' ? await this.renameSource(item) : await this.copyLarge(item);
     } catch (error) {
@@ -423,16 +480,18 @@ export class CopyRun {
     }
     const st = fs.lstatSync(item.src, { throwIfNoEntry: false });
     if (!st) throw new Error(`The source ${displayPath(item.src)} disappeared during the copy.`);
-    const there = fs.lstatSync(tmp, { throwIfNoEntry: false });
-    let resumable = state.offset > 0 && there?.isFile() === true && there.size >= state.offset;
-    if (resumable) {
+    // Going on inside the temporary file: it is reopened without following a symlink or waiting on a FIFO
+    // put at its name, and what is checked (a regular file holding the checkpointed bytes) is what is written.
+    let output = state.offset > 0 ? reopenPartial(tmp, state.offset) : undefined;
+    if (output !== undefined) {
       const p = state.partial;
       const same =
         st.size === item.size &&
         st.mtimeMs === item.mtimeMs &&
         (!p || (p.seq === item.seq && p.dev === st.dev && p.ino === st.ino && p.mtimeMs === st.mtimeMs));
       if (!same) {
-        resumable = false;
+        fs.closeSync(output);
+        output = undefined;
         state.counts.restarted++;
         ctx.log(
           `${displayPath(item.src)} changed while the job was stopped: its copy starts again from byte 0`,
@@ -440,10 +499,10 @@ export class CopyRun {
         );
       }
     }
-    if (!resumable) {
-      clearTemp(tmp);
+    if (output === undefined) {
       state.offset = 0;
       state.partial = { seq: item.seq, dev: st.dev, ino: st.ino, size: st.size, mtimeMs: st.mtimeMs };
+      output = createTemp(tmp);
     }
     // The source as it is now (a restarted file has new times and maybe a new mode), not as planned.
     const finish = {
@@ -455,10 +514,11 @@ export class CopyRun {
     const hooks = ctx.deps.hooks;
     const base = state.bytesPassed ?? 0;
     let inFile = state.offset;
+    let written: Identity;
     try {
-      await copyInChunks(
+      written = await copyInChunks(
         item.src,
-        tmp,
+        output,
         state.offset,
         this.chunkSize,
         finish,
@@ -475,24 +535,27 @@ export class CopyRun {
       );
     } catch (error) {
       if (!isNoSpace(error)) throw error;
-      // Keep what the checkpoint says is there, and free the rest.
-      if (fs.existsSync(tmp)) fs.truncateSync(tmp, state.offset);
+      // Keep what the checkpoint says is there, and free the rest (never through a symlink put at the name).
+      truncateTemp(tmp, state.offset);
       throw new NoSpace(item, error);
     }
     if (this.verify)
-      await this.verifyOrRetry(item, tmp, () =>
-        copyInChunks(
+      await this.verifyOrRetry(item, tmp, async () => {
+        written = await copyInChunks(
           item.src,
-          tmp,
+          createTemp(tmp),
           0,
           Number.MAX_SAFE_INTEGER,
           finish,
           async () => {},
           () => {},
-        ),
-      );
+        );
+      });
+    // The name must still be the file written: a symlink or another file put there is never placed.
+    if (!sameIdentity(identityAt(tmp), written))
+      throw new Error(`The temporary file of ${displayPath(item.dst)} was replaced while it was written.`);
     const p = state.partial;
-    const id = identityAt(tmp)!;
+    const id = written;
     const source = p ? { dev: p.dev, ino: p.ino, size: p.size, mtimeMs: p.mtimeMs } : undefined;
     const placed = await this.place(item, { kind: 'written', tmp, id, source });
     if (placed.kind === 'placed' && this.durable) syncDirectory(dirnameBytes(placed.dst));

@@ -4,7 +4,6 @@
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import fsp from 'node:fs/promises';
 import { blake3Hex, createHasher } from '../content/blake3.js';
 import { fullHashOfFile } from '../content/fullHashOfFile.js';
 import { openRegularFileSync } from '../content/openRegularFile.js';
@@ -23,12 +22,81 @@ export interface Finish {
   readonly durable: boolean;
 }
 
-/** Remove a leftover temporary file, if any; returns its size (bytes a kill made us write twice), else 0. */
+/**
+ * Flags a temporary file is created with: it must not exist (`O_EXCL`, which with `O_CREAT` also refuses a
+ * symlink at the name instead of following it) and is never followed (`O_NOFOLLOW`). A temporary name is
+ * predictable (`.phasekit-<job>-<seq>.part`): someone who can write the destination directory could plant a
+ * symlink there to a file of their choosing, and opening it with `'w'` would overwrite that file.
+ */
+const CREATE_TEMP =
+  fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW;
+/** Flags a temporary file of this job is reopened with (a resumed large file, a truncate): never followed, never waited on. */
+const REOPEN_TEMP = fs.constants.O_WRONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK;
+
+/**
+ * Remove a leftover at a temporary name (a killed run's temporary file, or anything put at the name), if any:
+ * `lstat` and `unlink`, never followed. Returns its size when it was a file (bytes a kill made us write
+ * twice), else 0. A directory there is not one of ours: it is left alone and the item fails.
+ */
 export function clearTemp(tmp: Buffer): number {
   const st = fs.lstatSync(tmp, { throwIfNoEntry: false });
   if (!st) return 0;
-  fs.rmSync(tmp, { force: true, recursive: st.isDirectory() });
+  if (st.isDirectory()) {
+    throw Object.assign(
+      new Error(`${tmp.toString('utf8')} is a directory, not a temporary file of this job: left alone.`),
+      { code: 'EISDIR' },
+    );
+  }
+  try {
+    fs.unlinkSync(tmp);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
   return st.isFile() ? st.size : 0;
+}
+
+/**
+ * Create a temporary file that did not exist (`O_CREAT | O_EXCL | O_NOFOLLOW`, mode 0600); a leftover at its
+ * name (a killed run's, or a symlink someone put there) is removed without being followed, then it is
+ * created once more. Returns the descriptor.
+ */
+export function createTemp(tmp: Buffer): number {
+  try {
+    return fs.openSync(tmp, CREATE_TEMP, 0o600);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  }
+  clearTemp(tmp);
+  return fs.openSync(tmp, CREATE_TEMP, 0o600);
+}
+
+/**
+ * Reopen this job's partial temporary file to go on inside it: only a regular file at least `size` bytes
+ * long, not followed if a symlink is there, not waited on if a FIFO is. Returns the descriptor, or
+ * `undefined` when there is no such file (it is copied again from byte 0).
+ */
+export function reopenPartial(tmp: Buffer, size: number): number | undefined {
+  let fd: number;
+  try {
+    fd = fs.openSync(tmp, REOPEN_TEMP);
+  } catch {
+    return undefined; // ENOENT, ELOOP (a symlink), ENXIO (a FIFO), EISDIR...
+  }
+  const st = fs.fstatSync(fd);
+  if (st.isFile() && st.size >= size) return fd;
+  fs.closeSync(fd);
+  return undefined;
+}
+
+/** Cut this job's temporary file to `size` bytes, if it is there as a regular file (never followed). */
+export function truncateTemp(tmp: Buffer, size: number): void {
+  const fd = reopenPartial(tmp, 0);
+  if (fd === undefined) return;
+  try {
+    fs.ftruncateSync(fd, size);
+  } finally {
+    fs.closeSync(fd);
+  }
 }
 
 /** How {@link copySmallFile} copies: decided by the first file (a reflink where the filesystem can). */
@@ -57,8 +125,10 @@ export function copySmallFile(src: Buffer, tmp: Buffer, finish: Finish, copier: 
   try {
     writeCopy(src, tmp, finish, copier);
   } catch (error) {
-    // A read-only temporary file left by a killed run: remove it and try once more.
-    if ((error as NodeJS.ErrnoException).code !== 'EACCES' || clearTemp(tmp) === 0) throw error;
+    // Something at the temporary name (a killed run's leftover, or a symlink put there): remove it without
+    // following it, and try once more. The temporary file is only ever created anew (O_EXCL).
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    clearTemp(tmp);
     writeCopy(src, tmp, finish, copier);
   }
 }
@@ -73,16 +143,18 @@ function writeCopy(src: Buffer, tmp: Buffer, finish: Finish, copier: SmallCopier
     const reflinkFrom = descriptorPath(input);
     if (copier.reflink !== false && reflinkFrom !== undefined) {
       try {
-        fs.copyFileSync(reflinkFrom, tmp, fs.constants.COPYFILE_FICLONE_FORCE);
+        // COPYFILE_EXCL: the copy is created with O_CREAT | O_EXCL, so a symlink at `tmp` is not followed.
+        fs.copyFileSync(reflinkFrom, tmp, fs.constants.COPYFILE_FICLONE_FORCE | fs.constants.COPYFILE_EXCL);
         copier.reflink = true;
-        if (finish.preserveTimestamps) fs.utimesSync(tmp, finish.atimeMs / 1000, finish.mtimeMs / 1000);
+        if (finish.preserveTimestamps) fs.lutimesSync(tmp, finish.atimeMs / 1000, finish.mtimeMs / 1000);
         return;
       } catch (error) {
-        if (copier.reflink === true) throw error;
+        // Something is at `tmp`: that says nothing about reflinks (the caller clears it and tries again).
+        if (copier.reflink === true || (error as NodeJS.ErrnoException).code === 'EEXIST') throw error;
         copier.reflink = false; // this filesystem cannot: copy the bytes from now on
       }
     }
-    output = fs.openSync(tmp, 'w', 0o600);
+    output = fs.openSync(tmp, CREATE_TEMP, 0o600);
     const buffer = copier.buffer;
     const hasher = copier.hash ? createHasher() : undefined;
     for (let position = 0; ; ) {
@@ -103,25 +175,27 @@ function writeCopy(src: Buffer, tmp: Buffer, finish: Finish, copier: SmallCopier
 }
 
 /**
- * Copy a large file to `tmp` in chunks from `offset` (bytes already in `tmp` and on disk): after each chunk
- * the data is fdatasync'ed (when durable) and `onChunk(newOffset)` runs (it checkpoints the offset and may
- * throw to pause). Within a chunk the copy is synchronous, 1 MiB at a time: measured here as fast as `cp`
- * (an 8 MiB buffer, or async reads and writes through the thread pool, were several times slower).
+ * Copy a large file in chunks into the temporary file open as `output` (from {@link createTemp}, or
+ * {@link reopenPartial} to go on from `offset`, the bytes already there and on disk): after each chunk the
+ * data is fdatasync'ed (when durable) and `onChunk(newOffset)` runs (it checkpoints the offset and may throw
+ * to pause). Within a chunk the copy is synchronous, 1 MiB at a time: measured here as fast as `cp` (an
+ * 8 MiB buffer, or async reads and writes through the thread pool, were several times slower). Mode, times
+ * and the last fsync go through the same descriptor (never a path that might have been swapped), which is
+ * closed at the end. Returns the identity of the file written.
  */
 export async function copyInChunks(
   src: Buffer,
-  tmp: Buffer,
+  output: number,
   offset: number,
   chunkSize: number,
   finish: Finish,
   onChunk: (offset: number) => Promise<void>,
   onBytes: (bytes: number) => void,
-): Promise<void> {
-  // As in writeCopy: the planned regular file, or nothing (a symlink or FIFO swapped in is refused).
-  const input = openRegularFileSync(src);
-  let output: number | undefined;
+): Promise<{ dev: number; ino: number }> {
+  let input: number | undefined;
   try {
-    output = fs.openSync(tmp, offset > 0 ? 'r+' : 'w', 0o600);
+    // As in writeCopy: the planned regular file, or nothing (a symlink or FIFO swapped in is refused).
+    input = openRegularFileSync(src);
     // Bytes past the checkpointed offset were written by a killed run: drop them and write them again.
     if (offset > 0) fs.ftruncateSync(output, offset);
     const buffer = Buffer.allocUnsafe(BUFFER);
@@ -140,30 +214,28 @@ export async function copyInChunks(
       await onChunk(position);
       if (n === 0) break;
     }
+    fs.fchmodSync(output, finish.mode);
+    if (finish.preserveTimestamps) fs.futimesSync(output, finish.atimeMs / 1000, finish.mtimeMs / 1000);
+    if (finish.durable) fs.fsyncSync(output);
+    const st = fs.fstatSync(output);
+    return { dev: st.dev, ino: st.ino };
   } finally {
-    fs.closeSync(input);
-    if (output !== undefined) fs.closeSync(output);
-  }
-  await finishFile(tmp, finish);
-}
-
-/** Mode, times (and fsync) of a finished temporary file. */
-async function finishFile(tmp: Buffer, finish: Finish): Promise<void> {
-  const fh = await fsp.open(tmp, 'r+');
-  try {
-    await fh.chmod(finish.mode);
-    if (finish.preserveTimestamps) await fh.utimes(finish.atimeMs / 1000, finish.mtimeMs / 1000);
-    if (finish.durable) await fh.sync();
-  } finally {
-    await fh.close();
+    if (input !== undefined) fs.closeSync(input);
+    fs.closeSync(output);
   }
 }
 
 /** A symlink with the same target bytes, at `tmp`. Never followed. */
 export function copySymlink(src: Buffer, tmp: Buffer, finish: Finish): void {
   const target = fs.readlinkSync(src, { encoding: 'buffer' });
-  clearTemp(tmp);
-  fs.symlinkSync(target, tmp);
+  try {
+    fs.symlinkSync(target, tmp);
+  } catch (error) {
+    // A leftover at the name: removed (never followed), then once more.
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    clearTemp(tmp);
+    fs.symlinkSync(target, tmp);
+  }
   if (finish.preserveTimestamps) fs.lutimesSync(tmp, finish.atimeMs / 1000, finish.mtimeMs / 1000);
 }
 
@@ -205,7 +277,15 @@ export function syncFilesystem(dir: Buffer, files: readonly Buffer[]): void {
   const result = spawnSync('sync', ['-f', on.toString('utf8')], { stdio: 'ignore' });
   if (result.status === 0) return;
   for (const file of files) {
-    const fd = fs.openSync(file, 'r');
+    // Not followed, not waited on: a name swapped for a symlink or FIFO since it was written is skipped.
+    let fd: number;
+    try {
+      fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ELOOP' || code === 'ENXIO') continue;
+      throw error;
+    }
     try {
       fs.fsyncSync(fd);
     } finally {
@@ -218,7 +298,7 @@ export function syncFilesystem(dir: Buffer, files: readonly Buffer[]): void {
 export function syncDirectory(dir: Buffer): void {
   let fd: number | undefined;
   try {
-    fd = fs.openSync(dir, 'r');
+    fd = fs.openSync(dir, fs.constants.O_RDONLY | fs.constants.O_DIRECTORY | fs.constants.O_NONBLOCK);
     fs.fsyncSync(fd);
   } catch {
     // Some filesystems refuse fsync on a directory; the data itself is already on disk.

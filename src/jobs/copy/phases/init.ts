@@ -1,14 +1,15 @@
 import fs from 'node:fs';
 import { Continue } from '../../../phases/outcomes.js';
 import { phase } from '../../../phases/phase.js';
-import { displayPath } from '../../fs/paths.js';
+import { displayPath, joinBytes } from '../../fs/paths.js';
 import { basenameBytes, dirnameBytes, isInside, resolveBytes } from '../../fs/bytePaths.js';
 import { CopyRefusedError } from '../CopyRefusedError.js';
 import type { CopyDeps, CopyInput, CopyRoot, CopyState } from '../types.js';
 
 /**
  * Validate the request and resolve where each source goes: every source exists; the destination is not a
- * source nor inside one (a copy or move into itself is refused); several sources need a directory (made for
+ * source nor inside one (a copy or move into itself is refused), and no source's target is a source or holds
+ * one (the copy would write over files it has not read yet); several sources need a directory (made for
  * them when it does not exist, as users of `cp -t` expect; its parent must exist). Writes nothing. (The room check needs the estimate: it ends the next phase, still before anything is written.)
  */
 export const init = phase<CopyState, CopyInput, CopyDeps>({
@@ -86,10 +87,50 @@ export const init = phase<CopyState, CopyInput, CopyDeps>({
       }
       roots.push({ src, dst, kind, sameDevice: st.dev === destDevice });
     }
+    refuseTargetHoldingASource(roots, existing, realExisting, destDir, input.move === true);
     state.roots = roots;
     return Continue;
   },
 });
+
+/**
+ * Refuse a copy or move whose target (where a source goes: `destination/basename(source)` when copying into a
+ * directory, else the destination) is a source or holds one — say `x/d/d` copied into `x`, which merges with
+ * `x/d`: the copy would write into the tree it reads, overwriting a source's files before they are read (or a
+ * move would remove what it just wrote). Compared by path and by real path (a symlinked destination, or a
+ * source reached through a symlinked directory). The target's own last component is not resolved: the plan
+ * never follows a symlink there (it is a conflict).
+ */
+function refuseTargetHoldingASource(
+  roots: readonly CopyRoot[],
+  existing: Buffer,
+  realExisting: Buffer,
+  destDir: Buffer,
+  move: boolean,
+): void {
+  const realDestDir = Buffer.concat([realExisting, destDir.subarray(existing.length)]);
+  // A source as an entry: its directory's real path and its own name (a symlink source is copied as a link).
+  const realSources = roots.map((r) => {
+    const src = Buffer.from(r.src);
+    const dir = dirnameBytes(src);
+    return joinBytes(fs.realpathSync(dir, { encoding: 'buffer' }), basenameBytes(src));
+  });
+  for (const root of roots) {
+    const target = Buffer.from(root.dst);
+    const realTarget = joinBytes(realDestDir, basenameBytes(target));
+    for (const [i, other] of roots.entries()) {
+      if (!isInside(other.src, target) && !isInside(realSources[i], realTarget)) continue;
+      const verb = move ? 'move' : 'copy';
+      throw new CopyRefusedError(
+        `Cannot ${verb} ${displayPath(root.src)} to ${displayPath(target)}: that path holds the source ${displayPath(other.src)}, ` +
+          `so the ${verb} would write over files it has not read yet. Nothing was written. Choose a destination outside the sources ` +
+          `(or ${verb} the parent directory instead).`,
+        'onto-a-source',
+        displayPath(other.src),
+      );
+    }
+  }
+}
 
 /** The path itself if it exists, else its nearest existing ancestor. */
 export function existingAncestor(path: Buffer): Buffer {
