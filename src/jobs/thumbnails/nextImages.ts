@@ -10,6 +10,12 @@ export interface ImageWork {
   readonly size: number;
   /** The entry read as the source (the first, by id, of those with this content). */
   readonly entryId: number;
+  /** What the index recorded of that entry's file: it is read only while it is still that file. */
+  readonly recorded: {
+    readonly size: number;
+    readonly mtimeMs: number | null;
+    readonly inode: number | null;
+  };
   /** The variants to make: all of them, or with `regenerate` off only those not recorded yet. */
   readonly variants: ThumbnailVariant[];
 }
@@ -53,7 +59,13 @@ export function nextImages(
         continue;
       }
     }
-    work.push({ contentId: content.contentId, size: content.size, entryId: source.id, variants });
+    work.push({
+      contentId: content.contentId,
+      size: content.size,
+      entryId: source.id,
+      recorded: { size: source.size, mtimeMs: source.mtimeMs, inode: source.inode },
+      variants,
+    });
   }
   const last = page.at(-1);
   return {

@@ -10,6 +10,10 @@ export interface ContentFile {
   readonly locationId: number;
   readonly extension: string | null;
   readonly mime: string | null;
+  /** Size, modification time and inode the index recorded: the file those bytes were read from. */
+  readonly size: number;
+  readonly mtimeMs: number | null;
+  readonly inode: number | null;
 }
 
 /**
@@ -41,7 +45,7 @@ export function imageContentsBySize(
 /** The file entries with this content id, by id: the places one content is found. */
 export function filesWithContentId(library: Library, contentId: string): ContentFile[] {
   const query = library.statements.get(
-    `SELECT id, location_id AS locationId, extension, mime FROM entries
+    `SELECT id, location_id AS locationId, extension, mime, size, mtime_ms AS mtimeMs, inode FROM entries
        WHERE content_id = ? AND kind = 'file' ORDER BY id`,
   );
   return query.all(contentId) as ContentFile[];

@@ -13,7 +13,7 @@ import { type ImageWork, nextImages } from '../nextImages.js';
 import { renderThumbnails } from '../renderThumbnails.js';
 import { removeStaleTemporaryFiles } from '../temporaryFiles.js';
 import { TEMPORARY_DIRECTORY } from '../thumbnailPath.js';
-import { ThumbnailSourceError } from '../ThumbnailSourceError.js';
+import { ThumbnailSourceChangedError, ThumbnailSourceError } from '../ThumbnailSourceError.js';
 import type { ThumbnailRecord, ThumbnailsDeps, ThumbnailsInput, ThumbnailsState } from '../types.js';
 import { pathOf } from '../../library/entries.js';
 import { putThumbnails } from '../thumbnailsTable.js';
@@ -62,9 +62,18 @@ export const processing = phase<ThumbnailsState, ThumbnailsInput, ThumbnailsDeps
         let source: OpenedSource | undefined;
         try {
           source = await openSource(file);
-          records.push(
-            ...(await renderThumbnails(source.input, work.contentId, work.variants, state.directory, name)),
+          // The content id names the bytes the index read: a file changed since (written, replaced, or the
+          // name now another file's) would be drawn under an id that is not its own.
+          assertUnchanged(source.fd, work, name);
+          const made = await renderThumbnails(
+            source.input,
+            work.contentId,
+            work.variants,
+            state.directory,
+            name,
           );
+          assertUnchanged(source.fd, work, name);
+          records.push(...made);
           images++;
         } catch (error) {
           if (!(error instanceof ThumbnailSourceError)) throw error; // cannot write thumbnails: fatal
@@ -87,6 +96,24 @@ export const processing = phase<ThumbnailsState, ThumbnailsInput, ThumbnailsDeps
     return Continue;
   },
 });
+
+/**
+ * Throw {@link ThumbnailSourceChangedError} unless the open file is the one the index recorded: the same inode,
+ * size and modification time (read from the descriptor, so from the very file sharp reads).
+ */
+function assertUnchanged(fd: number, work: ImageWork, name: string): void {
+  const st = fsSync.fstatSync(fd);
+  const { size, mtimeMs, inode } = work.recorded;
+  const what =
+    st.size !== size
+      ? `its size is ${st.size} bytes, not the ${size} indexed`
+      : mtimeMs !== null && st.mtimeMs !== mtimeMs
+        ? 'it was modified'
+        : inode !== null && st.ino !== inode
+          ? 'another file has its name'
+          : null;
+  if (what !== null) throw new ThumbnailSourceChangedError(name, what);
+}
 
 /** An image opened for sharp: the descriptor (closed by the caller) and what sharp reads. */
 interface OpenedSource {
