@@ -190,6 +190,12 @@ describe('duplicate detection', () => {
     expect(output.groups[0].files.every((f) => f.links === undefined)).toBe(true);
     const alone = await duplicates({ paths: [path.join(root, 'sub')] });
     expect(alone.output.groups).toEqual([]);
+    // Counted once too: the same figures as the outer path alone, and the same path given twice.
+    const outer = await duplicates({ paths: [root] });
+    expect(output.counts).toMatchObject({ files: 3, bytes: 9000 });
+    expect(outer.output.counts).toMatchObject({ files: 3, bytes: 9000 });
+    const twice = await duplicates({ paths: [root, root] });
+    expect(twice.output.counts).toMatchObject({ files: 3, bytes: 9000 });
   });
 
   it('a paused run resumes after its last batch and ends with the groups of an uninterrupted run, reading no group twice', async () => {

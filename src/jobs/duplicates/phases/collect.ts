@@ -139,14 +139,14 @@ function walk(ctx: Ctx, onFile: (f: CandidateFile) => void): void {
   // The same path can be reached twice only from two given paths: one path needs no set of every path.
   const seen = (input.paths?.length ?? 0) > 1 ? new Set<string>() : null;
   const consider = (full: Buffer, size: number, mtimeMs: number, ino: number, dev: number) => {
+    if (seen !== null) {
+      const key = full.toString('latin1');
+      if (seen.has(key)) return; // the same path reached from two of the given paths: counted once
+      seen.add(key);
+    }
     state.counts.files++;
     state.counts.bytes += size;
     if (size < min || size > max) return;
-    if (seen !== null) {
-      const key = full.toString('latin1');
-      if (seen.has(key)) return; // the same path reached from two of the given paths
-      seen.add(key);
-    }
     const f = candidate(full, size, mtimeMs, ino, dev);
     onFile(f);
   };
