@@ -3,7 +3,6 @@ import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { JobResult, JobRun } from '../machines/JobRun.js';
 import { resumeJob } from '../machines/resumeJob.js';
 import { runJob } from '../machines/runJob.js';
 import type { JobDefinition } from '../phases/defineJob.js';
@@ -12,23 +11,10 @@ import { CrashingStore } from './CrashingStore.js';
 import type { CrashPointsOptions, CrashTrial } from './CrashTrial.js';
 import { runOptionsOf } from './crashPoints.js';
 import { firstDifference } from './firstDifference.js';
+import { type CrashOutcome, outcomeOf } from './outcomeOf.js';
 import { processWrites } from './processWrites.js';
 
-/** What a run ended with, as `runCrashPoints` compares it. */
-export interface CrashOutcome {
-  readonly status: JobResult['status'];
-  readonly output: unknown;
-  /** Message of the error that failed the job, or `null`. */
-  readonly failure: string | null;
-  /** Each phase and how it ended (times and attempt counts are left out: they differ after a crash). */
-  readonly history: readonly { readonly phase: string; readonly status: string }[];
-  /** Non-fatal errors, phase and message. */
-  readonly errors: readonly { readonly phase: string | null; readonly message: string }[];
-  /** The job's final state `S`. */
-  readonly state: unknown;
-  /** What the trial's `effects()` read. */
-  readonly effects: unknown;
-}
+export type { CrashOutcome } from './outcomeOf.js';
 
 /** Options of {@link runCrashPoints}. */
 export interface RunCrashPointsOptions<D = unknown> extends CrashPointsOptions<D> {
@@ -46,9 +32,12 @@ export interface RunCrashPointsOptions<D = unknown> extends CrashPointsOptions<D
   readonly timeoutMs?: number;
   /**
    * Crash in a real child process killed with SIGKILL at the point, instead of in this one. `module` is the
-   * path of an ES module exporting `job`, `input` and `reopen()` (see `CrashChildModule`): the child opens the
-   * world `setup()` prepared, runs the job until the point and kills itself; this process then reopens the
-   * data, resumes and compares. `run` options must be JSON then (the child uses the system clock).
+   * path of an ES module exporting `job`, `input` and `reopen()` (see `CrashChildModule`): a child opens the
+   * world `setup()` prepared, runs the job until the point and kills itself; a second, fresh child (the
+   * restarted process: nothing of the dead one's memory, nor of this one's) reopens the data, resumes the job
+   * and sends back how it ended (its `effects()` read there), which this process compares. `run` options must
+   * be JSON then (the children use the system clock). In this process instead, memory a job keeps outside its
+   * state and its data (a module-level cache) survives the crash, and a job that depends on it is not caught.
    */
   readonly childProcess?: { readonly module: string };
 }
@@ -190,7 +179,7 @@ async function crashAndResume<S, I, D, O>(
   point: CrashPoint,
   measure: boolean,
 ): Promise<CrashTrialReport> {
-  if (options.childProcess) return crashInChild(definition, input, options, point, measure);
+  if (options.childProcess) return crashInChild(options, point, measure);
   const world = await options.setup();
   let reopened: CrashTrial<D> | undefined;
   try {
@@ -265,10 +254,8 @@ async function resumeAndCompare<S, I, D, O>(
   return { point, reached: true, outcome, ...(measure ? { rewrittenBytes: writes } : {}), mismatch: null };
 }
 
-/** One trial in a child process that SIGKILLs itself at the point; resumed here. */
-async function crashInChild<S, I, D, O>(
-  definition: JobDefinition<S, I, D, O>,
-  input: I,
+/** One trial in a child process that SIGKILLs itself at the point; resumed in another. */
+async function crashInChild<D>(
   options: RunCrashPointsOptions<D>,
   point: CrashPoint,
   measure: boolean,
@@ -282,6 +269,7 @@ async function crashInChild<S, I, D, O>(
     childRunner(),
     [
       options.childProcess!.module,
+      'crash',
       String(point.write),
       point.moment,
       options.jobId ?? 'crash-points',
@@ -302,16 +290,58 @@ async function crashInChild<S, I, D, O>(
   if (signal !== 'SIGKILL' || said?.type !== 'crashing') {
     return { point, reached: true, mismatch: `the child process exited with ${signal ?? code}: ${stderr}` };
   }
-  let reopened: CrashTrial<D> | undefined;
-  try {
-    reopened = await world.reopen();
-    const writes = measure && said.writes !== undefined ? said.writes : undefined;
-    return await resumeAndCompare(definition, input, options, point, reopened, writes);
-  } catch (error) {
-    return { point, reached: true, mismatch: `resuming threw ${(error as Error)?.stack ?? String(error)}` };
-  } finally {
-    await reopened?.close?.();
+  const crashWrites = measure && said.writes !== undefined ? said.writes : undefined;
+  return resumeInChild(options, point, crashWrites, measure);
+}
+
+/** The restarted process: a fresh child resumes the job from the data and sends back how it ended. */
+async function resumeInChild<D>(
+  options: RunCrashPointsOptions<D>,
+  point: CrashPoint,
+  crashWrites: number | undefined,
+  measure: boolean,
+): Promise<CrashTrialReport> {
+  const child = fork(
+    childRunner(),
+    [
+      options.childProcess!.module,
+      'resume',
+      '0',
+      'before-write',
+      options.jobId ?? 'crash-points',
+      JSON.stringify(options.run ?? {}),
+    ],
+    // Structured clone, not JSON: outputs and effects may hold Buffers, Maps, undefined.
+    { stdio: ['ignore', 'inherit', 'pipe', 'ipc'], serialization: 'advanced' },
+  );
+  let said: { type: string; outcome?: CrashOutcome; writes?: number } | undefined;
+  let stderr = '';
+  child.on('message', (m) => {
+    said = m as typeof said;
+  });
+  child.stderr!.on('data', (d) => {
+    stderr += String(d);
+  });
+  const timeoutMs = options.timeoutMs ?? 30_000;
+  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+  const [code, signal] = (await once(child, 'exit')) as [number | null, NodeJS.Signals | null];
+  clearTimeout(timer);
+  if (said?.type !== 'outcome' || said.outcome === undefined) {
+    const why =
+      signal === 'SIGKILL'
+        ? `the resumed run did not end within ${timeoutMs} ms`
+        : `the resuming child process exited with ${signal ?? code}: ${stderr}`;
+    return { point, reached: true, mismatch: why };
   }
+  const rewritten =
+    measure && crashWrites !== undefined && said.writes !== undefined ? crashWrites + said.writes : undefined;
+  return {
+    point,
+    reached: true,
+    outcome: said.outcome,
+    ...(rewritten !== undefined ? { rewrittenBytes: rewritten } : {}),
+    mismatch: null,
+  };
 }
 
 /** The child's script: next to this module when built, else the built one (tests run from the sources). */
@@ -321,16 +351,4 @@ function childRunner(): string {
   const built = here.replace(`${sep}src${sep}testing${sep}`, `${sep}dist${sep}testing${sep}`);
   if (existsSync(built)) return built;
   throw new Error(`runCrashPoints: no ${here} nor ${built}; build phasekit (npm run build) first.`);
-}
-
-async function outcomeOf(run: JobRun<unknown>, result: JobResult, world: CrashTrial<unknown>) {
-  return {
-    status: result.status,
-    output: result.output,
-    failure: result.failure?.message ?? null,
-    history: result.history.map((h) => ({ phase: h.phase, status: h.status })),
-    errors: result.errors.map((e) => ({ phase: e.phase ?? null, message: e.message })),
-    state: structuredClone(run.state),
-    effects: world.effects ? await world.effects() : undefined,
-  } satisfies CrashOutcome;
 }

@@ -55,4 +55,25 @@ describe('runCrashPoints in a child process killed with SIGKILL at each point', 
       '#2 checkpoint in record (running), after-caller-writes: effects[10].id: 10 ≠ 0',
     );
   });
+
+  it('resumes in a fresh process too: a job that keeps its items in memory beside its state is caught', async () => {
+    const memoryUrl = new URL('./crashChildMemory.mjs', import.meta.url);
+    const memoryJob = (await import(memoryUrl.href)) as CrashChildModule & { reopen(): CrashTrial };
+    process.env.CRASH_DB = path.join(tempDir(), 'jobs.db');
+    const report = await runCrashPoints(memoryJob.job, memoryJob.input, {
+      setup,
+      childProcess: { module: fileURLToPath(memoryUrl) },
+      // Two points inside `record`, after its first batch committed.
+      points: (p: { write: number; moment: string; phase: string | null }) =>
+        p.phase === 'record' && p.moment === 'after-write',
+    });
+    expect(report.reference.effects).toEqual([1, 2, 3, 4, 5, 6].map((id) => ({ id })));
+    expect(report.unreached).toEqual([]);
+    // Resumed in this process, the items would still be in memory and every point would pass.
+    expect(report.mismatches.map((m: { message: string }) => m.message)).toEqual([
+      '#2 boundary in record (running), after-write: output.rows: 6 ≠ 0',
+      '#3 checkpoint in record (running), after-write: output.rows: 6 ≠ 2',
+      '#4 checkpoint in record (running), after-write: output.rows: 6 ≠ 4',
+    ]);
+  });
 });
