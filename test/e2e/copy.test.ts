@@ -173,10 +173,14 @@ describe('phasekit copy', () => {
     expect(leftovers(dest)).toEqual([]);
   });
 
-  it('phasekit cancel of a copy killed with copies in place removes its temporary names and its plan', () => {
+  it('phasekit cancel of a copy killed with copies in place removes its temporary names and its plan, and gives the directories it made their sources modes and times', () => {
     const src = path.join(tempDir(), 'src');
-    fs.mkdirSync(src);
-    for (let i = 0; i < 5; i++) fs.writeFileSync(path.join(src, `f${i}`), `f${i}`);
+    fs.mkdirSync(path.join(src, 'sub'), { recursive: true });
+    for (let i = 0; i < 5; i++) fs.writeFileSync(path.join(src, 'sub', `f${i}`), `f${i}`);
+    fs.chmodSync(path.join(src, 'sub'), 0o750);
+    fs.chmodSync(src, 0o755);
+    fs.utimesSync(path.join(src, 'sub'), 1_500_000_100, 1_500_000_100);
+    fs.utimesSync(src, 1_500_000_000, 1_500_000_000);
     const dest = path.join(tempDir(), 'dest');
     const library = path.join(tempDir(), 'lib.db');
     const killed = phasekit(['copy', src, dest, '--library', library, '--json'], {
@@ -188,6 +192,13 @@ describe('phasekit copy', () => {
     const cancelled = phasekit(['cancel', id, '--library', library]);
     expect(cancelled.code, cancelled.stdout + cancelled.stderr).toBe(0);
     expect(leftovers(dest)).toEqual([]);
+    // Made at 0700 so read-only sources can be filled: never left so (it used to be drwx------).
+    for (const rel of ['', 'sub']) {
+      const made = fs.lstatSync(path.join(dest, rel));
+      const source = fs.lstatSync(path.join(src, rel));
+      expect((made.mode & 0o7777).toString(8), rel).toBe((source.mode & 0o7777).toString(8));
+      expect(made.mtimeMs, rel).toBe(source.mtimeMs);
+    }
     const rows = spawnSync('sqlite3', [library, 'SELECT count(*) FROM job_plans'], { encoding: 'utf8' });
     if (rows.status === 0) expect(rows.stdout.trim()).toBe('0');
   });

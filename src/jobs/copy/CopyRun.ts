@@ -53,7 +53,7 @@ interface SourceSeen {
 /** What became of one item of a batch; counted (and its failure recorded) when the batch commits. */
 type Outcome =
   | { kind: 'dir' }
-  /** `id` and `source` are taken for a move only (a plain copy needs neither). */
+  /** `id`: the file written, from its descriptor (its final name is checked against it); `source`: a move's only. */
   | { kind: 'written'; tmp: Buffer; id: Identity | undefined; source: SourceSeen | undefined }
   | { kind: 'placed'; tmp: Buffer; id: Identity | undefined; source: SourceSeen | undefined; dst: Buffer }
   /** Put in place by a killed run (its witness found at resume). */
@@ -266,18 +266,25 @@ export class CopyRun {
     if (this.own.has(item.seq)) return { kind: 'own', tmp, id: identityAt(tmp)! };
     const source = this.move ? this.seeSource(item) : undefined;
     const finish = this.finishOf(item);
-    if (item.kind === 'symlink') copySymlink(item.src, tmp, finish);
-    else {
-      copySmallFile(item.src, tmp, finish, this.copier);
+    // The file written, by its descriptor (a symlink, which has none, by lstat as soon as it is made): its
+    // final name is checked against it before the item counts as placed (and before a move removes a source).
+    let id: Identity | undefined;
+    if (item.kind === 'symlink') {
+      copySymlink(item.src, tmp, finish);
+      id = identityAt(tmp);
+    } else {
+      id = copySmallFile(item.src, tmp, finish, this.copier);
       if (this.verify)
         await this.verifyOrRetry(
           item,
           tmp,
-          async () => copySmallFile(item.src, tmp, finish, this.copier),
-          () => sameSmallContent(item.src, tmp, this.copier),
+          async () => {
+            id = copySmallFile(item.src, tmp, finish, this.copier);
+          },
+          () => sameSmallContent(item.src, tmp, this.copier, id),
         );
     }
-    return { kind: 'written', tmp, id: this.move ? identityAt(tmp) : undefined, source };
+    return { kind: 'written', tmp, id, source };
   }
 
   /**
@@ -324,7 +331,10 @@ export class CopyRun {
 
   /**
    * Give a written copy its final name. Planned `overwrite`: replace what is there. Planned into a free path:
-   * the no-clobber link, and if something appeared there since the plan, the conflict policy decides.
+   * the no-clobber link, and if something appeared there since the plan, the conflict policy decides. Then
+   * the name must be the file written (device and inode, taken from its descriptor when it was written): the
+   * temporary name is linked by path, and someone who can write the destination could have swapped it for a
+   * file of theirs. If it is not, the item fails (a move keeps its source) and what is there is left alone.
    */
   async place(item: Item, o: Outcome & { kind: 'written' }): Promise<Outcome> {
     const hooks = this.ctx.deps.hooks;
@@ -333,6 +343,12 @@ export class CopyRun {
     if (item.action === 'overwrite') placeOverwrite(o.tmp, dst);
     else if (placeNoClobber(o.tmp, dst) === 'exists') dst = this.conflict(item, o.tmp);
     if (dst === null) return { kind: 'skipped' };
+    if (!sameIdentity(identityAt(dst), o.id)) {
+      const message = `${displayPath(dst)} is not the copy written: its temporary name was replaced before it took its final name. What is there was left alone.`;
+      this.ctx.log(message, { path: displayPath(dst) });
+      // The temporary name (now another's) is dropped with the witnesses once the item is checkpointed.
+      return { kind: 'failed', error: new Error(message), op: 'copy', witness: true };
+    }
     await hooks?.afterPlace?.(hookItem(item));
     return { kind: 'placed', tmp: o.tmp, id: o.id, source: o.source, dst };
   }

@@ -114,60 +114,79 @@ export function smallCopier(): SmallCopier {
   return { reflink: undefined, buffer: Buffer.allocUnsafe(BUFFER), hash: false, sourceHash: undefined };
 }
 
+/** Device and inode of a file written: taken from its descriptor while it is open, never from its name. */
+export interface WrittenIdentity {
+  readonly dev: number;
+  readonly ino: number;
+}
+
 /**
  * Copy a whole file to `tmp`, with its mode and (if asked) times. Where the filesystem can, a reflink
  * (`copyFile` with `COPYFILE_FICLONE_FORCE`: no data copied at all); elsewhere plain reads and writes through
  * one reused 1 MiB buffer, which measured here 2–3x faster than `copyFile`'s own fallback (and about `cp`).
  * Synchronous on purpose: one file after another, like `cp`. The data is made durable by the caller, for a
- * whole batch at once ({@link syncFilesystem}).
+ * whole batch at once ({@link syncFilesystem}). Returns the identity of the file written (`fstat` of its
+ * descriptor, while open): the caller checks its final name against it, since someone who can write the
+ * destination could swap the temporary name before it is linked into place.
  */
-export function copySmallFile(src: Buffer, tmp: Buffer, finish: Finish, copier: SmallCopier): void {
+export function copySmallFile(
+  src: Buffer,
+  tmp: Buffer,
+  finish: Finish,
+  copier: SmallCopier,
+): WrittenIdentity {
   try {
-    writeCopy(src, tmp, finish, copier);
+    return writeCopy(src, tmp, finish, copier);
   } catch (error) {
     // Something at the temporary name (a killed run's leftover, or a symlink put there): remove it without
     // following it, and try once more. The temporary file is only ever created anew (O_EXCL).
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     clearTemp(tmp);
-    writeCopy(src, tmp, finish, copier);
+    return writeCopy(src, tmp, finish, copier);
   }
 }
 
-function writeCopy(src: Buffer, tmp: Buffer, finish: Finish, copier: SmallCopier): void {
+function writeCopy(src: Buffer, tmp: Buffer, finish: Finish, copier: SmallCopier): WrittenIdentity {
   copier.sourceHash = undefined;
   // The source is opened first, as the regular file it was planned as: a symlink, FIFO or device swapped in
   // since is refused (never followed, never waited on), and every step below reads this descriptor's file.
   const input = openRegularFileSync(src);
   let output: number | undefined;
   try {
+    // Created here (a symlink at the name is refused, never followed), and every step below — the reflink
+    // too — writes this descriptor's file, whatever takes its name meanwhile.
+    output = fs.openSync(tmp, CREATE_TEMP, 0o600);
     const reflinkFrom = descriptorPath(input);
-    if (copier.reflink !== false && reflinkFrom !== undefined) {
+    const reflinkTo = descriptorPath(output);
+    let cloned = false;
+    if (copier.reflink !== false && reflinkFrom !== undefined && reflinkTo !== undefined) {
       try {
-        // COPYFILE_EXCL: the copy is created with O_CREAT | O_EXCL, so a symlink at `tmp` is not followed.
-        fs.copyFileSync(reflinkFrom, tmp, fs.constants.COPYFILE_FICLONE_FORCE | fs.constants.COPYFILE_EXCL);
-        copier.reflink = true;
-        if (finish.preserveTimestamps) fs.lutimesSync(tmp, finish.atimeMs / 1000, finish.mtimeMs / 1000);
-        return;
-      } catch (error) {
-        // Something is at `tmp`: that says nothing about reflinks (the caller clears it and tries again).
-        if (copier.reflink === true || (error as NodeJS.ErrnoException).code === 'EEXIST') throw error;
-        copier.reflink = false; // this filesystem cannot: copy the bytes from now on
+        // Into the file just created, through its descriptor's path: the name `tmp` is not looked up again.
+        fs.copyFileSync(reflinkFrom, reflinkTo, fs.constants.COPYFILE_FICLONE_FORCE);
+        copier.reflink = cloned = true;
+      } catch {
+        // The first file tells: this filesystem cannot, so bytes from now on. Refused later (a source on
+        // another filesystem), this file's bytes are copied. Either way into the same file, emptied.
+        if (copier.reflink !== true) copier.reflink = false;
       }
     }
-    output = fs.openSync(tmp, CREATE_TEMP, 0o600);
-    const buffer = copier.buffer;
-    const hasher = copier.hash ? createHasher() : undefined;
-    for (let position = 0; ; ) {
-      const n = fs.readSync(input, buffer, 0, buffer.length, position);
-      hasher?.update(n === buffer.length ? buffer : buffer.subarray(0, n));
-      for (let w = 0; w < n; ) w += fs.writeSync(output, buffer, w, n - w, position + w);
-      position += n;
-      // A short read of a regular file is its end: no need for one more read to learn it.
-      if (n < buffer.length) break;
+    if (!cloned) {
+      const buffer = copier.buffer;
+      const hasher = copier.hash ? createHasher() : undefined;
+      for (let position = 0; ; ) {
+        const n = fs.readSync(input, buffer, 0, buffer.length, position);
+        hasher?.update(n === buffer.length ? buffer : buffer.subarray(0, n));
+        for (let w = 0; w < n; ) w += fs.writeSync(output, buffer, w, n - w, position + w);
+        position += n;
+        // A short read of a regular file is its end: no need for one more read to learn it.
+        if (n < buffer.length) break;
+      }
+      if (hasher) copier.sourceHash = Buffer.from(hasher.digest()).toString('hex');
     }
-    if (hasher) copier.sourceHash = Buffer.from(hasher.digest()).toString('hex');
     fs.fchmodSync(output, finish.mode);
     if (finish.preserveTimestamps) fs.futimesSync(output, finish.atimeMs / 1000, finish.mtimeMs / 1000);
+    const st = fs.fstatSync(output);
+    return { dev: st.dev, ino: st.ino };
   } finally {
     fs.closeSync(input);
     if (output !== undefined) fs.closeSync(output);
@@ -241,17 +260,33 @@ export function copySymlink(src: Buffer, tmp: Buffer, finish: Finish): void {
 
 /**
  * True when a small copy has the BLAKE3 of its source: the source's digest taken while it was copied (else
- * read again), the copy's read back whole — one read each, no streaming buffers for files of a few KiB.
+ * read again), the copy's read back whole — one read each, no streaming buffers for files of a few KiB. With
+ * `written`, the copy read is that file (identified through the descriptor read), else it is a mismatch.
  */
-export function sameSmallContent(src: Buffer, tmp: Buffer, copier: SmallCopier): boolean {
+export function sameSmallContent(
+  src: Buffer,
+  tmp: Buffer,
+  copier: SmallCopier,
+  written?: WrittenIdentity,
+): boolean {
   const source = copier.sourceHash ?? blake3Hex(readRegularFile(src));
-  return source === blake3Hex(readRegularFile(tmp));
+  const copy = readRegularFile(tmp, written);
+  return copy !== undefined && source === blake3Hex(copy);
 }
 
-/** The bytes of a file that must still be the regular file it was (not followed if a symlink, no FIFO wait). */
-function readRegularFile(path: Buffer): Buffer {
+/**
+ * The bytes of a file that must still be the regular file it was (not followed if a symlink, no FIFO wait),
+ * and, with `expected`, that very file (else `undefined`).
+ */
+function readRegularFile(path: Buffer, expected?: WrittenIdentity): Buffer;
+function readRegularFile(path: Buffer, expected: WrittenIdentity | undefined): Buffer | undefined;
+function readRegularFile(path: Buffer, expected?: WrittenIdentity): Buffer | undefined {
   const fd = openRegularFileSync(path);
   try {
+    if (expected) {
+      const st = fs.fstatSync(fd);
+      if (st.dev !== expected.dev || st.ino !== expected.ino) return undefined;
+    }
     return fs.readFileSync(fd);
   } finally {
     fs.closeSync(fd);

@@ -13,7 +13,8 @@ import { leftovers, patterned } from './tree.js';
  * someone who can write the destination can put a symlink there to a file of their choosing. It is never
  * followed — not when a temporary file is created (O_CREAT | O_EXCL | O_NOFOLLOW; a leftover at the name is
  * removed with lstat + unlink, never followed), not when a large file's temporary file is reopened to resume,
- * not when its mode and times are set, and not by the reflink (COPYFILE_EXCL).
+ * not when its mode and times are set, and not by the reflink (made into the file just created, through its
+ * descriptor's path).
  */
 
 const VICTIM = 'VICTIM ORIGINAL, must never change';
@@ -146,7 +147,7 @@ describe('copy: a symlink at a temporary name is never followed', () => {
     expect(leftovers(t.dest)).toEqual([]);
   });
 
-  it('reflink: a symlink at the temporary name is not followed (COPYFILE_EXCL), and is not taken for "no reflinks here"', () => {
+  it('reflink: a symlink at the temporary name is not followed (the file is created first, O_EXCL | O_NOFOLLOW), and is not taken for "no reflinks here"', () => {
     // This machine has no reflink filesystem: copyFile stands in for one (the same call without FICLONE_FORCE).
     const real = fs.copyFileSync;
     const force = fs.constants.COPYFILE_FICLONE_FORCE;

@@ -2,11 +2,11 @@ import fs from 'node:fs';
 import { Complete } from '../../../phases/outcomes.js';
 import { phase } from '../../../phases/phase.js';
 import { displayPath } from '../../fs/paths.js';
-import { asBuffer, dirnameBytes } from '../../fs/bytePaths.js';
+import { asBuffer } from '../../fs/bytePaths.js';
 import { CopiedRecorder, recordRemoved } from '../../library/libraryUpdates.js';
-import { RealDirs } from '../realDirs.js';
+import { directoryChecks, finishPlannedDirectory } from '../finishDirectory.js';
 import { recordFailure } from '../recordFailure.js';
-import { removeJobTemps } from '../removeJobTemps.js';
+import { cleanUpJob } from '../cleanUpJob.js';
 import type { CopyDeps, CopyInput, CopyState } from '../types.js';
 import { deletePlan, planItems } from '../jobPlans.js';
 import { listLocations } from '../../library/locations.js';
@@ -27,23 +27,13 @@ export const complete = phase<CopyState, CopyInput, CopyDeps>({
     let before = Number.MAX_SAFE_INTEGER;
     // Mode and times are set through the directory itself, never through a symlink put in place of it or of a
     // directory above it (checked once per directory, cached).
-    const realDirs = new RealDirs(
-      state.roots.length > 0 ? dirnameBytes(asBuffer(state.roots[0].dst)) : Buffer.from('/'),
-    );
+    const realDirs = directoryChecks(state);
     for (;;) {
       const dirs = planItems(library, ctx.jobId, before, 1000, { kind: 'dir', descending: true });
       if (dirs.length === 0) break;
       for (const dir of dirs) {
-        try {
-          const dst = asBuffer(dir.dst);
-          const bad = realDirs.notADirectoryAbove(dst);
-          if (bad !== undefined) throw new Error(`Not set: ${displayPath(bad)} is no longer a directory.`);
-          finishDirectory(dst, dir.mode, preserve ? dir : null);
-        } catch (error) {
-          // A directory that could not be made was reported when it failed.
-          if ((error as NodeJS.ErrnoException).code !== 'ENOENT')
-            recordFailure(ctx, error, displayPath(dir.dst), 'finish');
-        }
+        // A directory that could not be made was reported when it failed.
+        finishPlannedDirectory(ctx, realDirs, dir, preserve);
         try {
           if (input.move && fs.existsSync(dir.src)) fs.rmdirSync(dir.src);
         } catch (error) {
@@ -78,37 +68,6 @@ export const complete = phase<CopyState, CopyInput, CopyDeps>({
     return Complete;
   },
   async onFailure(ctx) {
-    removeJobTemps(ctx);
+    cleanUpJob(ctx);
   },
 });
-
-/** Flags a directory is opened with to set its mode and times: a symlink in its place is not followed (`ELOOP`). */
-const OPEN_DIRECTORY = fs.constants.O_RDONLY | fs.constants.O_DIRECTORY | fs.constants.O_NOFOLLOW;
-
-/** Mode and (if given) times of a directory, through a descriptor of the directory itself. */
-function finishDirectory(
-  dir: Buffer,
-  mode: number,
-  times: { atimeMs: number; mtimeMs: number } | null,
-): void {
-  let fd: number;
-  try {
-    fd = fs.openSync(dir, OPEN_DIRECTORY);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ELOOP' || code === 'ENOTDIR')
-      throw new Error(`Not set: ${displayPath(dir)} is no longer a directory (never followed).`);
-    if (code !== 'EACCES' || !fs.lstatSync(dir).isDirectory()) throw error;
-    // A directory we may not read (a resumed run, its mode already set to one without `r`): by path, after
-    // lstat found a directory there.
-    fs.chmodSync(dir, mode);
-    if (times) fs.utimesSync(dir, times.atimeMs / 1000, times.mtimeMs / 1000);
-    return;
-  }
-  try {
-    fs.fchmodSync(fd, mode);
-    if (times) fs.futimesSync(fd, times.atimeMs / 1000, times.mtimeMs / 1000);
-  } finally {
-    fs.closeSync(fd);
-  }
-}

@@ -1,6 +1,6 @@
 import { phase } from '../../../phases/phase.js';
 import { CopyRun } from '../CopyRun.js';
-import { removeJobTemps } from '../removeJobTemps.js';
+import { cleanUpJob } from '../cleanUpJob.js';
 import type { CopyDeps, CopyInput, CopyState } from '../types.js';
 
 /**
@@ -11,8 +11,9 @@ import type { CopyDeps, CopyInput, CopyState } from '../types.js';
  * sources whose own copies are in place, and the cursor is checkpointed; then the temporary names (the
  * witnesses that let a resumed run recognise its own copies) are removed. A large file goes in chunks, its
  * offset checkpointed after each. A full destination (ENOSPC, EDQUOT) pauses the job at the item that did not
- * fit. Pause is honoured only at checkpoints, where what is on disk is what the checkpoint says; a cancel
- * removes the temporary files and the plan.
+ * fit. Pause is honoured only at checkpoints, where what is on disk is what the checkpoint says; a cancel (or a
+ * failure that ends the job) removes the temporary files and the plan, and gives the directories it made their
+ * sources' modes and times ({@link cleanUpJob}).
  */
 export const copying = phase<CopyState, CopyInput, CopyDeps>({
   name: 'copying',
@@ -21,6 +22,6 @@ export const copying = phase<CopyState, CopyInput, CopyDeps>({
     return new CopyRun(ctx).run();
   },
   async onFailure(ctx) {
-    removeJobTemps(ctx);
+    cleanUpJob(ctx);
   },
 });

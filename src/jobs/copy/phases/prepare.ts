@@ -7,7 +7,7 @@ import { asBuffer, basenameBytes, dirnameBytes } from '../../fs/bytePaths.js';
 import { conflictName } from '../conflictName.js';
 import { CopyRefusedError } from '../CopyRefusedError.js';
 import { recordFailure } from '../recordFailure.js';
-import { removeJobTemps } from '../removeJobTemps.js';
+import { cleanUpJob } from '../cleanUpJob.js';
 import { forgetStats, takeStat } from '../statCache.js';
 import type { CopyDeps, CopyInput, CopyState, PlanItem } from '../types.js';
 import { deletePlan, insertPlanItems } from '../jobPlans.js';
@@ -70,7 +70,7 @@ export const prepare = phase<CopyState, CopyInput, CopyDeps>({
     return Continue;
   },
   async onFailure(ctx) {
-    removeJobTemps(ctx);
+    cleanUpJob(ctx);
   },
 });
 
