@@ -134,6 +134,8 @@ export class JobRuntime<S = unknown, I = unknown, D = unknown, O = unknown> {
   /** Set once the run stopped without ending; nothing is written after. */
   stopReason: StopReason | null = null;
   private phaseStartState: S | undefined;
+  /** The state a `retry-from-checkpoint` phase began with, when no boundary checkpoint holds it. */
+  private retryStart: { readonly phase: string; readonly state: S } | undefined;
   private lastCheckpointBytes: Uint8Array | undefined;
   private lastCheckpointAt = Number.NEGATIVE_INFINITY;
   /** When a checkpoint last gave the host a turn (clock ms). */
@@ -660,10 +662,17 @@ export class JobRuntime<S = unknown, I = unknown, D = unknown, O = unknown> {
       this.restoreFor(input);
       const restored = this.skipNextBoundary;
       this.skipNextBoundary = false;
-      if (input.attempt <= 1 && !restored && info.phase.recovery?.strategy === 'restart-phase') {
-        this.phaseStartState = structuredClone(this.state);
+      const strategy = info.phase.recovery?.strategy;
+      const keepStart = input.attempt <= 1 && !restored && strategy === 'restart-phase';
+      // The boundary checkpoint writes the start state as it is, and it is copied once written: a state that a
+      // checkpoint refuses then fails the job there (SnapshotEncodeError), not in structuredClone.
+      if (keepStart) this.phaseStartState = this.boundaries ? this.state : structuredClone(this.state);
+      // Without boundary checkpoints a phase may write none of its own: its retry then starts from its start.
+      if (input.attempt <= 1 && !restored && strategy === 'retry-from-checkpoint' && !this.boundaries) {
+        this.retryStart = { phase: input.phase, state: structuredClone(this.state) };
       }
-      if (this.boundaries && !restored) await this.checkpoint({ force: true }, true);
+      if (this.boundaries && !restored) await this.boundaryCheckpoint(input.phase, job);
+      if (keepStart && this.boundaries) this.phaseStartState = structuredClone(this.state);
       this.throwIfStopped();
       const ctx = this.context(input.phase, input.attempt);
       let output: Awaited<ReturnType<typeof info.phase.execute>>;
@@ -678,6 +687,26 @@ export class JobRuntime<S = unknown, I = unknown, D = unknown, O = unknown> {
       return { ...output, at: clock.now(), startedAt };
     } catch (error) {
       throw this.stamp(error, input.phase, startedAt);
+    }
+  }
+
+  /**
+   * The checkpoint before a phase runs. One that cannot be written (state that cannot be encoded, a store that
+   * refuses) is no failure of the phase, whose code has not run: going through the phase's recovery would let
+   * `skip-phase` skip a phase that never ran and `retry-from-checkpoint` rewind to an earlier phase's
+   * checkpoint, losing that phase's work. The job fails instead, with that error as its `failure`, as when a
+   * pause or final checkpoint cannot be written; the store keeps the last checkpoint it took.
+   */
+  private async boundaryCheckpoint(phase: string, job: AnyActorRef): Promise<void> {
+    try {
+      await this.checkpoint({ force: true }, true);
+    } catch (error) {
+      if (error instanceof JobStoppedError || this.stopReason) throw error;
+      const at = this.options.clock.now();
+      const record = errorRecord(error, phase, at);
+      // The job leaves the phase's `running` for `failed`: the phase's outcome (this error) is dropped.
+      job.send({ type: 'CHECKPOINT_FAILED', error: { ...record, kind: 'fatal' }, at });
+      throw error;
     }
   }
 
@@ -726,16 +755,27 @@ export class JobRuntime<S = unknown, I = unknown, D = unknown, O = unknown> {
   /** Put `state` back where a retry must start from. */
   private restoreFor(input: RunPhaseInput): void {
     if (input.attempt <= 1 || input.reset === null) return;
-    this.resetState(input.reset);
+    this.resetState(input.reset, input.phase);
   }
 
-  /** Called by the `prepareRetry` action and before a retry runs: state back to the phase start or checkpoint. @internal */
-  resetState(reset: 'phase-start' | 'checkpoint'): void {
-    if (reset === 'phase-start' && this.phaseStartState !== undefined) {
-      this.state = structuredClone(this.phaseStartState);
-    } else if (reset === 'checkpoint' && this.lastCheckpointBytes) {
-      this.state = this.decode(this.lastCheckpointBytes).state;
+  /**
+   * Called by the `prepareRetry` action and before a retry of `phase` runs: state back to the phase's start
+   * (`restart-phase`) or to its last checkpoint (`retry-from-checkpoint`). Only a checkpoint written in `phase`
+   * counts: an earlier phase's (the last one written when boundary checkpoints are off) would undo that phase's
+   * work without running it again, so the state goes back to the phase's start instead. @internal
+   */
+  resetState(reset: 'phase-start' | 'checkpoint', phase: string | null): void {
+    if (reset === 'phase-start') {
+      if (this.phaseStartState !== undefined) this.state = structuredClone(this.phaseStartState);
+      return;
     }
+    const last = this.lastCheckpointBytes ? this.decode(this.lastCheckpointBytes) : undefined;
+    const lastPhase = snapshotPosition(
+      (last?.machine as { value?: unknown } | null | undefined)?.value,
+    ).phase;
+    if (last && lastPhase === phase) this.state = last.state;
+    else if (this.retryStart && this.retryStart.phase === phase)
+      this.state = structuredClone(this.retryStart.state);
   }
 
   private decode(bytes: Uint8Array): Envelope<S> {
@@ -1226,8 +1266,12 @@ export function implementationsFor(find: (job: AnyActorRef) => JobRuntime<any, a
         rt.persistSoon();
       },
       abortPhase: ({ self }: { self: AnyActorRef }) => find(self).abortPhase(),
+      // Run inside the transition to `retrying`: the snapshot is still the failed phase's `running`.
       prepareRetry: ({ self }: { self: AnyActorRef }, params: { reset: 'phase-start' | 'checkpoint' }) =>
-        find(self).resetState(params.reset),
+        find(self).resetState(
+          params.reset,
+          snapshotPosition((self.getSnapshot() as JobSnapshot).value).phase,
+        ),
     },
   };
 }
