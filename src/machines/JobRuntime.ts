@@ -318,9 +318,10 @@ export class JobRuntime<S = unknown, I = unknown, D = unknown, O = unknown> {
 
   /**
    * The job is at rest (paused or ended, its checkpoint written): clear a control request it honoured and give
-   * the lease up, so the next run — here or in another process — can take it.
+   * the lease up, so the next run — here or in another process — can take it. Also called by `resumeJob` for a
+   * job restored at rest (ended, or paused and not resumed), which writes no checkpoint that would. @internal
    */
-  private async releaseIfAtRest(): Promise<void> {
+  async releaseIfAtRest(): Promise<void> {
     if (!this.lease || !this.job || this.stopReason) return;
     const snapshot = this.snapshot();
     const atRest = snapshot.status === 'done' || snapshotPosition(snapshot.value).step === 'paused';

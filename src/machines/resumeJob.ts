@@ -142,6 +142,10 @@ export async function resumeJob<S, I, D, O>(
     // A cancel asked through the store while no process ran the job is honoured now; a pause is not (see above).
     if (request === 'cancel') runtime.honour('cancel');
     else if (request === 'pause') await store.clearRequest?.(jobId);
+    // A job restored at rest — ended (its result is returned, nothing runs) or paused and not resumed — writes
+    // no checkpoint, which is where a run gives its lease up: it goes now, or no one could resume the job again
+    // while this process lives. `run.resume()` and `run.cancel()` of a paused run take it back.
+    await runtime.releaseIfAtRest();
     return run;
   } finally {
     if (!handedOver && lease && !options.lease) await store.release?.(lease).catch(() => {});
