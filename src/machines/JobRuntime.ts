@@ -571,7 +571,8 @@ export class JobRuntime<S = unknown, I = unknown, D = unknown, O = unknown> {
       if (envelope.phaseStartState !== undefined) this.phaseStartState = envelope.phaseStartState as S;
       this.lastCheckpointBytes = stored.bytes;
       this.restored = true;
-      this.skipNextBoundary = true;
+      // Restored mid-phase: the checkpoint just loaded is the phase's; waiting for a retry, the attempt writes one.
+      this.skipNextBoundary = mine.step === 'running';
       this.progress.restore(
         envelope.progress,
         this.definition.byName.get(envelope.progress.phase ?? '')?.index,

@@ -120,8 +120,9 @@ export async function resumeJob<S, I, D, O>(
         checkpointBytes: stored.bytes,
         restored: true,
         // A job restored mid-phase goes on from the checkpoint just loaded; a paused one writes a fresh checkpoint
-        // when it resumes, so the store stops saying `paused` at once.
-        skipFirstBoundary: !paused,
+        // when it resumes, so the store stops saying `paused` at once; one restored waiting for a retry (or in a
+        // hook) writes one as its next attempt (or phase) starts, as it would have without the restore.
+        skipFirstBoundary: position.step === 'running',
       },
     );
     handedOver = true;

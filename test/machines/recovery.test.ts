@@ -1,7 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { Continue, defineJob, FatalError, MemoryStore, phase, resumeJob, runJob } from '../../src/index.js';
+import {
+  Continue,
+  decodeEnvelope,
+  defineJob,
+  FatalError,
+  MemoryStore,
+  phase,
+  resumeJob,
+  runJob,
+  snapshotPosition,
+} from '../../src/index.js';
 import { TestClock } from '../../src/testing/index.js';
-import { flush } from './helpers.js';
+import { deferred, flush } from './helpers.js';
 
 type S = { log: string[]; value: number };
 const init = (): S => ({ log: [], value: 0 });
@@ -155,5 +165,61 @@ describe('recovery policies', () => {
     await clock.advance(1);
     expect((await resumed.result).status).toBe('completed');
     expect(calls).toBe(2);
+  });
+
+  it('keeps the deadline and the attempt count through a stop (as a crash) during the backoff, with no checkpoint asked for', async () => {
+    const clock = new TestClock(1_000_000);
+    const store = new MemoryStore();
+    const attempts: number[] = [];
+    const second = deferred();
+    const makeDef = () =>
+      defineJob<S>({
+        name: 'backoffStop',
+        version: 1,
+        initialState: init,
+        phases: [
+          phase<S>({
+            name: 'net',
+            recovery: { strategy: 'retry-from-checkpoint', maxAttempts: 2, backoff: { initialMs: 3000 } },
+            async execute(ctx) {
+              attempts.push(ctx.attempt);
+              ctx.state.value++;
+              if (ctx.attempt === 2) await second.promise;
+              throw new Error('rate limited');
+            },
+          }),
+        ],
+      });
+    const run = runJob(makeDef(), {}, { store, clock, jobId: 'bo' });
+    await flush();
+    expect(run.position).toEqual({ phase: 'net', step: 'retrying' });
+    // What the store holds is the wait, with the state the retry starts from: a crash loses nothing of it.
+    const stored = decodeEnvelope((await store.load('bo'))!.bytes, { name: 'backoffStop', version: 1 });
+    expect(snapshotPosition((stored.machine as { value: unknown }).value)).toEqual({
+      phase: 'net',
+      step: 'retrying',
+    });
+    expect((stored.state as S).value).toBe(0);
+    // Stopped as a crash would stop it: nothing more is written.
+    await run.stop();
+    expect((await run.result).status).toBe('interrupted');
+    await clock.advance(1000);
+    const resumed = await resumeJob(makeDef(), 'bo', { store, clock });
+    await flush();
+    await clock.advance(1999);
+    expect(attempts).toEqual([1]);
+    await clock.advance(1);
+    await flush();
+    // The restored run's next attempt starts with its boundary checkpoint: a crash now runs attempt 2 again.
+    const during = decodeEnvelope((await store.load('bo'))!.bytes, { name: 'backoffStop', version: 1 });
+    expect(snapshotPosition((during.machine as { value: unknown }).value).step).toBe('running');
+    expect(during.history[0].attempts).toBe(2);
+    second.resolve();
+    const result = await resumed.result;
+    // The second attempt is the last (maxAttempts 2), from the state the first began with.
+    expect(attempts).toEqual([1, 2]);
+    expect(result.status).toBe('failed');
+    expect(result.history[0].attempts).toBe(2);
+    expect((resumed.state as S).value).toBe(1);
   });
 });
