@@ -93,7 +93,10 @@ export interface RuntimeStart<S, I> {
   readonly jobId: string;
   readonly input: I;
   readonly state: S;
+  /** The state a `restart-phase` phase began with (from the checkpoint restored from). */
   readonly phaseStartState?: S;
+  /** The phase whose start {@link phaseStartState} holds: the phase the restored checkpoint stands in. */
+  readonly phaseStartPhase?: string | null;
   readonly elapsedMs?: number;
   /** True when starting from a checkpoint just loaded. */
   readonly restored?: boolean;
@@ -134,6 +137,8 @@ export class JobRuntime<S = unknown, I = unknown, D = unknown, O = unknown> {
   /** Set once the run stopped without ending; nothing is written after. */
   stopReason: StopReason | null = null;
   private phaseStartState: S | undefined;
+  /** The phase whose start `phaseStartState` holds: each phase's start is kept once, when it first runs. */
+  private phaseStartOf: string | null | undefined;
   /** The state a `retry-from-checkpoint` phase began with, when no boundary checkpoint holds it. */
   private retryStart: { readonly phase: string; readonly state: S } | undefined;
   private lastCheckpointBytes: Uint8Array | undefined;
@@ -182,6 +187,7 @@ export class JobRuntime<S = unknown, I = unknown, D = unknown, O = unknown> {
     this.input = start.input;
     this.state = start.state;
     this.phaseStartState = start.phaseStartState;
+    if (start.phaseStartState !== undefined) this.phaseStartOf = start.phaseStartPhase;
     this.skipNextBoundary = start.skipFirstBoundary ?? start.restored === true;
     this.restored = start.restored === true;
     this.lastCheckpointBytes = start.checkpointBytes;
@@ -568,7 +574,10 @@ export class JobRuntime<S = unknown, I = unknown, D = unknown, O = unknown> {
         );
       }
       this.state = envelope.state as S;
-      if (envelope.phaseStartState !== undefined) this.phaseStartState = envelope.phaseStartState as S;
+      if (envelope.phaseStartState !== undefined) {
+        this.phaseStartState = envelope.phaseStartState as S;
+        this.phaseStartOf = theirs.phase;
+      }
       this.lastCheckpointBytes = stored.bytes;
       this.restored = true;
       // Restored mid-phase: the checkpoint just loaded is the phase's; waiting for a retry, the attempt writes one.
@@ -665,16 +674,23 @@ export class JobRuntime<S = unknown, I = unknown, D = unknown, O = unknown> {
       const restored = this.skipNextBoundary;
       this.skipNextBoundary = false;
       const strategy = info.phase.recovery?.strategy;
-      const keepStart = input.attempt <= 1 && !restored && strategy === 'restart-phase';
+      // A phase's start is kept when it first runs, not again when it goes on after a pause (in this process or
+      // restored: the checkpoint holds it) nor on a retry. Restored from a checkpoint that holds none (written
+      // before phasekit kept it, or rebuilt by a migration), the restored state is the best start known.
+      const keepStart = strategy === 'restart-phase' && this.phaseStartOf !== input.phase;
+      const aliasStart = keepStart && this.boundaries && !restored;
       // The boundary checkpoint writes the start state as it is, and it is copied once written: a state that a
       // checkpoint refuses then fails the job there (SnapshotEncodeError), not in structuredClone.
-      if (keepStart) this.phaseStartState = this.boundaries ? this.state : structuredClone(this.state);
+      if (keepStart) {
+        this.phaseStartState = aliasStart ? this.state : structuredClone(this.state);
+        this.phaseStartOf = input.phase;
+      }
       // Without boundary checkpoints a phase may write none of its own: its retry then starts from its start.
       if (input.attempt <= 1 && !restored && strategy === 'retry-from-checkpoint' && !this.boundaries) {
         this.retryStart = { phase: input.phase, state: structuredClone(this.state) };
       }
       if (this.boundaries && !restored) await this.boundaryCheckpoint(input.phase, job);
-      if (keepStart && this.boundaries) this.phaseStartState = structuredClone(this.state);
+      if (aliasStart) this.phaseStartState = structuredClone(this.state);
       this.throwIfStopped();
       const ctx = this.context(input.phase, input.attempt);
       let output: Awaited<ReturnType<typeof info.phase.execute>>;
@@ -842,7 +858,9 @@ export class JobRuntime<S = unknown, I = unknown, D = unknown, O = unknown> {
       input: this.input,
       machine: persistedSnapshot(this.job),
       state: this.state,
-      ...(info?.phase.recovery?.strategy === 'restart-phase' && this.phaseStartState !== undefined
+      ...(info?.phase.recovery?.strategy === 'restart-phase' &&
+      this.phaseStartState !== undefined &&
+      this.phaseStartOf === position.phase
         ? { phaseStartState: this.phaseStartState }
         : {}),
       history: context.history,

@@ -114,7 +114,9 @@ export async function resumeJob<S, I, D, O>(
         jobId,
         input: envelope.input as I,
         state: envelope.state as S,
-        ...(envelope.phaseStartState !== undefined ? { phaseStartState: envelope.phaseStartState as S } : {}),
+        ...(envelope.phaseStartState !== undefined
+          ? { phaseStartState: envelope.phaseStartState as S, phaseStartPhase: position.phase }
+          : {}),
         elapsedMs: envelope.progress.elapsedMs,
         progress: envelope.progress,
         checkpointBytes: stored.bytes,

@@ -5,6 +5,7 @@ import {
   defineJob,
   FatalError,
   MemoryStore,
+  PausedError,
   phase,
   resumeJob,
   runJob,
@@ -221,5 +222,97 @@ describe('recovery policies', () => {
     expect(result.status).toBe('failed');
     expect(result.history[0].attempts).toBe(2);
     expect((resumed.state as S).value).toBe(1);
+  });
+
+  it.each(['run.resume()', 'resumeJob'])(
+    'restart-phase after a pause and %s restarts from the state the phase began with, not the paused one',
+    async (how) => {
+      type C = { cursor: number; sum: number };
+      const seen: string[] = [];
+      let paused = false;
+      const def = defineJob({
+        name: 'restartAfterPause',
+        version: 1,
+        initialState: (): C => ({ cursor: 0, sum: 0 }),
+        output: (s: C) => s,
+        phases: [
+          phase<C>({
+            name: 'acc',
+            recovery: { strategy: 'restart-phase', maxAttempts: 3, backoff: { initialMs: 0 } },
+            async execute(ctx) {
+              seen.push(`attempt ${ctx.attempt} from ${JSON.stringify(ctx.state)}`);
+              for (; ctx.state.cursor < 6; ctx.state.cursor++) {
+                ctx.state.sum += ctx.state.cursor;
+                if (ctx.state.cursor === 2 && !paused) {
+                  paused = true;
+                  throw new PausedError();
+                }
+                if (ctx.state.cursor === 4 && ctx.attempt === 1) throw new Error('boom');
+              }
+              return Continue;
+            },
+          }),
+        ],
+      });
+      const store = new MemoryStore();
+      const run = runJob(def, {}, { store, jobId: 'rp' });
+      await flush();
+      expect(run.position).toEqual({ phase: 'acc', step: 'paused' });
+      let last = run;
+      if (how === 'run.resume()') await run.resume();
+      else {
+        await run.stop();
+        last = await resumeJob(def, 'rp', { store });
+      }
+      const result = await last.result;
+      expect(result.status).toBe('completed');
+      expect(seen).toEqual([
+        'attempt 1 from {"cursor":0,"sum":0}',
+        'attempt 1 from {"cursor":2,"sum":3}',
+        'attempt 2 from {"cursor":0,"sum":0}',
+      ]);
+      expect(result.output).toEqual({ cursor: 6, sum: 15 });
+    },
+  );
+
+  it("restart-phase of a phase paused at its boundary and resumed by resumeJob restarts from that phase's start", async () => {
+    const seen: string[] = [];
+    let run: ReturnType<typeof runJob> | undefined;
+    const def = defineJob<S>({
+      name: 'restartAtBoundary',
+      version: 1,
+      initialState: init,
+      phases: [
+        phase<S>({
+          name: 'first',
+          recovery: { strategy: 'restart-phase', maxAttempts: 2, backoff: { initialMs: 0 } },
+          async execute(ctx) {
+            ctx.state.value = 10;
+            // Asked as the phase runs, never checked: the job stops in the next phase's `paused`.
+            run?.pause();
+            return Continue;
+          },
+        }),
+        phase<S>({
+          name: 'second',
+          recovery: { strategy: 'restart-phase', maxAttempts: 2, backoff: { initialMs: 0 } },
+          async execute(ctx) {
+            seen.push(`attempt ${ctx.attempt} saw ${ctx.state.value}`);
+            ctx.state.value++;
+            if (ctx.attempt === 1) throw new Error('flaky');
+            return Continue;
+          },
+        }),
+      ],
+    });
+    const store = new MemoryStore();
+    run = runJob(def, {}, { store, jobId: 'rb' });
+    while (run.position.step !== 'paused') await flush(1);
+    expect(run.position.phase).toBe('second');
+    await run.stop();
+    const resumed = await resumeJob(def, 'rb', { store });
+    expect((await resumed.result).status).toBe('completed');
+    // The paused checkpoint held no start of `second` (it never ran): it is taken as `second` starts.
+    expect(seen).toEqual(['attempt 1 saw 10', 'attempt 2 saw 10']);
   });
 });
