@@ -93,7 +93,10 @@ export interface RuntimeStart<S, I> {
   readonly jobId: string;
   readonly input: I;
   readonly state: S;
+  /** The state a `restart-phase` phase began with (from the checkpoint restored from). */
   readonly phaseStartState?: S;
+  /** The phase whose start {@link phaseStartState} holds: the phase the restored checkpoint stands in. */
+  readonly phaseStartPhase?: string | null;
   readonly elapsedMs?: number;
   /** True when starting from a checkpoint just loaded. */
   readonly restored?: boolean;
@@ -134,6 +137,10 @@ export class JobRuntime<S = unknown, I = unknown, D = unknown, O = unknown> {
   /** Set once the run stopped without ending; nothing is written after. */
   stopReason: StopReason | null = null;
   private phaseStartState: S | undefined;
+  /** The phase whose start `phaseStartState` holds: each phase's start is kept once, when it first runs. */
+  private phaseStartOf: string | null | undefined;
+  /** The state a `retry-from-checkpoint` phase began with, when no boundary checkpoint holds it. */
+  private retryStart: { readonly phase: string; readonly state: S } | undefined;
   private lastCheckpointBytes: Uint8Array | undefined;
   private lastCheckpointAt = Number.NEGATIVE_INFINITY;
   /** When a checkpoint last gave the host a turn (clock ms). */
@@ -180,6 +187,7 @@ export class JobRuntime<S = unknown, I = unknown, D = unknown, O = unknown> {
     this.input = start.input;
     this.state = start.state;
     this.phaseStartState = start.phaseStartState;
+    if (start.phaseStartState !== undefined) this.phaseStartOf = start.phaseStartPhase;
     this.skipNextBoundary = start.skipFirstBoundary ?? start.restored === true;
     this.restored = start.restored === true;
     this.lastCheckpointBytes = start.checkpointBytes;
@@ -316,9 +324,10 @@ export class JobRuntime<S = unknown, I = unknown, D = unknown, O = unknown> {
 
   /**
    * The job is at rest (paused or ended, its checkpoint written): clear a control request it honoured and give
-   * the lease up, so the next run — here or in another process — can take it.
+   * the lease up, so the next run — here or in another process — can take it. Also called by `resumeJob` for a
+   * job restored at rest (ended, or paused and not resumed), which writes no checkpoint that would. @internal
    */
-  private async releaseIfAtRest(): Promise<void> {
+  async releaseIfAtRest(): Promise<void> {
     if (!this.lease || !this.job || this.stopReason) return;
     const snapshot = this.snapshot();
     const atRest = snapshot.status === 'done' || snapshotPosition(snapshot.value).step === 'paused';
@@ -565,10 +574,14 @@ export class JobRuntime<S = unknown, I = unknown, D = unknown, O = unknown> {
         );
       }
       this.state = envelope.state as S;
-      if (envelope.phaseStartState !== undefined) this.phaseStartState = envelope.phaseStartState as S;
+      if (envelope.phaseStartState !== undefined) {
+        this.phaseStartState = envelope.phaseStartState as S;
+        this.phaseStartOf = theirs.phase;
+      }
       this.lastCheckpointBytes = stored.bytes;
       this.restored = true;
-      this.skipNextBoundary = true;
+      // Restored mid-phase: the checkpoint just loaded is the phase's; waiting for a retry, the attempt writes one.
+      this.skipNextBoundary = mine.step === 'running';
       this.progress.restore(
         envelope.progress,
         this.definition.byName.get(envelope.progress.phase ?? '')?.index,
@@ -660,10 +673,24 @@ export class JobRuntime<S = unknown, I = unknown, D = unknown, O = unknown> {
       this.restoreFor(input);
       const restored = this.skipNextBoundary;
       this.skipNextBoundary = false;
-      if (input.attempt <= 1 && !restored && info.phase.recovery?.strategy === 'restart-phase') {
-        this.phaseStartState = structuredClone(this.state);
+      const strategy = info.phase.recovery?.strategy;
+      // A phase's start is kept when it first runs, not again when it goes on after a pause (in this process or
+      // restored: the checkpoint holds it) nor on a retry. Restored from a checkpoint that holds none (written
+      // before phasekit kept it, or rebuilt by a migration), the restored state is the best start known.
+      const keepStart = strategy === 'restart-phase' && this.phaseStartOf !== input.phase;
+      const aliasStart = keepStart && this.boundaries && !restored;
+      // The boundary checkpoint writes the start state as it is, and it is copied once written: a state that a
+      // checkpoint refuses then fails the job there (SnapshotEncodeError), not in structuredClone.
+      if (keepStart) {
+        this.phaseStartState = aliasStart ? this.state : structuredClone(this.state);
+        this.phaseStartOf = input.phase;
       }
-      if (this.boundaries && !restored) await this.checkpoint({ force: true }, true);
+      // Without boundary checkpoints a phase may write none of its own: its retry then starts from its start.
+      if (input.attempt <= 1 && !restored && strategy === 'retry-from-checkpoint' && !this.boundaries) {
+        this.retryStart = { phase: input.phase, state: structuredClone(this.state) };
+      }
+      if (this.boundaries && !restored) await this.boundaryCheckpoint(input.phase, job);
+      if (aliasStart) this.phaseStartState = structuredClone(this.state);
       this.throwIfStopped();
       const ctx = this.context(input.phase, input.attempt);
       let output: Awaited<ReturnType<typeof info.phase.execute>>;
@@ -678,6 +705,26 @@ export class JobRuntime<S = unknown, I = unknown, D = unknown, O = unknown> {
       return { ...output, at: clock.now(), startedAt };
     } catch (error) {
       throw this.stamp(error, input.phase, startedAt);
+    }
+  }
+
+  /**
+   * The checkpoint before a phase runs. One that cannot be written (state that cannot be encoded, a store that
+   * refuses) is no failure of the phase, whose code has not run: going through the phase's recovery would let
+   * `skip-phase` skip a phase that never ran and `retry-from-checkpoint` rewind to an earlier phase's
+   * checkpoint, losing that phase's work. The job fails instead, with that error as its `failure`, as when a
+   * pause or final checkpoint cannot be written; the store keeps the last checkpoint it took.
+   */
+  private async boundaryCheckpoint(phase: string, job: AnyActorRef): Promise<void> {
+    try {
+      await this.checkpoint({ force: true }, true);
+    } catch (error) {
+      if (error instanceof JobStoppedError || this.stopReason) throw error;
+      const at = this.options.clock.now();
+      const record = errorRecord(error, phase, at);
+      // The job leaves the phase's `running` for `failed`: the phase's outcome (this error) is dropped.
+      job.send({ type: 'CHECKPOINT_FAILED', error: { ...record, kind: 'fatal' }, at });
+      throw error;
     }
   }
 
@@ -726,16 +773,27 @@ export class JobRuntime<S = unknown, I = unknown, D = unknown, O = unknown> {
   /** Put `state` back where a retry must start from. */
   private restoreFor(input: RunPhaseInput): void {
     if (input.attempt <= 1 || input.reset === null) return;
-    this.resetState(input.reset);
+    this.resetState(input.reset, input.phase);
   }
 
-  /** Called by the `prepareRetry` action and before a retry runs: state back to the phase start or checkpoint. @internal */
-  resetState(reset: 'phase-start' | 'checkpoint'): void {
-    if (reset === 'phase-start' && this.phaseStartState !== undefined) {
-      this.state = structuredClone(this.phaseStartState);
-    } else if (reset === 'checkpoint' && this.lastCheckpointBytes) {
-      this.state = this.decode(this.lastCheckpointBytes).state;
+  /**
+   * Called by the `prepareRetry` action and before a retry of `phase` runs: state back to the phase's start
+   * (`restart-phase`) or to its last checkpoint (`retry-from-checkpoint`). Only a checkpoint written in `phase`
+   * counts: an earlier phase's (the last one written when boundary checkpoints are off) would undo that phase's
+   * work without running it again, so the state goes back to the phase's start instead. @internal
+   */
+  resetState(reset: 'phase-start' | 'checkpoint', phase: string | null): void {
+    if (reset === 'phase-start') {
+      if (this.phaseStartState !== undefined) this.state = structuredClone(this.phaseStartState);
+      return;
     }
+    const last = this.lastCheckpointBytes ? this.decode(this.lastCheckpointBytes) : undefined;
+    const lastPhase = snapshotPosition(
+      (last?.machine as { value?: unknown } | null | undefined)?.value,
+    ).phase;
+    if (last && lastPhase === phase) this.state = last.state;
+    else if (this.retryStart && this.retryStart.phase === phase)
+      this.state = structuredClone(this.retryStart.state);
   }
 
   private decode(bytes: Uint8Array): Envelope<S> {
@@ -800,7 +858,9 @@ export class JobRuntime<S = unknown, I = unknown, D = unknown, O = unknown> {
       input: this.input,
       machine: persistedSnapshot(this.job),
       state: this.state,
-      ...(info?.phase.recovery?.strategy === 'restart-phase' && this.phaseStartState !== undefined
+      ...(info?.phase.recovery?.strategy === 'restart-phase' &&
+      this.phaseStartState !== undefined &&
+      this.phaseStartOf === position.phase
         ? { phaseStartState: this.phaseStartState }
         : {}),
       history: context.history,
@@ -1226,8 +1286,12 @@ export function implementationsFor(find: (job: AnyActorRef) => JobRuntime<any, a
         rt.persistSoon();
       },
       abortPhase: ({ self }: { self: AnyActorRef }) => find(self).abortPhase(),
+      // Run inside the transition to `retrying`: the snapshot is still the failed phase's `running`.
       prepareRetry: ({ self }: { self: AnyActorRef }, params: { reset: 'phase-start' | 'checkpoint' }) =>
-        find(self).resetState(params.reset),
+        find(self).resetState(
+          params.reset,
+          snapshotPosition((self.getSnapshot() as JobSnapshot).value).phase,
+        ),
     },
   };
 }

@@ -69,6 +69,9 @@ export class ProgressTracker {
     this.bytesCompleted = saved.bytesCompleted;
     this.bytesTotal = saved.bytesTotal;
     this.message = saved.message;
+    // A phase that reported `percent` itself: its counts do not give it back, so it is restored as reported.
+    const counted = saved.total > 0 ? Math.min(100, (saved.completed / saved.total) * 100) : 0;
+    this.explicitPercent = saved.phasePercent !== counted ? saved.phasePercent : null;
     this.floor = Math.max(this.floor, saved.overallPercent);
     this.rebase = true;
   }

@@ -575,6 +575,9 @@ function buildMachine(definition: JobDefinition, straight: boolean) {
           },
         },
         retrying: {
+          // The wait is checkpointed (its absolute deadline, the attempt count, the state the retry starts from):
+          // a stop or crash during the backoff resumes into it and waits only what is left.
+          entry: 'persist',
           invoke: {
             id: `backoff-${name}`,
             src: 'sleepUntil',

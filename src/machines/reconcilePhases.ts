@@ -1,4 +1,4 @@
-import { JobVersionError, type PhaseChange } from '../persistence/JobVersionError.js';
+import { type GroupChange, JobVersionError, type PhaseChange } from '../persistence/JobVersionError.js';
 import type { Envelope } from '../persistence/Envelope.js';
 import type { JobDefinition } from '../phases/defineJob.js';
 import { snapshotPosition } from '../phases/snapshotPosition.js';
@@ -25,6 +25,33 @@ export function phaseChange(stored: readonly string[], current: readonly string[
   };
 }
 
+/**
+ * The leaf phases can be the same while the groups around them changed (a group renamed, added or flattened): the
+ * machine's state value, whose path holds the groups, would then name states the machine does not have. `null`
+ * when the phase the job stands in sits where the definition puts it (or the job stands in no phase).
+ */
+function groupChange(
+  machine: PersistedMachine | null | undefined,
+  phase: string | null,
+  definition: JobDefinition,
+): GroupChange | null {
+  if (!machine || machine.status === 'done' || phase === null) return null;
+  const info = definition.byName.get(phase);
+  if (!info) return null;
+  const stored: string[] = [];
+  let node = machine.value;
+  while (node && typeof node === 'object') {
+    const key = Object.keys(node)[0];
+    if (key === undefined) break;
+    stored.push(key);
+    node = (node as Record<string, unknown>)[key];
+  }
+  // The path down to the phase: the groups, then the phase (its step below it is not part of the path).
+  const storedPath = stored.slice(0, stored.lastIndexOf(phase) + 1).join('.');
+  const currentPath = [...info.groups, phase].join('.');
+  return storedPath === currentPath ? null : { phase, stored: storedPath, current: currentPath };
+}
+
 type PersistedMachine = {
   value?: unknown;
   status?: string;
@@ -37,7 +64,9 @@ type PersistedMachine = {
  * returned as is. When the list changed, a migration must have run (`migrated`), else `JobVersionError` names the
  * phases added, removed or renamed. After a migration, history is rebuilt in the definition's order (entries kept
  * by name, new phases pending) and the job is placed, paused, in its position's phase — resuming restarts that
- * phase from the checkpointed state, as after a pause. Pure: nothing runs before this has passed.
+ * phase from the checkpointed state, as after a pause. The same holds when only the groups around the phase the
+ * job stands in changed: refused without a migration, placed anew after one. Pure: nothing runs before this has
+ * passed.
  *
  * @throws {JobVersionError} for a phase change without a migration, or a position this definition lacks.
  */
@@ -47,7 +76,8 @@ export function reconcilePhases(envelope: Envelope, definition: JobDefinition, m
   const machine = envelope.machine as PersistedMachine | null | undefined;
   const stood = snapshotPosition(machine?.value);
   const moved = envelope.position !== undefined && envelope.position.phase !== stood.phase;
-  if (change === null && !moved) return envelope;
+  const regrouped = change === null && !moved ? groupChange(machine, stood.phase, definition) : null;
+  if (change === null && !moved && regrouped === null) return envelope;
   if (!migrated && change !== null) {
     throw new JobVersionError({
       jobName: definition.name,
@@ -55,6 +85,15 @@ export function reconcilePhases(envelope: Envelope, definition: JobDefinition, m
       codeVersion: definition.version,
       jobId: envelope.jobId,
       phaseChange: change,
+    });
+  }
+  if (!migrated && regrouped !== null) {
+    throw new JobVersionError({
+      jobName: definition.name,
+      storedVersion: envelope.job.version,
+      codeVersion: definition.version,
+      jobId: envelope.jobId,
+      groupChange: regrouped,
     });
   }
   const byName = new Map(envelope.history.map((entry) => [entry.phase, entry]));

@@ -114,14 +114,17 @@ export async function resumeJob<S, I, D, O>(
         jobId,
         input: envelope.input as I,
         state: envelope.state as S,
-        ...(envelope.phaseStartState !== undefined ? { phaseStartState: envelope.phaseStartState as S } : {}),
+        ...(envelope.phaseStartState !== undefined
+          ? { phaseStartState: envelope.phaseStartState as S, phaseStartPhase: position.phase }
+          : {}),
         elapsedMs: envelope.progress.elapsedMs,
         progress: envelope.progress,
         checkpointBytes: stored.bytes,
         restored: true,
         // A job restored mid-phase goes on from the checkpoint just loaded; a paused one writes a fresh checkpoint
-        // when it resumes, so the store stops saying `paused` at once.
-        skipFirstBoundary: !paused,
+        // when it resumes, so the store stops saying `paused` at once; one restored waiting for a retry (or in a
+        // hook) writes one as its next attempt (or phase) starts, as it would have without the restore.
+        skipFirstBoundary: position.step === 'running',
       },
     );
     handedOver = true;
@@ -142,6 +145,10 @@ export async function resumeJob<S, I, D, O>(
     // A cancel asked through the store while no process ran the job is honoured now; a pause is not (see above).
     if (request === 'cancel') runtime.honour('cancel');
     else if (request === 'pause') await store.clearRequest?.(jobId);
+    // A job restored at rest — ended (its result is returned, nothing runs) or paused and not resumed — writes
+    // no checkpoint, which is where a run gives its lease up: it goes now, or no one could resume the job again
+    // while this process lives. `run.resume()` and `run.cancel()` of a paused run take it back.
+    await runtime.releaseIfAtRest();
     return run;
   } finally {
     if (!handedOver && lease && !options.lease) await store.release?.(lease).catch(() => {});

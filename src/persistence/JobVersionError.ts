@@ -12,6 +12,18 @@ export interface JobVersionErrorOptions {
   readonly phaseChange?: PhaseChange;
   /** A migration ran, but left the job in a phase this code does not have. */
   readonly lostPosition?: string;
+  /** The phase list is the same, but the groups around the phase the job stands in changed. */
+  readonly groupChange?: GroupChange;
+}
+
+/** Where a checkpoint's job stands and where the code places that phase, when its groups changed. */
+export interface GroupChange {
+  /** The phase the job stands in. */
+  readonly phase: string;
+  /** Its path in the checkpoint, groups first, e.g. `g1.b`. */
+  readonly stored: string;
+  /** Its path in the code, e.g. `g2.b` or `b`. */
+  readonly current: string;
 }
 
 /** How the phase list of a checkpoint differs from the job definition's. */
@@ -41,6 +53,8 @@ export class JobVersionError extends Error {
   readonly jobId: string | undefined;
   /** Set when the refusal is about the phase list. */
   readonly phaseChange: PhaseChange | undefined;
+  /** Set when the refusal is about the groups around the phase the job stands in. */
+  readonly groupChange: GroupChange | undefined;
 
   constructor(options: JobVersionErrorOptions) {
     super(describe(options));
@@ -50,6 +64,7 @@ export class JobVersionError extends Error {
     this.missingFrom = options.missingFrom;
     this.jobId = options.jobId;
     this.phaseChange = options.phaseChange;
+    this.groupChange = options.groupChange;
   }
 }
 
@@ -60,6 +75,14 @@ function describe(o: JobVersionErrorOptions): string {
       `${subject} stands in phase "${o.lostPosition}", which version ${o.codeVersion} of the job does not have. ` +
       `Return a position from the migration of version ${o.codeVersion - 1}: ` +
       `(c) => ({ ...c, position: { phase: "<a phase of version ${o.codeVersion}>" } }), or use renamePhase(c, from, to).`
+    );
+  }
+  if (o.groupChange) {
+    const g = o.groupChange;
+    return (
+      `${subject} stands in phase "${g.phase}" at "${g.stored}", but this code (version ${o.codeVersion}) places ` +
+      `it at "${g.current}": the groups changed. Bump the job's version and register a migration, e.g. ` +
+      `migrations: { ${o.storedVersion}: (c) => c }: the job is then placed, paused, in "${g.phase}" at its new place.`
     );
   }
   if (o.phaseChange) {

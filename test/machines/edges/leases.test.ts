@@ -103,4 +103,42 @@ describe('one owner per job', () => {
     const result = await again.result;
     expect(result.status).toBe('cancelled');
   });
+
+  it('gives the lease up when resuming a job that already ended: later resumes, by any owner, are not refused', async () => {
+    const store = new MemoryStore();
+    const fx = effects();
+    const job = batchJob();
+    await runJob(job, { items: 20, size: 10 }, { store, deps: fx, jobId: 'l4' }).result;
+    const first = await resumeJob(job, 'l4', { store, deps: fx, owner: owner('first') });
+    expect((await first.result).status).toBe('completed');
+    expect(await store.holder('l4')).toBeUndefined();
+    const second = await resumeJob(job, 'l4', { store, deps: fx, owner: owner('second') });
+    expect((await second.result).status).toBe('completed');
+    expect(await store.holder('l4')).toBeUndefined();
+  });
+
+  it('gives the lease up when resuming a paused job with resume: false, and takes it back on run.resume()', async () => {
+    const store = new MemoryStore();
+    const fx = effects();
+    const waiting: (() => void)[] = [];
+    fx.gate = () => new Promise<void>((resolve) => waiting.push(resolve));
+    const job = batchJob();
+    const run = runJob(job, { items: 30, size: 10 }, { store, deps: fx, jobId: 'l5' });
+    while (waiting.length === 0) await new Promise((r) => setImmediate(r));
+    const pausing = run.pause();
+    waiting.shift()!();
+    await pausing;
+    await run.stop();
+    expect((await store.load('l5'))!.record.status).toBe('paused');
+
+    const held = await resumeJob(job, 'l5', { store, deps: fx, resume: false, owner: owner('first') });
+    expect(held.position.step).toBe('paused');
+    // At rest: another owner could take the job now.
+    expect(await store.holder('l5')).toBeUndefined();
+    fx.gate = undefined;
+    await held.resume();
+    expect((await held.result).status).toBe('completed');
+    expect(exactlyOnce(fx.rows, 30)).toBe(true);
+    expect(await store.holder('l5')).toBeUndefined();
+  });
 });

@@ -3,9 +3,11 @@ import {
   Continue,
   checkResumable,
   defineJob,
+  group,
   JobVersionError,
   MemoryStore,
   type Phase,
+  type PhaseNode,
   phase,
   renamePhase,
   resumeJob,
@@ -43,7 +45,7 @@ const mark = (name: string) =>
 
 function jobOf(
   version: number,
-  phases: Phase<S>[],
+  phases: PhaseNode<S>[],
   migrations?: Parameters<typeof defineJob>[0]['migrations'],
 ) {
   return defineJob<S>({
@@ -135,5 +137,44 @@ describe('a changed phase list on resume', () => {
     expect(bad[0].reason).toMatch(/added "x"/);
     const none = await checkResumable([], store);
     expect(none[0].reason).toMatch(/no job definition named "evolving"/);
+  });
+
+  it('is refused when only the groups around the paused phase changed, and placed anew by a migration', async () => {
+    const store = new MemoryStore();
+    const v1 = jobOf(1, [mark('a'), group('g1', [counting('b'), mark('c')]), mark('d')]);
+    const run = runJob(v1, {}, { store, jobId: 'e2' });
+    await new Promise<void>((resolve) => {
+      const sub = run.events$.subscribe((e) => {
+        if (e.type === 'checkpointed' && e.phase === 'b') {
+          sub.unsubscribe();
+          resolve();
+        }
+      });
+    });
+    await run.pause();
+    expect(run.position).toEqual({ phase: 'b', step: 'paused' });
+    const before = (await store.load('e2'))!.bytes;
+
+    // Same leaves, same version: group renamed, or flattened away.
+    for (const phases of [
+      [mark('a'), group('g2', [counting('b'), mark('c')]), mark('d')],
+      [mark('a'), counting('b'), mark('c'), mark('d')],
+    ]) {
+      const changed = jobOf(1, phases);
+      const error = await resumeJob(changed, 'e2', { store }).catch((e) => e);
+      expect(error).toBeInstanceOf(JobVersionError);
+      expect(error.message).toMatch(/"b" at "g1\.b"/);
+      const [check] = await checkResumable([changed], store);
+      expect(check).toMatchObject({ id: 'e2', ok: false });
+      expect(check.reason).toMatch(/groups/);
+    }
+    expect((await store.load('e2'))!.bytes).toEqual(before);
+
+    // A migration accepts it: the job is placed, paused, in b at its new place, and goes on from its cursor.
+    const v2 = jobOf(2, [mark('a'), group('g2', [counting('b'), mark('c')]), mark('d')], { 1: (c) => c });
+    expect((await checkResumable([v2], store))[0].ok).toBe(true);
+    const result = await (await resumeJob(v2, 'e2', { store })).result;
+    expect(result.status).toBe('completed');
+    expect(result.output).toEqual({ cursor: 3, ran: ['a', 'b', 'c', 'd'] });
   });
 });

@@ -134,4 +134,56 @@ describe('progress that does not lie', () => {
     expect(record.status).toBe('cancelled');
     expect(record.percent).toBeCloseTo(seen.at(-1)!.overallPercent, 5);
   });
+
+  it('restores the percent a phase reported itself: the first frame after a restore shows it', async () => {
+    const clock = new TestClock(0);
+    const store = new MemoryStore();
+    const waiting: (() => void)[] = [];
+    const job = defineJob({
+      name: 'explicitPercent',
+      version: 1,
+      initialState: () => ({ i: 0 }),
+      phases: [
+        phase<{ i: number }>({
+          name: 'work',
+          async execute(ctx) {
+            for (; ctx.state.i < 10; ctx.state.i++) {
+              ctx.reportProgress({ percent: ctx.state.i * 10, message: `at ${ctx.state.i}` });
+              await ctx.checkpoint({ force: true });
+              await new Promise<void>((resolve) => waiting.push(resolve));
+              ctx.checkInterrupt();
+            }
+            return Continue;
+          },
+        }),
+        phase<{ i: number }>({ name: 'two', execute: async () => Continue }),
+      ],
+    });
+    const step = async () => {
+      while (waiting.length === 0) await clock.advance(0);
+      waiting.shift()!();
+      await clock.advance(0);
+    };
+    const run = runJob(job, {}, { clock, store, jobId: 'ep', progressIntervalMs: 10 });
+    for (let k = 0; k < 5; k++) await step();
+    while (waiting.length === 0) await clock.advance(0);
+    // Checkpointed at 50 % of `work` (25 % of the job); stopped there.
+    const stopping = run.stop();
+    waiting.shift()!();
+    await stopping;
+
+    const again = await resumeJob(job, 'ep', { clock, store, progressIntervalMs: 10 });
+    const after: JobProgress[] = [];
+    again.progress$.subscribe((p) => after.push(p));
+    await clock.advance(0);
+    expect(after[0]).toMatchObject({ phase: 'work', phasePercent: 50, overallPercent: 25, message: 'at 5' });
+    while (waiting.length > 0 || again.position.phase === 'work') {
+      if (waiting.length > 0) waiting.shift()!();
+      await clock.advance(10);
+    }
+    expect((await again.result).status).toBe('completed');
+    expect(
+      after.every((p, i) => i === 0 || p.phasePercent >= after[i - 1].phasePercent || p.phase !== 'work'),
+    ).toBe(true);
+  });
 });
