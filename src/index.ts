@@ -86,7 +86,7 @@ export { decodeEnvelope } from './persistence/decodeEnvelope.js';
 export { peekEnvelope } from './persistence/peekEnvelope.js';
 export { SnapshotCorruptError } from './persistence/SnapshotCorruptError.js';
 export { JobVersionError } from './persistence/JobVersionError.js';
-export type { PhaseChange } from './persistence/JobVersionError.js';
+export type { GroupChange, PhaseChange } from './persistence/JobVersionError.js';
 export { JobMismatchError } from './persistence/JobMismatchError.js';
 export { JobNotFoundError } from './persistence/JobNotFoundError.js';
 export { LeaseLostError } from './persistence/LeaseLostError.js';

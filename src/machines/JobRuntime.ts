@@ -1093,8 +1093,14 @@ export class JobRuntime<S = unknown, I = unknown, D = unknown, O = unknown> {
           const resumedSameAttempt = was.status === 'paused' && was.attempts === after.attempts;
           if (was.status === 'paused') this.events$.next({ type: 'resumed', jobId, at, phase: after.phase });
           if (resumedSameAttempt) {
-            // The phase goes on from its checkpointed cursor: keep its figures, restart only the rate.
-            progress.resumePhase();
+            // The phase goes on from its checkpointed cursor: keep its figures, restart only the rate. The
+            // weights of the phases before it too: a job restored paused has not counted them yet.
+            progress.continuePhase(
+              after.phase,
+              i,
+              this.doneWeight(ctx.history),
+              this.skippedWeight(ctx.history),
+            );
           } else {
             this.events$.next({ type: 'phaseStarted', ...e });
             progress.enterPhase(

@@ -32,6 +32,8 @@ export class ProgressTracker {
   doneWeight = 0;
   /** Weights of phases that will not run (skipped, or disabled by `when`), summed. */
   skippedWeight = 0;
+  /** The phase shown has ended (its weight is in `doneWeight`) and the next has not started. */
+  private phaseEnded = false;
   private readonly subject = new ReplaySubject<JobProgress>(1);
   private timer: unknown = null;
   private rate = 0;
@@ -78,6 +80,7 @@ export class ProgressTracker {
 
   /** A phase started a new attempt: its counters start from zero. */
   enterPhase(name: string, index: number, doneWeight: number, skippedWeight: number): void {
+    this.phaseEnded = false;
     this.phase = name;
     this.phaseIndex = index;
     this.doneWeight = doneWeight;
@@ -100,6 +103,7 @@ export class ProgressTracker {
 
   /** A restored job goes on inside `name`: keep the restored figures, measure the rate from here. */
   continuePhase(name: string, index: number, doneWeight: number, skippedWeight: number): void {
+    this.phaseEnded = false;
     this.phase = name;
     this.phaseIndex = index;
     this.doneWeight = doneWeight;
@@ -117,10 +121,14 @@ export class ProgressTracker {
     this.flush();
   }
 
-  /** A phase ended (or was skipped): move the weights. */
+  /**
+   * A phase ended (or was skipped): move the weights. Until the next phase starts, the phase shown counts
+   * through `doneWeight` alone: its own 100 % is not added on top.
+   */
   endPhase(doneWeight: number, skippedWeight: number): void {
     this.doneWeight = doneWeight;
     this.skippedWeight = skippedWeight;
+    this.phaseEnded = true;
     this.touch();
   }
 
@@ -182,7 +190,7 @@ export class ProgressTracker {
     if (this.status === 'completed') overall = 100;
     else if (this.status === 'failed' || this.status === 'cancelled') overall = this.floor;
     else {
-      const weight = this.weights[this.phaseIndex] ?? 0;
+      const weight = this.phaseEnded ? 0 : (this.weights[this.phaseIndex] ?? 0);
       const running = Math.max(this.totalWeight - this.skippedWeight, 1e-9);
       overall = ((this.doneWeight + (weight * phasePercent) / 100) / running) * 100;
     }
