@@ -57,7 +57,9 @@ describe('thumbnails: an image changed since the index', () => {
     }
     expect(result.output).toMatchObject({ images: 1, failed: 2 });
     const messages = result.errors.map((e) => e.message);
-    expect(messages.every((m) => /changed since it was indexed.*Index its location again/.test(m))).toBe(true);
+    expect(messages.every((m) => /changed since it was indexed.*Index its location again/.test(m))).toBe(
+      true,
+    );
     expect(result.errors.map((e) => path.basename(String(e.details?.path))).sort()).toEqual([
       'replaced.png',
       'rewritten.png',
