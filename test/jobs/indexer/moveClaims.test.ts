@@ -14,7 +14,8 @@ import { entriesByPath } from './entriesByPath.js';
 
 /**
  * Move detection claims each library entry at most once per run: an entry already moved in this run, or
- * taken by its own path (the same name, another kind or another inode), is no candidate for a new path.
+ * taken by its own path (the same name, another kind or another inode), is no candidate for a new path; and a
+ * candidate whose old path cannot exist any more (a parent now a file: ENOTDIR) is gone, not a fatal error.
  * After every re-index the library equals a clean index of the tree, and one more re-index changes nothing.
  *
  * ext4 lists a directory in the order of its names' hashes, so each case runs with its names both ways round
@@ -157,6 +158,7 @@ describe('an entry is claimed at most once per re-index', () => {
     fs.mkdirSync(path.join(root, 'd3'));
     write(path.join(root, 'a', 'b', 'A'), 'linked\n');
     fs.linkSync(path.join(root, 'a', 'b', 'A'), path.join(root, 'a', 'B'));
+    write(path.join(root, 'p', 'x'), 'x');
     const template = path.join(dir, 'template.db');
     (await index(template, root)).library.close();
     open.length = 0;
@@ -170,6 +172,9 @@ describe('an entry is claimed at most once per re-index', () => {
     fs.renameSync(path.join(root, 'a', 'b', 'A'), path.join(root, 'a', 'A'));
     fs.rmSync(path.join(root, 'a', 'B'));
     fs.renameSync(path.join(root, 'a', 'b'), path.join(root, 'a', 'B'));
+    fs.renameSync(path.join(root, 'p', 'x'), path.join(root, 'y'));
+    fs.rmdirSync(path.join(root, 'p'));
+    fs.writeFileSync(path.join(root, 'p'), 'a file where a directory was');
 
     const world = libraryWorld(path.join(dir, 'crash.db'), { template });
     const report = await runCrashPoints(
@@ -193,4 +198,54 @@ describe('an entry is claimed at most once per re-index', () => {
       entriesByPath(clean.library, clean.output.locationId!),
     );
   });
+});
+
+describe('a move candidate whose old path cannot exist any more', () => {
+  it('its old parent is now a file (ENOTDIR)', async () => {
+    const root = path.join(tempDir(), 'tree');
+    write(path.join(root, 'd', 'x'), '1\n');
+    const output = await reindexEqualsClean(root, () => {
+      fs.renameSync(path.join(root, 'd', 'x'), path.join(root, 'y'));
+      fs.rmdirSync(path.join(root, 'd'));
+      fs.writeFileSync(path.join(root, 'd'), 'file\n');
+    });
+    expect(output.moved).toBe(1);
+  });
+
+  it('its old parent is now a symlink to itself (ELOOP): not taken for moved, the job goes on', async () => {
+    const root = path.join(tempDir(), 'tree');
+    write(path.join(root, 'd', 'x'), '1\n');
+    await reindexEqualsClean(root, () => {
+      fs.renameSync(path.join(root, 'd', 'x'), path.join(root, 'y'));
+      fs.rmdirSync(path.join(root, 'd'));
+      fs.symlinkSync('d', path.join(root, 'd'));
+    });
+  });
+
+  for (const [x, y] of [
+    ['A', 'B'],
+    ['B', 'A'],
+  ]) {
+    it(`a directory renamed ${x} → ${y} and a file made at ${x}`, async () => {
+      const root = path.join(tempDir(), 'tree');
+      write(path.join(root, 'a', x, 'inner', 'f'), 'f');
+      write(path.join(root, 'a', x, 'g'), 'g');
+      await reindexEqualsClean(root, () => {
+        fs.renameSync(path.join(root, 'a', x), path.join(root, 'a', y));
+        fs.writeFileSync(path.join(root, 'a', x), 'file\n');
+      });
+    });
+
+    it(`a file (${x}) and a directory (${y}) swap names`, async () => {
+      const root = path.join(tempDir(), 'tree');
+      write(path.join(root, x), 'a file');
+      write(path.join(root, y, 'child'), 'c');
+      write(path.join(root, y, 'sub', 'deeper'), 'd');
+      await reindexEqualsClean(root, () => {
+        fs.renameSync(path.join(root, x), path.join(root, 'tmp'));
+        fs.renameSync(path.join(root, y), path.join(root, x));
+        fs.renameSync(path.join(root, 'tmp'), path.join(root, y));
+      });
+    });
+  }
 });

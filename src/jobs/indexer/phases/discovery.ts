@@ -471,7 +471,9 @@ const NONE = new Map<string, KnownRow>(); // never written: every write above is
 
 /**
  * The library entry this new path was moved from: same inode and device, same kind, not claimed yet in this
- * run (moved, or taken by its own path), and its old path no longer holds that inode.
+ * run (moved, or taken by its own path), and its old path no longer holds that inode — it names something
+ * else, or nothing: missing (`ENOENT`) or under what is no directory now (`ENOTDIR`). An old path that cannot
+ * be looked at (`EACCES`, `ELOOP`, `ENAMETOOLONG`...) tells nothing: that entry is not taken for moved.
  */
 function findMoved(
   ctx: Ctx,
@@ -484,7 +486,13 @@ function findMoved(
   for (const candidate of findByInode(library, ctx.state.locationId!, ino, dev)) {
     if (candidate.kind !== kind || candidate.parentId === null) continue;
     if (claims.moved.has(candidate.id) || claims.taken.has(candidate.id)) continue;
-    const old = fs.lstatSync(pathOf(library, candidate.id), { throwIfNoEntry: false });
+    let old: { ino: number; dev: number } | undefined;
+    try {
+      old = fs.lstatSync(pathOf(library, candidate.id), { throwIfNoEntry: false });
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException | null)?.code;
+      if (code !== 'ENOTDIR') continue;
+    }
     if (!old || old.ino !== ino || old.dev !== dev) return candidate;
   }
   return undefined;
