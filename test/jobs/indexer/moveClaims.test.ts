@@ -39,12 +39,21 @@ async function index(file: string, root: string, batchSize?: number) {
   return { library, output: result.output! };
 }
 
-/** Index `root`, change it, re-index: equal to a clean index, and an index more changes nothing. */
+/**
+ * Index `root`, change it, re-index: equal to a clean index, and an index more changes nothing. With
+ * `ignoreCtime`, without the ctimes: an unchanged entry keeps the one of its first index (a re-index never
+ * reads it back), and a hard link made changes its file's.
+ */
 async function reindexEqualsClean(
   root: string,
   change: () => void,
-  batchSize?: number,
+  { batchSize, ignoreCtime = false }: { batchSize?: number; ignoreCtime?: boolean } = {},
 ): Promise<IndexerOutput> {
+  const rows = (library: Library, locationId: number) => {
+    const out = entriesByPath(library, locationId);
+    if (ignoreCtime) for (const row of Object.values(out)) delete (row as { ctimeMs?: number }).ctimeMs;
+    return out;
+  };
   const dir = path.dirname(root);
   const file = path.join(dir, `library-${path.basename(root)}.db`);
   const first = await index(file, root, batchSize);
@@ -52,8 +61,8 @@ async function reindexEqualsClean(
   change();
   const again = await index(file, root, batchSize);
   const clean = await index(path.join(dir, `clean-${path.basename(root)}.db`), root, batchSize);
-  const fresh = entriesByPath(clean.library, clean.output.locationId!);
-  expect(entriesByPath(again.library, again.output.locationId!)).toEqual(fresh);
+  const fresh = rows(clean.library, clean.output.locationId!);
+  expect(rows(again.library, again.output.locationId!)).toEqual(fresh);
   expect(again.output).toMatchObject({
     files: clean.output.files,
     dirs: clean.output.dirs,
@@ -62,7 +71,7 @@ async function reindexEqualsClean(
   again.library.close();
   const third = await index(file, root, batchSize);
   expect(third.output).toMatchObject({ new: 0, modified: 0, moved: 0, deleted: 0 });
-  expect(entriesByPath(third.library, third.output.locationId!)).toEqual(fresh);
+  expect(rows(third.library, third.output.locationId!)).toEqual(fresh);
   return again.output;
 }
 
@@ -109,7 +118,7 @@ describe('an entry is claimed at most once per re-index', () => {
           fs.renameSync(path.join(root, y, 'f'), path.join(root, x, 'g'));
           fs.renameSync(path.join(root, 'staging'), path.join(root, y, 'f'));
         },
-        1,
+        { batchSize: 1 },
       );
     });
   }
@@ -126,7 +135,7 @@ describe('an entry is claimed at most once per re-index', () => {
           fs.rmSync(path.join(root, 'd1', 'A'));
           fs.linkSync(path.join(root, 'd3', 'A2'), path.join(root, 'd1', 'NEW'));
         },
-        batchSize,
+        { batchSize },
       );
       expect(output.moved).toBe(1);
       expect(output.new).toBe(1);
@@ -146,6 +155,26 @@ describe('an entry is claimed at most once per re-index', () => {
         fs.rmSync(path.join(root, 'a', y));
         fs.renameSync(path.join(root, 'a', 'b'), path.join(root, 'a', y));
       });
+    });
+  }
+
+  for (const [x, y] of [
+    ['C', 'x'],
+    ['x', 'C'],
+  ]) {
+    it(`a directory moved and a file in it (${x}) hard-linked beside it (${y}), in one batch`, async () => {
+      const root = path.join(tempDir(), 'tree');
+      write(path.join(root, 'yy', x), 'in the moved directory');
+      write(path.join(root, 'yy', 'sub', 'deep'), 'deeper');
+      await reindexEqualsClean(
+        root,
+        () => {
+          fs.renameSync(path.join(root, 'yy'), path.join(root, 'A'));
+          fs.linkSync(path.join(root, 'A', x), path.join(root, 'A', y));
+          fs.linkSync(path.join(root, 'A', 'sub', 'deep'), path.join(root, 'A', 'sub', `${y}2`));
+        },
+        { ignoreCtime: true },
+      );
     });
   }
 

@@ -35,7 +35,8 @@ import { insertNewEntries } from '../writes/insertNewEntries.js';
 import { DirectorySums, gatheredSums } from './DirectorySums.js';
 import { openLocation, reserveIds } from './openLocation.js';
 import { setContentIds } from '../../library/contentIdentities.js';
-import { findByInode, pathOf, updateEntries } from '../../library/entries.js';
+import { findByInode, getEntry, pathOf, updateEntries } from '../../library/entries.js';
+import type { Library } from '../../library/Library.js';
 
 type Ctx = PhaseContext<IndexerState, IndexerInput, IndexerDeps>;
 
@@ -87,7 +88,12 @@ export const discovery = phase<IndexerState, IndexerInput, IndexerDeps>({
     let batch: Batch = { inserts: [], updates: [], cleared: [] };
     let pending = 0;
     // What this run has claimed (see Claims): the moves from the state, as a resumed run has them.
-    const claims: Claims = { moved: new Set(state.moved), taken: new Set(), movedAway: new Map() };
+    const claims: Claims = {
+      moved: new Set(state.moved),
+      taken: new Set(),
+      movedAway: new Map(),
+      movedDirs: new Map(),
+    };
 
     const flush = async (last = false) => {
       const { inserts, updates, cleared } = batch;
@@ -95,6 +101,7 @@ export const discovery = phase<IndexerState, IndexerInput, IndexerDeps>({
       pending = 0;
       // Written with this checkpoint: the library rows themselves now say what those paths hold.
       claims.taken.clear();
+      claims.movedDirs.clear();
       // An ephemeral index keeps its entries in the state: checkpoint it on the usual throttle, not per batch.
       await ctx.checkpoint({
         force: library !== undefined,
@@ -229,6 +236,11 @@ interface Claims {
    * children again, with the moves of the written batches under their new parents.
    */
   movedAway: Map<number, string[]>;
+  /**
+   * Directories moved in the unwritten batch, by id, with their path now: until the batch is written the
+   * library still puts what is under them at their old path (see oldPathOf).
+   */
+  movedDirs: Map<number, Buffer>;
 }
 
 /** The library's children of `dirId` as the walk has left them: without the entries moved away in this run. */
@@ -431,8 +443,11 @@ function applyListing(ctx: Ctx, dir: PendingDir, listing: Listing, tools: WalkTo
         else away.push(oldKey);
       }
       counts.moved++;
-      if (kind === 'dir' && tools.recursive)
-        state.stack.push({ id: moved.id, path: joinBytes(dir.path, name), rel, fresh: false, ino, dev });
+      if (kind === 'dir') {
+        const path = joinBytes(dir.path, name);
+        tools.claims.movedDirs.set(moved.id, path);
+        if (tools.recursive) state.stack.push({ id: moved.id, path, rel, fresh: false, ino, dev });
+      }
       continue;
     }
     const id = tools.nextId();
@@ -488,7 +503,7 @@ function findMoved(
     if (claims.moved.has(candidate.id) || claims.taken.has(candidate.id)) continue;
     let old: { ino: number; dev: number } | undefined;
     try {
-      old = fs.lstatSync(pathOf(library, candidate.id), { throwIfNoEntry: false });
+      old = fs.lstatSync(oldPathOf(library, candidate, claims), { throwIfNoEntry: false });
     } catch (error) {
       const code = (error as NodeJS.ErrnoException | null)?.code;
       if (code !== 'ENOTDIR') continue;
@@ -496,4 +511,27 @@ function findMoved(
     if (!old || old.ino !== ino || old.dev !== dev) return candidate;
   }
   return undefined;
+}
+
+/**
+ * Where `candidate` is now if it did not move: its library path, but under a directory moved in the unwritten
+ * batch, that directory's path now (else an entry just found unchanged under a moved directory looks gone
+ * from its old path, and a hard link of it took it for moved: two paths for one entry).
+ */
+function oldPathOf(library: Library, candidate: EntryRow, claims: Claims): Buffer {
+  if (claims.movedDirs.size === 0) return pathOf(library, candidate.id);
+  const names: Buffer[] = [candidate.name];
+  for (let id = candidate.parentId; id !== null; ) {
+    const moved = claims.movedDirs.get(id);
+    if (moved !== undefined) {
+      let path = moved;
+      for (let i = names.length - 1; i >= 0; i--) path = joinBytes(path, names[i]);
+      return path;
+    }
+    const parent = getEntry(library, id);
+    if (parent === undefined || parent.parentId === null) break;
+    names.push(parent.name);
+    id = parent.parentId;
+  }
+  return pathOf(library, candidate.id);
 }
