@@ -35,7 +35,8 @@ import { insertNewEntries } from '../writes/insertNewEntries.js';
 import { DirectorySums, gatheredSums } from './DirectorySums.js';
 import { openLocation, reserveIds } from './openLocation.js';
 import { setContentIds } from '../../library/contentIdentities.js';
-import { findByInode, pathOf, updateEntries } from '../../library/entries.js';
+import { findByInode, getEntry, pathOf, updateEntries } from '../../library/entries.js';
+import type { Library } from '../../library/Library.js';
 
 type Ctx = PhaseContext<IndexerState, IndexerInput, IndexerDeps>;
 
@@ -86,19 +87,30 @@ export const discovery = phase<IndexerState, IndexerInput, IndexerDeps>({
     const recursive = (input.scope ?? 'recursive') === 'recursive';
     let batch: Batch = { inserts: [], updates: [], cleared: [] };
     let pending = 0;
+    // What this run has claimed (see Claims): the moves from the state, as a resumed run has them.
+    const claims: Claims = {
+      moved: new Set(state.moved),
+      taken: new Set(),
+      movedAway: new Map(),
+      movedDirs: new Map(),
+    };
 
     const flush = async (last = false) => {
       const { inserts, updates, cleared } = batch;
       batch = { inserts: [], updates: [], cleared: [] };
       pending = 0;
+      // Written with this checkpoint: the library rows themselves now say what those paths hold.
+      claims.taken.clear();
+      claims.movedDirs.clear();
       // An ephemeral index keeps its entries in the state: checkpoint it on the usual throttle, not per batch.
       await ctx.checkpoint({
         force: library !== undefined,
         ...(library
           ? {
               atomicWith: () => {
-                if (inserts.length) insertNewEntries(library, inserts);
+                // Updates first: a new path may take the name of an entry moved away in this batch.
                 if (updates.length) updateEntries(library, updates);
+                if (inserts.length) insertNewEntries(library, inserts);
                 if (cleared.length)
                   setContentIds(
                     library,
@@ -136,7 +148,7 @@ export const discovery = phase<IndexerState, IndexerInput, IndexerDeps>({
         const before = state.stack.length;
         const taken = reader.take(dir);
         const listing = taken instanceof Promise ? await taken : taken;
-        sinceYield += applyListing(ctx, dir, listing, { recursive, nextId, batch, known, sums });
+        sinceYield += applyListing(ctx, dir, listing, { recursive, nextId, batch, known, sums, claims });
         shareOut(state, dir, before);
         pending = batch.inserts.length + batch.updates.length + batch.cleared.length;
         report(ctx, dir.rel || '.');
@@ -203,6 +215,43 @@ interface WalkTools {
   known: KnownChildren | undefined;
   /** Directory totals of a first index, gathered as its entries are inserted. */
   sums: DirectorySums | undefined;
+  claims: Claims;
+}
+
+/**
+ * The library entries this run has claimed: each one stands for one path at most (a second claim of an entry
+ * lost one of its paths, or gave it the kind of one and the name of the other). Each claim is one a resumed
+ * run makes again: a move is in `state.moved`, checkpointed; an entry taken by its own path (its name with
+ * another kind or inode) is updated in the batch, so once that commits the library row itself holds what
+ * the path holds now, and before it commits a resumed run reads the directory again.
+ */
+interface Claims {
+  /** Entries moved in this run: `state.moved` as a set. */
+  moved: Set<number>;
+  /** Entries of the unwritten batch taken by their own path with another kind, inode, size or mtime. */
+  taken: Set<number>;
+  /**
+   * Per old parent, the names (hex) of entries moved away from it in this process: the library's children
+   * read at the start of the walk still show them there (see KnownChildren). A resumed run reads the
+   * children again, with the moves of the written batches under their new parents.
+   */
+  movedAway: Map<number, string[]>;
+  /**
+   * Directories moved in the unwritten batch, by id, with their path now: until the batch is written the
+   * library still puts what is under them at their old path (see oldPathOf).
+   */
+  movedDirs: Map<number, Buffer>;
+}
+
+/** The library's children of `dirId` as the walk has left them: without the entries moved away in this run. */
+function takeKnown(tools: WalkTools, dirId: number): Map<string, KnownRow> {
+  const rows = tools.known!.take(dirId);
+  const away = tools.claims.movedAway.get(dirId);
+  if (away !== undefined) {
+    tools.claims.movedAway.delete(dirId);
+    for (const key of away) rows.delete(key);
+  }
+  return rows;
 }
 
 /** Diff one directory's listing against the library; returns how many entries it had. */
@@ -224,7 +273,7 @@ function applyListing(ctx: Ctx, dir: PendingDir, listing: Listing, tools: WalkTo
     });
   }
   const existing: Map<string, KnownRow> =
-    library && !dir.fresh && !state.cold && tools.known ? tools.known.take(dir.id) : NONE;
+    library && !dir.fresh && !state.cold && tools.known ? takeKnown(tools, dir.id) : NONE;
   const { codes, stats, errors, ends } = listing;
   // The names as one Buffer: an entry's key is the hex of its bytes (as KnownChildren's).
   const names = Buffer.from(listing.names.buffer, listing.names.byteOffset, listing.names.byteLength);
@@ -316,6 +365,8 @@ function applyListing(ctx: Ctx, dir: PendingDir, listing: Listing, tools: WalkTo
           ...(kind === 'file' ? { mime: null, width: null, height: null, orientation: null } : {}),
         });
         if (kind === 'file') batch.cleared.push(knownId);
+        // Taken by its own path: not a move candidate for another one (its row still has the old inode).
+        tools.claims.taken.add(knownId);
         if (kind !== 'dir') counts.modified++;
         else counts.unchanged++;
       } else counts.unchanged++;
@@ -329,8 +380,9 @@ function applyListing(ctx: Ctx, dir: PendingDir, listing: Listing, tools: WalkTo
       // would break the library's unique key); what the library had under an old directory goes as missing.
       existing.delete(key);
       const knownId = known[K_ID];
+      tools.claims.taken.add(knownId);
       if (known[K_KIND] === 'dir' && tools.known) {
-        for (const row of tools.known.take(knownId).values()) state.missing.push(row[K_ID]);
+        for (const row of takeKnown(tools, knownId).values()) state.missing.push(row[K_ID]);
       }
       batch.updates.push({
         id: knownId,
@@ -358,7 +410,7 @@ function applyListing(ctx: Ctx, dir: PendingDir, listing: Listing, tools: WalkTo
         state.stack.push({ id: knownId, path: joinBytes(dir.path, name), rel, fresh: true, ino, dev });
       continue;
     }
-    const moved = !state.cold ? findMoved(ctx, ino, dev, kind) : undefined;
+    const moved = !state.cold ? findMoved(ctx, ino, dev, kind, tools.claims) : undefined;
     if (moved) {
       // Moved and changed too (edited after the move, or a new file that reuses a deleted one's inode): what was
       // learnt from the old bytes no longer holds, as for a file modified in place.
@@ -380,9 +432,22 @@ function applyListing(ctx: Ctx, dir: PendingDir, listing: Listing, tools: WalkTo
       const at = state.missing.indexOf(moved.id);
       if (at >= 0) state.missing.splice(at, 1);
       state.moved.push(moved.id);
+      tools.claims.moved.add(moved.id);
+      // Its old name must not be taken for it again: here, or when its old parent is read.
+      const oldKey = moved.name.toString('hex');
+      if (moved.parentId === dir.id) {
+        if (existing.size > 0) existing.delete(oldKey);
+      } else {
+        const away = tools.claims.movedAway.get(moved.parentId!);
+        if (away === undefined) tools.claims.movedAway.set(moved.parentId!, [oldKey]);
+        else away.push(oldKey);
+      }
       counts.moved++;
-      if (kind === 'dir' && tools.recursive)
-        state.stack.push({ id: moved.id, path: joinBytes(dir.path, name), rel, fresh: false, ino, dev });
+      if (kind === 'dir') {
+        const path = joinBytes(dir.path, name);
+        tools.claims.movedDirs.set(moved.id, path);
+        if (tools.recursive) state.stack.push({ id: moved.id, path, rel, fresh: false, ino, dev });
+      }
       continue;
     }
     const id = tools.nextId();
@@ -407,9 +472,9 @@ function applyListing(ctx: Ctx, dir: PendingDir, listing: Listing, tools: WalkTo
     if (kind === 'dir' && tools.recursive)
       state.stack.push({ id, path: joinBytes(dir.path, name), rel, fresh: true, ino, dev });
   }
-  // What the library has here and the disk no longer does (or the rules now leave out).
-  // A row moved away earlier in this run may still sit under its old parent until its batch is written.
-  for (const row of existing.values()) if (!state.moved.includes(row[K_ID])) state.missing.push(row[K_ID]);
+  // What the library has here and the disk no longer does (or the rules now leave out). A row moved away in
+  // this run is no longer here (takeKnown, and the moved branch above for a move within this directory).
+  for (const row of existing.values()) if (!tools.claims.moved.has(row[K_ID])) state.missing.push(row[K_ID]);
   return n;
 }
 
@@ -420,20 +485,53 @@ const NO_NAME = Buffer.alloc(0);
 const NONE = new Map<string, KnownRow>(); // never written: every write above is behind existing.size > 0
 
 /**
- * The library entry this new path was moved from: same inode and device, same kind, and its old path no
- * longer holds that inode.
+ * The library entry this new path was moved from: same inode and device, same kind, not claimed yet in this
+ * run (moved, or taken by its own path), and its old path no longer holds that inode — it names something
+ * else, or nothing: missing (`ENOENT`) or under what is no directory now (`ENOTDIR`). An old path that cannot
+ * be looked at (`EACCES`, `ELOOP`, `ENAMETOOLONG`...) tells nothing: that entry is not taken for moved.
  */
 function findMoved(
   ctx: Ctx,
   ino: number,
   dev: number,
   kind: 'file' | 'dir' | 'symlink',
+  claims: Claims,
 ): EntryRow | undefined {
   const library = ctx.deps.library!;
   for (const candidate of findByInode(library, ctx.state.locationId!, ino, dev)) {
     if (candidate.kind !== kind || candidate.parentId === null) continue;
-    const old = fs.lstatSync(pathOf(library, candidate.id), { throwIfNoEntry: false });
+    if (claims.moved.has(candidate.id) || claims.taken.has(candidate.id)) continue;
+    let old: { ino: number; dev: number } | undefined;
+    try {
+      old = fs.lstatSync(oldPathOf(library, candidate, claims), { throwIfNoEntry: false });
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException | null)?.code;
+      if (code !== 'ENOTDIR') continue;
+    }
     if (!old || old.ino !== ino || old.dev !== dev) return candidate;
   }
   return undefined;
+}
+
+/**
+ * Where `candidate` is now if it did not move: its library path, but under a directory moved in the unwritten
+ * batch, that directory's path now (else an entry just found unchanged under a moved directory looks gone
+ * from its old path, and a hard link of it took it for moved: two paths for one entry).
+ */
+function oldPathOf(library: Library, candidate: EntryRow, claims: Claims): Buffer {
+  if (claims.movedDirs.size === 0) return pathOf(library, candidate.id);
+  const names: Buffer[] = [candidate.name];
+  for (let id = candidate.parentId; id !== null; ) {
+    const moved = claims.movedDirs.get(id);
+    if (moved !== undefined) {
+      let path = moved;
+      for (let i = names.length - 1; i >= 0; i--) path = joinBytes(path, names[i]);
+      return path;
+    }
+    const parent = getEntry(library, id);
+    if (parent === undefined || parent.parentId === null) break;
+    names.push(parent.name);
+    id = parent.parentId;
+  }
+  return pathOf(library, candidate.id);
 }

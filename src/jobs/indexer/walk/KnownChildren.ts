@@ -22,7 +22,7 @@ const FIELDS = 6;
  * The same rows a query per directory would give when it is read: during a walk the library's children of a
  * directory change only while that directory itself is read (a new path is inserted under the directory
  * being read; a move sets the parent to the directory being read). An entry moved away from a directory not
- * yet read still shows there, and the walk leaves it out through `state.moved`, as it did when the batch
+ * yet read still shows there, and the walk leaves it out (discovery's `takeKnown`), as it did when the batch
  * with the move was not yet written. A resumed job reads the rows again.
  *
  * The pass reads one text per directory ({@link knownGroupsOfLocation}) and parses a directory's children
