@@ -12,6 +12,7 @@
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { prng } from '../lib/prng.js';
 
 export const VERSION = 1;
 export const DEFAULT_DIR = join(tmpdir(), 'phasekit-bench-copy');
@@ -20,17 +21,6 @@ const DIRS = 1_000;
 const LARGE = 4;
 const LARGE_SIZE = 128 * 1024 * 1024;
 const ONE_SIZE = 1024 * 1024 * 1024;
-
-function prng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function fill(fd, size, pool, seed) {
   const header = Buffer.alloc(16);

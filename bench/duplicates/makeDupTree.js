@@ -16,6 +16,7 @@ import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { prng } from '../lib/prng.js';
 
 export const TREE_VERSION = 1;
 export const DEFAULT_DIR = join(tmpdir(), 'phasekit-bench-duplicates');
@@ -23,17 +24,6 @@ const FILES = 100_000;
 const DIRS = 5_000;
 const SEED = 0xd0b1e5;
 const POOL = 8 * 1024 * 1024;
-
-function prng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function dirPath(i, cache) {
   let p = cache[i];

@@ -17,6 +17,7 @@ import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { prng } from '../lib/prng.js';
 
 export const TREE_VERSION = 1;
 export const DEFAULT_FILES = 100_000;
@@ -28,18 +29,6 @@ const FANOUT = 10;
 const EXTENSIONS = ['txt', 'jpg', 'png', 'js', 'md', 'json', 'bin', 'rs', 'pdf', 'mp3', 'c', 'html'];
 const POOL = 8 * 1024 * 1024;
 const KiB = 1024;
-
-/** mulberry32: a small deterministic PRNG, uniform in [0, 1). */
-function prng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Directory `i`'s path relative to the tree: d0..d9 at the top, then ten children per directory. */
 function dirPath(i, cache) {

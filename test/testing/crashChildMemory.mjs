@@ -3,7 +3,6 @@
 // through `atomicWith`. A resume in the same process still finds them; one in a fresh process records nothing
 // more. The SQLite file is named by $CRASH_DB.
 import { Continue, defineJob, phase } from '../../dist/index.js';
-import { SqliteStore } from '../../dist/sqlite.js';
 
 export const input = { total: 6, batch: 2 };
 
@@ -47,17 +46,5 @@ export const job = defineJob({
   output: (state) => ({ rows: state.cursor }),
 });
 
-/** The world on the data in $CRASH_DB. */
-export function reopen() {
-  const store = new SqliteStore(process.env.CRASH_DB);
-  const db = store.db;
-  db.exec('CREATE TABLE IF NOT EXISTS items (id INTEGER NOT NULL)');
-  return {
-    store,
-    deps: { db },
-    effects: () => db.prepare('SELECT id FROM items ORDER BY rowid').all(),
-    freeze: () => db.pragma('query_only = ON'),
-    reopen,
-    close: () => store.close(),
-  };
-}
+// The same world as the crash sample's: its `items` table on the SQLite file named by $CRASH_DB.
+export { reopen } from './crashChildBatches.mjs';

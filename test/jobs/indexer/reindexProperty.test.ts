@@ -8,6 +8,7 @@ import { runJob } from '../../../src/machines/runJob.js';
 import { SqliteStore } from '../../../src/persistence/stores/SqliteStore.js';
 import { tempDir } from '../../machines/helpers.js';
 import { entriesByPath } from './entriesByPath.js';
+import { prng } from '../../../bench/lib/prng.js';
 
 /**
  * The project's rule, over random cases: after any change of a tree, a re-index leaves the library equal to a
@@ -29,18 +30,6 @@ afterEach(() => {
   for (const library of open.splice(0)) if (library.db.open) library.close();
 });
 
-/** mulberry32: a small seeded PRNG. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 class World {
   readonly #rand: () => number;
   readonly root: string;
@@ -48,7 +37,7 @@ class World {
   #n = 0;
   constructor(root: string, seed: number) {
     this.root = root;
-    this.#rand = random(seed);
+    this.#rand = prng(seed);
   }
   int(n: number): number {
     return Math.floor(this.#rand() * n);

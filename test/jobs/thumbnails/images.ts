@@ -1,6 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import sharp, { type Sharp } from 'sharp';
+import { expect, onTestFinished } from 'vitest';
+import { runJob } from '../../../src/index.js';
+import { indexerJob } from '../../../src/jobs/indexer/indexerJob.js';
+import { openLibrary } from '../../../src/jobs/library/openLibrary.js';
+import { SqliteStore } from '../../../src/sqlite.js';
+import { tempDir } from '../../machines/helpers.js';
 
 /** An image the tests make, with the size it is shown at (after EXIF orientation). */
 export interface MadeImage {
@@ -79,4 +85,28 @@ export async function makeImageTree(root: string): Promise<{
   fs.writeFileSync(path.join(root, corrupt), Buffer.concat([header, Buffer.alloc(5000, 0x5a)]));
   fs.writeFileSync(path.join(root, 'notes.txt'), 'not an image\n');
   return { images, duplicate, corrupt, rotated };
+}
+
+/** A one-colour PNG of `width` × `height`, to write with `.toFile()` or `.toBuffer()`. */
+export const solid = (width: number, height: number, background: string) =>
+  sharp({ create: { width, height, channels: 3, background } }).png();
+
+/**
+ * A library in a fresh temp dir and a `photos` folder filled by `fill`, indexed in content mode. The library
+ * closes when the test ends. `idOf(name)` is the content id the index recorded for a file name.
+ */
+export async function indexedPhotos(fill: (root: string, dir: string) => Promise<void>) {
+  const dir = tempDir();
+  const library = openLibrary(path.join(dir, 'library.db'));
+  onTestFinished(() => library.close());
+  const store = new SqliteStore(library.db);
+  const root = path.join(dir, 'photos');
+  fs.mkdirSync(root);
+  await fill(root, dir);
+  const indexed = await runJob(indexerJob, { path: root, mode: 'content' }, { store, deps: { library } })
+    .result;
+  expect(indexed.status).toBe('completed');
+  const idOf = (name: string) =>
+    library.db.prepare('SELECT content_id FROM entries WHERE name_text = ?').pluck().get(name) as string;
+  return { dir, library, store, root, idOf };
 }

@@ -1,40 +1,19 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runJob } from '../../../src/index.js';
-import { indexerJob } from '../../../src/jobs/indexer/indexerJob.js';
-import type { Library } from '../../../src/jobs/library/Library.js';
-import { openLibrary } from '../../../src/jobs/library/openLibrary.js';
 import { thumbnailsJob } from '../../../src/jobs/thumbnails/thumbnailsJob.js';
 import { thumbnailsOf } from '../../../src/jobs/thumbnails/thumbnailsTable.js';
-import { SqliteStore } from '../../../src/sqlite.js';
-import { tempDir } from '../../machines/helpers.js';
-
-const open: Library[] = [];
-afterEach(() => {
-  for (const library of open.splice(0)) library.close();
-});
-
-const solid = (width: number, height: number, background: string) =>
-  sharp({ create: { width, height, channels: 3, background } }).png();
+import { indexedPhotos, solid } from './images.js';
 
 describe('thumbnails: an image changed since the index', () => {
   it('is not drawn under the content id of the bytes the index read; a non-fatal error says to re-index', async () => {
-    const dir = tempDir();
-    const library = openLibrary(path.join(dir, 'library.db'));
-    open.push(library);
-    const store = new SqliteStore(library.db);
-    const root = path.join(dir, 'photos');
-    fs.mkdirSync(root);
-    await solid(610, 400, 'green').toFile(path.join(root, 'kept.png'));
-    await solid(600, 400, 'blue').toFile(path.join(root, 'rewritten.png'));
-    await solid(500, 400, 'yellow').toFile(path.join(root, 'replaced.png'));
-    const indexed = await runJob(indexerJob, { path: root, mode: 'content' }, { store, deps: { library } })
-      .result;
-    expect(indexed.status).toBe('completed');
-    const idOf = (name: string) =>
-      library.db.prepare('SELECT content_id FROM entries WHERE name_text = ?').pluck().get(name) as string;
+    const { dir, library, store, root, idOf } = await indexedPhotos(async (root) => {
+      await solid(610, 400, 'green').toFile(path.join(root, 'kept.png'));
+      await solid(600, 400, 'blue').toFile(path.join(root, 'rewritten.png'));
+      await solid(500, 400, 'yellow').toFile(path.join(root, 'replaced.png'));
+    });
     const ids = { kept: idOf('kept.png'), rewritten: idOf('rewritten.png'), replaced: idOf('replaced.png') };
     // Written in place (same inode, another picture: tall instead of wide), and replaced by another file.
     const tall = await solid(300, 900, 'red').toBuffer();

@@ -2,15 +2,11 @@ import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runJob } from '../../../src/index.js';
-import { indexerJob } from '../../../src/jobs/indexer/indexerJob.js';
-import type { Library } from '../../../src/jobs/library/Library.js';
-import { openLibrary } from '../../../src/jobs/library/openLibrary.js';
 import { thumbnailsJob } from '../../../src/jobs/thumbnails/thumbnailsJob.js';
 import { thumbnailsOf } from '../../../src/jobs/thumbnails/thumbnailsTable.js';
-import { SqliteStore } from '../../../src/sqlite.js';
-import { tempDir } from '../../machines/helpers.js';
+import { indexedPhotos, solid } from './images.js';
 
 /**
  * An image the library recorded, replaced before the thumbnail job reads it — by a symlink to an image
@@ -19,34 +15,18 @@ import { tempDir } from '../../machines/helpers.js';
  * its path.
  */
 
-const open: Library[] = [];
-afterEach(() => {
-  for (const library of open.splice(0)) library.close();
-});
-
-const solid = (width: number, height: number, background: string) =>
-  sharp({ create: { width, height, channels: 3, background } }).png();
-
 describe('thumbnails: a source swapped after the index is never followed or waited on', () => {
   it('a symlink to an image elsewhere and a FIFO in place of indexed images make no thumbnail', async () => {
-    const dir = tempDir();
-    const library = openLibrary(path.join(dir, 'library.db'));
-    open.push(library);
-    const store = new SqliteStore(library.db);
-    const root = path.join(dir, 'photos');
-    fs.mkdirSync(root);
-    await solid(640, 480, 'green').toFile(path.join(root, 'kept.png'));
-    await solid(500, 400, 'yellow').toFile(path.join(root, 'linked.png'));
-    await solid(300, 600, 'purple').toFile(path.join(root, 'fifo.png'));
-    // The stranger: a size no indexed image has, so any thumbnail of it is told apart by its shape.
-    const stranger = path.join(dir, 'stranger.png');
-    await solid(1000, 100, 'red').toFile(stranger);
-
-    const indexed = await runJob(indexerJob, { path: root, mode: 'content' }, { store, deps: { library } })
-      .result;
-    expect(indexed.status).toBe('completed');
-    const idOf = (name: string) =>
-      library.db.prepare('SELECT content_id FROM entries WHERE name_text = ?').pluck().get(name) as string;
+    // The stranger, outside the location: a size no indexed image has, so any thumbnail of it is told apart by
+    // its shape.
+    let stranger = '';
+    const { dir, library, store, root, idOf } = await indexedPhotos(async (root, dir) => {
+      await solid(640, 480, 'green').toFile(path.join(root, 'kept.png'));
+      await solid(500, 400, 'yellow').toFile(path.join(root, 'linked.png'));
+      await solid(300, 600, 'purple').toFile(path.join(root, 'fifo.png'));
+      stranger = path.join(dir, 'stranger.png');
+      await solid(1000, 100, 'red').toFile(stranger);
+    });
     const ids = { kept: idOf('kept.png'), linked: idOf('linked.png'), fifo: idOf('fifo.png') };
 
     fs.rmSync(path.join(root, 'linked.png'));
