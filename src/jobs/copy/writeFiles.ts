@@ -135,27 +135,16 @@ export function copySmallFile(
   finish: Finish,
   copier: SmallCopier,
 ): WrittenIdentity {
-  try {
-    return writeCopy(src, tmp, finish, copier);
-  } catch (error) {
-    // Something at the temporary name (a killed run's leftover, or a symlink put there): remove it without
-    // following it, and try once more. The temporary file is only ever created anew (O_EXCL).
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    clearTemp(tmp);
-    return writeCopy(src, tmp, finish, copier);
-  }
-}
-
-function writeCopy(src: Buffer, tmp: Buffer, finish: Finish, copier: SmallCopier): WrittenIdentity {
   copier.sourceHash = undefined;
   // The source is opened first, as the regular file it was planned as: a symlink, FIFO or device swapped in
   // since is refused (never followed, never waited on), and every step below reads this descriptor's file.
   const input = openRegularFileSync(src);
   let output: number | undefined;
   try {
-    // Created here (a symlink at the name is refused, never followed), and every step below — the reflink
-    // too — writes this descriptor's file, whatever takes its name meanwhile.
-    output = fs.openSync(tmp, CREATE_TEMP, 0o600);
+    // Created here (something at the name — a killed run's leftover, a symlink put there — is removed without
+    // being followed), and every step below, the reflink too, writes this descriptor's file, whatever takes its
+    // name meanwhile.
+    output = createTemp(tmp);
     const reflinkFrom = descriptorPath(input);
     const reflinkTo = descriptorPath(output);
     let cloned = false;
