@@ -58,7 +58,7 @@ it.each([
       const want = knownChildren(library, locationId, id)
         .map((c) => [
           c.name.toString('hex'),
-          [c.id, id, c.name.toString('hex'), c.kind, c.size, c.mtimeMs, c.inode],
+          [c.id, id, c.name.toString('hex'), c.kind, c.size, c.mtimeMs, c.inode, c.ctimeMs, c.mode, c.device],
         ])
         .sort((a, b) =>
           Buffer.compare(Buffer.from(a[0] as string, 'hex'), Buffer.from(b[0] as string, 'hex')),

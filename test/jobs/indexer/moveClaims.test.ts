@@ -39,21 +39,13 @@ async function index(file: string, root: string, batchSize?: number) {
   return { library, output: result.output! };
 }
 
-/**
- * Index `root`, change it, re-index: equal to a clean index, and an index more changes nothing. With
- * `ignoreCtime`, without the ctimes: an unchanged entry keeps the one of its first index (a re-index never
- * reads it back), and a hard link made changes its file's.
- */
+/** Index `root`, change it, re-index: equal to a clean index, and an index more changes nothing. */
 async function reindexEqualsClean(
   root: string,
   change: () => void,
-  { batchSize, ignoreCtime = false }: { batchSize?: number; ignoreCtime?: boolean } = {},
+  { batchSize }: { batchSize?: number } = {},
 ): Promise<IndexerOutput> {
-  const rows = (library: Library, locationId: number) => {
-    const out = entriesByPath(library, locationId);
-    if (ignoreCtime) for (const row of Object.values(out)) delete (row as { ctimeMs?: number }).ctimeMs;
-    return out;
-  };
+  const rows = (library: Library, locationId: number) => entriesByPath(library, locationId);
   const dir = path.dirname(root);
   const file = path.join(dir, `library-${path.basename(root)}.db`);
   const first = await index(file, root, batchSize);
@@ -166,15 +158,11 @@ describe('an entry is claimed at most once per re-index', () => {
       const root = path.join(tempDir(), 'tree');
       write(path.join(root, 'yy', x), 'in the moved directory');
       write(path.join(root, 'yy', 'sub', 'deep'), 'deeper');
-      await reindexEqualsClean(
-        root,
-        () => {
-          fs.renameSync(path.join(root, 'yy'), path.join(root, 'A'));
-          fs.linkSync(path.join(root, 'A', x), path.join(root, 'A', y));
-          fs.linkSync(path.join(root, 'A', 'sub', 'deep'), path.join(root, 'A', 'sub', `${y}2`));
-        },
-        { ignoreCtime: true },
-      );
+      await reindexEqualsClean(root, () => {
+        fs.renameSync(path.join(root, 'yy'), path.join(root, 'A'));
+        fs.linkSync(path.join(root, 'A', x), path.join(root, 'A', y));
+        fs.linkSync(path.join(root, 'A', 'sub', 'deep'), path.join(root, 'A', 'sub', `${y}2`));
+      });
     });
   }
 

@@ -8,7 +8,10 @@ import { DEFAULT_RULES } from '../rules.js';
 import type { IndexerDeps, IndexerInput, IndexerState, PendingDir } from '../types.js';
 import {
   K_ID,
+  K_CTIME,
+  K_DEVICE,
   K_INODE,
+  K_MODE,
   K_KIND,
   K_MTIME,
   K_SIZE,
@@ -369,7 +372,15 @@ function applyListing(ctx: Ctx, dir: PendingDir, listing: Listing, tools: WalkTo
         tools.claims.taken.add(knownId);
         if (kind !== 'dir') counts.modified++;
         else counts.unchanged++;
-      } else counts.unchanged++;
+      } else {
+        // The same bytes by size and mtime (the change test of every job here), but a chmod, chown or link count
+        // change moves the ctime, and a disk mounted again may come back under another device number: the row
+        // takes them, keeping what was learnt from its bytes, so the library stays equal to a clean index.
+        if (known[K_CTIME] !== ctimeMs || known[K_MODE] !== mode || known[K_DEVICE] !== dev) {
+          batch.updates.push({ id: knownId, ctimeMs, mode, device: dev });
+        }
+        counts.unchanged++;
+      }
       if (kind === 'dir' && tools.recursive)
         state.stack.push({ id: knownId, path: joinBytes(dir.path, name), rel, fresh: false, ino, dev });
       continue;

@@ -1,7 +1,7 @@
 import type { Library } from '../../library/Library.js';
 import { KNOWN_GROUPS, knownEntriesOfLocation, knownGroupsOfLocation } from '../indexerQueries.js';
 
-/** A child as the library knows it: `[id, parentId, nameHex, kind, size, mtimeMs, inode]`. */
+/** A child as the library knows it: `[id, parentId, nameHex, kind, size, mtimeMs, inode, ctimeMs, mode, device]`. */
 export type KnownRow = ReturnType<typeof knownEntriesOfLocation>[number];
 
 /** Column of {@link KnownRow}. */
@@ -10,9 +10,12 @@ export const K_KIND = 3;
 export const K_SIZE = 4;
 export const K_MTIME = 5;
 export const K_INODE = 6;
+export const K_CTIME = 7;
+export const K_MODE = 8;
+export const K_DEVICE = 9;
 
 /** Fields per child in a directory's text (see {@link knownGroupsOfLocation}). */
-const FIELDS = 6;
+const FIELDS = 9;
 
 /**
  * The library's children of each directory of a location, for the re-index diff: read in one pass over the
@@ -61,6 +64,9 @@ export class KnownChildren {
       for (let i = 0; i + FIELDS <= f.length; i += FIELDS) {
         const mtime = f[i + 4];
         const inode = f[i + 5];
+        const ctime = f[i + 6];
+        const mode = f[i + 7];
+        const device = f[i + 8];
         children.set(f[i], [
           Number(f[i + 1]),
           dirId,
@@ -69,6 +75,9 @@ export class KnownChildren {
           Number(f[i + 3]),
           mtime === '' ? null : Number(mtime),
           inode === '' ? null : Number(inode),
+          ctime === '' ? null : Number(ctime),
+          mode === '' ? null : Number(mode),
+          device === '' ? null : Number(device),
         ]);
       }
       return children;
