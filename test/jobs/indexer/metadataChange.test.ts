@@ -22,9 +22,10 @@ afterEach(() => {
   for (const library of open.splice(0)) library.close();
 });
 
-async function index(file: string, root: string) {
+async function index(file: string, root: string, before?: (library: Library) => void) {
   const library = openLibrary(file);
   open.push(library);
+  before?.(library);
   const result = await runJob(
     indexerJob,
     { path: root, mode: 'content' },
@@ -75,8 +76,18 @@ it('a re-index after chmod and a hard link takes the new mode and ctime, keeps t
   const clean = await index(path.join(dir, 'clean.db'), root);
   expect(reindexed).toEqual(entriesByPath(clean.library, clean.output.locationId!));
 
-  // Converged: a re-index more finds the same rows.
-  const last = await index(path.join(dir, 'library.db'), root);
+  // Converged: a re-index more finds the same rows, and updates none (a trigger on its connection counts).
+  const last = await index(path.join(dir, 'library.db'), root, (library) => {
+    library.db.exec(`CREATE TEMP TABLE updated (id INTEGER);
+      CREATE TEMP TRIGGER count_updates AFTER UPDATE ON entries BEGIN INSERT INTO updated VALUES (new.id); END;`);
+  });
   expect(last.output).toMatchObject({ new: 0, modified: 0, moved: 0, deleted: 0 });
   expect(entriesByPath(last.library, locationId)).toEqual(reindexed);
+  const updated = last.library.db.prepare('SELECT id FROM updated').pluck().all() as number[];
+  const dirIds = last.library.db
+    .prepare("SELECT id FROM entries WHERE location_id = ? AND kind = 'dir'")
+    .pluck()
+    .all(locationId) as number[];
+  // Aggregation rewrites the directories' totals; no file or link row is touched.
+  expect(updated.filter((id) => !dirIds.includes(id))).toEqual([]);
 });

@@ -11,7 +11,6 @@ import {
   K_CTIME,
   K_DEVICE,
   K_INODE,
-  K_MODE,
   K_KIND,
   K_MTIME,
   K_SIZE,
@@ -374,9 +373,10 @@ function applyListing(ctx: Ctx, dir: PendingDir, listing: Listing, tools: WalkTo
         else counts.unchanged++;
       } else {
         // The same bytes by size and mtime (the change test of every job here), but a chmod, chown or link count
-        // change moves the ctime, and a disk mounted again may come back under another device number: the row
-        // takes them, keeping what was learnt from its bytes, so the library stays equal to a clean index.
-        if (known[K_CTIME] !== ctimeMs || known[K_MODE] !== mode || known[K_DEVICE] !== dev) {
+        // change moves the ctime (a mode never changes without it), and a disk mounted again may come back under
+        // another device number: the row takes them, keeping what was learnt from its bytes, so the library
+        // stays equal to a clean index.
+        if (known[K_CTIME] !== ctimeMs || known[K_DEVICE] !== dev) {
           batch.updates.push({ id: knownId, ctimeMs, mode, device: dev });
         }
         counts.unchanged++;

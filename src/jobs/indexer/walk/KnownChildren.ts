@@ -1,7 +1,7 @@
 import type { Library } from '../../library/Library.js';
 import { KNOWN_GROUPS, knownEntriesOfLocation, knownGroupsOfLocation } from '../indexerQueries.js';
 
-/** A child as the library knows it: `[id, parentId, nameHex, kind, size, mtimeMs, inode, ctimeMs, mode, device]`. */
+/** A child as the library knows it: `[id, parentId, nameHex, kind, size, mtimeMs, inode, ctimeMs, device]`. */
 export type KnownRow = ReturnType<typeof knownEntriesOfLocation>[number];
 
 /** Column of {@link KnownRow}. */
@@ -11,11 +11,10 @@ export const K_SIZE = 4;
 export const K_MTIME = 5;
 export const K_INODE = 6;
 export const K_CTIME = 7;
-export const K_MODE = 8;
-export const K_DEVICE = 9;
+export const K_DEVICE = 8;
 
 /** Fields per child in a directory's text (see {@link knownGroupsOfLocation}). */
-const FIELDS = 9;
+const FIELDS = 8;
 
 /**
  * The library's children of each directory of a location, for the re-index diff: read in one pass over the
@@ -63,20 +62,19 @@ export class KnownChildren {
       const f = text.split(' ');
       for (let i = 0; i + FIELDS <= f.length; i += FIELDS) {
         const mtime = f[i + 4];
+        let mtimeMs: number | null = null;
         const inode = f[i + 5];
         const ctime = f[i + 6];
-        const mode = f[i + 7];
-        const device = f[i + 8];
+        const device = f[i + 7];
         children.set(f[i], [
           Number(f[i + 1]),
           dirId,
           f[i],
           f[i + 2] as KnownRow[3],
           Number(f[i + 3]),
-          mtime === '' ? null : Number(mtime),
+          mtime === '' ? null : (mtimeMs = Number(mtime)),
           inode === '' ? null : Number(inode),
-          ctime === '' ? null : Number(ctime),
-          mode === '' ? null : Number(mode),
+          ctime === '=' ? mtimeMs : ctime === '' ? null : Number(ctime),
           device === '' ? null : Number(device),
         ]);
       }
