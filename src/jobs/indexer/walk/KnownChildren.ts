@@ -62,7 +62,7 @@ export class KnownChildren {
       const f = text.split(' ');
       for (let i = 0; i + FIELDS <= f.length; i += FIELDS) {
         const mtime = f[i + 4];
-        let mtimeMs: number | null = null;
+        const mtimeMs = mtime === '' ? null : Number(mtime);
         const inode = f[i + 5];
         const ctime = f[i + 6];
         const device = f[i + 7];
@@ -72,7 +72,7 @@ export class KnownChildren {
           f[i],
           f[i + 2] as KnownRow[3],
           Number(f[i + 3]),
-          mtime === '' ? null : (mtimeMs = Number(mtime)),
+          mtimeMs,
           inode === '' ? null : Number(inode),
           ctime === '=' ? mtimeMs : ctime === '' ? null : Number(ctime),
           device === '' ? null : Number(device),
