@@ -16,7 +16,7 @@ import type {
 /**
  * Duplicate detection: collect → group-by-size → analysis → complete. Finds files stored more than once and
  * the bytes they waste, over directories it walks or over an indexed location of the library (reusing the
- * content ids and full hashes the library holds for files whose size and mtime are unchanged). Hard links
+ * content ids and full hashes the library holds for files whose size, mtime and ctime are unchanged). Hard links
  * to one inode are one file, listed apart; symlinks are never followed; unreadable files are non-fatal
  * errors.
  *

@@ -11,6 +11,7 @@ export interface SameSizeFile {
   readonly name: Buffer;
   readonly size: number;
   readonly mtimeMs: number | null;
+  readonly ctimeMs: number | null;
   readonly inode: number | null;
   readonly device: number | null;
   readonly contentId: string | null;
@@ -20,7 +21,7 @@ export interface SameSizeFile {
 
 /**
  * Files of a location whose size (within `[minSize, maxSize]`) is shared with at least one other such file:
- * duplicate detection's candidates. Each row carries the entry's recorded size, mtime, inode, content id
+ * duplicate detection's candidates. Each row carries the entry's recorded size, mtime, ctime, inode, content id
  * and, when one was stored for exactly that size and mtime, its full hash. With `sharedContentOnly`, a file
  * whose content id no other file of the location has is left out (as recorded, it has no duplicate).
  */
@@ -32,7 +33,8 @@ export function sameSizeFilesOfLocation(
   sharedContentOnly = false,
 ): SameSizeFile[] {
   const query = library.statements.get(
-    `SELECT e.id, e.parent_id AS parentId, e.name, e.size, e.mtime_ms AS mtimeMs, e.inode, e.device,
+    `SELECT e.id, e.parent_id AS parentId, e.name, e.size, e.mtime_ms AS mtimeMs, e.ctime_ms AS ctimeMs,
+         e.inode, e.device,
          e.content_id AS contentId,
          CASE WHEN h.size = e.size AND h.mtime_ms = e.mtime_ms THEN h.full_hash END AS fullHash
        FROM entries e LEFT JOIN file_hashes h ON h.entry_id = e.id

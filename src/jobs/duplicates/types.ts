@@ -10,7 +10,7 @@ export interface DuplicatesInput {
   readonly paths?: readonly string[];
   /**
    * An indexed location of the library (its id, or its exact path): the library's entries are the tree, and
-   * the content ids and full hashes it holds are reused for files whose size and mtime are unchanged.
+   * the content ids and full hashes it holds are reused for files whose size, mtime and ctime are unchanged.
    */
   readonly location?: number | string;
   /** `content` (default): same size, then a partial hash (first and last 4 KiB), then a full BLAKE3. */

@@ -165,6 +165,38 @@ describe('duplicate detection', () => {
     ]);
   });
 
+  it('over an indexed location: a copy rewritten and given its old size and mtime back is read again, not reported by its old hash', async () => {
+    // Before, the stored full hash and content id were reused on size and mtime alone: a file rewritten by a
+    // tool that keeps mtimes (rsync -t, cp -p, tar -x) stayed in its group, a "copy" safe to delete.
+    const root = path.join(tempDir(), 'tree');
+    makeDuplicateTree(root);
+    const changed = path.join(root, 'dirs/x/photo.jpg');
+    // Whole seconds: an mtime `utimes` gives back exactly (a Date keeps only milliseconds).
+    fs.utimesSync(changed, 1_600_000_000, 1_600_000_000);
+    const ws = workspace();
+    const indexed = await runJob(
+      indexerJob,
+      { path: root, mode: 'content' },
+      { store: ws.store, deps: { library: ws.library } },
+    ).result;
+    expect(indexed.status).toBe('completed');
+    const first = await duplicates({ location: root }, ws);
+    expect(rel(root, first.output)[0]).toContain('dirs/x/photo.jpg');
+    // Stored: the next run reuses them all.
+    expect((await duplicates({ location: root }, ws)).output.counts).toMatchObject({ fullHashed: 0 });
+    const old = fs.statSync(changed);
+    fs.writeFileSync(changed, bytes('rewritten', old.size));
+    fs.utimesSync(changed, 1_600_000_000, 1_600_000_000);
+    const now = fs.statSync(changed);
+    // The same size and mtime as indexed and hashed; only the ctime (and the bytes) tell.
+    expect([now.size, now.mtimeMs]).toEqual([old.size, old.mtimeMs]);
+    const again = await duplicates({ location: root }, ws);
+    expect(again.output.counts.fullHashed + again.output.counts.partialHashed).toBeGreaterThan(0);
+    expect(rel(root, again.output).flat()).not.toContain('dirs/x/photo.jpg');
+    const walked = await duplicates({ paths: [root] });
+    expect(canonical(paths(again.output))).toEqual(canonical(paths(walked.output)));
+  });
+
   it('refuses an unknown location with a message that says what to do', async () => {
     const ws = workspace();
     const run = runJob(

@@ -10,11 +10,13 @@ import { tempDir } from '../../machines/helpers.js';
 import { entriesByPath } from './entriesByPath.js';
 
 /**
- * A chmod (or a chown, or a hard link made) changes an entry's mode and ctime but not its size, mtime or inode.
- * Before, a re-index took such an entry for unchanged and kept the old mode and ctime: the library differed
- * from a clean index of the same tree. Now the row takes the new mode, ctime and device, and keeps what was
- * learnt from its bytes (content id, MIME type): they are the same bytes by the size-and-mtime test every job
- * here uses.
+ * A file's ctime moves with every write, and with a chmod, a chown or a hard link made, while its size, mtime
+ * and inode may stay. Before, a re-index compared only those three: a file rewritten and given its old mtime
+ * back (`touch -r`, `cp -p`, `tar -x`, `rsync -t`) kept the content id of its old bytes — and duplicate
+ * detection over the location, which trusts the library's ids, could report it as a copy of a file it no
+ * longer equals; a chmod left the old mode and ctime. Now a ctime change counts as a change (as git's stat
+ * check counts it): the row takes the new stat, and the content phase hashes the file again, finding the same
+ * id when the bytes are the same. A device number that changed alone (a disk mounted again) is taken as is.
  */
 
 const open: Library[] = [];
@@ -35,7 +37,7 @@ async function index(file: string, root: string, before?: (library: Library) => 
   return { library, output: result.output! };
 }
 
-it('a re-index after chmod and a hard link takes the new mode and ctime, keeps the content id, and equals a clean index', async () => {
+it('a re-index after chmod and a hard link takes the new mode and ctime, hashes those files again to the same content id, and equals a clean index', async () => {
   const dir = tempDir();
   const root = path.join(dir, 'tree');
   fs.mkdirSync(path.join(root, 'sub'), { recursive: true });
@@ -61,14 +63,15 @@ it('a re-index after chmod and a hard link takes the new mode and ctime, keeps t
   expect(fs.statSync(sub).mtimeMs).toBe(mtimeOfSub);
 
   const again = await index(path.join(dir, 'library.db'), root);
-  expect(again.output).toMatchObject({ new: 0, modified: 0, moved: 0, deleted: 0 });
+  // a and b changed by their ctime (hashed again: contentIds 2); sub, a directory, counts as unchanged.
+  expect(again.output).toMatchObject({ new: 0, modified: 2, moved: 0, deleted: 0, contentIds: 2 });
   const reindexed = entriesByPath(again.library, locationId);
   expect(row(reindexed, a).mode & 0o7777).toBe(0o600);
   expect(row(reindexed, sub).mode & 0o7777).toBe(0o700);
   expect(row(reindexed, a).ctimeMs).toBe(fs.lstatSync(a).ctimeMs);
   expect(row(reindexed, b).ctimeMs).toBe(fs.lstatSync(b).ctimeMs);
   expect(row(reindexed, b).ctimeMs).not.toBe(row(before, b).ctimeMs);
-  // The same bytes: what was learnt from them stays.
+  // The same bytes: hashed again, the same ids.
   expect(row(reindexed, a).contentId).toBe(row(before, a).contentId);
   expect(row(reindexed, b).contentId).toBe(row(before, b).contentId);
   expect(row(reindexed, path.join(root, 'kept.txt'))).toEqual(row(before, path.join(root, 'kept.txt')));
@@ -90,4 +93,38 @@ it('a re-index after chmod and a hard link takes the new mode and ctime, keeps t
     .all(locationId) as number[];
   // Aggregation rewrites the directories' totals; no file or link row is touched.
   expect(updated.filter((id) => !dirIds.includes(id))).toEqual([]);
+});
+
+it('a file rewritten and given its old mtime back gets the content id of its new bytes, as a clean index gives it', async () => {
+  const dir = tempDir();
+  const root = path.join(dir, 'tree');
+  fs.mkdirSync(root, { recursive: true });
+  const a = path.join(root, 'a.txt');
+  const b = path.join(root, 'b.txt');
+  // Two copies: duplicate detection over the location would take them for copies by their content ids.
+  fs.writeFileSync(a, 'the same bytes');
+  fs.writeFileSync(b, 'the same bytes');
+  // Whole seconds: an mtime `utimes` can give back exactly (a Date keeps only milliseconds).
+  fs.utimesSync(b, 1_600_000_000, 1_600_000_000);
+  const first = await index(path.join(dir, 'library.db'), root);
+  const locationId = first.output.locationId!;
+  const before = entriesByPath(first.library, locationId);
+  const contentIdOf = (rows: Record<string, unknown>, p: string) =>
+    (rows[p] as { contentId: string | null }).contentId;
+  expect(contentIdOf(before, a)).toBe(contentIdOf(before, b));
+
+  const old = fs.statSync(b);
+  fs.writeFileSync(b, 'other bytes, same n');
+  fs.truncateSync(b, old.size);
+  fs.utimesSync(b, 1_600_000_000, 1_600_000_000);
+  const now = fs.statSync(b);
+  expect([now.size, now.mtimeMs, now.ino]).toEqual([old.size, old.mtimeMs, old.ino]);
+  expect(fs.readFileSync(b, 'utf8')).not.toBe('the same bytes');
+
+  const again = await index(path.join(dir, 'library.db'), root);
+  expect(again.output).toMatchObject({ modified: 1, contentIds: 1 });
+  const reindexed = entriesByPath(again.library, locationId);
+  expect(contentIdOf(reindexed, b)).not.toBe(contentIdOf(reindexed, a));
+  const clean = await index(path.join(dir, 'clean.db'), root);
+  expect(reindexed).toEqual(entriesByPath(clean.library, clean.output.locationId!));
 });

@@ -316,7 +316,9 @@ function fromLibrary(ctx: Ctx, onFile: (f: CandidateFile) => void): void {
   }
   // In content and deep modes a file whose content id no other file has is left out: as the library recorded
   // it, it has no duplicate. Every file that is kept is stat-ed, and its content id and hash used only if its
-  // size and mtime are unchanged; files changed or added since the last index are seen after the next one.
+  // size, mtime and ctime are unchanged (a file rewritten and given its old mtime back has a new ctime: it is
+  // read again, not reported as a copy by the ids of its old bytes); files changed or added since the last
+  // index are seen after the next one.
   const contentModes = (input.mode ?? 'content') === 'content' || input.mode === 'deep';
   for (const row of sameSizeFilesOfLocation(library, location.id, min, max, contentModes)) {
     if (!nameOk(row.name)) continue;
@@ -332,7 +334,7 @@ function fromLibrary(ctx: Ctx, onFile: (f: CandidateFile) => void): void {
     state.counts.files++;
     state.counts.bytes += st.size;
     if (st.size < min || st.size > max) continue;
-    const unchanged = st.size === row.size && st.mtimeMs === row.mtimeMs;
+    const unchanged = st.size === row.size && st.mtimeMs === row.mtimeMs && st.ctimeMs === row.ctimeMs;
     const f = candidate(
       full,
       st.size,

@@ -365,7 +365,17 @@ function applyListing(ctx: Ctx, dir: PendingDir, listing: Listing, tools: WalkTo
     if (same) {
       existing.delete(key);
       const knownId = known[K_ID];
-      if (known[K_SIZE] !== size || known[K_MTIME] !== mtimeMs || known[K_INODE] !== ino) {
+      // Changed: its size, mtime or inode, or its ctime. A ctime moves with every write, so a file rewritten and
+      // given its old mtime back (`touch -r`, `cp -p`, `tar -x`, `rsync -t`) is seen, as git's stat check sees
+      // it; a chmod, chown or hard link moves it too, and the file is hashed again to find the same content id.
+      // Keeping the content id there would let duplicate detection, which trusts the library's ids, take two
+      // files for copies when one was rewritten.
+      if (
+        known[K_SIZE] !== size ||
+        known[K_MTIME] !== mtimeMs ||
+        known[K_INODE] !== ino ||
+        known[K_CTIME] !== ctimeMs
+      ) {
         batch.updates.push({
           id: knownId,
           size,
@@ -384,13 +394,10 @@ function applyListing(ctx: Ctx, dir: PendingDir, listing: Listing, tools: WalkTo
         if (kind !== 'dir') counts.modified++;
         else counts.unchanged++;
       } else {
-        // The same bytes by size and mtime (the change test of every job here), but a chmod, chown or link count
-        // change moves the ctime (a mode never changes without it), and a disk mounted again may come back under
-        // another device number: the row takes them, keeping what was learnt from its bytes, so the library
-        // stays equal to a clean index.
-        if (known[K_CTIME] !== ctimeMs || known[K_DEVICE] !== dev) {
-          batch.updates.push({ id: knownId, ctimeMs, mode, device: dev });
-        }
+        // A disk mounted again may come back under another device number, its inodes and times as they were:
+        // the row takes the number (the mode cannot have changed without the ctime), so the library stays equal
+        // to a clean index.
+        if (known[K_DEVICE] !== dev) batch.updates.push({ id: knownId, device: dev });
         counts.unchanged++;
       }
       if (kind === 'dir' && tools.recursive)
