@@ -71,10 +71,46 @@ export function encodeBodyWith(
     if (prefix.byteLength > HEAD_ROOM) throw new RangeError('a checkpoint header longer than 48 bytes');
     const from = HEAD_ROOM - prefix.byteLength;
     out.bytes.set(prefix, from);
-    return out.bytes.slice(from, out.pos);
+    return copyOf(out.bytes, from, out.pos);
   } finally {
     out.give();
   }
+}
+
+/**
+ * `bytes[from, to)` in a new array: a new array and one `set` cost about half of `TypedArray.slice` (measured
+ * on a 9 KiB checkpoint body: 0.8 against 1.9 µs).
+ */
+function copyOf(bytes: Uint8Array, from: number, to: number): Uint8Array {
+  const copy = new Uint8Array(to - from);
+  copy.set(bytes.subarray(from, to));
+  return copy;
+}
+
+/**
+ * Cached bytes up to this size share a slab: an array buffer of its own per history entry cost as much as
+ * encoding the entry. A slab lives as long as one of its entries: 8 KiB, as Node's own pool of small buffers.
+ */
+const SLAB_ITEM = 512;
+const SLAB_SIZE = 8 * 1024;
+let slab = new Uint8Array(SLAB_SIZE);
+let slabUsed = 0;
+
+/**
+ * `bytes[from, to)` kept for good: small ones in a view of a shared slab (a new one once it is full: the old
+ * one lives as long as a view of it), larger ones in an array of their own. Never handed out: only copied from.
+ */
+function keptCopy(bytes: Uint8Array, from: number, to: number): Uint8Array {
+  const n = to - from;
+  if (n > SLAB_ITEM) return copyOf(bytes, from, to);
+  if (slabUsed + n > SLAB_SIZE) {
+    slab = new Uint8Array(SLAB_SIZE);
+    slabUsed = 0;
+  }
+  const kept = slab.subarray(slabUsed, slabUsed + n);
+  kept.set(bytes.subarray(from, to));
+  slabUsed += n;
+  return kept;
 }
 
 /** How a field of an open map (see {@link OPEN}) is written; `jobId` is the body's, for the list memos. */
@@ -249,7 +285,7 @@ function writeValue(out: Writer, value: unknown, level: number, keep = true): bo
         // Plain data a few levels deep: written here, and kept (with `keep`) as the bytes just written.
         const from = out.pos;
         writePlain(out, value, level, PLAIN_LEVELS);
-        if (keep) frozenBytes.set(value, out.bytes.slice(from, out.pos));
+        if (keep) frozenBytes.set(value, keptCopy(out.bytes, from, out.pos));
         return true;
       }
       if (bytes !== undefined) {
