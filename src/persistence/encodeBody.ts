@@ -201,7 +201,7 @@ let scratchFrozen = new Uint8Array(256);
 
 /**
  * An array at `level`. Items that are frozen plain data come from the cache; runs of them that stand where they
- * stood in this slot's last list are copied from its bytes in one piece. A phase boundary changes two history
+ * stood in this slot's last list are copied from its bytes in one piece. (Without a slot, every item is a first.) A phase boundary changes two history
  * entries, so a checkpoint copies the rest of its history in three pieces.
  */
 function writeList(out: Writer, list: readonly unknown[], level: number, slot: Slot | undefined): void {
@@ -233,8 +233,10 @@ function writeList(out: Writer, list: readonly unknown[], level: number, slot: S
       continue;
     }
     offsets[i] = out.pos - start;
-    // No bytes of its own kept for an item: the slot's memo keeps them, where the item stands.
-    frozen[i] = writeValue(out, list[i], level + 1, slot === undefined) ? 1 : 0;
+    // An item new to the slot's list keeps no bytes of its own: the slot's memo keeps them, where it stands. The
+    // items of a slot's first list do: those are the ones other jobs share (the pending entries every run of a
+    // job starts with), and the first checkpoint of each of those jobs writes them from the cache.
+    frozen[i] = writeValue(out, list[i], level + 1, memo === undefined) ? 1 : 0;
     i++;
   }
   offsets[n] = out.pos - start;

@@ -1,6 +1,6 @@
 import { Encoder, encode } from '@msgpack/msgpack';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { crc32 } from '../../src/persistence/crc32.js';
 import { ENVELOPE_FORMAT } from '../../src/persistence/Envelope.js';
 import { encodeBody } from '../../src/persistence/encodeBody.js';
@@ -231,6 +231,25 @@ describe('encodeBody', () => {
       }),
       { numRuns: 300 },
     );
+  });
+
+  it("writes the items of a job's first list from the cache when another job's first list held them", () => {
+    // The pending entries every run of a job starts with are the same frozen objects (compileJob).
+    const pending = Array.from({ length: 6 }, (_, i) =>
+      deepFreeze({ phase: `p${i}`, status: 'pending', startedAt: null, attempts: 0, error: null }),
+    );
+    const first = (jobId: string) => ({ jobId, machine: { context: { history: pending.slice() } } });
+    encodeBody(first('first-list-a'));
+    // Cached bytes are written as they are: the entries are not looked at again (isFrozenData reads each
+    // property's descriptor).
+    const looked = vi.spyOn(Object, 'getOwnPropertyDescriptor');
+    try {
+      const bytes = encodeBody(first('first-list-b'));
+      expect(looked).not.toHaveBeenCalled();
+      expectSame(bytes, referenceBody(first('first-list-b')));
+    } finally {
+      looked.mockRestore();
+    }
   });
 
   it('never serves stale bytes: an unfrozen entry is encoded as it is now', () => {
