@@ -8,6 +8,7 @@ import {
   spawnChild,
   stopChild,
 } from 'xstate';
+import { markShared } from '../persistence/sharedValues.js';
 import { backoffDelay } from '../phases/backoffDelay.js';
 import type { JobDefinition } from '../phases/defineJob.js';
 import { errorKind, errorRecord } from '../phases/errorRecord.js';
@@ -156,6 +157,7 @@ function buildMachine(definition: JobDefinition, straight: boolean) {
   // Every run starts from the same frozen pending entries (a new list of them): frozen is for ever, so their
   // checkpoint bytes are encoded once for all the runs of this machine, not once per run (see encodeBody).
   const pending = initialHistory(order);
+  markShared(pending);
   const indexOf = (name: string) => definition.byName.get(name)!.index;
   const between = (from: string, to: string | null) =>
     order.slice(indexOf(from) + 1, to === null ? order.length : indexOf(to));

@@ -1,4 +1,5 @@
 import { Encoder } from '@msgpack/msgpack';
+import { isShared } from './sharedValues.js';
 import { stateCodec } from './stateCodec.js';
 
 /**
@@ -233,10 +234,11 @@ function writeList(out: Writer, list: readonly unknown[], level: number, slot: S
       continue;
     }
     offsets[i] = out.pos - start;
-    // An item new to the slot's list keeps no bytes of its own: the slot's memo keeps them, where it stands. The
-    // items of a slot's first list do: those are the ones other jobs share (the pending entries every run of a
-    // job starts with), and the first checkpoint of each of those jobs writes them from the cache.
-    frozen[i] = writeValue(out, list[i], level + 1, memo === undefined) ? 1 : 0;
+    // An item new to the slot's list keeps no bytes of its own: the slot's memo keeps them, where it stands. Items
+    // marked shared do (the pending entries every run of a job starts with): each job's first checkpoint then
+    // writes them from the cache.
+    const item = list[i];
+    frozen[i] = writeValue(out, item, level + 1, slot === undefined || isShared(item)) ? 1 : 0;
     i++;
   }
   offsets[n] = out.pos - start;

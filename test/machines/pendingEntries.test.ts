@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Continue, defineJob, phase, runJob } from '../../src/index.js';
+import { isShared } from '../../src/persistence/sharedValues.js';
 
 describe('the pending entries a run starts with', () => {
   it('are the same frozen objects for every run of a job, in a list of its own', async () => {
@@ -20,6 +21,9 @@ describe('the pending entries a run starts with', () => {
     expect(first).not.toBe(second);
     expect(first[1]).toBe(second[1]);
     expect(Object.isFrozen(first[1])).toBe(true);
+    // Marked shared: the first checkpoint of every run writes them from the cache (encodeBody).
+    expect(first.every((entry) => entry.status !== 'pending' || isShared(entry))).toBe(true);
+    expect(isShared(first[1])).toBe(true);
     expect(first[1]).toEqual({
       phase: 'b',
       status: 'pending',
