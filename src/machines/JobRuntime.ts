@@ -2,6 +2,7 @@ import { Subject } from '../adapters/rx.js';
 import { type AnyActorRef, fromCallback, fromPromise } from 'xstate';
 import { encodeEnvelope } from '../persistence/encodeEnvelope.js';
 import { decodeEnvelope } from '../persistence/decodeEnvelope.js';
+import { forgetLists } from '../persistence/encodeBody.js';
 import { ENVELOPE_FORMAT, type Envelope } from '../persistence/Envelope.js';
 import { isTransientStoreError } from '../persistence/isTransientStoreError.js';
 import { LeaseLostError } from '../persistence/LeaseLostError.js';
@@ -913,6 +914,8 @@ export class JobRuntime<S = unknown, I = unknown, D = unknown, O = unknown> {
       throw error;
     }
     this.lastCheckpointBytes = bytes;
+    // An ended job writes no more checkpoints: its list memos go (encodeBody).
+    if (done) forgetLists(this.jobId);
     this.events$.next({
       type: 'checkpointed',
       jobId: this.jobId,

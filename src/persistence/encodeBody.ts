@@ -186,6 +186,15 @@ const lists = new Map<string, Map<string, ListMemo>>();
 const MAX_LISTS = 64;
 type Slot = readonly [Map<string, ListMemo>, string];
 
+/**
+ * Drop what job `jobId`'s lists were last written as: its run wrote its last checkpoint here. Its entries then
+ * need not outlive the run (up to 64 ended jobs' histories were kept alive, and moved to the old generation, by
+ * their memos); a later checkpoint of the same job id writes its lists in full, the same bytes.
+ */
+export function forgetLists(jobId: string): void {
+  for (const memos of lists.values()) memos.delete(jobId);
+}
+
 function slotOf(jobId: unknown, name: string): Slot | undefined {
   if (typeof jobId !== 'string') return undefined;
   let memos = lists.get(name);
