@@ -2,6 +2,7 @@ import { Subject } from '../adapters/rx.js';
 import { type AnyActorRef, fromCallback, fromPromise } from 'xstate';
 import { encodeEnvelope } from '../persistence/encodeEnvelope.js';
 import { decodeEnvelope } from '../persistence/decodeEnvelope.js';
+import { forgetLists } from '../persistence/encodeBody.js';
 import { ENVELOPE_FORMAT, type Envelope } from '../persistence/Envelope.js';
 import { isTransientStoreError } from '../persistence/isTransientStoreError.js';
 import { LeaseLostError } from '../persistence/LeaseLostError.js';
@@ -850,7 +851,7 @@ export class JobRuntime<S = unknown, I = unknown, D = unknown, O = unknown> {
     const done = snapshot.status === 'done';
     const info = position.phase ? this.definition.byName.get(position.phase) : undefined;
     if (done) this.progress.finish(context.status as 'completed' | 'failed' | 'cancelled');
-    const p = this.progress.current();
+    const progress = this.progress.checkpointFigures();
     const envelope: Envelope<S> = {
       format: ENVELOPE_FORMAT,
       job: jobDescriptor(this.definition),
@@ -865,18 +866,7 @@ export class JobRuntime<S = unknown, I = unknown, D = unknown, O = unknown> {
         : {}),
       history: context.history,
       errors: context.errors,
-      progress: {
-        phase: p.phase,
-        phasePercent: p.phasePercent,
-        overallPercent: p.overallPercent,
-        completed: p.completed,
-        total: p.total,
-        ...(p.bytesCompleted !== undefined
-          ? { bytesCompleted: p.bytesCompleted, bytesTotal: p.bytesTotal }
-          : {}),
-        message: p.message,
-        elapsedMs: p.elapsedMs,
-      },
+      progress,
       createdAt: now,
     };
     let bytes: Uint8Array;
@@ -892,7 +882,7 @@ export class JobRuntime<S = unknown, I = unknown, D = unknown, O = unknown> {
       version: this.definition.version,
       status: statusOf(snapshot),
       phase: position.phase ?? lastPhase(context.history),
-      percent: p.overallPercent,
+      percent: progress.overallPercent,
       errorsCount: context.errorCount,
       error: context.failure?.message ?? null,
       input: this.input,
@@ -924,6 +914,8 @@ export class JobRuntime<S = unknown, I = unknown, D = unknown, O = unknown> {
       throw error;
     }
     this.lastCheckpointBytes = bytes;
+    // An ended job writes no more checkpoints: its list memos go (encodeBody).
+    if (done) forgetLists(this.jobId);
     this.events$.next({
       type: 'checkpointed',
       jobId: this.jobId,
@@ -943,38 +935,32 @@ export class JobRuntime<S = unknown, I = unknown, D = unknown, O = unknown> {
     }
   }
 
-  /** One checkpoint write, counted in flight until it settles. */
+  /**
+   * One checkpoint write, counted in flight until it settles; a busy store (another writer on the same SQLite
+   * file) is retried with a growing pause. One async frame: a boundary checkpoint pays for each.
+   */
   private async save(bytes: Uint8Array, meta: JobMeta, saveOptions: SaveOptions | undefined): Promise<void> {
     try {
       // Nothing is written once the run stopped, not even a write queued before.
       this.throwIfStopped();
-      await this.saveRetrying(bytes, meta, saveOptions);
+      const clock = this.options.clock;
+      const giveUpAt = clock.now() + (this.options.busyRetryMs ?? DEFAULT_BUSY_RETRY_MS);
+      for (let attempt = 0; ; attempt++) {
+        try {
+          return await this.options.store.save(this.jobId, bytes, meta, saveOptions);
+        } catch (error) {
+          if (!isTransientStoreError(error) || clock.now() >= giveUpAt) throw error;
+          this.options.logger?.log('warn', 'the store is busy; retrying the checkpoint', {
+            jobId: this.jobId,
+            attempt,
+          });
+          // A busy save was rolled back with its atomicWith writes: writing it again repeats nothing.
+          await new Promise<void>((resolve) => clock.setTimeout(resolve, Math.min(1000, 25 * 2 ** attempt)));
+          this.throwIfStopped();
+        }
+      }
     } finally {
       this.writesInFlight--;
-    }
-  }
-
-  /** Save, retrying a busy store (another writer on the same SQLite file) with a growing pause. */
-  private async saveRetrying(
-    bytes: Uint8Array,
-    meta: JobMeta,
-    saveOptions: SaveOptions | undefined,
-  ): Promise<void> {
-    const clock = this.options.clock;
-    const giveUpAt = clock.now() + (this.options.busyRetryMs ?? DEFAULT_BUSY_RETRY_MS);
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await this.options.store.save(this.jobId, bytes, meta, saveOptions);
-      } catch (error) {
-        if (!isTransientStoreError(error) || clock.now() >= giveUpAt) throw error;
-        this.options.logger?.log('warn', 'the store is busy; retrying the checkpoint', {
-          jobId: this.jobId,
-          attempt,
-        });
-        // A busy save was rolled back with its atomicWith writes: writing it again repeats nothing.
-        await new Promise<void>((resolve) => clock.setTimeout(resolve, Math.min(1000, 25 * 2 ** attempt)));
-        this.throwIfStopped();
-      }
     }
   }
 

@@ -186,17 +186,7 @@ export class ProgressTracker {
   /** The figures as they are now, without emitting. */
   current(): JobProgress {
     const phasePercent = this.percent();
-    let overall: number;
-    if (this.status === 'completed') overall = 100;
-    else if (this.status === 'failed' || this.status === 'cancelled') overall = this.floor;
-    else {
-      const weight = this.phaseEnded ? 0 : (this.weights[this.phaseIndex] ?? 0);
-      const running = Math.max(this.totalWeight - this.skippedWeight, 1e-9);
-      overall = ((this.doneWeight + (weight * phasePercent) / 100) / running) * 100;
-    }
-    overall = Math.max(this.floor, Math.min(100, Math.max(0, overall)));
-    if (this.status !== 'completed') overall = Math.min(overall, 100);
-    this.floor = overall;
+    const overall = this.overall(phasePercent);
     const remaining = this.total - this.completed;
     return {
       jobId: this.jobId,
@@ -221,6 +211,53 @@ export class ProgressTracker {
       elapsedMs: this.elapsedMs(),
       status: this.status,
     };
+  }
+
+  /**
+   * The figures a checkpoint keeps, as {@link current} gives them (and with the same effect: the overall percent
+   * it reports is the floor from then on), without the figures a checkpoint does not keep (rate, ETA).
+   */
+  checkpointFigures(): EnvelopeProgress {
+    const phasePercent = this.percent();
+    const overallPercent = this.overall(phasePercent);
+    if (this.bytesTotal !== undefined || this.bytesCompleted !== undefined) {
+      return {
+        phase: this.phase,
+        phasePercent,
+        overallPercent,
+        completed: this.completed,
+        total: this.total,
+        bytesCompleted: this.bytesCompleted ?? 0,
+        bytesTotal: this.bytesTotal ?? 0,
+        message: this.message,
+        elapsedMs: this.elapsedMs(),
+      };
+    }
+    return {
+      phase: this.phase,
+      phasePercent,
+      overallPercent,
+      completed: this.completed,
+      total: this.total,
+      message: this.message,
+      elapsedMs: this.elapsedMs(),
+    };
+  }
+
+  /** The overall percent now (never below the last one reported, which it becomes). */
+  private overall(phasePercent: number): number {
+    let overall: number;
+    if (this.status === 'completed') overall = 100;
+    else if (this.status === 'failed' || this.status === 'cancelled') overall = this.floor;
+    else {
+      const weight = this.phaseEnded ? 0 : (this.weights[this.phaseIndex] ?? 0);
+      const running = Math.max(this.totalWeight - this.skippedWeight, 1e-9);
+      overall = ((this.doneWeight + (weight * phasePercent) / 100) / running) * 100;
+    }
+    overall = Math.max(this.floor, Math.min(100, Math.max(0, overall)));
+    if (this.status !== 'completed') overall = Math.min(overall, 100);
+    this.floor = overall;
+    return overall;
   }
 
   /** Ms left: from the bytes when the phase reports them (a tree with one huge file), else from the count. */

@@ -8,6 +8,7 @@ import {
   spawnChild,
   stopChild,
 } from 'xstate';
+import { markShared } from '../persistence/sharedValues.js';
 import { backoffDelay } from '../phases/backoffDelay.js';
 import type { JobDefinition } from '../phases/defineJob.js';
 import { errorKind, errorRecord } from '../phases/errorRecord.js';
@@ -153,6 +154,10 @@ function eventAt(event: AnyEvent): number | null {
 
 function buildMachine(definition: JobDefinition, straight: boolean) {
   const order = definition.phases.map((info) => info.phase.name);
+  // Every run starts from the same frozen pending entries (a new list of them): frozen is for ever, so their
+  // checkpoint bytes are encoded once for all the runs of this machine, not once per run (see encodeBody).
+  const pending = initialHistory(order);
+  markShared(pending);
   const indexOf = (name: string) => definition.byName.get(name)!.index;
   const between = (from: string, to: string | null) =>
     order.slice(indexOf(from) + 1, to === null ? order.length : indexOf(to));
@@ -655,7 +660,7 @@ function buildMachine(definition: JobDefinition, straight: boolean) {
     context: ({ input }: { input: JobMachineInput }) => ({
       jobId: input.jobId,
       input: input.input,
-      history: initialHistory(order),
+      history: pending.slice(),
       errors: [],
       errorCount: 0,
       interrupt: null,

@@ -1,4 +1,5 @@
 import { Encoder } from '@msgpack/msgpack';
+import { isShared } from './sharedValues.js';
 import { stateCodec } from './stateCodec.js';
 
 /**
@@ -71,10 +72,46 @@ export function encodeBodyWith(
     if (prefix.byteLength > HEAD_ROOM) throw new RangeError('a checkpoint header longer than 48 bytes');
     const from = HEAD_ROOM - prefix.byteLength;
     out.bytes.set(prefix, from);
-    return out.bytes.slice(from, out.pos);
+    return copyOf(out.bytes, from, out.pos);
   } finally {
     out.give();
   }
+}
+
+/**
+ * `bytes[from, to)` in a new array: a new array and one `set` cost about half of `TypedArray.slice` (measured
+ * on a 9 KiB checkpoint body: 0.8 against 1.9 µs).
+ */
+function copyOf(bytes: Uint8Array, from: number, to: number): Uint8Array {
+  const copy = new Uint8Array(to - from);
+  copy.set(bytes.subarray(from, to));
+  return copy;
+}
+
+/**
+ * Cached bytes up to this size share a slab: an array buffer of its own per history entry cost as much as
+ * encoding the entry. A slab lives as long as one of its entries: 8 KiB, as Node's own pool of small buffers.
+ */
+const SLAB_ITEM = 512;
+const SLAB_SIZE = 8 * 1024;
+let slab = new Uint8Array(SLAB_SIZE);
+let slabUsed = 0;
+
+/**
+ * `bytes[from, to)` kept for good: small ones in a view of a shared slab (a new one once it is full: the old
+ * one lives as long as a view of it), larger ones in an array of their own. Never handed out: only copied from.
+ */
+function keptCopy(bytes: Uint8Array, from: number, to: number): Uint8Array {
+  const n = to - from;
+  if (n > SLAB_ITEM) return copyOf(bytes, from, to);
+  if (slabUsed + n > SLAB_SIZE) {
+    slab = new Uint8Array(SLAB_SIZE);
+    slabUsed = 0;
+  }
+  const kept = slab.subarray(slabUsed, slabUsed + n);
+  kept.set(bytes.subarray(from, to));
+  slabUsed += n;
+  return kept;
 }
 
 /** How a field of an open map (see {@link OPEN}) is written; `jobId` is the body's, for the list memos. */
@@ -149,6 +186,15 @@ const lists = new Map<string, Map<string, ListMemo>>();
 const MAX_LISTS = 64;
 type Slot = readonly [Map<string, ListMemo>, string];
 
+/**
+ * Drop what job `jobId`'s lists were last written as: its run wrote its last checkpoint here. Its entries then
+ * need not outlive the run (up to 64 ended jobs' histories were kept alive, and moved to the old generation, by
+ * their memos); a later checkpoint of the same job id writes its lists in full, the same bytes.
+ */
+export function forgetLists(jobId: string): void {
+  for (const memos of lists.values()) memos.delete(jobId);
+}
+
 function slotOf(jobId: unknown, name: string): Slot | undefined {
   if (typeof jobId !== 'string') return undefined;
   let memos = lists.get(name);
@@ -165,7 +211,7 @@ let scratchFrozen = new Uint8Array(256);
 
 /**
  * An array at `level`. Items that are frozen plain data come from the cache; runs of them that stand where they
- * stood in this slot's last list are copied from its bytes in one piece. A phase boundary changes two history
+ * stood in this slot's last list are copied from its bytes in one piece. (Without a slot, every item is a first.) A phase boundary changes two history
  * entries, so a checkpoint copies the rest of its history in three pieces.
  */
 function writeList(out: Writer, list: readonly unknown[], level: number, slot: Slot | undefined): void {
@@ -197,8 +243,11 @@ function writeList(out: Writer, list: readonly unknown[], level: number, slot: S
       continue;
     }
     offsets[i] = out.pos - start;
-    // No bytes of its own kept for an item: the slot's memo keeps them, where the item stands.
-    frozen[i] = writeValue(out, list[i], level + 1, slot === undefined) ? 1 : 0;
+    // An item new to the slot's list keeps no bytes of its own: the slot's memo keeps them, where it stands. Items
+    // marked shared do (the pending entries every run of a job starts with): each job's first checkpoint then
+    // writes them from the cache.
+    const item = list[i];
+    frozen[i] = writeValue(out, item, level + 1, slot === undefined || isShared(item)) ? 1 : 0;
     i++;
   }
   offsets[n] = out.pos - start;
@@ -249,7 +298,7 @@ function writeValue(out: Writer, value: unknown, level: number, keep = true): bo
         // Plain data a few levels deep: written here, and kept (with `keep`) as the bytes just written.
         const from = out.pos;
         writePlain(out, value, level, PLAIN_LEVELS);
-        if (keep) frozenBytes.set(value, out.bytes.slice(from, out.pos));
+        if (keep) frozenBytes.set(value, keptCopy(out.bytes, from, out.pos));
         return true;
       }
       if (bytes !== undefined) {

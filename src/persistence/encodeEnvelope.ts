@@ -72,31 +72,53 @@ const OUTER_HEAD = Uint8Array.from([
 ]);
 const BODY_KEY = Uint8Array.from([0xa4, ...ascii('body')]);
 
+/** Where {@link outerHead} writes: the body's encoder copies the head out of it at once. */
+const HEAD = new Uint8Array(OUTER_HEAD.length + 5 + BODY_KEY.length + 5);
+HEAD.set(OUTER_HEAD);
+
 /** The outer map up to the body's bytes: the body itself follows it. */
 function outerHead(body: Uint8Array): Uint8Array {
-  const crc = uintBytes(crc32(body));
+  const h = HEAD;
+  let pos = putUint(h, OUTER_HEAD.length, crc32(body));
+  h.set(BODY_KEY, pos);
+  pos += BODY_KEY.length;
   const n = body.byteLength;
-  const binHead =
-    n < 0x100
-      ? [0xc4, n]
-      : n < 0x10000
-        ? [0xc5, n >>> 8, n & 0xff]
-        : [0xc6, n >>> 24, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff];
-  const head = new Uint8Array(OUTER_HEAD.length + crc.length + BODY_KEY.length + binHead.length);
-  let pos = 0;
-  for (const part of [OUTER_HEAD, crc, BODY_KEY, binHead]) {
-    head.set(part, pos);
-    pos += part.length;
-  }
-  return head;
+  if (n < 0x100) {
+    h[pos++] = 0xc4;
+    h[pos++] = n;
+  } else if (n < 0x10000) {
+    h[pos++] = 0xc5;
+    h[pos++] = n >>> 8;
+    h[pos++] = n & 0xff;
+  } else pos = putWord(h, pos, 0xc6, n);
+  return h.subarray(0, pos);
 }
 
-/** An unsigned 32-bit integer in MessagePack's shortest form (positive fixint, uint8, uint16, uint32). */
-function uintBytes(n: number): number[] {
-  if (n < 0x80) return [n];
-  if (n < 0x100) return [0xcc, n];
-  if (n < 0x10000) return [0xcd, n >>> 8, n & 0xff];
-  return [0xce, n >>> 24, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff];
+/**
+ * An unsigned 32-bit integer in MessagePack's shortest form (positive fixint, uint8, uint16, uint32) at `pos`;
+ * returns the end.
+ */
+function putUint(h: Uint8Array, pos: number, n: number): number {
+  if (n < 0x80) h[pos++] = n;
+  else if (n < 0x100) {
+    h[pos++] = 0xcc;
+    h[pos++] = n;
+  } else if (n < 0x10000) {
+    h[pos++] = 0xcd;
+    h[pos++] = n >>> 8;
+    h[pos++] = n & 0xff;
+  } else return putWord(h, pos, 0xce, n);
+  return pos;
+}
+
+/** A tag byte and a big-endian 32-bit word at `pos`; returns the end. */
+function putWord(h: Uint8Array, pos: number, tag: number, n: number): number {
+  h[pos] = tag;
+  h[pos + 1] = n >>> 24;
+  h[pos + 2] = (n >>> 16) & 0xff;
+  h[pos + 3] = (n >>> 8) & 0xff;
+  h[pos + 4] = n & 0xff;
+  return pos + 5;
 }
 
 /** The fields of an ended job machine's `output`, all taken from its context (see `compileJob`). */

@@ -1,10 +1,11 @@
 import { Encoder, encode } from '@msgpack/msgpack';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { crc32 } from '../../src/persistence/crc32.js';
 import { ENVELOPE_FORMAT } from '../../src/persistence/Envelope.js';
 import { encodeBody } from '../../src/persistence/encodeBody.js';
 import { encodeEnvelope } from '../../src/persistence/encodeEnvelope.js';
+import { markShared } from '../../src/persistence/sharedValues.js';
 import { stateCodec } from '../../src/persistence/stateCodec.js';
 import { makeEnvelope } from './makeEnvelope.js';
 
@@ -231,6 +232,36 @@ describe('encodeBody', () => {
       }),
       { numRuns: 300 },
     );
+  });
+
+  it("writes shared items from the cache in another job's list, and only those", () => {
+    const entries = (tag: string) =>
+      Array.from({ length: 6 }, (_, i) =>
+        deepFreeze({ phase: `${tag}${i}`, status: 'pending', startedAt: null, attempts: 0, error: null }),
+      );
+    // The pending entries every run of a job starts with are the same frozen objects, marked shared (compileJob).
+    const pending = entries('p');
+    markShared(pending);
+    const fresh = entries('f');
+    const first = (jobId: string, list: object[]) => ({
+      jobId,
+      machine: { context: { history: list.slice() } },
+    });
+    encodeBody(first('shared-a', pending));
+    encodeBody(first('shared-a2', fresh));
+    // Cached bytes are written as they are: the entries are not looked at again (isFrozenData reads each
+    // property's descriptor).
+    const looked = vi.spyOn(Object, 'getOwnPropertyDescriptor');
+    try {
+      const bytes = encodeBody(first('shared-b', pending));
+      expect(looked).not.toHaveBeenCalled();
+      expectSame(bytes, referenceBody(first('shared-b', pending)));
+      // Items not marked keep their bytes in their own job's memo only: another job looks at them again.
+      expectSame(encodeBody(first('shared-b2', fresh)), referenceBody(first('shared-b2', fresh)));
+      expect(looked).toHaveBeenCalled();
+    } finally {
+      looked.mockRestore();
+    }
   });
 
   it('never serves stale bytes: an unfrozen entry is encoded as it is now', () => {

@@ -55,8 +55,8 @@ export interface MemoryStoreOptions {
  */
 export class MemoryStore implements SnapshotStore {
   readonly atomic = false;
-  /** Per job: its checkpoint (a view of `buffer`, which only this store sees) and its record. */
-  readonly #jobs = new Map<string, { bytes: Uint8Array; buffer: Uint8Array; record: JobRecord }>();
+  /** Per job: its checkpoint (the first `length` bytes of `buffer`, which only this store sees) and its record. */
+  readonly #jobs = new Map<string, { length: number; buffer: Uint8Array; record: JobRecord }>();
   readonly #leases = new Map<string, LeaseState>();
   readonly #now: () => number;
 
@@ -71,23 +71,28 @@ export class MemoryStore implements SnapshotStore {
   async save(jobId: string, bytes: Uint8Array, meta: JobMeta, opts: SaveOptions = {}): Promise<void> {
     if (opts.fence !== undefined) assertHeld(jobId, opts.fence, this.#leases.get(jobId));
     const held = this.#jobs.get(jobId);
-    const record = cloneRecord(toJobRecord(jobId, meta, held?.record.createdAt ?? meta.updatedAt));
+    // A new record, its input copied (toJobRecord builds it: no second copy of it here).
+    const record = toJobRecord(jobId, meta, held?.record.createdAt ?? meta.updatedAt, cloneInput);
     runAtomicWith(opts.atomicWith);
     // The job's own buffer is written over (loads hand out copies): no new allocation per checkpoint, which
-    // cost as much as the rest of the save.
+    // cost as much as the rest of the save; nor a new entry or view of it.
     const n = bytes.byteLength;
     let buffer = held?.buffer;
     if (buffer === undefined || buffer.byteLength < n || buffer.byteLength > 4 * n + 65_536) {
       buffer = new Uint8Array(n + (n >>> 2) + 64);
     }
     buffer.set(bytes);
-    this.#jobs.set(jobId, { bytes: buffer.subarray(0, n), buffer, record });
+    if (held !== undefined) {
+      held.buffer = buffer;
+      held.length = n;
+      held.record = record;
+    } else this.#jobs.set(jobId, { length: n, buffer, record });
   }
 
   /** The job's checkpoint (a copy) and record, or `undefined`. */
   async load(jobId: string): Promise<StoredJob | undefined> {
     const job = this.#jobs.get(jobId);
-    return job && { id: jobId, bytes: job.bytes.slice(), record: cloneRecord(job.record) };
+    return job && { id: jobId, bytes: job.buffer.slice(0, job.length), record: cloneRecord(job.record) };
   }
 
   /** Records of stored jobs, newest `updatedAt` first, then by id. */

@@ -36,6 +36,8 @@ async function loadCore(old: boolean): Promise<Core> {
           out.set(bytes, prefix.length);
           return out;
         },
+        // The old core kept no list memos: nothing to forget.
+        forgetLists: () => {},
       };
     });
     vi.doMock(mod('machines/persistedSnapshot.ts'), () => ({
