@@ -220,6 +220,8 @@ export class ProgressTracker {
   checkpointFigures(): EnvelopeProgress {
     const phasePercent = this.percent();
     const overallPercent = this.overall(phasePercent);
+    // Two literals, not one with a spread: the keys' order is the checkpoint's bytes (the byte counts stand
+    // before the message), and each literal keeps one object shape.
     if (this.bytesTotal !== undefined || this.bytesCompleted !== undefined) {
       return {
         phase: this.phase,

@@ -45,39 +45,28 @@ export function knownChildren(library: Library, locationId: number, parentId: nu
 export const KNOWN_ENTRIES =
   'SELECT id, parent_id, lower(hex(name)), kind, size, mtime_ms, inode, ctime_ms, device FROM entries WHERE location_id = ? AND parent_id IS NOT NULL ORDER BY parent_id';
 
+/** A row of {@link knownEntriesOfLocation}: `[id, parentId, nameHex, kind, size, mtimeMs, inode, ctimeMs, device]`. */
+export type KnownEntryRow = [
+  id: number,
+  parentId: number,
+  nameHex: string,
+  kind: KnownChild['kind'],
+  size: number,
+  mtimeMs: number | null,
+  inode: number | null,
+  ctimeMs: number | null,
+  device: number | null,
+];
+
 /**
- * Every entry of the location below its root as `[id, parentId, nameHex, kind, size, mtimeMs, inode, ctimeMs,
- * device]`, by
- * parent (the unique index's order), names in byte order within a parent. The name comes as hex text (its
+ * Every entry of the location below its root as a {@link KnownEntryRow}, by parent (the unique index's order),
+ * names in byte order within a parent. The name comes as hex text (its
  * bytes, exactly): a JS string costs a fraction of a Buffer per row, and it is what the diff keys on
  * (lowercase, as `Buffer#toString('hex')`). Discovery reads {@link knownGroupsOfLocation} instead, and this
  * when a directory's group is too large for one SQLite string.
  */
-export function knownEntriesOfLocation(
-  library: Library,
-  locationId: number,
-): [
-  number,
-  number,
-  string,
-  KnownChild['kind'],
-  number,
-  number | null,
-  number | null,
-  number | null,
-  number | null,
-][] {
-  return library.statements.raw(KNOWN_ENTRIES).all(locationId) as [
-    number,
-    number,
-    string,
-    KnownChild['kind'],
-    number,
-    number | null,
-    number | null,
-    number | null,
-    number | null,
-  ][];
+export function knownEntriesOfLocation(library: Library, locationId: number): KnownEntryRow[] {
+  return library.statements.raw(KNOWN_ENTRIES).all(locationId) as KnownEntryRow[];
 }
 
 /**

@@ -22,6 +22,16 @@ async function duplicates(input: DuplicatesInput, ws?: ReturnType<typeof workspa
   return { output: result.output as DuplicatesOutput, result };
 }
 
+/** Index `root` in content mode into the workspace's library: the location duplicate detection then reads. */
+async function indexContent(root: string, ws: ReturnType<typeof workspace>) {
+  const indexed = await runJob(
+    indexerJob,
+    { path: root, mode: 'content' },
+    { store: ws.store, deps: { library: ws.library } },
+  ).result;
+  expect(indexed.status).toBe('completed');
+}
+
 const paths = (o: DuplicatesOutput) => o.groups.map((g) => g.files.map((f) => f.path));
 const rel = (root: string, o: DuplicatesOutput) =>
   o.groups.map((g) => g.files.map((f) => path.relative(root, f.path)));
@@ -137,12 +147,7 @@ describe('duplicate detection', () => {
     const root = path.join(tempDir(), 'tree');
     makeDuplicateTree(root, { manyOfOneSize: 30 });
     const ws = workspace();
-    const indexed = await runJob(
-      indexerJob,
-      { path: root, mode: 'content' },
-      { store: ws.store, deps: { library: ws.library } },
-    ).result;
-    expect(indexed.status).toBe('completed');
+    await indexContent(root, ws);
     const walked = await duplicates({ paths: [root] });
     const first = await duplicates({ location: root }, ws);
     expect(canonical(paths(first.output))).toEqual(canonical(paths(walked.output)));
@@ -174,12 +179,7 @@ describe('duplicate detection', () => {
     // Whole seconds: an mtime `utimes` gives back exactly (a Date keeps only milliseconds).
     fs.utimesSync(changed, 1_600_000_000, 1_600_000_000);
     const ws = workspace();
-    const indexed = await runJob(
-      indexerJob,
-      { path: root, mode: 'content' },
-      { store: ws.store, deps: { library: ws.library } },
-    ).result;
-    expect(indexed.status).toBe('completed');
+    await indexContent(root, ws);
     const first = await duplicates({ location: root }, ws);
     expect(rel(root, first.output)[0]).toContain('dirs/x/photo.jpg');
     // Stored: the next run reuses them all.

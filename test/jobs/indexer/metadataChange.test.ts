@@ -1,13 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, expect, it } from 'vitest';
-import { indexerJob } from '../../../src/jobs/indexer/indexerJob.js';
 import type { Library } from '../../../src/jobs/library/Library.js';
-import { openLibrary } from '../../../src/jobs/library/openLibrary.js';
-import { runJob } from '../../../src/machines/runJob.js';
-import { SqliteStore } from '../../../src/persistence/stores/SqliteStore.js';
 import { tempDir } from '../../machines/helpers.js';
 import { entriesByPath } from './entriesByPath.js';
+import { indexInto } from './indexInto.js';
 
 /**
  * A file's ctime moves with every write, and with a chmod, a chown or a hard link made, while its size, mtime
@@ -24,18 +21,8 @@ afterEach(() => {
   for (const library of open.splice(0)) library.close();
 });
 
-async function index(file: string, root: string, before?: (library: Library) => void) {
-  const library = openLibrary(file);
-  open.push(library);
-  before?.(library);
-  const result = await runJob(
-    indexerJob,
-    { path: root, mode: 'content' },
-    { store: new SqliteStore(library.db), deps: { library } },
-  ).result;
-  expect(result.status, JSON.stringify(result.failure)).toBe('completed');
-  return { library, output: result.output! };
-}
+const index = (file: string, root: string, before?: (library: Library) => void) =>
+  indexInto(open, file, root, { mode: 'content' }, before);
 
 it('a re-index after chmod and a hard link takes the new mode and ctime, hashes those files again to the same content id, and equals a clean index', async () => {
   const dir = tempDir();

@@ -1,13 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, expect, it } from 'vitest';
-import { indexerJob } from '../../../src/jobs/indexer/indexerJob.js';
 import type { Library } from '../../../src/jobs/library/Library.js';
-import { openLibrary } from '../../../src/jobs/library/openLibrary.js';
-import { runJob } from '../../../src/machines/runJob.js';
-import { SqliteStore } from '../../../src/persistence/stores/SqliteStore.js';
 import { tempDir } from '../../machines/helpers.js';
 import { entriesByPath } from './entriesByPath.js';
+import { indexInto } from './indexInto.js';
 
 /**
  * A file moved (same inode, found by move detection) and changed too — edited after the move, as a new file
@@ -21,17 +18,7 @@ afterEach(() => {
   for (const library of open.splice(0)) library.close();
 });
 
-async function index(file: string, root: string) {
-  const library = openLibrary(file);
-  open.push(library);
-  const result = await runJob(
-    indexerJob,
-    { path: root, mode: 'content' },
-    { store: new SqliteStore(library.db), deps: { library } },
-  ).result;
-  expect(result.status, JSON.stringify(result.failure)).toBe('completed');
-  return { library, output: result.output! };
-}
+const index = (file: string, root: string) => indexInto(open, file, root);
 
 it('a file moved and then edited gets the content id of its new bytes, as a clean index gives it', async () => {
   const dir = tempDir();

@@ -1,8 +1,13 @@
 import type { Library } from '../../library/Library.js';
-import { KNOWN_GROUPS, knownEntriesOfLocation, knownGroupsOfLocation } from '../indexerQueries.js';
+import {
+  KNOWN_GROUPS,
+  type KnownEntryRow,
+  knownEntriesOfLocation,
+  knownGroupsOfLocation,
+} from '../indexerQueries.js';
 
 /** A child as the library knows it: `[id, parentId, nameHex, kind, size, mtimeMs, inode, ctimeMs, device]`. */
-export type KnownRow = ReturnType<typeof knownEntriesOfLocation>[number];
+export type KnownRow = KnownEntryRow;
 
 /** Column of {@link KnownRow}. */
 export const K_ID = 0;
