@@ -115,3 +115,26 @@ it('a file rewritten and given its old mtime back gets the content id of its new
   const clean = await index(path.join(dir, 'clean.db'), root);
   expect(reindexed).toEqual(entriesByPath(clean.library, clean.output.locationId!));
 });
+
+it('a row whose device number alone is stale (a disk mounted again) takes the new number and keeps its content id', async () => {
+  const dir = tempDir();
+  const root = path.join(dir, 'tree');
+  fs.mkdirSync(root, { recursive: true });
+  const a = path.join(root, 'a.txt');
+  fs.writeFileSync(a, 'bytes on a disk mounted again');
+  const first = await index(path.join(dir, 'library.db'), root);
+  const locationId = first.output.locationId!;
+  const before = entriesByPath(first.library, locationId)[a] as { contentId: string; device: number };
+  expect(before.contentId).not.toBeNull();
+  // As if the disk came back under another number: the inode, times and bytes are what the library holds.
+  first.library.db
+    .prepare('UPDATE entries SET device = device + 1 WHERE location_id = ? AND parent_id IS NOT NULL')
+    .run(locationId);
+  first.library.close();
+  open.splice(open.indexOf(first.library), 1);
+  const again = await index(path.join(dir, 'library.db'), root);
+  expect(again.output).toMatchObject({ new: 0, modified: 0, moved: 0, deleted: 0, contentIds: 0 });
+  const row = entriesByPath(again.library, locationId)[a] as { contentId: string; device: number };
+  expect(row.device).toBe(fs.lstatSync(a).dev);
+  expect(row.contentId).toBe(before.contentId);
+});
